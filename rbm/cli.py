@@ -1,0 +1,96 @@
+"""The `rbm` command line: the same services the pages use."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from rbm.db import Database
+from rbm.errors import RbmError
+from rbm.models.enums import Role, ScopeType
+from rbm.principal import Grant
+from rbm.settings import get_settings
+
+
+def _db() -> Database:
+    return Database(get_settings().database_url)
+
+
+@click.group()
+def main() -> None:
+    """Results-based management tracker for technical-assistance programmes."""
+
+
+@main.command()
+def migrate() -> None:
+    """Upgrade the database schema to the latest version and sync reference data."""
+    from rbm import migrate as migrations
+
+    db = _db()
+    migrations.upgrade(db)
+    click.echo(f"Database is at the latest schema: {db.engine.url.render_as_string()}")
+
+
+@main.command("load-demo")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no project.")
+def load_demo(if_empty: bool) -> None:
+    """Load the demo portfolio (and the demo accounts). Loading twice does not duplicate."""
+    from rbm.demo import load_demo_portfolio, portfolio_is_empty
+
+    db = _db()
+    if if_empty and not portfolio_is_empty(db):
+        click.echo("The database already holds projects; demo portfolio not loaded.")
+        return
+    report = load_demo_portfolio(db)
+    click.echo(report)
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice([r.value for r in Role]),
+              help="A role held everywhere; repeat for several.")
+@click.option("--project", "project_code", default=None,
+              help="Scope the roles to this project code instead of everywhere.")
+@click.option("--country", "country_code", default=None,
+              help="Scope the roles to this ISO country code instead of everywhere.")
+@click.password_option()
+def create_user(
+    email: str, name: str, roles: tuple[str, ...], project_code: str | None,
+    country_code: str | None, password: str,
+) -> None:
+    """Create a local account."""
+    from sqlalchemy import select
+
+    from rbm.models import Project
+    from rbm.services.users import create_user as create
+
+    db = _db()
+    with db.write() as session:
+        scope: dict[str, object] = {"scope_type": ScopeType.GLOBAL}
+        if project_code:
+            pid = session.scalar(select(Project.id).where(Project.code == project_code))
+            if pid is None:
+                raise click.ClickException(f"No project with code {project_code!r}.")
+            scope = {"scope_type": ScopeType.PROJECT, "project_id": pid}
+        elif country_code:
+            scope = {"scope_type": ScopeType.COUNTRY, "country_code": country_code.upper()}
+        grants = [Grant(role=Role(r), **scope) for r in roles]  # type: ignore[arg-type]
+        create(session, principal=None, email=email, name=name, password=password,
+               grants=grants)
+    click.echo(f"Created {email} with {', '.join(roles)}.")
+
+
+def run() -> None:
+    try:
+        main(standalone_mode=False)
+    except RbmError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)

@@ -1,0 +1,92 @@
+"""The typed ORM of the whole domain. Import models from here."""
+
+from rbm.models.auth import AuditEvent, RoleGrant, User
+from rbm.models.base import Base
+from rbm.models.checklist import (
+    Answer,
+    ChecklistCycle,
+    Instrument,
+    Need,
+    NeedProject,
+    Provision,
+    Question,
+    SelfAssessment,
+)
+from rbm.models.evaluation import (
+    DacRating,
+    Evaluation,
+    FollowUpAction,
+    Lesson,
+    LessonCountry,
+    LessonPriorityArea,
+    LessonTag,
+    Recommendation,
+)
+from rbm.models.logframe import (
+    Baseline,
+    Dimension,
+    DimensionValue,
+    Indicator,
+    IndicatorDimension,
+    ResultNode,
+    Target,
+    TargetRevision,
+)
+from rbm.models.measurement import Attachment, Comment, Measurement, MeasurementBreakdown
+from rbm.models.project import (
+    Funding,
+    Project,
+    ProjectCountry,
+    ProjectPartner,
+    ProjectPriorityArea,
+    ProjectSector,
+    ReportingPeriod,
+)
+from rbm.models.reference import Country, LibraryIndicator, Organisation, PriorityArea, Region
+
+__all__ = [
+    "Answer",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Baseline",
+    "ChecklistCycle",
+    "Comment",
+    "Country",
+    "DacRating",
+    "Dimension",
+    "DimensionValue",
+    "Evaluation",
+    "FollowUpAction",
+    "Funding",
+    "Indicator",
+    "IndicatorDimension",
+    "Instrument",
+    "Lesson",
+    "LessonCountry",
+    "LessonPriorityArea",
+    "LessonTag",
+    "LibraryIndicator",
+    "Measurement",
+    "MeasurementBreakdown",
+    "Need",
+    "NeedProject",
+    "Organisation",
+    "PriorityArea",
+    "Project",
+    "ProjectCountry",
+    "ProjectPartner",
+    "ProjectPriorityArea",
+    "ProjectSector",
+    "Provision",
+    "Question",
+    "Recommendation",
+    "Region",
+    "ReportingPeriod",
+    "ResultNode",
+    "RoleGrant",
+    "SelfAssessment",
+    "Target",
+    "TargetRevision",
+    "User",
+]

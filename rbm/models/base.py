@@ -1,0 +1,64 @@
+"""Declarative base with a naming convention, and helpers for enum and money columns."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, MetaData, Numeric
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Values and money: exact decimals, wide enough for national budgets and large counts.
+Amount = Numeric(20, 4, asdecimal=True)
+Share = Numeric(7, 4, asdecimal=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {Decimal: Amount, datetime: DateTime(timezone=True)}
+
+
+def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum stored as its string value with a named CHECK constraint."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+def created_at_column() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+def as_dict(obj: Any, *fields: str) -> dict[str, Any]:
+    """A JSON-friendly snapshot of selected attributes (for audit before/after)."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        v = getattr(obj, f)
+        if isinstance(v, enum.Enum):
+            v = v.value
+        elif isinstance(v, Decimal):
+            v = str(v)
+        elif hasattr(v, "isoformat"):
+            v = v.isoformat()
+        out[f] = v
+    return out

@@ -1,0 +1,162 @@
+"""Enumerations of the domain. Indicator enums come from the indicator engine."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from indicators.types import Accumulation, Direction, Measure, MeasurementStatus
+
+__all__ = [
+    "Accumulation",
+    "ActionStatus",
+    "AssistanceKind",
+    "DacCriterion",
+    "Direction",
+    "EvaluationScope",
+    "EvaluationType",
+    "Frequency",
+    "Implementation",
+    "Measure",
+    "MeasurementStatus",
+    "OrgType",
+    "PartnerRole",
+    "Priority",
+    "ProjectStatus",
+    "ResponseKind",
+    "ResultLevel",
+    "Role",
+    "ScopeType",
+    "SelfAssessmentStatus",
+]
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    OFFICER = "officer"
+    EVALUATOR = "evaluator"
+    DONOR = "donor"
+    STATE_FOCAL_POINT = "state_focal_point"
+
+    @property
+    def label(self) -> str:
+        return {"state_focal_point": "State focal point"}.get(self.value, self.value.title())
+
+
+class ScopeType(StrEnum):
+    GLOBAL = "global"
+    ORGANISATION = "organisation"
+    PROJECT = "project"
+    COUNTRY = "country"
+
+
+class OrgType(StrEnum):
+    """IATI OrganisationType codes by name."""
+
+    GOVERNMENT = "government"
+    MULTILATERAL = "multilateral"
+    NGO = "ngo"
+    ACADEMIC = "academic"
+    FOUNDATION = "foundation"
+    PRIVATE = "private"
+    OTHER_PUBLIC = "other_public"
+
+
+class PartnerRole(StrEnum):
+    IMPLEMENTING = "implementing"
+    ACCOUNTABLE = "accountable"
+
+
+class ProjectStatus(StrEnum):
+    """IATI ActivityStatus 1-6."""
+
+    PIPELINE = "pipeline"
+    IMPLEMENTATION = "implementation"
+    FINALISATION = "finalisation"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    SUSPENDED = "suspended"
+
+
+class ResultLevel(StrEnum):
+    IMPACT = "impact"
+    OUTCOME = "outcome"
+    OUTPUT = "output"
+    ACTIVITY = "activity"
+
+    @property
+    def rank(self) -> int:
+        return list(ResultLevel).index(self)
+
+
+class Frequency(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMIANNUAL = "semiannual"
+    ANNUAL = "annual"
+
+
+class EvaluationType(StrEnum):
+    MID_TERM = "mid_term"
+    FINAL = "final"
+    EX_POST = "ex_post"
+    SELF_EVALUATION = "self_evaluation"
+    THEMATIC = "thematic"
+
+
+class EvaluationScope(StrEnum):
+    PROJECT = "project"
+    COUNTRY = "country"
+    PRIORITY_AREA = "priority_area"
+    THEME = "theme"
+
+
+class DacCriterion(StrEnum):
+    RELEVANCE = "relevance"
+    COHERENCE = "coherence"
+    EFFECTIVENESS = "effectiveness"
+    EFFICIENCY = "efficiency"
+    IMPACT = "impact"
+    SUSTAINABILITY = "sustainability"
+
+
+class ResponseKind(StrEnum):
+    ACCEPTED = "accepted"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    REJECTED = "rejected"
+
+
+class ActionStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Implementation(StrEnum):
+    FULLY = "fully"
+    PARTLY = "partly"
+    NOT_IMPLEMENTED = "not_implemented"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class AssistanceKind(StrEnum):
+    LEGISLATIVE_DRAFTING = "legislative_drafting"
+    CAPACITY_BUILDING = "capacity_building"
+    EQUIPMENT = "equipment"
+    INSTITUTION_BUILDING = "institution_building"
+    EXPERT_ADVICE = "expert_advice"
+    DATA_SYSTEMS = "data_systems"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class SelfAssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"

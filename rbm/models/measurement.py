@@ -1,0 +1,124 @@
+"""Measurements (actual values per period) with breakdowns, attachments and comments.
+
+Approved rows are immutable: a correction is a new revision that supersedes the old one.
+`version` is the optimistic-locking counter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rbm.models.base import Base, enum_type, utcnow
+from rbm.models.enums import MeasurementStatus
+
+
+class Measurement(Base):
+    __tablename__ = "measurement"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "reporting_period_id", "revision"),
+        CheckConstraint("denominator IS NULL OR denominator >= 0", name="denominator_positive"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        Index("ix_measurement_current", "indicator_id", "is_current", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    reporting_period_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_period.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("measurement.id"))
+    # The revision that counts for its period: the newest approved one, or the only one.
+    is_current: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[MeasurementStatus] = mapped_column(
+        enum_type(MeasurementStatus, "measurement_status")
+    )
+    value: Mapped[Decimal | None]
+    numerator: Mapped[Decimal | None]
+    denominator: Mapped[Decimal | None]
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MeasurementBreakdown(Base):
+    """A measurement's value for one value of a disaggregation dimension."""
+
+    __tablename__ = "measurement_breakdown"
+
+    measurement_id: Mapped[int] = mapped_column(
+        ForeignKey("measurement.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension_value_id: Mapped[int] = mapped_column(
+        ForeignKey("dimension_value.id"), primary_key=True
+    )
+    value: Mapped[Decimal | None]
+    numerator: Mapped[Decimal | None]
+    denominator: Mapped[Decimal | None]
+
+
+class Attachment(Base):
+    """Evidence: a file stored in the database (so a backup holds it) or a link."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (
+        CheckConstraint(
+            "(content IS NOT NULL AND url IS NULL) OR (content IS NULL AND url IS NOT NULL)",
+            name="file_or_link",
+        ),
+        CheckConstraint(
+            "(CASE WHEN measurement_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN evaluation_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_owner",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measurement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measurement.id", ondelete="CASCADE"), index=True
+    )
+    evaluation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluation.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(Base):
+    """A comment in a measurement's thread (a return for revision carries one)."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measurement_id: Mapped[int] = mapped_column(
+        ForeignKey("measurement.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    text: Mapped[str] = mapped_column(Text)

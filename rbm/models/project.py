@@ -1,0 +1,136 @@
+"""Projects, their funding, partners, recipient countries, priority areas and sectors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rbm.models.base import Base, Share, enum_type, utcnow
+from rbm.models.enums import Frequency, PartnerRole, ProjectStatus
+from rbm.models.reference import Organisation
+
+
+class Project(Base):
+    """A technical-assistance project; it owns one logframe."""
+
+    __tablename__ = "project"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_status"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    budget: Mapped[Decimal | None]
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    reporting_frequency: Mapped[Frequency] = mapped_column(
+        enum_type(Frequency, "reporting_frequency"), default=Frequency.QUARTERLY
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    provider: Mapped[Organisation] = relationship(lazy="raise")
+
+
+class ProjectCountry(Base):
+    """A recipient country of a project with its share of the project (percent)."""
+
+    __tablename__ = "project_country"
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share_range"),)
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    country_code: Mapped[str] = mapped_column(
+        ForeignKey("country.code"), primary_key=True, index=True
+    )
+    share: Mapped[Decimal] = mapped_column(Share)
+
+
+class ProjectPriorityArea(Base):
+    __tablename__ = "project_priority_area"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    priority_area_id: Mapped[int] = mapped_column(
+        ForeignKey("priority_area.id"), primary_key=True, index=True
+    )
+
+
+class ProjectSector(Base):
+    """A DAC 5-digit sector code with its share of the project (percent)."""
+
+    __tablename__ = "project_sector"
+    __table_args__ = (
+        CheckConstraint("share > 0 AND share <= 100", name="share_range"),
+        CheckConstraint("length(code) = 5", name="dac5"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    share: Mapped[Decimal] = mapped_column(Share)
+
+
+class ProjectPartner(Base):
+    """An implementing (or accountable) organisation of a project."""
+
+    __tablename__ = "project_partner"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True, index=True
+    )
+    role: Mapped[PartnerRole] = mapped_column(
+        enum_type(PartnerRole, "partner_role"), primary_key=True
+    )
+
+
+class Funding(Base):
+    """Money a donor commits to a project."""
+
+    __tablename__ = "funding"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        UniqueConstraint("project_id", "donor_id", "date_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    donor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    date_from: Mapped[date]
+    date_to: Mapped[date | None]
+
+
+class ReportingPeriod(Base):
+    """A period a project reports on; targets and measurements refer to it. Lockable."""
+
+    __tablename__ = "reporting_period"
+    __table_args__ = (
+        UniqueConstraint("project_id", "start_date", "end_date"),
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(40))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    locked_at: Mapped[datetime | None]
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

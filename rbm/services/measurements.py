@@ -1,0 +1,273 @@
+"""The measurement workflow: draft > submitted > approved | returned.
+
+Approved values are immutable; a correction is a new revision that supersedes the approved one
+once it is approved itself. Every change checks the optimistic-locking version it was read at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.models import (
+    Comment,
+    Indicator,
+    Measurement,
+    MeasurementBreakdown,
+    ReportingPeriod,
+    ResultNode,
+)
+from rbm.models.base import as_dict
+from rbm.models.enums import Measure, MeasurementStatus
+from rbm.principal import Principal
+from rbm.services import audit
+from rbm.services.permissions import can, require
+
+_SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision", "version")
+EDITABLE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Values:
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    narrative: str = ""
+    breakdown: Mapping[int, Decimal] = field(default_factory=dict)  # dimension value id -> value
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _project_of(session: Session, indicator_id: int) -> tuple[Indicator, int]:
+    row = session.execute(
+        select(Indicator, ResultNode.project_id)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .where(Indicator.id == indicator_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"No indicator #{indicator_id}.")
+    return row[0], row[1]
+
+
+def _check_values(indicator: Indicator, values: Values) -> list[str]:
+    measure = Measure(indicator.measure)
+    problems = []
+    if measure is Measure.PERCENTAGE:
+        if values.numerator is None or values.denominator is None:
+            problems.append("a percentage needs a numerator and a denominator")
+        elif values.denominator <= 0:
+            problems.append("the denominator must be greater than 0")
+        elif values.numerator < 0:
+            problems.append("the numerator cannot be negative")
+    elif measure is Measure.QUALITATIVE:
+        if not values.narrative.strip():
+            problems.append("a qualitative indicator needs a narrative")
+    elif values.value is None:
+        problems.append("a value is required")
+    elif measure is Measure.YES_NO and values.value not in (0, 1):
+        problems.append("a yes/no value is 1 (yes) or 0 (no)")
+    elif measure is Measure.ORDINAL and not _valid_score(indicator, values.value):
+        problems.append(f"the score must be one of 0..{len(indicator.ordinal_labels or []) - 1}")
+    return problems
+
+
+def _valid_score(indicator: Indicator, score: Decimal) -> bool:
+    return score == int(score) and 0 <= score < len(indicator.ordinal_labels or [])
+
+
+def _period(session: Session, period_id: int, project_id: int) -> ReportingPeriod:
+    period = session.get(ReportingPeriod, period_id)
+    if period is None or period.project_id != project_id:
+        raise NotFound("That reporting period is not in this project.")
+    if period.locked_at is not None:
+        raise ValidationFailed(f"Reporting period {period.label} is locked.")
+    return period
+
+
+def save_draft(
+    session: Session,
+    *,
+    principal: Principal,
+    indicator_id: int,
+    period_id: int,
+    values: Values,
+    expected_version: int | None = None,
+) -> Measurement:
+    """Create or update the open (draft or returned) revision for an indicator and period.
+    When the period's value is already approved, a new revision is started."""
+    indicator, project_id = _project_of(session, indicator_id)
+    require(session, principal, "log_measurement", project_id=project_id)
+    _period(session, period_id, project_id)
+    if problems := _check_values(indicator, values):
+        raise ValidationFailed(f"Indicator {indicator.code}: the value cannot be saved.",
+                               problems)
+    latest = _latest(session, indicator_id, period_id)
+    if latest is not None and latest.status is MeasurementStatus.SUBMITTED:
+        raise ValidationFailed("This value is awaiting approval; it cannot be edited now.")
+    if latest is None or latest.status is MeasurementStatus.APPROVED:
+        return _new_revision(session, principal, indicator_id, period_id, values, latest)
+    _check_version(latest, expected_version)
+    before = as_dict(latest, *_SNAPSHOT)
+    _assign(latest, values)
+    latest.status = MeasurementStatus.DRAFT
+    _replace_breakdown(session, latest.id, values)
+    session.flush()
+    audit.record(session, principal=principal, action="edit", entity_type="measurement",
+                 entity_id=latest.id, before=before, after=as_dict(latest, *_SNAPSHOT))
+    return latest
+
+
+def _latest(session: Session, indicator_id: int, period_id: int) -> Measurement | None:
+    return session.scalar(
+        select(Measurement)
+        .where(Measurement.indicator_id == indicator_id,
+               Measurement.reporting_period_id == period_id)
+        .order_by(Measurement.revision.desc())
+        .limit(1)
+    )
+
+
+def _new_revision(
+    session: Session, principal: Principal, indicator_id: int, period_id: int,
+    values: Values, approved: Measurement | None,
+) -> Measurement:
+    m = Measurement(
+        indicator_id=indicator_id, reporting_period_id=period_id,
+        revision=(approved.revision + 1) if approved else 1,
+        supersedes_id=approved.id if approved else None,
+        is_current=approved is None, status=MeasurementStatus.DRAFT,
+        created_by_id=principal.user_id,
+    )
+    _assign(m, values)
+    session.add(m)
+    session.flush()
+    _replace_breakdown(session, m.id, values)
+    audit.record(session, principal=principal,
+                 action="revise" if approved else "create", entity_type="measurement",
+                 entity_id=m.id, after=as_dict(m, *_SNAPSHOT))
+    return m
+
+
+def _assign(m: Measurement, values: Values) -> None:
+    m.value, m.numerator, m.denominator = values.value, values.numerator, values.denominator
+    m.narrative = values.narrative
+    if values.numerator is not None and values.denominator:
+        m.value = values.numerator / values.denominator * 100
+
+
+def _replace_breakdown(session: Session, measurement_id: int, values: Values) -> None:
+    session.query(MeasurementBreakdown).filter_by(measurement_id=measurement_id).delete()
+    for dim_value_id, part in values.breakdown.items():
+        session.add(MeasurementBreakdown(measurement_id=measurement_id,
+                                         dimension_value_id=dim_value_id, value=part))
+
+
+def _check_version(m: Measurement, expected_version: int | None) -> None:
+    if expected_version is not None and m.version != expected_version:
+        raise Conflict(
+            f"Someone else changed this value (now {m.value if m.value is not None else '-'}, "
+            f"status {m.status.value}) since you opened it. Reload to see their change."
+        )
+
+
+def _get(session: Session, measurement_id: int) -> tuple[Measurement, int]:
+    m = session.get(Measurement, measurement_id)
+    if m is None:
+        raise NotFound(f"No measurement #{measurement_id}.")
+    _, project_id = _project_of(session, m.indicator_id)
+    return m, project_id
+
+
+def submit(
+    session: Session, *, principal: Principal, measurement_id: int,
+    expected_version: int | None = None,
+) -> Measurement:
+    m, project_id = _get(session, measurement_id)
+    require(session, principal, "log_measurement", project_id=project_id)
+    _check_version(m, expected_version)
+    if m.status not in EDITABLE:
+        raise ValidationFailed(f"Only a draft or returned value can be submitted "
+                               f"(this one is {m.status.value}).")
+    before = as_dict(m, *_SNAPSHOT)
+    m.status, m.submitted_by_id, m.submitted_at = (
+        MeasurementStatus.SUBMITTED, principal.user_id, _now())
+    session.flush()
+    audit.record(session, principal=principal, action="submit", entity_type="measurement",
+                 entity_id=m.id, before=before, after=as_dict(m, *_SNAPSHOT))
+    return m
+
+
+def approve(
+    session: Session, *, principal: Principal, measurement_id: int,
+    expected_version: int | None = None,
+) -> Measurement:
+    """Approve a submitted value (never one's own); it supersedes the revision before it."""
+    m, project_id = _get(session, measurement_id)
+    require(session, principal, "approve_measurement", project_id=project_id)
+    _review_checks(m, principal, expected_version)
+    before = as_dict(m, *_SNAPSHOT)
+    if m.supersedes_id is not None:
+        old = session.get(Measurement, m.supersedes_id)
+        assert old is not None
+        old.is_current = False
+    m.status, m.is_current = MeasurementStatus.APPROVED, True
+    m.reviewed_by_id, m.reviewed_at = principal.user_id, _now()
+    session.flush()
+    audit.record(session, principal=principal, action="approve", entity_type="measurement",
+                 entity_id=m.id, before=before, after=as_dict(m, *_SNAPSHOT))
+    return m
+
+
+def return_for_revision(
+    session: Session, *, principal: Principal, measurement_id: int, comment: str,
+    expected_version: int | None = None,
+) -> Measurement:
+    """Send a submitted value back to its author with a required comment."""
+    m, project_id = _get(session, measurement_id)
+    require(session, principal, "approve_measurement", project_id=project_id)
+    if not comment.strip():
+        raise ValidationFailed("Say why the value is returned: a comment is required.")
+    _review_checks(m, principal, expected_version)
+    before = as_dict(m, *_SNAPSHOT)
+    m.status, m.reviewed_by_id, m.reviewed_at = (
+        MeasurementStatus.RETURNED, principal.user_id, _now())
+    session.add(Comment(measurement_id=m.id, author_id=principal.user_id, text=comment))
+    session.flush()
+    audit.record(session, principal=principal, action="return", entity_type="measurement",
+                 entity_id=m.id, before=before, after=as_dict(m, *_SNAPSHOT), reason=comment)
+    return m
+
+
+def _review_checks(m: Measurement, principal: Principal, expected_version: int | None) -> None:
+    _check_version(m, expected_version)
+    if m.status is not MeasurementStatus.SUBMITTED:
+        raise ValidationFailed(f"Only a submitted value can be reviewed "
+                               f"(this one is {m.status.value}).")
+    if principal.user_id in (m.submitted_by_id, m.created_by_id):
+        raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
+
+
+def add_comment(
+    session: Session, *, principal: Principal, measurement_id: int, text: str
+) -> Comment:
+    """Add to a measurement's thread: its project team and its reviewers may comment."""
+    m, project_id = _get(session, measurement_id)
+    if not any(can(session, principal, action, project_id=project_id)
+               for action in ("log_measurement", "approve_measurement")):
+        raise PermissionDenied("Only the project team and its reviewers may comment here.")
+    if not text.strip():
+        raise ValidationFailed("A comment cannot be empty.")
+    comment = Comment(measurement_id=m.id, author_id=principal.user_id, text=text.strip())
+    session.add(comment)
+    session.flush()
+    audit.record(session, principal=principal, action="comment", entity_type="measurement",
+                 entity_id=m.id, after={"comment": comment.text})
+    return comment

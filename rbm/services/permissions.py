@@ -1,0 +1,50 @@
+"""Permission checks shared by the services: may this principal do this to this project?"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rbm.errors import PermissionDenied
+from rbm.models import Project
+from rbm.models.enums import Role
+from rbm.principal import Principal, project_condition
+
+#: Which roles may perform each action on a project (within their scope).
+PROJECT_ACTIONS: dict[str, frozenset[Role]] = {
+    "edit_logframe": frozenset({Role.ADMIN, Role.MANAGER, Role.OFFICER}),
+    "log_measurement": frozenset({Role.ADMIN, Role.OFFICER, Role.MANAGER}),
+    "approve_measurement": frozenset({Role.ADMIN, Role.MANAGER}),
+    "lock_period": frozenset({Role.ADMIN, Role.MANAGER}),
+}
+
+_PHRASES = {
+    "edit_logframe": "edit the logframe of",
+    "log_measurement": "log results for",
+    "approve_measurement": "approve results of",
+    "lock_period": "lock reporting periods of",
+}
+
+
+def can(session: Session, principal: Principal, action: str, *, project_id: int) -> bool:
+    roles = PROJECT_ACTIONS[action]
+    if not principal.has_role(*roles):
+        return False
+    hit = session.scalar(
+        select(Project.id).where(Project.id == project_id, project_condition(principal, *roles))
+    )
+    return hit is not None
+
+
+def require(session: Session, principal: Principal, action: str, *, project_id: int) -> None:
+    """Raise PermissionDenied unless the principal may do `action` on the project."""
+    if not can(session, principal, action, project_id=project_id):
+        raise PermissionDenied(
+            f"{principal.name} may not {_PHRASES[action]} this project (project #{project_id})."
+        )
+
+
+def require_role(principal: Principal, *roles: Role, doing: str) -> None:
+    if not principal.has_role(*roles):
+        allowed = ", ".join(r.label for r in roles)
+        raise PermissionDenied(f"Only {allowed} may {doing}.")

@@ -1,0 +1,152 @@
+"""Creating projects with their countries, priority areas, sectors, partners, funding and
+reporting periods."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rbm.errors import ValidationFailed
+from rbm.models import (
+    Country,
+    Funding,
+    Project,
+    ProjectCountry,
+    ProjectPartner,
+    ProjectPriorityArea,
+    ProjectSector,
+    ReportingPeriod,
+)
+from rbm.models.base import as_dict
+from rbm.models.enums import Frequency, PartnerRole, ProjectStatus, Role
+from rbm.principal import Principal
+from rbm.services import audit
+from rbm.services.permissions import require_role
+
+_MONTHS = {
+    Frequency.MONTHLY: 1,
+    Frequency.QUARTERLY: 3,
+    Frequency.SEMIANNUAL: 6,
+    Frequency.ANNUAL: 12,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FundingLine:
+    donor_id: int
+    amount: Decimal
+    date_from: date
+    date_to: date | None = None
+    currency: str = "USD"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewProject:
+    code: str
+    title: str
+    provider_id: int
+    start_date: date
+    end_date: date
+    status: ProjectStatus = ProjectStatus.IMPLEMENTATION
+    description: str = ""
+    budget: Decimal | None = None
+    currency: str = "USD"
+    frequency: Frequency = Frequency.QUARTERLY
+    iati_identifier: str | None = None
+    countries: Mapping[str, Decimal] = field(default_factory=dict)
+    priority_area_ids: Sequence[int] = ()
+    sectors: Mapping[str, Decimal] = field(default_factory=dict)
+    partners: Sequence[tuple[int, PartnerRole]] = ()
+    funding: Sequence[FundingLine] = ()
+
+
+def _problems(session: Session, new: NewProject) -> list[str]:
+    problems = []
+    if new.end_date < new.start_date:
+        problems.append("end date is before start date")
+    if session.scalar(select(func.count()).where(Project.code == new.code)):
+        problems.append(f"project code {new.code!r} is already used")
+    if new.countries and sum(new.countries.values()) != 100:
+        problems.append("recipient country shares must add up to 100")
+    unknown = set(new.countries) - set(
+        session.scalars(select(Country.code).where(Country.code.in_(list(new.countries))))
+    )
+    if unknown:
+        problems.append("unknown country codes: " + ", ".join(sorted(unknown)))
+    if new.sectors and sum(new.sectors.values()) != 100:
+        problems.append("sector shares must add up to 100")
+    return problems
+
+
+def create_project(session: Session, *, principal: Principal, new: NewProject) -> Project:
+    """Create a project and its reporting periods. Admins and managers only."""
+    require_role(principal, Role.ADMIN, Role.MANAGER, doing="create projects")
+    if problems := _problems(session, new):
+        raise ValidationFailed(f"Project {new.code} cannot be created.", problems)
+    project = Project(
+        code=new.code, title=new.title, description=new.description, status=new.status,
+        start_date=new.start_date, end_date=new.end_date, provider_id=new.provider_id,
+        budget=new.budget, currency=new.currency, reporting_frequency=new.frequency,
+        iati_identifier=new.iati_identifier,
+    )
+    session.add(project)
+    session.flush()
+    _add_links(session, project.id, new)
+    for start, end, label in reporting_periods(new.start_date, new.end_date, new.frequency):
+        session.add(ReportingPeriod(project_id=project.id, label=label, start_date=start,
+                                    end_date=end))
+    audit.record(session, principal=principal, action="create", entity_type="project",
+                 entity_id=project.id, after=as_dict(project, "code", "title", "status",
+                                                     "start_date", "end_date"))
+    return project
+
+
+def _add_links(session: Session, project_id: int, new: NewProject) -> None:
+    for code, share in new.countries.items():
+        session.add(ProjectCountry(project_id=project_id, country_code=code, share=share))
+    for area_id in new.priority_area_ids:
+        session.add(ProjectPriorityArea(project_id=project_id, priority_area_id=area_id))
+    for code, share in new.sectors.items():
+        session.add(ProjectSector(project_id=project_id, code=code, share=share))
+    for org_id, role in new.partners:
+        session.add(ProjectPartner(project_id=project_id, organisation_id=org_id, role=role))
+    for line in new.funding:
+        session.add(Funding(project_id=project_id, donor_id=line.donor_id, amount=line.amount,
+                            currency=line.currency, date_from=line.date_from,
+                            date_to=line.date_to))
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def period_label(start: date, frequency: Frequency) -> str:
+    if frequency is Frequency.ANNUAL:
+        return f"{start.year}"
+    if frequency is Frequency.SEMIANNUAL:
+        return f"{start.year}-H{(start.month - 1) // 6 + 1}"
+    if frequency is Frequency.QUARTERLY:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def reporting_periods(
+    start: date, end: date, frequency: Frequency
+) -> list[tuple[date, date, str]]:
+    """Calendar-aligned periods covering [start, end], clipped to the project's dates."""
+    months = _MONTHS[frequency]
+    first_month = (start.month - 1) // months * months + 1
+    cursor = date(start.year, first_month, 1)
+    periods = []
+    while cursor <= end:
+        nxt = _add_months(cursor, months)
+        p_start, p_end = max(cursor, start), min(nxt - timedelta(days=1), end)
+        periods.append((p_start, p_end, period_label(cursor, frequency)))
+        cursor = nxt
+    return periods

@@ -1,0 +1,83 @@
+"""One typed settings object, read from the environment.
+
+Every tunable (database, demo mode, secrets, upload limits, status thresholds, idle timeout)
+lives here; pages and services read `get_settings()` instead of scattering literals.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from indicators.types import StatusThresholds
+
+from rbm.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'rbm.sqlite3'}"
+UNSAFE_SECRETS = {"", "change-me", "changeme", "secret", "demo-only-secret"}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Configuration of one running instance."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    demo_mode: bool = True
+    secret_key: str = "demo-only-secret"
+    max_upload_mb: float = 20.0
+    idle_timeout_minutes: float = 60.0
+    overdue_grace_days: int = 30
+    thresholds: StatusThresholds = field(default_factory=StatusThresholds)
+
+    def check(self) -> None:
+        """Refuse an unsafe configuration outside demo mode."""
+        if not self.demo_mode and self.secret_key.strip().lower() in UNSAFE_SECRETS:
+            raise ConfigurationError(
+                "RBM_SECRET_KEY is empty or a default value; set a long random secret "
+                "(or RBM_DEMO_MODE=true for a demonstration instance)"
+            )
+
+
+def load_settings() -> Settings:
+    """Build settings from RBM_* environment variables."""
+    defaults = StatusThresholds()
+    settings = Settings(
+        database_url=os.environ.get("RBM_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        demo_mode=_env_bool("RBM_DEMO_MODE", True),
+        secret_key=os.environ.get("RBM_SECRET_KEY", "demo-only-secret"),
+        max_upload_mb=_env_float("RBM_MAX_UPLOAD_MB", 20.0),
+        idle_timeout_minutes=_env_float("RBM_IDLE_TIMEOUT_MINUTES", 60.0),
+        overdue_grace_days=int(_env_float("RBM_OVERDUE_GRACE_DAYS", 30)),
+        thresholds=StatusThresholds(
+            on_track_ratio=_env_float("RBM_STATUS_ON_TRACK", defaults.on_track_ratio),
+            at_risk_ratio=_env_float("RBM_STATUS_AT_RISK", defaults.at_risk_ratio),
+        ),
+    )
+    settings.check()
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call `get_settings.cache_clear()`)."""
+    return load_settings()
