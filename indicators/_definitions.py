@@ -1,0 +1,59 @@
+"""Per-indicator definition arrays, in the row order of the indicators frame.
+
+The vectorised modules address an indicator by its row position ("code") in the indicators
+frame; this module turns the frame's columns into numpy arrays once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators._frames import NO_DAY, Bools, Floats, Ints, day_numbers, floats
+from indicators.types import Accumulation, Direction, Measure
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Per-indicator arrays, in the row order of the indicators frame."""
+
+    index: pd.Index
+    additive: Bools
+    pooled: Bools
+    percentage: Bools
+    qualitative: Bools
+    increase: Bools
+    baseline: Floats  # effective baseline (0 for incremental counts without one)
+    target: Floats
+    anchor: Ints  # baseline date, else project start
+    start: Ints
+    end: Ints
+
+    @property
+    def size(self) -> int:
+        return len(self.index)
+
+
+def definitions(indicators: pd.DataFrame) -> Definitions:
+    measure = indicators["measure"].to_numpy(dtype=object)
+    incremental = indicators["accumulation"].to_numpy(dtype=object) == Accumulation.INCREMENTAL
+    additive = (measure == Measure.NUMBER.value) & incremental
+    percentage = measure == Measure.PERCENTAGE.value
+    raw_baseline = floats(indicators["baseline_value"])
+    start = day_numbers(indicators["start_date"])
+    baseline_day = day_numbers(indicators["baseline_date"])
+    return Definitions(
+        index=pd.Index(indicators["indicator_id"].to_numpy()),
+        additive=additive,
+        pooled=percentage & incremental,
+        percentage=percentage,
+        qualitative=measure == Measure.QUALITATIVE.value,
+        increase=indicators["direction"].to_numpy(dtype=object) == Direction.INCREASE.value,
+        baseline=np.where(np.isnan(raw_baseline) & additive, 0.0, raw_baseline),
+        target=floats(indicators["target_value"]),
+        anchor=np.where(baseline_day == NO_DAY, start, baseline_day),
+        start=start,
+        end=day_numbers(indicators["end_date"]),
+    )

@@ -1,0 +1,89 @@
+"""Small numpy helpers shared by the vectorised modules: day numbers and per-group reductions.
+
+Indicators are addressed by their row position ("code") in the indicators frame, so per-group
+sums are ``np.bincount`` calls instead of Python loops.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+# Marks "no date" in day-number arrays; far below any real day, so max() ignores it.
+NO_DAY = np.iinfo(np.int64).min
+
+
+def day_number(value: date) -> int:
+    """Days since 1970-01-01, the unit every vectorised date comparison uses."""
+    return int(np.datetime64(value, "D").astype(np.int64))
+
+
+def day_numbers(column: pd.Series) -> Ints:
+    """A datetime column as day numbers; NaT becomes :data:`NO_DAY`."""
+    days = column.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    return np.where(column.isna().to_numpy(), NO_DAY, days)
+
+
+def codes_of(ids: pd.Series, index: pd.Index) -> Ints:
+    """Row positions of ``ids`` in ``index`` (-1 where unknown)."""
+    return np.asarray(index.get_indexer(pd.Index(ids)), dtype=np.int64)
+
+
+def floats(column: pd.Series) -> Floats:
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def group_sum(codes: Ints, weights: Floats, size: int) -> Floats:
+    return np.bincount(codes, weights=weights, minlength=size).astype(np.float64)
+
+
+def group_count(codes: Ints, size: int) -> Ints:
+    return np.bincount(codes, minlength=size).astype(np.int64)
+
+
+def group_max(codes: Ints, keys: Ints, size: int) -> Ints:
+    out = np.full(size, NO_DAY, dtype=np.int64)
+    np.maximum.at(out, codes, keys)
+    return out
+
+
+def group_min(codes: Ints, keys: Ints, size: int, *, empty: Ints) -> Ints:
+    out = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(out, codes, keys)
+    return np.where(group_count(codes, size) > 0, out, empty)
+
+
+def ratio(numerator: Floats, denominator: Floats) -> Floats:
+    """numerator / denominator, NaN where the denominator is 0 or missing (never inf)."""
+    ok = np.isfinite(denominator) & (denominator != 0)
+    out = np.full(numerator.shape, np.nan)
+    np.divide(numerator, denominator, out=out, where=ok)
+    return out
+
+
+def elapsed(start: Ints, end: Ints, as_of: int) -> Floats:
+    """Share of [start, end] passed at ``as_of``, clipped to [0, 1] (vector of periods)."""
+    span = (end - start).astype(np.float64)
+    passed = (as_of - start).astype(np.float64)
+    share = np.clip(ratio(passed, span), 0.0, 1.0)
+    degenerate = np.where(as_of >= end, 1.0, 0.0)
+    return np.where(span > 0, share, degenerate)
+
+
+def first_match(
+    conditions: list[Bools], labels: list[str | None], *, default: str | None
+) -> npt.NDArray[np.object_]:
+    """Like ``np.select`` for labels: the label of the first true condition, per element."""
+    out = np.full(conditions[0].shape, default, dtype=object)
+    decided = np.zeros(conditions[0].shape, dtype=bool)
+    for condition, label in zip(conditions, labels, strict=True):
+        out[condition & ~decided] = label
+        decided |= condition
+    return out

@@ -1,0 +1,308 @@
+"""All indicators at once: the vectorised counterpart of :func:`indicators.scalar.summarise_one`.
+
+The rules are those of :mod:`indicators.scalar`; here each step is a handful of numpy reductions
+over the measurements (``np.bincount`` / ``np.maximum.at`` keyed by the indicator's row
+position), so the cost stays close to a single ``groupby().sum()`` however many indicators there
+are. No step loops over indicators in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from indicators._definitions import Definitions, definitions
+from indicators._frames import (
+    NO_DAY,
+    Bools,
+    Floats,
+    Ints,
+    codes_of,
+    day_number,
+    day_numbers,
+    first_match,
+    floats,
+    group_count,
+    group_max,
+    group_sum,
+    ratio,
+)
+from indicators.expected import expected_progress, first_due
+from indicators.schemas import empty_targets, validated
+from indicators.types import (
+    WORKFLOW_RANK,
+    MeasurementStatus,
+    ProgressReason,
+    Status,
+    StatusThresholds,
+    counting_statuses,
+)
+
+Objects = npt.NDArray[np.object_]
+
+_RANKS_PER_DAY = 4  # latest-value key = day x 4 + workflow rank (ranks are 0..3)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The counting measurement rows, as parallel arrays."""
+
+    row: Ints  # position in the measurements frame
+    code: Ints  # position of the indicator in the indicators frame
+    end: Ints
+    rank: Ints
+    value: Floats
+    numerator: Floats
+    denominator: Floats
+
+    def take(self, keep: Bools) -> Counted:
+        return Counted(*(getattr(self, f)[keep] for f in self.__dataclass_fields__))
+
+
+def _status_tables(statuses: pd.Series, *, include_pending: bool) -> tuple[Bools, Ints]:
+    """Per-row "counts?" and workflow rank, via one factorisation of the status column."""
+    codes, uniques = pd.factorize(statuses)
+    allowed = counting_statuses(include_pending=include_pending)
+    # The extra trailing entry answers for code -1 (a missing status): never counts.
+    counts = np.array([u in allowed for u in uniques] + [False])
+    ranks = np.array([WORKFLOW_RANK[MeasurementStatus(u)] for u in uniques] + [0])
+    return counts[codes], ranks[codes].astype(np.int64)
+
+
+def _narrated(measurements: pd.DataFrame, rows: Ints) -> Bools:
+    if "narrative" not in measurements.columns:
+        return np.zeros(len(rows), dtype=bool)
+    text = measurements["narrative"].iloc[rows]
+    return np.asarray(text.notna() & (text.fillna("").astype(str).str.len() > 0), dtype=bool)
+
+
+def counted_rows(
+    defs: Definitions, measurements: pd.DataFrame, *, as_of: int, include_pending: bool
+) -> Counted:
+    """Rows that count at day ``as_of`` (see :func:`indicators.scalar.counting_values`)."""
+    code = codes_of(measurements["indicator_id"], defs.index)
+    counts, rank = _status_tables(measurements["status"], include_pending=include_pending)
+    end = day_numbers(measurements["period_end"])
+    value, numerator = floats(measurements["value"]), floats(measurements["numerator"])
+    denominator = floats(measurements["denominator"])
+    has = np.where(
+        defs.percentage[code], ~np.isnan(numerator) & ~np.isnan(denominator), ~np.isnan(value)
+    )
+    keep = (code >= 0) & counts & (end <= as_of)
+    narrative_rows = np.flatnonzero(keep & defs.qualitative[code])
+    has[narrative_rows] = _narrated(measurements, narrative_rows)
+    rows = np.flatnonzero(keep & has)
+    counted = Counted(
+        rows, code[rows], end[rows], rank[rows], value[rows], numerator[rows], denominator[rows]
+    )
+    if include_pending and len(rows):
+        start = day_numbers(measurements["period_start"].iloc[rows])
+        counted = counted.take(_best_per_period(counted, start))
+    return counted
+
+
+def _best_per_period(counted: Counted, start: Ints) -> Bools:
+    # Only needed when several workflow statuses count: an approved value and a newer draft
+    # for the same period must not both count.
+    frame = pd.DataFrame({"c": counted.code, "s": start, "e": counted.end, "r": counted.rank})
+    best = frame.groupby(["c", "s", "e"], sort=False)["r"].transform("max").to_numpy()
+    return np.asarray(counted.rank == best, dtype=bool)
+
+
+@dataclass(frozen=True)
+class ToDateArrays:
+    value: Floats
+    numerator: Floats
+    denominator: Floats
+    latest_end: Ints
+    n_values: Ints
+    latest: Bools  # per counted row: is it (one of) the latest?
+
+
+def to_date_arrays(defs: Definitions, counted: Counted) -> ToDateArrays:
+    """To-date value per indicator (see :func:`indicators.scalar.to_date`)."""
+    size, code = defs.size, counted.code
+    n_values = group_count(code, size)
+    key = counted.end * _RANKS_PER_DAY + counted.rank
+    newest = group_max(code, key, size)
+    latest = key == newest[code]
+    value, num, den = (
+        np.nan_to_num(a) for a in (counted.value, counted.numerator, counted.denominator)
+    )
+    n_latest = group_count(code[latest], size).astype(np.float64)
+    latest_mean = ratio(group_sum(code[latest], value[latest], size), n_latest)
+    pooled = defs.pooled
+    numerator = np.where(
+        pooled, group_sum(code, num, size), group_sum(code[latest], num[latest], size)
+    )
+    denominator = np.where(
+        pooled, group_sum(code, den, size), group_sum(code[latest], den[latest], size)
+    )
+    result = np.select(
+        [defs.percentage, defs.additive, defs.qualitative],
+        [ratio(numerator, denominator) * 100.0, group_sum(code, value, size), np.nan],
+        default=latest_mean,
+    )
+    reported = n_values > 0
+    pct = defs.percentage & reported
+    return ToDateArrays(
+        value=np.where(reported, result, np.nan),
+        numerator=np.where(pct, numerator, np.nan),
+        denominator=np.where(pct, denominator, np.nan),
+        latest_end=np.where(reported, newest // _RANKS_PER_DAY, NO_DAY),
+        n_values=n_values,
+        latest=latest,
+    )
+
+
+def progress_arrays(defs: Definitions, actual: Floats) -> tuple[Floats, Objects]:
+    """Progress and, where it cannot be computed, the reason (see scalar.progress)."""
+    no_target = np.isnan(defs.target)
+    no_baseline = np.isnan(defs.baseline)
+    conditions = [
+        defs.qualitative,
+        no_target,
+        no_baseline,
+        defs.target == defs.baseline,
+        np.isnan(actual),
+    ]
+    reasons: list[str | None] = [
+        ProgressReason.QUALITATIVE.value,
+        ProgressReason.NO_TARGET.value,
+        ProgressReason.NO_BASELINE.value,
+        ProgressReason.TARGET_EQUALS_BASELINE.value,
+        ProgressReason.NO_DATA.value,
+    ]
+    reason = first_match(conditions, reasons, default=None)
+    undefined = np.logical_or.reduce(conditions)
+    value = ratio(actual - defs.baseline, defs.target - defs.baseline)
+    return np.where(undefined, np.nan, value), reason
+
+
+def status_array(
+    defs: Definitions,
+    *,
+    actual: Floats,
+    progress: Floats,
+    reason: Objects,
+    expected: Floats,
+    n_values: Ints,
+    due: Ints,
+    as_of: int,
+    thresholds: StatusThresholds,
+) -> Objects:
+    """Status per indicator, by the rules of :func:`indicators.scalar.status`."""
+    holds = np.where(defs.increase, actual >= defs.target, actual <= defs.target)
+    maintained = (reason == ProgressReason.TARGET_EQUALS_BASELINE.value) & ~np.isnan(actual)
+    conditions = [
+        as_of < defs.start,
+        (n_values == 0) & (as_of < due),
+        n_values == 0,
+        defs.qualitative,
+        maintained & holds,
+        maintained,
+        np.isnan(progress) | np.isnan(expected),
+        progress >= thresholds.achieved_progress,
+        progress >= thresholds.on_track_ratio * expected,
+        progress >= thresholds.at_risk_ratio * expected,
+    ]
+    choices: list[str | None] = [
+        Status.NOT_STARTED.value,
+        Status.NOT_STARTED.value,
+        Status.NO_DATA.value,
+        None,
+        Status.ACHIEVED.value,
+        Status.OFF_TRACK.value,
+        Status.NO_DATA.value,
+        Status.ACHIEVED.value,
+        Status.ON_TRACK.value,
+        Status.AT_RISK.value,
+    ]
+    return first_match(conditions, choices, default=Status.OFF_TRACK.value)
+
+
+def _latest_narratives(
+    defs: Definitions, measurements: pd.DataFrame, counted: Counted, latest: Bools
+) -> Objects:
+    out = np.full(defs.size, None, dtype=object)
+    chosen = latest & defs.qualitative[counted.code]
+    if not chosen.any():
+        return out
+    text = measurements["narrative"].iloc[counted.row[chosen]].astype(str).to_numpy()
+    # Ties on the latest period keep the greatest text, so row order never matters.
+    best = pd.Series(text).groupby(counted.code[chosen]).max()
+    out[best.index.to_numpy()] = best.to_numpy()
+    return out
+
+
+def _dates(days: Ints) -> npt.NDArray[np.datetime64]:
+    out = np.where(days == NO_DAY, 0, days).astype("datetime64[D]").astype("datetime64[ns]")
+    out[days == NO_DAY] = np.datetime64("NaT")
+    return out
+
+
+def summarise(
+    indicators: pd.DataFrame,
+    measurements: pd.DataFrame,
+    targets: pd.DataFrame | None = None,
+    *,
+    as_of: date,
+    thresholds: StatusThresholds = StatusThresholds(),  # noqa: B008 - frozen, so safe to share
+    include_pending: bool = False,
+    validate: bool = True,
+) -> pd.DataFrame:
+    """One row per indicator (in the indicators frame's order) with to-date value and status.
+
+    Columns: indicator_id, measure, accumulation, to_date, to_date_numerator,
+    to_date_denominator, latest_period_end, n_values, latest_narrative, baseline (effective),
+    target_value, actual (to-date on the target's scale), progress, progress_reason,
+    expected_progress, status. ``status`` is None for qualitative indicators that have reported.
+    Pass ``validate=False`` only for frames that already passed the schemas in
+    :mod:`indicators.schemas`.
+    """
+    if validate:
+        indicators, measurements, targets = validated(indicators, measurements, targets)
+    elif targets is None:
+        targets = empty_targets()
+    day = day_number(as_of)
+    defs = definitions(indicators)
+    counted = counted_rows(defs, measurements, as_of=day, include_pending=include_pending)
+    td = to_date_arrays(defs, counted)
+    actual = np.where(defs.additive, defs.baseline + td.value, td.value)
+    progress, reason = progress_arrays(defs, actual)
+    expected = expected_progress(defs, targets, as_of=day)
+    status = status_array(
+        defs,
+        actual=actual,
+        progress=progress,
+        reason=reason,
+        expected=expected,
+        n_values=td.n_values,
+        due=first_due(defs, targets),
+        as_of=day,
+        thresholds=thresholds,
+    )
+    return pd.DataFrame(
+        {
+            "indicator_id": indicators["indicator_id"].to_numpy(),
+            "measure": indicators["measure"].to_numpy(),
+            "accumulation": indicators["accumulation"].to_numpy(),
+            "to_date": td.value,
+            "to_date_numerator": td.numerator,
+            "to_date_denominator": td.denominator,
+            "latest_period_end": _dates(td.latest_end),
+            "n_values": td.n_values,
+            "latest_narrative": _latest_narratives(defs, measurements, counted, td.latest),
+            "baseline": defs.baseline,
+            "target_value": defs.target,
+            "actual": actual,
+            "progress": progress,
+            "progress_reason": reason,
+            "expected_progress": expected,
+            "status": status,
+        }
+    )
