@@ -49,17 +49,34 @@ def load_demo(if_empty: bool) -> None:
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]),
-              help="A role held everywhere; repeat for several.")
-@click.option("--project", "project_code", default=None,
-              help="Scope the roles to this project code instead of everywhere.")
-@click.option("--country", "country_code", default=None,
-              help="Scope the roles to this ISO country code instead of everywhere.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="A role held everywhere; repeat for several.",
+)
+@click.option(
+    "--project",
+    "project_code",
+    default=None,
+    help="Scope the roles to this project code instead of everywhere.",
+)
+@click.option(
+    "--country",
+    "country_code",
+    default=None,
+    help="Scope the roles to this ISO country code instead of everywhere.",
+)
 @click.password_option()
 def create_user(
-    email: str, name: str, roles: tuple[str, ...], project_code: str | None,
-    country_code: str | None, password: str,
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    project_code: str | None,
+    country_code: str | None,
+    password: str,
 ) -> None:
     """Create a local account."""
     from sqlalchemy import select
@@ -78,8 +95,7 @@ def create_user(
         elif country_code:
             scope = {"scope_type": ScopeType.COUNTRY, "country_code": country_code.upper()}
         grants = [Grant(role=Role(r), **scope) for r in roles]  # type: ignore[arg-type]
-        create(session, principal=None, email=email, name=name, password=password,
-               grants=grants)
+        create(session, principal=None, email=email, name=name, password=password, grants=grants)
     click.echo(f"Created {email} with {', '.join(roles)}.")
 
 

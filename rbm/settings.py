@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from indicators.types import StatusThresholds
-
 from rbm.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -49,9 +49,7 @@ class RoleGrant(Base):
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
     scope_type: Mapped[ScopeType] = mapped_column(enum_type(ScopeType, "scope_type"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE")
-    )
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
 
 

@@ -116,9 +116,7 @@ class Need(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
     provision_id: Mapped[int | None] = mapped_column(ForeignKey("provision.id"))
-    priority_area_id: Mapped[int | None] = mapped_column(
-        ForeignKey("priority_area.id"), index=True
-    )
+    priority_area_id: Mapped[int | None] = mapped_column(ForeignKey("priority_area.id"), index=True)
     answer_id: Mapped[int | None] = mapped_column(
         ForeignKey("answer.id", ondelete="SET NULL"), unique=True
     )

@@ -76,9 +76,7 @@ class Recommendation(Base):
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     addressee: Mapped[str] = mapped_column(String(200))
-    response: Mapped[ResponseKind | None] = mapped_column(
-        enum_type(ResponseKind, "response_kind")
-    )
+    response: Mapped[ResponseKind | None] = mapped_column(enum_type(ResponseKind, "response_kind"))
     response_reason: Mapped[str] = mapped_column(Text, default="")
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     responded_at: Mapped[datetime | None]

@@ -147,9 +147,7 @@ class TargetRevision(Base):
     __tablename__ = "target_revision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    target_id: Mapped[int] = mapped_column(
-        ForeignKey("target.id", ondelete="CASCADE"), index=True
-    )
+    target_id: Mapped[int] = mapped_column(ForeignKey("target.id", ondelete="CASCADE"), index=True)
     old_value: Mapped[Decimal | None]
     new_value: Mapped[Decimal | None]
     reason: Mapped[str] = mapped_column(Text, default="")

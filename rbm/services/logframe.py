@@ -45,13 +45,27 @@ def add_result_node(
     level below its parent, and a project has a single root."""
     require(session, principal, "edit_logframe", project_id=project_id)
     _check_level(session, project_id=project_id, parent_id=parent_id, level=level)
-    node = ResultNode(project_id=project_id, parent_id=parent_id, level=level, code=code,
-                      title=title, description=description, assumptions=assumptions,
-                      risks=risks, position=position)
+    node = ResultNode(
+        project_id=project_id,
+        parent_id=parent_id,
+        level=level,
+        code=code,
+        title=title,
+        description=description,
+        assumptions=assumptions,
+        risks=risks,
+        position=position,
+    )
     session.add(node)
     session.flush()
-    audit.record(session, principal=principal, action="create", entity_type="result_node",
-                 entity_id=node.id, after=as_dict(node, "project_id", "level", "code", "title"))
+    audit.record(
+        session,
+        principal=principal,
+        action="create",
+        entity_type="result_node",
+        entity_id=node.id,
+        after=as_dict(node, "project_id", "level", "code", "title"),
+    )
     return node
 
 
@@ -59,8 +73,11 @@ def _check_level(
     session: Session, *, project_id: int, parent_id: int | None, level: ResultLevel
 ) -> None:
     if parent_id is None:
-        root = session.scalar(select(ResultNode.id).where(
-            ResultNode.project_id == project_id, ResultNode.parent_id.is_(None)))
+        root = session.scalar(
+            select(ResultNode.id).where(
+                ResultNode.project_id == project_id, ResultNode.parent_id.is_(None)
+            )
+        )
         if root is not None:
             raise ValidationFailed("This logframe already has a root result.")
         return
@@ -123,21 +140,34 @@ def add_indicator(
     if problems := _indicator_problems(new):
         raise ValidationFailed(f"Indicator {new.code} cannot be added.", problems)
     indicator = Indicator(
-        result_node_id=result_node_id, code=new.code, title=new.title, measure=new.measure,
-        direction=new.direction, accumulation=new.accumulation, unit=new.unit,
-        definition=new.definition, means_of_verification=new.means_of_verification,
-        data_source=new.data_source, method=new.method, responsible=new.responsible,
-        frequency=new.frequency, library_indicator_id=new.library_indicator_id,
+        result_node_id=result_node_id,
+        code=new.code,
+        title=new.title,
+        measure=new.measure,
+        direction=new.direction,
+        accumulation=new.accumulation,
+        unit=new.unit,
+        definition=new.definition,
+        means_of_verification=new.means_of_verification,
+        data_source=new.data_source,
+        method=new.method,
+        responsible=new.responsible,
+        frequency=new.frequency,
+        library_indicator_id=new.library_indicator_id,
         ordinal_labels=list(new.ordinal_labels) if new.ordinal_labels else None,
         position=new.position,
     )
     session.add(indicator)
     session.flush()
     _add_reference_values(session, principal, indicator.id, new)
-    audit.record(session, principal=principal, action="create", entity_type="indicator",
-                 entity_id=indicator.id,
-                 after=as_dict(indicator, "code", "title", "measure", "direction",
-                               "accumulation", "unit"))
+    audit.record(
+        session,
+        principal=principal,
+        action="create",
+        entity_type="indicator",
+        entity_id=indicator.id,
+        after=as_dict(indicator, "code", "title", "measure", "direction", "accumulation", "unit"),
+    )
     return indicator
 
 
@@ -147,16 +177,34 @@ def _add_reference_values(
     for dim_id in new.dimension_ids:
         session.add(IndicatorDimension(indicator_id=indicator_id, dimension_id=dim_id))
     if new.baseline_year is not None:
-        session.add(Baseline(indicator_id=indicator_id, value=new.baseline_value,
-                             numerator=new.baseline_numerator,
-                             denominator=new.baseline_denominator, year=new.baseline_year,
-                             baseline_date=new.baseline_date))
+        session.add(
+            Baseline(
+                indicator_id=indicator_id,
+                value=new.baseline_value,
+                numerator=new.baseline_numerator,
+                denominator=new.baseline_denominator,
+                year=new.baseline_year,
+                baseline_date=new.baseline_date,
+            )
+        )
     if new.target_value is not None:
-        set_target(session, principal=principal, indicator_id=indicator_id,
-                   period_id=None, value=new.target_value, reason="initial target")
+        set_target(
+            session,
+            principal=principal,
+            indicator_id=indicator_id,
+            period_id=None,
+            value=new.target_value,
+            reason="initial target",
+        )
     for period_id, value in new.period_targets.items():
-        set_target(session, principal=principal, indicator_id=indicator_id,
-                   period_id=period_id, value=value, reason="initial target")
+        set_target(
+            session,
+            principal=principal,
+            indicator_id=indicator_id,
+            period_id=period_id,
+            value=value,
+            reason="initial target",
+        )
 
 
 def set_target(
@@ -176,10 +224,12 @@ def set_target(
     node = session.get(ResultNode, indicator.result_node_id)
     assert node is not None
     require(session, principal, "edit_logframe", project_id=node.project_id)
-    period_match = (Target.reporting_period_id.is_(None) if period_id is None
-                    else Target.reporting_period_id == period_id)
-    target = session.scalar(select(Target).where(Target.indicator_id == indicator_id,
-                                                 period_match))
+    period_match = (
+        Target.reporting_period_id.is_(None)
+        if period_id is None
+        else Target.reporting_period_id == period_id
+    )
+    target = session.scalar(select(Target).where(Target.indicator_id == indicator_id, period_match))
     old = target.value if target else None
     if target is None:
         target = Target(indicator_id=indicator_id, reporting_period_id=period_id, value=value)
@@ -187,10 +237,23 @@ def set_target(
     else:
         target.value = value
     session.flush()
-    session.add(TargetRevision(target_id=target.id, old_value=old, new_value=value,
-                               reason=reason, changed_by_id=principal.user_id))
-    audit.record(session, principal=principal, action="set_target", entity_type="target",
-                 entity_id=target.id, before={"value": None if old is None else str(old)},
-                 after={"value": None if value is None else str(value),
-                        "period_id": period_id}, reason=reason)
+    session.add(
+        TargetRevision(
+            target_id=target.id,
+            old_value=old,
+            new_value=value,
+            reason=reason,
+            changed_by_id=principal.user_id,
+        )
+    )
+    audit.record(
+        session,
+        principal=principal,
+        action="set_target",
+        entity_type="target",
+        entity_id=target.id,
+        before={"value": None if old is None else str(old)},
+        after={"value": None if value is None else str(value), "period_id": period_id},
+        reason=reason,
+    )
     return target

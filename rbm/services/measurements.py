@@ -107,8 +107,7 @@ def save_draft(
     require(session, principal, "log_measurement", project_id=project_id)
     _period(session, period_id, project_id)
     if problems := _check_values(indicator, values):
-        raise ValidationFailed(f"Indicator {indicator.code}: the value cannot be saved.",
-                               problems)
+        raise ValidationFailed(f"Indicator {indicator.code}: the value cannot be saved.", problems)
     latest = _latest(session, indicator_id, period_id)
     if latest is not None and latest.status is MeasurementStatus.SUBMITTED:
         raise ValidationFailed("This value is awaiting approval; it cannot be edited now.")
@@ -120,39 +119,58 @@ def save_draft(
     latest.status = MeasurementStatus.DRAFT
     _replace_breakdown(session, latest.id, values)
     session.flush()
-    audit.record(session, principal=principal, action="edit", entity_type="measurement",
-                 entity_id=latest.id, before=before, after=as_dict(latest, *_SNAPSHOT))
+    audit.record(
+        session,
+        principal=principal,
+        action="edit",
+        entity_type="measurement",
+        entity_id=latest.id,
+        before=before,
+        after=as_dict(latest, *_SNAPSHOT),
+    )
     return latest
 
 
 def _latest(session: Session, indicator_id: int, period_id: int) -> Measurement | None:
     return session.scalar(
         select(Measurement)
-        .where(Measurement.indicator_id == indicator_id,
-               Measurement.reporting_period_id == period_id)
+        .where(
+            Measurement.indicator_id == indicator_id, Measurement.reporting_period_id == period_id
+        )
         .order_by(Measurement.revision.desc())
         .limit(1)
     )
 
 
 def _new_revision(
-    session: Session, principal: Principal, indicator_id: int, period_id: int,
-    values: Values, approved: Measurement | None,
+    session: Session,
+    principal: Principal,
+    indicator_id: int,
+    period_id: int,
+    values: Values,
+    approved: Measurement | None,
 ) -> Measurement:
     m = Measurement(
-        indicator_id=indicator_id, reporting_period_id=period_id,
+        indicator_id=indicator_id,
+        reporting_period_id=period_id,
         revision=(approved.revision + 1) if approved else 1,
         supersedes_id=approved.id if approved else None,
-        is_current=approved is None, status=MeasurementStatus.DRAFT,
+        is_current=approved is None,
+        status=MeasurementStatus.DRAFT,
         created_by_id=principal.user_id,
     )
     _assign(m, values)
     session.add(m)
     session.flush()
     _replace_breakdown(session, m.id, values)
-    audit.record(session, principal=principal,
-                 action="revise" if approved else "create", entity_type="measurement",
-                 entity_id=m.id, after=as_dict(m, *_SNAPSHOT))
+    audit.record(
+        session,
+        principal=principal,
+        action="revise" if approved else "create",
+        entity_type="measurement",
+        entity_id=m.id,
+        after=as_dict(m, *_SNAPSHOT),
+    )
     return m
 
 
@@ -166,8 +184,11 @@ def _assign(m: Measurement, values: Values) -> None:
 def _replace_breakdown(session: Session, measurement_id: int, values: Values) -> None:
     session.query(MeasurementBreakdown).filter_by(measurement_id=measurement_id).delete()
     for dim_value_id, part in values.breakdown.items():
-        session.add(MeasurementBreakdown(measurement_id=measurement_id,
-                                         dimension_value_id=dim_value_id, value=part))
+        session.add(
+            MeasurementBreakdown(
+                measurement_id=measurement_id, dimension_value_id=dim_value_id, value=part
+            )
+        )
 
 
 def _check_version(m: Measurement, expected_version: int | None) -> None:
@@ -187,26 +208,43 @@ def _get(session: Session, measurement_id: int) -> tuple[Measurement, int]:
 
 
 def submit(
-    session: Session, *, principal: Principal, measurement_id: int,
+    session: Session,
+    *,
+    principal: Principal,
+    measurement_id: int,
     expected_version: int | None = None,
 ) -> Measurement:
     m, project_id = _get(session, measurement_id)
     require(session, principal, "log_measurement", project_id=project_id)
     _check_version(m, expected_version)
     if m.status not in EDITABLE:
-        raise ValidationFailed(f"Only a draft or returned value can be submitted "
-                               f"(this one is {m.status.value}).")
+        raise ValidationFailed(
+            f"Only a draft or returned value can be submitted (this one is {m.status.value})."
+        )
     before = as_dict(m, *_SNAPSHOT)
     m.status, m.submitted_by_id, m.submitted_at = (
-        MeasurementStatus.SUBMITTED, principal.user_id, _now())
+        MeasurementStatus.SUBMITTED,
+        principal.user_id,
+        _now(),
+    )
     session.flush()
-    audit.record(session, principal=principal, action="submit", entity_type="measurement",
-                 entity_id=m.id, before=before, after=as_dict(m, *_SNAPSHOT))
+    audit.record(
+        session,
+        principal=principal,
+        action="submit",
+        entity_type="measurement",
+        entity_id=m.id,
+        before=before,
+        after=as_dict(m, *_SNAPSHOT),
+    )
     return m
 
 
 def approve(
-    session: Session, *, principal: Principal, measurement_id: int,
+    session: Session,
+    *,
+    principal: Principal,
+    measurement_id: int,
     expected_version: int | None = None,
 ) -> Measurement:
     """Approve a submitted value (never one's own); it supersedes the revision before it."""
@@ -221,13 +259,24 @@ def approve(
     m.status, m.is_current = MeasurementStatus.APPROVED, True
     m.reviewed_by_id, m.reviewed_at = principal.user_id, _now()
     session.flush()
-    audit.record(session, principal=principal, action="approve", entity_type="measurement",
-                 entity_id=m.id, before=before, after=as_dict(m, *_SNAPSHOT))
+    audit.record(
+        session,
+        principal=principal,
+        action="approve",
+        entity_type="measurement",
+        entity_id=m.id,
+        before=before,
+        after=as_dict(m, *_SNAPSHOT),
+    )
     return m
 
 
 def return_for_revision(
-    session: Session, *, principal: Principal, measurement_id: int, comment: str,
+    session: Session,
+    *,
+    principal: Principal,
+    measurement_id: int,
+    comment: str,
     expected_version: int | None = None,
 ) -> Measurement:
     """Send a submitted value back to its author with a required comment."""
@@ -238,19 +287,31 @@ def return_for_revision(
     _review_checks(m, principal, expected_version)
     before = as_dict(m, *_SNAPSHOT)
     m.status, m.reviewed_by_id, m.reviewed_at = (
-        MeasurementStatus.RETURNED, principal.user_id, _now())
+        MeasurementStatus.RETURNED,
+        principal.user_id,
+        _now(),
+    )
     session.add(Comment(measurement_id=m.id, author_id=principal.user_id, text=comment))
     session.flush()
-    audit.record(session, principal=principal, action="return", entity_type="measurement",
-                 entity_id=m.id, before=before, after=as_dict(m, *_SNAPSHOT), reason=comment)
+    audit.record(
+        session,
+        principal=principal,
+        action="return",
+        entity_type="measurement",
+        entity_id=m.id,
+        before=before,
+        after=as_dict(m, *_SNAPSHOT),
+        reason=comment,
+    )
     return m
 
 
 def _review_checks(m: Measurement, principal: Principal, expected_version: int | None) -> None:
     _check_version(m, expected_version)
     if m.status is not MeasurementStatus.SUBMITTED:
-        raise ValidationFailed(f"Only a submitted value can be reviewed "
-                               f"(this one is {m.status.value}).")
+        raise ValidationFailed(
+            f"Only a submitted value can be reviewed (this one is {m.status.value})."
+        )
     if principal.user_id in (m.submitted_by_id, m.created_by_id):
         raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
 
@@ -260,14 +321,22 @@ def add_comment(
 ) -> Comment:
     """Add to a measurement's thread: its project team and its reviewers may comment."""
     m, project_id = _get(session, measurement_id)
-    if not any(can(session, principal, action, project_id=project_id)
-               for action in ("log_measurement", "approve_measurement")):
+    if not any(
+        can(session, principal, action, project_id=project_id)
+        for action in ("log_measurement", "approve_measurement")
+    ):
         raise PermissionDenied("Only the project team and its reviewers may comment here.")
     if not text.strip():
         raise ValidationFailed("A comment cannot be empty.")
     comment = Comment(measurement_id=m.id, author_id=principal.user_id, text=text.strip())
     session.add(comment)
     session.flush()
-    audit.record(session, principal=principal, action="comment", entity_type="measurement",
-                 entity_id=m.id, after={"comment": comment.text})
+    audit.record(
+        session,
+        principal=principal,
+        action="comment",
+        entity_type="measurement",
+        entity_id=m.id,
+        after={"comment": comment.text},
+    )
     return comment

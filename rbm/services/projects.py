@@ -89,20 +89,33 @@ def create_project(session: Session, *, principal: Principal, new: NewProject) -
     if problems := _problems(session, new):
         raise ValidationFailed(f"Project {new.code} cannot be created.", problems)
     project = Project(
-        code=new.code, title=new.title, description=new.description, status=new.status,
-        start_date=new.start_date, end_date=new.end_date, provider_id=new.provider_id,
-        budget=new.budget, currency=new.currency, reporting_frequency=new.frequency,
+        code=new.code,
+        title=new.title,
+        description=new.description,
+        status=new.status,
+        start_date=new.start_date,
+        end_date=new.end_date,
+        provider_id=new.provider_id,
+        budget=new.budget,
+        currency=new.currency,
+        reporting_frequency=new.frequency,
         iati_identifier=new.iati_identifier,
     )
     session.add(project)
     session.flush()
     _add_links(session, project.id, new)
     for start, end, label in reporting_periods(new.start_date, new.end_date, new.frequency):
-        session.add(ReportingPeriod(project_id=project.id, label=label, start_date=start,
-                                    end_date=end))
-    audit.record(session, principal=principal, action="create", entity_type="project",
-                 entity_id=project.id, after=as_dict(project, "code", "title", "status",
-                                                     "start_date", "end_date"))
+        session.add(
+            ReportingPeriod(project_id=project.id, label=label, start_date=start, end_date=end)
+        )
+    audit.record(
+        session,
+        principal=principal,
+        action="create",
+        entity_type="project",
+        entity_id=project.id,
+        after=as_dict(project, "code", "title", "status", "start_date", "end_date"),
+    )
     return project
 
 
@@ -116,9 +129,16 @@ def _add_links(session: Session, project_id: int, new: NewProject) -> None:
     for org_id, role in new.partners:
         session.add(ProjectPartner(project_id=project_id, organisation_id=org_id, role=role))
     for line in new.funding:
-        session.add(Funding(project_id=project_id, donor_id=line.donor_id, amount=line.amount,
-                            currency=line.currency, date_from=line.date_from,
-                            date_to=line.date_to))
+        session.add(
+            Funding(
+                project_id=project_id,
+                donor_id=line.donor_id,
+                amount=line.amount,
+                currency=line.currency,
+                date_from=line.date_from,
+                date_to=line.date_to,
+            )
+        )
 
 
 def _add_months(day: date, months: int) -> date:
@@ -136,9 +156,7 @@ def period_label(start: date, frequency: Frequency) -> str:
     return f"{start.year}-{start.month:02d}"
 
 
-def reporting_periods(
-    start: date, end: date, frequency: Frequency
-) -> list[tuple[date, date, str]]:
+def reporting_periods(start: date, end: date, frequency: Frequency) -> list[tuple[date, date, str]]:
     """Calendar-aligned periods covering [start, end], clipped to the project's dates."""
     months = _MONTHS[frequency]
     first_month = (start.month - 1) // months * months + 1

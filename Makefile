@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint typecheck unit integration app e2e bench bench-quick migrate demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(BIN)/rbm migrate
+
+demo: migrate
+	$(BIN)/rbm load-demo --if-empty
+
+run: demo
+	$(BIN)/streamlit run app.py
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest tests/unit --cov=indicators --cov-report=term-missing:skip-covered --cov-fail-under=95
+
+integration: setup
+	$(BIN)/pytest tests/integration
+
+app: setup
+	$(BIN)/pytest tests/app
+
+e2e: setup
+	$(BIN)/pytest tests/e2e
+
+test: lint typecheck unit integration app e2e
+
+bench: setup
+	$(BIN)/python -m bench
+
+bench-quick: setup
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

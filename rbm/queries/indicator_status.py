@@ -1,0 +1,181 @@
+"""Indicator figures from the engine: builds the engine's input frames for a set of projects
+in three statements (indicators, approved measurements, period targets) and summarises them.
+
+Only approved values count in these figures, for every role: pending values are shown
+separately, and labelled, to the project team."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from indicators.summary import summarise
+from indicators.types import Status
+from rbm.models import (
+    Baseline,
+    Indicator,
+    Measurement,
+    Project,
+    ReportingPeriod,
+    ResultNode,
+    Target,
+)
+from rbm.models.enums import MeasurementStatus
+from rbm.principal import Principal, visible_condition
+from rbm.queries._sql import floats, frame, timestamps
+from rbm.settings import get_settings
+
+STATUS_COLUMNS = [s.value for s in Status]
+
+
+def _first_baseline() -> Any:
+    earliest = (
+        select(Baseline.indicator_id, func.min(Baseline.id).label("baseline_id"))
+        .group_by(Baseline.indicator_id)
+        .subquery()
+    )
+    return earliest
+
+
+def indicator_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
+    """Indicators of the projects with their effective baseline, life-of-project target and
+    the project's dates, in the engine's columns plus descriptive ones."""
+    earliest = _first_baseline()
+    lop = (
+        select(Target.indicator_id, Target.value)
+        .where(Target.reporting_period_id.is_(None))
+        .subquery()
+    )
+    stmt = (
+        select(
+            Indicator.id.label("indicator_id"),
+            Indicator.measure,
+            Indicator.direction,
+            Indicator.accumulation,
+            Baseline.value.label("baseline_value"),
+            Baseline.baseline_date,
+            Baseline.year.label("baseline_year"),
+            lop.c.value.label("target_value"),
+            Project.start_date,
+            Project.end_date,
+            ResultNode.project_id,
+            ResultNode.id.label("result_node_id"),
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(Project, Project.id == ResultNode.project_id)
+        .outerjoin(earliest, earliest.c.indicator_id == Indicator.id)
+        .outerjoin(Baseline, Baseline.id == earliest.c.baseline_id)
+        .outerjoin(lop, lop.c.indicator_id == Indicator.id)
+        .where(ResultNode.project_id.in_(project_ids))
+        .order_by(Indicator.id)
+    )
+    df = frame(session, stmt)
+    for col in ("measure", "direction", "accumulation"):
+        df[col] = df[col].map(lambda v: getattr(v, "value", v)).astype("object")
+    # A baseline without a date is dated 1 January of its year.
+    missing = df["baseline_date"].isna() & df["baseline_year"].notna()
+    df.loc[missing, "baseline_date"] = pd.to_datetime(
+        df.loc[missing, "baseline_year"].astype("Int64").astype(str) + "-01-01"
+    )
+    floats(df, "baseline_value", "target_value")
+    return timestamps(df, "baseline_date", "start_date", "end_date")
+
+
+def measurement_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
+    """The current approved measurement of each indicator and period."""
+    stmt = (
+        select(
+            Measurement.indicator_id,
+            ReportingPeriod.start_date.label("period_start"),
+            ReportingPeriod.end_date.label("period_end"),
+            Measurement.value,
+            Measurement.numerator,
+            Measurement.denominator,
+            Measurement.status,
+            Measurement.narrative,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .where(
+            ReportingPeriod.project_id.in_(project_ids),
+            and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED),
+        )
+    )
+    df = frame(session, stmt)
+    df["status"] = df["status"].map(lambda v: getattr(v, "value", v)).astype("object")
+    floats(df, "value", "numerator", "denominator")
+    return timestamps(df, "period_start", "period_end")
+
+
+def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
+    stmt = (
+        select(
+            Target.indicator_id,
+            ReportingPeriod.start_date.label("period_start"),
+            ReportingPeriod.end_date.label("period_end"),
+            Target.value,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
+        .where(ReportingPeriod.project_id.in_(project_ids), Target.value.is_not(None))
+    )
+    df = frame(session, stmt)
+    floats(df, "value")
+    return timestamps(df, "period_start", "period_end")
+
+
+def summary(
+    session: Session,
+    *,
+    principal: Principal,
+    project_ids: Select[Any],
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """The engine's per-indicator summary, joined to project and result node ids."""
+    visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
+    inds = indicator_frame(session, visible)
+    engine_cols = [
+        "indicator_id",
+        "measure",
+        "direction",
+        "accumulation",
+        "baseline_value",
+        "baseline_date",
+        "target_value",
+        "start_date",
+        "end_date",
+    ]
+    result = summarise(
+        inds[engine_cols],
+        measurement_frame(session, visible)[
+            [
+                "indicator_id",
+                "period_start",
+                "period_end",
+                "value",
+                "numerator",
+                "denominator",
+                "status",
+                "narrative",
+            ]
+        ],
+        target_frame(session, visible),
+        as_of=as_of or date.today(),
+        thresholds=get_settings().thresholds,
+    )
+    return result.merge(inds[["indicator_id", "project_id", "result_node_id"]], on="indicator_id")
+
+
+def status_counts(
+    session: Session,
+    *,
+    principal: Principal,
+    project_ids: Select[Any],
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """Per project: how many indicators are in each status (columns named by status)."""
+    result = summary(session, principal=principal, project_ids=project_ids, as_of=as_of)
+    counts = pd.crosstab(result["project_id"], result["status"].fillna("qualitative"))
+    return counts.reindex(columns=STATUS_COLUMNS, fill_value=0)

@@ -1,0 +1,223 @@
+"""One project seen from the project side: header, logframe tree, indicators with the engine's
+figures, and (for the project team only) values still in the workflow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indicators.rollup import rollup_results
+from rbm.errors import NotFound
+from rbm.models import (
+    Country,
+    Funding,
+    Indicator,
+    Measurement,
+    Organisation,
+    PriorityArea,
+    Project,
+    ProjectCountry,
+    ProjectPartner,
+    ProjectPriorityArea,
+    ReportingPeriod,
+    ResultNode,
+)
+from rbm.models.enums import MeasurementStatus
+from rbm.principal import Principal, pending_condition, visible_condition
+from rbm.queries import indicator_status
+from rbm.queries._sql import floats, frame
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    project: pd.Series
+    partners: pd.DataFrame
+    countries: pd.DataFrame
+    funding: pd.DataFrame
+    areas: pd.DataFrame
+    nodes: pd.DataFrame
+    indicators: pd.DataFrame
+    pending: pd.DataFrame
+    is_team: bool
+
+
+def visible_projects(session: Session, *, principal: Principal) -> pd.DataFrame:
+    return frame(
+        session,
+        select(Project.id, Project.code, Project.title)
+        .where(visible_condition(principal))
+        .order_by(Project.code),
+    )
+
+
+def project_view(
+    session: Session, *, principal: Principal, code: str, as_of: date | None = None
+) -> ProjectView:
+    head = frame(
+        session,
+        select(
+            Project.id,
+            Project.code,
+            Project.title,
+            Project.description,
+            Project.status,
+            Project.start_date,
+            Project.end_date,
+            Project.budget,
+            Project.currency,
+            Organisation.name.label("provider"),
+        )
+        .join(Organisation, Organisation.id == Project.provider_id)
+        .where(Project.code == code, visible_condition(principal)),
+    )
+    if head.empty:
+        raise NotFound(f"No project {code!r} that you can see.")
+    project = head.iloc[0]
+    pid = int(project["id"])
+    is_team = (
+        session.scalar(select(Project.id).where(Project.id == pid, pending_condition(principal)))
+        is not None
+    )
+    indicators = _indicators(session, principal, pid, as_of)
+    nodes = _nodes(session, pid)
+    statuses = rollup_results(
+        nodes.rename(columns={"id": "node_id"})[["node_id", "parent_id"]],
+        indicators.rename(columns={"result_node_id": "node_id"})[["node_id", "indicator_id"]],
+        indicators[["indicator_id", "status"]],
+    )
+    nodes = nodes.merge(statuses.rename(columns={"node_id": "id"}), on="id", how="left")
+    return ProjectView(
+        project=project,
+        partners=_partners(session, pid),
+        countries=_countries(session, pid),
+        funding=_funding(session, pid),
+        areas=_areas(session, pid),
+        nodes=nodes,
+        indicators=indicators,
+        pending=_pending(session, pid) if is_team else pd.DataFrame(),
+        is_team=is_team,
+    )
+
+
+def _partners(session: Session, pid: int) -> pd.DataFrame:
+    return frame(
+        session,
+        select(Organisation.name, ProjectPartner.role)
+        .join(Organisation, Organisation.id == ProjectPartner.organisation_id)
+        .where(ProjectPartner.project_id == pid),
+    )
+
+
+def _countries(session: Session, pid: int) -> pd.DataFrame:
+    return floats(
+        frame(
+            session,
+            select(Country.code, Country.name, ProjectCountry.share)
+            .join(Country, Country.code == ProjectCountry.country_code)
+            .where(ProjectCountry.project_id == pid)
+            .order_by(ProjectCountry.share.desc()),
+        ),
+        "share",
+    )
+
+
+def _funding(session: Session, pid: int) -> pd.DataFrame:
+    return floats(
+        frame(
+            session,
+            select(
+                Organisation.name.label("donor"),
+                Funding.amount,
+                Funding.currency,
+                Funding.date_from,
+                Funding.date_to,
+            )
+            .join(Organisation, Organisation.id == Funding.donor_id)
+            .where(Funding.project_id == pid)
+            .order_by(Funding.amount.desc()),
+        ),
+        "amount",
+    )
+
+
+def _areas(session: Session, pid: int) -> pd.DataFrame:
+    return frame(
+        session,
+        select(PriorityArea.code, PriorityArea.name)
+        .join(ProjectPriorityArea, ProjectPriorityArea.priority_area_id == PriorityArea.id)
+        .where(ProjectPriorityArea.project_id == pid),
+    )
+
+
+def _nodes(session: Session, pid: int) -> pd.DataFrame:
+    df = frame(
+        session,
+        select(
+            ResultNode.id,
+            ResultNode.parent_id,
+            ResultNode.level,
+            ResultNode.code,
+            ResultNode.title,
+            ResultNode.assumptions,
+            ResultNode.risks,
+            ResultNode.position,
+        )
+        .where(ResultNode.project_id == pid)
+        .order_by(ResultNode.position, ResultNode.id),
+    )
+    df["level"] = df["level"].map(lambda v: getattr(v, "value", v))
+    return df
+
+
+def _indicators(
+    session: Session, principal: Principal, pid: int, as_of: date | None
+) -> pd.DataFrame:
+    described = frame(
+        session,
+        select(
+            Indicator.id.label("indicator_id"),
+            Indicator.result_node_id,
+            Indicator.code,
+            Indicator.title,
+            Indicator.unit,
+            Indicator.definition,
+            Indicator.ordinal_labels,
+            Indicator.means_of_verification,
+            Indicator.data_source,
+            Indicator.position,
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .where(ResultNode.project_id == pid)
+        .order_by(Indicator.position, Indicator.id),
+    )
+    figures = indicator_status.summary(
+        session,
+        principal=principal,
+        project_ids=select(Project.id).where(Project.id == pid),
+        as_of=as_of,
+    )
+    return described.merge(figures.drop(columns=["result_node_id"]), on="indicator_id", how="left")
+
+
+def _pending(session: Session, pid: int) -> pd.DataFrame:
+    """Latest value of each indicator that is not yet approved (team only, labelled)."""
+    df = frame(
+        session,
+        select(
+            Measurement.indicator_id,
+            ReportingPeriod.label.label("period"),
+            Measurement.value,
+            Measurement.status,
+            ReportingPeriod.end_date,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .where(ReportingPeriod.project_id == pid, Measurement.status != MeasurementStatus.APPROVED)
+        .order_by(ReportingPeriod.end_date),
+    )
+    df["status"] = df["status"].map(lambda v: getattr(v, "value", v))
+    floats(df, "value")
+    return df.drop_duplicates("indicator_id", keep="last")

@@ -1,0 +1,59 @@
+"""Choices for filters: the countries, priority areas, providers and donors of the projects
+the principal can see (one statement each)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rbm.models import (
+    Country,
+    Funding,
+    Organisation,
+    PriorityArea,
+    Project,
+    ProjectCountry,
+    ProjectPriorityArea,
+)
+from rbm.principal import Principal, visible_condition
+from rbm.queries._sql import frame
+
+
+def filter_choices(session: Session, *, principal: Principal) -> dict[str, pd.DataFrame]:
+    """code/name frames for each filter, limited to what the principal can see."""
+    visible = select(Project.id).where(visible_condition(principal))
+    return {
+        "country": frame(
+            session,
+            select(Country.code, Country.name)
+            .distinct()
+            .join(ProjectCountry, ProjectCountry.country_code == Country.code)
+            .where(ProjectCountry.project_id.in_(visible))
+            .order_by(Country.name),
+        ),
+        "priority_area": frame(
+            session,
+            select(PriorityArea.code, PriorityArea.name)
+            .distinct()
+            .join(ProjectPriorityArea, ProjectPriorityArea.priority_area_id == PriorityArea.id)
+            .where(ProjectPriorityArea.project_id.in_(visible))
+            .order_by(PriorityArea.name),
+        ),
+        "provider": frame(
+            session,
+            select(Organisation.id.label("code"), Organisation.name)
+            .distinct()
+            .join(Project, Project.provider_id == Organisation.id)
+            .where(Project.id.in_(visible))
+            .order_by(Organisation.name),
+        ),
+        "donor": frame(
+            session,
+            select(Organisation.id.label("code"), Organisation.name)
+            .distinct()
+            .join(Funding, Funding.donor_id == Organisation.id)
+            .where(Funding.project_id.in_(visible))
+            .order_by(Organisation.name),
+        ),
+    }

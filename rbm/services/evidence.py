@@ -1,0 +1,124 @@
+"""Evidence attached to measurements: files stored in the database, or links. File type and
+size are checked here, on the server, whatever the browser allowed."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+
+from sqlalchemy.orm import Session
+
+from rbm.errors import NotFound, PermissionDenied, ValidationFailed
+from rbm.models import Attachment, Indicator, Measurement, ResultNode
+from rbm.principal import Principal
+from rbm.services import audit
+from rbm.services.permissions import can
+from rbm.settings import get_settings
+
+#: Accepted evidence files: extension -> (content type, magic prefixes; empty = text).
+ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (b"PK\x03\x04",),
+    ),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
+    ".csv": ("text/csv", ()),
+    ".txt": ("text/plain", ()),
+}
+
+
+def check_file(filename: str, content: bytes, *, max_bytes: int) -> str:
+    """The content type of an acceptable evidence file; raises ValidationFailed otherwise."""
+    ext = PurePath(filename).suffix.lower()
+    if ext not in ALLOWED:
+        raise ValidationFailed(
+            f"{filename}: files of type {ext or '(none)'} are not accepted as evidence; "
+            f"use one of {', '.join(sorted(ALLOWED))}."
+        )
+    if len(content) > max_bytes:
+        raise ValidationFailed(
+            f"{filename}: {len(content) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit."
+        )
+    content_type, magics = ALLOWED[ext]
+    if magics and not content.startswith(magics):
+        raise ValidationFailed(f"{filename}: the content is not a {ext} file.")
+    if not magics and not _is_text(content):
+        raise ValidationFailed(f"{filename}: the content is not plain text.")
+    return content_type
+
+
+def _is_text(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in content
+
+
+def attach(
+    session: Session,
+    *,
+    principal: Principal,
+    measurement_id: int,
+    filename: str,
+    content: bytes | None = None,
+    url: str | None = None,
+) -> Attachment:
+    """Attach a file (checked) or a link (http/https only) to a measurement."""
+    m = session.get(Measurement, measurement_id)
+    if m is None:
+        raise NotFound(f"No measurement #{measurement_id}.")
+    project_id = (
+        session.query(ResultNode.project_id)
+        .join(Indicator, Indicator.result_node_id == ResultNode.id)
+        .filter(Indicator.id == m.indicator_id)
+        .scalar()
+    )
+    if not can(session, principal, "log_measurement", project_id=project_id):
+        raise PermissionDenied("Only the project team may attach evidence.")
+    if (content is None) == (url is None):
+        raise ValidationFailed("Attach either a file or a link.")
+    attachment = Attachment(
+        measurement_id=m.id,
+        filename=PurePath(filename).name[:255],
+        uploaded_by_id=principal.user_id,
+    )
+    if content is not None:
+        max_bytes = int(get_settings().max_upload_mb * 1_000_000)
+        attachment.content_type = check_file(filename, content, max_bytes=max_bytes)
+        attachment.content, attachment.size = content, len(content)
+        attachment.sha256 = hashlib.sha256(content).hexdigest()
+    else:
+        assert url is not None
+        if not url.lower().startswith(("https://", "http://")):
+            raise ValidationFailed("A link must start with https:// or http://.")
+        attachment.url = url
+    session.add(attachment)
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="attach",
+        entity_type="measurement",
+        entity_id=m.id,
+        after={
+            "attachment_id": attachment.id,
+            "filename": attachment.filename,
+            "url": url,
+            "sha256": attachment.sha256,
+        },
+    )
+    return attachment

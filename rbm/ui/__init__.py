@@ -1,0 +1,2 @@
+"""Streamlit user interface: page scripts, widgets and charts. The only place (with app.py)
+that imports streamlit."""

@@ -1,0 +1,59 @@
+"""Which pages exist and which roles may open them. `app.py` builds `st.navigation` from this
+table, so a page outside a principal's roles is neither listed nor reachable by URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rbm.models.enums import Role
+from rbm.principal import Principal
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageSpec:
+    file: str
+    title: str
+    icon: str
+    roles: frozenset[Role]
+    section: str = "Results"
+    url_path: str | None = None
+
+    @property
+    def path(self) -> Path:
+        return PAGES_DIR / self.file
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        file="portfolio.py",
+        title="Portfolio",
+        icon=":material/folder_open:",
+        roles=ALL_ROLES,
+        url_path="portfolio",
+    ),
+    PageSpec(
+        file="project.py",
+        title="Project",
+        icon=":material/account_tree:",
+        roles=ALL_ROLES,
+        url_path="project",
+    ),
+)
+
+LOGIN = PageSpec(
+    file="login.py",
+    title="Sign in",
+    icon=":material/login:",
+    roles=frozenset(),
+    section="",
+    url_path="login",
+)
+
+
+def pages_for(principal: Principal) -> list[PageSpec]:
+    """The pages the principal's roles open, in menu order."""
+    return [p for p in PAGES if p.roles & principal.roles]

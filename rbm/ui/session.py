@@ -1,0 +1,89 @@
+"""Per-browser-session state and shared resources: the database (one per process), the
+signed-in principal, idle timeout, and caching keyed on scope and data version."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from rbm.db import Database
+from rbm.principal import Principal
+from rbm.settings import get_settings
+
+PRINCIPAL = "principal"
+LAST_SEEN = "last_seen"
+
+
+@st.cache_resource(show_spinner=False)
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+def get_db() -> Database:
+    return _database(get_settings().database_url)
+
+
+def current_principal() -> Principal | None:
+    principal = st.session_state.get(PRINCIPAL)
+    return principal if isinstance(principal, Principal) else None
+
+
+def require_principal() -> Principal:
+    principal = current_principal()
+    if principal is None:
+        st.stop()
+    return principal
+
+
+def sign_in(principal: Principal) -> None:
+    st.session_state[PRINCIPAL] = principal
+    st.session_state[LAST_SEEN] = time.monotonic()
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def check_idle_timeout() -> bool:
+    """Sign out a session idle for longer than the configured timeout; True if it was."""
+    now = time.monotonic()
+    last = st.session_state.get(LAST_SEEN, now)
+    if current_principal() and now - last > get_settings().idle_timeout_minutes * 60:
+        sign_out()
+        return True
+    st.session_state[LAST_SEEN] = now
+    return False
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+def _cached(
+    name: str,
+    scope: str,
+    version: int,
+    items: tuple[tuple[str, Any], ...],
+    _fn: Callable[..., pd.DataFrame],
+    _principal: Principal,
+) -> pd.DataFrame:
+    with get_db().read() as session:
+        return _fn(session, principal=_principal, **dict(items))
+
+
+def cached_query(
+    fn: Callable[..., pd.DataFrame], principal: Principal, **kwargs: Any
+) -> pd.DataFrame:
+    """Run a read query through the cache. The key holds the query, the principal's scope,
+    the filters and the data version (bumped by every write): never stale, never foreign."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached(
+        name,
+        principal.cache_key,
+        get_db().data_version(),
+        tuple(sorted(kwargs.items())),
+        fn,
+        principal,
+    )
