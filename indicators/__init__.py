@@ -6,6 +6,11 @@ the pandera models in :mod:`indicators.schemas`. ``docs/indicators.md`` explains
 worked examples.
 """
 
+from indicators.disaggregation import PartsCheck, check_parts, disaggregation_gaps
+from indicators.forecast import Forecast, forecast, forecast_one
+from indicators.portfolio import Aggregation, LibraryValuesFrame, rollup_library
+from indicators.quality import QualityFlag, quality_flags
+from indicators.rollup import ResultNode, node_status, rollup_results, rollup_status
 from indicators.scalar import (
     Indicator,
     Measurement,
@@ -29,21 +34,36 @@ from indicators.types import (
 
 __all__ = [
     "Accumulation",
+    "Aggregation",
     "Direction",
+    "Forecast",
     "Indicator",
     "IndicatorsFrame",
+    "LibraryValuesFrame",
     "Measure",
     "Measurement",
     "MeasurementStatus",
     "MeasurementsFrame",
+    "PartsCheck",
     "PeriodTarget",
     "Progress",
     "ProgressReason",
+    "QualityFlag",
+    "ResultNode",
     "Status",
     "StatusThresholds",
     "Summary",
     "TargetsFrame",
     "ToDate",
+    "check_parts",
+    "disaggregation_gaps",
+    "forecast",
+    "forecast_one",
+    "node_status",
+    "quality_flags",
+    "rollup_library",
+    "rollup_results",
+    "rollup_status",
     "summarise",
     "summarise_one",
 ]

@@ -1,0 +1,240 @@
+"""Data-quality flags: what a reviewer should look at before trusting the numbers.
+
+Flags (one row each, with the indicator, the period concerned if any, and a readable detail):
+
+* ``overdue_report`` -- a reporting period (from the period targets or from any measurement row)
+  ended more than ``grace_days`` before ``as_of`` and no submitted or approved value has a
+  period end inside it.
+* ``outlier`` -- a number or percentage far outside the indicator's own history: modified
+  z-score 0.6745 x (x - median) / MAD above ``outlier_threshold`` (3.5, Iglewicz & Hoaglin),
+  over the non-returned values, once there are ``min_history`` of them. When MAD is 0 the mean
+  absolute deviation x 1.2533 stands in; when that is 0 too nothing is flagged.
+* ``missing_baseline`` / ``missing_target`` -- for every measure but qualitative (incremental
+  counts still get the flag, although progress reads a missing baseline as 0).
+* ``target_against_direction`` -- the target lies on the wrong side of the baseline.
+* ``zero_denominator`` -- a percentage reported with denominator 0 (its percentage is undefined).
+* ``cumulative_decrease`` -- a cumulative series goes down from one period to the next.
+* ``duplicate_period`` -- two approved values for the same period (both count).
+* ``unknown_indicator`` -- measurements for an indicator not in the indicators frame.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import date, timedelta
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from indicators.schemas import empty_targets, validated
+from indicators.types import WORKFLOW_RANK, Accumulation, Direction, Measure, MeasurementStatus
+
+MAD_SCALE = 0.6745  # makes MAD comparable with a standard deviation under normality
+MEAN_AD_SCALE = 1.2533  # the same for the mean absolute deviation fallback
+REPORTED = (MeasurementStatus.SUBMITTED.value, MeasurementStatus.APPROVED.value)
+FLAG_COLUMNS = ["indicator_id", "flag", "period_end", "detail"]
+
+
+class QualityFlag(StrEnum):
+    OVERDUE_REPORT = "overdue_report"
+    OUTLIER = "outlier"
+    MISSING_BASELINE = "missing_baseline"
+    MISSING_TARGET = "missing_target"
+    TARGET_AGAINST_DIRECTION = "target_against_direction"
+    ZERO_DENOMINATOR = "zero_denominator"
+    CUMULATIVE_DECREASE = "cumulative_decrease"
+    DUPLICATE_PERIOD = "duplicate_period"
+    UNKNOWN_INDICATOR = "unknown_indicator"
+
+
+def robust_z(values: Sequence[float]) -> list[float]:
+    """Modified z-scores of each value against the median of all of them (0 when flat)."""
+    median = statistics.median(values)
+    deviations = [abs(v - median) for v in values]
+    mad = statistics.median(deviations)
+    if mad > 0:
+        return [MAD_SCALE * (v - median) / mad for v in values]
+    mean_ad = sum(deviations) / len(deviations)
+    if mean_ad > 0:
+        return [(v - median) / (MEAN_AD_SCALE * mean_ad) for v in values]
+    return [0.0 for _ in values]
+
+
+def outliers(
+    values: Sequence[float], *, threshold: float = 3.5, min_history: int = 5
+) -> list[bool]:
+    """Which values are far outside the series (see the module docstring)."""
+    if len(values) < min_history:
+        return [False for _ in values]
+    return [abs(z) > threshold for z in robust_z(values)]
+
+
+def goes_down(values: Sequence[float]) -> list[bool]:
+    """For a cumulative series in period order: is each value below the one before?"""
+    return [i > 0 and v < values[i - 1] for i, v in enumerate(values)]
+
+
+def is_overdue(period_end: date, *, reported: bool, as_of: date, grace_days: int) -> bool:
+    return not reported and period_end + timedelta(days=grace_days) < as_of
+
+
+def _flags(frame: pd.DataFrame, flag: QualityFlag, detail: pd.Series | str) -> pd.DataFrame:
+    period_end = frame.get("period_end", pd.NaT)
+    return pd.DataFrame(
+        {
+            "indicator_id": frame["indicator_id"].to_numpy(),
+            "flag": flag.value,
+            "period_end": period_end,
+            "detail": detail,
+        }
+    )
+
+
+def _definition_flags(indicators: pd.DataFrame) -> list[pd.DataFrame]:
+    numeric = indicators[indicators["measure"] != Measure.QUALITATIVE.value]
+    additive = (numeric["measure"] == Measure.NUMBER.value) & (
+        numeric["accumulation"] == Accumulation.INCREMENTAL.value
+    )
+    no_baseline = numeric[numeric["baseline_value"].isna()]
+    baseline_detail = np.where(
+        additive[no_baseline.index], "read as 0 for an incremental count", "no progress figure"
+    )
+    baseline, target = numeric["baseline_value"], numeric["target_value"]
+    increase = numeric["direction"] == Direction.INCREASE.value
+    against = numeric[(increase & (target < baseline)) | (~increase & (target > baseline))]
+    against_detail = (
+        "target "
+        + against["target_value"].astype(str)
+        + " vs baseline "
+        + against["baseline_value"].astype(str)
+        + " for a '"
+        + against["direction"].astype(str)
+        + "' indicator"
+    )
+    return [
+        _flags(no_baseline, QualityFlag.MISSING_BASELINE, pd.Series(baseline_detail)),
+        _flags(numeric[target.isna()], QualityFlag.MISSING_TARGET, "no progress figure"),
+        _flags(against, QualityFlag.TARGET_AGAINST_DIRECTION, against_detail),
+    ]
+
+
+def _numbers(rows: pd.DataFrame) -> pd.Series:
+    """The number each live row reports: its value, or its percentage."""
+    percentage = rows["numerator"] / rows["denominator"].where(rows["denominator"] != 0) * 100
+    return percentage.where(rows["measure"] == Measure.PERCENTAGE.value, rows["value"])
+
+
+def _outlier_flags(rows: pd.DataFrame, *, threshold: float, min_history: int) -> pd.DataFrame:
+    numeric = rows[rows["measure"].isin([Measure.NUMBER.value, Measure.PERCENTAGE.value])]
+    numeric = numeric.assign(x=_numbers(numeric)).dropna(subset=["x"])
+    by = numeric.groupby("indicator_id")["x"]
+    median = by.transform("median")
+    deviation = (numeric["x"] - median).abs()
+    by_dev = deviation.groupby(numeric["indicator_id"])
+    mad, mean_ad = by_dev.transform("median"), by_dev.transform("mean")
+    scale = (mad / MAD_SCALE).where(mad > 0, MEAN_AD_SCALE * mean_ad)
+    z = (numeric["x"] - median) / scale.where(scale > 0)
+    hit = numeric[(by.transform("size") >= min_history) & (z.abs() > threshold)]
+    detail = (
+        "value "
+        + hit["x"].round(4).astype(str)
+        + " vs median "
+        + median[hit.index].round(4).astype(str)
+    )
+    return _flags(hit, QualityFlag.OUTLIER, detail)
+
+
+def _decrease_flags(rows: pd.DataFrame) -> pd.DataFrame:
+    cumulative = rows[
+        (rows["accumulation"] == Accumulation.CUMULATIVE.value)
+        & rows["measure"].isin([Measure.NUMBER.value, Measure.PERCENTAGE.value])
+    ]
+    rank = cumulative["status"].map({s.value: r for s, r in WORKFLOW_RANK.items()})
+    current = cumulative.assign(x=_numbers(cumulative), rank=rank).dropna(subset=["x"])
+    # The period's current value is its best-ranked row (ties averaged); a draft revision
+    # never hides an approved figure.
+    keys = ["indicator_id", "period_end"]
+    best = current["rank"] == current.groupby(keys)["rank"].transform("max")
+    per_period = current[best].groupby(keys, as_index=False)["x"].mean()
+    previous = per_period.groupby("indicator_id")["x"].shift()
+    down = per_period[per_period["x"] < previous]
+    detail = "fell from " + previous[down.index].astype(str) + " to " + down["x"].astype(str)
+    return _flags(down, QualityFlag.CUMULATIVE_DECREASE, detail)
+
+
+def _zero_denominator_flags(rows: pd.DataFrame) -> pd.DataFrame:
+    zero = rows[(rows["measure"] == Measure.PERCENTAGE.value) & (rows["denominator"] == 0)]
+    detail = "numerator " + zero["numerator"].astype(str) + " over denominator 0"
+    return _flags(zero, QualityFlag.ZERO_DENOMINATOR, detail)
+
+
+def _duplicate_flags(measurements: pd.DataFrame) -> pd.DataFrame:
+    approved = measurements[measurements["status"] == MeasurementStatus.APPROVED.value]
+    period = ["indicator_id", "period_start", "period_end"]
+    twice = approved[approved.duplicated(period, keep=False)].drop_duplicates(period)
+    return _flags(twice, QualityFlag.DUPLICATE_PERIOD, "more than one approved value")
+
+
+def _overdue_flags(
+    measurements: pd.DataFrame, targets: pd.DataFrame, *, as_of: date, grace_days: int
+) -> pd.DataFrame:
+    period = ["indicator_id", "period_start", "period_end"]
+    periods = pd.concat([targets[period], measurements[period]]).drop_duplicates()
+    periods = periods.sort_values("period_end")
+    reported = measurements.loc[measurements["status"].isin(REPORTED), ["indicator_id"]]
+    reported = reported.assign(reported_end=measurements["period_end"]).sort_values("reported_end")
+    # The latest report ending on or before each period's end covers it if it ends inside it.
+    matched = pd.merge_asof(
+        periods,
+        reported,
+        left_on="period_end",
+        right_on="reported_end",
+        by="indicator_id",
+        direction="backward",
+    )
+    covered = matched["reported_end"] >= matched["period_start"]
+    late = matched["period_end"] + pd.Timedelta(days=grace_days) < pd.Timestamp(as_of)
+    overdue = matched[late & ~covered]
+    return _flags(overdue, QualityFlag.OVERDUE_REPORT, "no submitted or approved value")
+
+
+def quality_flags(
+    indicators: pd.DataFrame,
+    measurements: pd.DataFrame,
+    targets: pd.DataFrame | None = None,
+    *,
+    as_of: date,
+    grace_days: int = 30,
+    outlier_threshold: float = 3.5,
+    min_history: int = 5,
+    validate: bool = True,
+) -> pd.DataFrame:
+    """All flags (see the module docstring) as indicator_id, flag, period_end, detail.
+
+    Sorted by indicator_id, flag and period_end; period_end is NaT for flags about the
+    indicator's definition.
+    """
+    if validate:
+        indicators, measurements, targets = validated(indicators, measurements, targets)
+    elif targets is None:
+        targets = empty_targets()
+    definition = indicators[["indicator_id", "measure", "accumulation"]]
+    known = measurements["indicator_id"].isin(indicators["indicator_id"])
+    rows = measurements[known].merge(definition, on="indicator_id", how="left")
+    live = rows[rows["status"] != MeasurementStatus.RETURNED.value]
+    unknown = measurements[~known].drop_duplicates("indicator_id")[["indicator_id"]]
+    parts = [
+        *_definition_flags(indicators),
+        _outlier_flags(live, threshold=outlier_threshold, min_history=min_history),
+        _decrease_flags(live),
+        _zero_denominator_flags(live),
+        _duplicate_flags(measurements[known]),
+        _overdue_flags(measurements[known], targets, as_of=as_of, grace_days=grace_days),
+        _flags(unknown, QualityFlag.UNKNOWN_INDICATOR, "not in the indicators frame"),
+    ]
+    flags = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    if flags.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in FLAG_COLUMNS})
+    return flags.sort_values(["indicator_id", "flag", "period_end"], ignore_index=True)
