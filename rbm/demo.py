@@ -107,18 +107,23 @@ def load_demo_portfolio(db: Database, folder: Path = FIXTURES) -> str:
     )
 
 
-def _scope(spec: dict[str, Any] | None, keys: _Keys) -> dict[str, Any]:
-    spec = spec or {}
+def _scope(spec: dict[str, Any] | str | None, keys: _Keys) -> dict[str, Any]:
+    if not isinstance(spec, dict):  # "global" or nothing
+        return {"scope_type": ScopeType.GLOBAL}
     if "organisation" in spec:
-        return {
-            "scope_type": ScopeType.ORGANISATION,
-            "organisation_id": keys.orgs[spec["organisation"]],
-        }
+        org_id = keys.orgs[spec["organisation"]]
+        return {"scope_type": ScopeType.ORGANISATION, "organisation_id": org_id}
     if "project" in spec:
         return {"scope_type": ScopeType.PROJECT, "project_id": keys.projects[spec["project"]]}
     if "country" in spec:
         return {"scope_type": ScopeType.COUNTRY, "country_code": spec["country"]}
     return {"scope_type": ScopeType.GLOBAL}
+
+
+def _grants(spec: dict[str, Any], keys: _Keys) -> list[Grant]:
+    """A demo account's grants: one role in one scope, or in each of `scopes`."""
+    scopes = spec.get("scopes") or [spec.get("scope")]
+    return [Grant(role=Role(spec["role"]), **_scope(s, keys)) for s in scopes]
 
 
 def _existing_user(session: Session, email: str) -> int | None:

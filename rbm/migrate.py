@@ -17,13 +17,13 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
+def upgrade(db: Database, revision: str = "heads") -> None:
     """Bring the schema to `revision`, then make sure reference data is present."""
     with db.engine.begin() as conn:
         cfg = alembic_config(db.url)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-    if revision == "head":
+    if revision in ("head", "heads"):
         with db.write() as session:
             sync_countries(session)
 

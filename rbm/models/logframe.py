@@ -84,7 +84,7 @@ class Indicator(Base):
     measure: Mapped[Measure] = mapped_column(enum_type(Measure, "measure"))
     direction: Mapped[Direction] = mapped_column(enum_type(Direction, "direction"))
     accumulation: Mapped[Accumulation] = mapped_column(enum_type(Accumulation, "accumulation"))
-    ordinal_labels: Mapped[list[str] | None] = mapped_column(JSON)
+    ordinal_labels: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     means_of_verification: Mapped[str] = mapped_column(Text, default="")
     data_source: Mapped[str] = mapped_column(Text, default="")
     method: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,51 @@
+"""AppTest fixtures: a migrated SQLite database the app reads through RBM_DATABASE_URL, and an
+AppTest of app.py already signed in as a given principal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rbm import migrate
+from rbm.db import Database
+from rbm.principal import Principal
+from rbm.settings import get_settings
+from rbm.ui.session import PRINCIPAL
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """A migrated, empty SQLite database that the app under test uses."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    monkeypatch.setenv("RBM_DATABASE_URL", url)
+    get_settings.cache_clear()
+    db = Database(url)
+    migrate.upgrade(db)
+    yield db
+    db.dispose()
+
+
+def open_app(principal: Principal | None = None, page: str | None = None,
+             query: dict[str, str] | None = None) -> AppTest:
+    """Run app.py signed in as `principal`, then switch to `page` (a path under rbm/ui/pages)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if principal is not None:
+        at.session_state[PRINCIPAL] = principal
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+@pytest.fixture
+def app_as() -> Callable[..., AppTest]:
+    return open_app
