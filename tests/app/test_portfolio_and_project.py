@@ -1,0 +1,95 @@
+"""Portfolio and project pages on a small hand-built portfolio: concrete figures, checked
+against the indicator engine and the scope rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rbm.db import Database
+from rbm.models.enums import Accumulation, Measure, Role, ScopeType
+from rbm.principal import Principal
+from tests.app.conftest import open_app
+from tests.utils.builders import LogframeBuilder, log_approved, make_user
+
+PORTFOLIO = "rbm/ui/pages/portfolio.py"
+PROJECT = "rbm/ui/pages/project.py"
+
+
+@pytest.fixture
+def portfolio(app_db: Database) -> dict[str, Principal]:
+    """Two projects in two countries; the officer's project has two approved values."""
+    with app_db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        hn = (LogframeBuilder(code="WP-HN", countries={"HN": 100}, start=date(2024, 1, 1),
+                              end=date(2024, 12, 31))
+              .with_indicator("1.a", target=100)
+              .with_indicator("1.b", measure=Measure.PERCENTAGE,
+                              accumulation=Accumulation.LEVEL, baseline=20, target=60)
+              .build(session, admin))
+        LogframeBuilder(code="MLA-EG", countries={"EG": 100}, provider="Other provider",
+                        donor="Other donor").build(session, admin)
+        scope = {"scope_type": ScopeType.PROJECT, "project_id": hn.project_id}
+        officer = make_user(session, Role.OFFICER, scope=scope)
+        manager = make_user(session, Role.MANAGER, scope=scope)
+        for label, value in (("2024-Q1", 30), ("2024-Q2", 25)):
+            log_approved(session, officer=officer, manager=manager,
+                         indicator_id=hn.indicator_ids["1.a"],
+                         period_id=hn.period_ids[label], value=value)
+        log_approved(session, officer=officer, manager=manager,
+                     indicator_id=hn.indicator_ids["1.b"], period_id=hn.period_ids["2024-Q2"],
+                     numerator=45, denominator=100)
+        focal = make_user(session, Role.STATE_FOCAL_POINT,
+                          scope={"scope_type": ScopeType.COUNTRY, "country_code": "EG"})
+    return {"admin": admin, "officer": officer, "focal": focal}
+
+
+def test_an_officer_sees_only_their_project_in_the_portfolio(portfolio) -> None:
+    at = open_app(portfolio["officer"])
+    assert not at.exception
+    assert at.title[0].value == "Portfolio"
+    table = at.dataframe[0].value
+    assert table["code"].tolist() == ["WP-HN"]
+    assert table.iloc[0]["countries"] == "Honduras"
+    assert table.iloc[0]["donors"] == "Donor Org"
+
+
+def test_an_admin_sees_every_project_and_the_headline_figures(portfolio) -> None:
+    at = open_app(portfolio["admin"])
+    table = at.dataframe[0].value
+    assert sorted(table["code"]) == ["MLA-EG", "WP-HN"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Projects"] == "2"
+    assert metrics["Funding"] == "USD 1.0 M"
+
+
+def test_the_country_filter_narrows_the_portfolio(portfolio) -> None:
+    at = open_app(portfolio["admin"])
+    at.selectbox(key="pf_country").select("EG").run()
+    assert at.dataframe[0].value["code"].tolist() == ["MLA-EG"]
+
+
+def test_a_state_focal_point_sees_projects_touching_their_country(portfolio) -> None:
+    at = open_app(portfolio["focal"])
+    assert at.dataframe[0].value["code"].tolist() == ["MLA-EG"]
+
+
+def test_the_project_page_shows_the_engine_figures_for_each_indicator(portfolio) -> None:
+    at = open_app(portfolio["officer"], page=PROJECT, query={"code": "WP-HN"})
+    assert not at.exception
+    assert at.title[0].value == "WP-HN · Project WP-HN"
+    tables = [df.value for df in at.dataframe if "Indicator" in df.value.columns]
+    indicators = tables[0].set_index("Code")
+    # 1.a incremental: 30 + 25 = 55 of a target of 100 from a baseline of 0.
+    assert indicators.loc["1.a", "To date"] == 55
+    assert indicators.loc["1.a", "Progress"] == pytest.approx(55.0)
+    # 1.b level percentage: 45 % now, from 20 % towards 60 %: (45 - 20) / (60 - 20).
+    assert indicators.loc["1.b", "To date"] == pytest.approx(45.0)
+    assert indicators.loc["1.b", "Progress"] == pytest.approx(62.5)
+
+
+def test_a_project_outside_the_scope_cannot_be_opened_by_code(portfolio) -> None:
+    at = open_app(portfolio["officer"], page=PROJECT, query={"code": "MLA-EG"})
+    assert at.title[0].value == "WP-HN · Project WP-HN"
+    assert at.selectbox(key="pj_code").options == ["WP-HN — Project WP-HN"]
