@@ -34,7 +34,6 @@ from indicators.types import WORKFLOW_RANK, Accumulation, Direction, Measure, Me
 MAD_SCALE = 0.6745  # makes MAD comparable with a standard deviation under normality
 MEAN_AD_SCALE = 1.2533  # the same for the mean absolute deviation fallback
 REPORTED = (MeasurementStatus.SUBMITTED.value, MeasurementStatus.APPROVED.value)
-FLAG_COLUMNS = ["indicator_id", "flag", "period_end", "detail"]
 
 
 class QualityFlag(StrEnum):
@@ -183,8 +182,9 @@ def _overdue_flags(
     period = ["indicator_id", "period_start", "period_end"]
     periods = pd.concat([targets[period], measurements[period]]).drop_duplicates()
     periods = periods.sort_values("period_end")
-    reported = measurements.loc[measurements["status"].isin(REPORTED), ["indicator_id"]]
-    reported = reported.assign(reported_end=measurements["period_end"]).sort_values("reported_end")
+    is_reported = measurements["status"].isin(REPORTED)
+    reported = measurements.loc[is_reported, ["indicator_id", "period_end"]]
+    reported = reported.rename(columns={"period_end": "reported_end"}).sort_values("reported_end")
     # The latest report ending on or before each period's end covers it if it ends inside it.
     matched = pd.merge_asof(
         periods,
@@ -234,7 +234,15 @@ def quality_flags(
         _overdue_flags(measurements[known], targets, as_of=as_of, grace_days=grace_days),
         _flags(unknown, QualityFlag.UNKNOWN_INDICATOR, "not in the indicators frame"),
     ]
-    flags = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    if flags.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in FLAG_COLUMNS})
+    found = [p for p in parts if len(p)]
+    if not found:
+        return pd.DataFrame(
+            {
+                "indicator_id": pd.Series(dtype="int64"),
+                "flag": pd.Series(dtype=object),
+                "period_end": pd.Series(dtype="datetime64[ns]"),
+                "detail": pd.Series(dtype=object),
+            }
+        )
+    flags = pd.concat(found, ignore_index=True)
     return flags.sort_values(["indicator_id", "flag", "period_end"], ignore_index=True)
