@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rbm.models import (
@@ -32,10 +33,26 @@ class PortfolioFilters:
     donor_id: int | None = None
     status: str | None = None
     text: str = ""
+    region: str | None = None
+    year: int | None = None
 
 
-def _filtered(principal: Principal, filters: PortfolioFilters) -> select:  # type: ignore[type-arg]
+def filtered_ids(principal: Principal, filters: PortfolioFilters) -> Select[Any]:
+    """Ids of the visible projects that pass the filters (a subquery, not executed)."""
     stmt = select(Project.id).where(visible_condition(principal))
+    if filters.region:
+        stmt = stmt.where(
+            Project.id.in_(
+                select(ProjectCountry.project_id)
+                .join(Country, Country.code == ProjectCountry.country_code)
+                .where(Country.region_code == filters.region)
+            )
+        )
+    if filters.year:
+        stmt = stmt.where(
+            Project.start_date <= date(filters.year, 12, 31),
+            Project.end_date >= date(filters.year, 1, 1),
+        )
     if filters.country:
         stmt = stmt.where(
             Project.id.in_(
@@ -76,7 +93,7 @@ def projects_table(
     as_of: date | None = None,
 ) -> pd.DataFrame:
     """One row per visible project (four queries whatever the portfolio size)."""
-    ids = _filtered(principal, filters or PortfolioFilters()).subquery()
+    ids = filtered_ids(principal, filters or PortfolioFilters()).subquery()
     provider = aliased(Organisation)
     projects = frame(
         session,

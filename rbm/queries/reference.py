@@ -1,10 +1,12 @@
-"""Choices for filters: the countries, priority areas, providers and donors of the projects
-the principal can see (one statement each)."""
+"""Choices for filters: the countries, regions, priority areas, providers, donors and years of
+the projects the principal can see (one statement each)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from rbm.models import (
@@ -15,6 +17,7 @@ from rbm.models import (
     Project,
     ProjectCountry,
     ProjectPriorityArea,
+    Region,
 )
 from rbm.principal import Principal, visible_condition
 from rbm.queries._sql import frame
@@ -31,6 +34,15 @@ def filter_choices(session: Session, *, principal: Principal) -> dict[str, pd.Da
             .join(ProjectCountry, ProjectCountry.country_code == Country.code)
             .where(ProjectCountry.project_id.in_(visible))
             .order_by(Country.name),
+        ),
+        "region": frame(
+            session,
+            select(Region.code, Region.name)
+            .distinct()
+            .join(Country, Country.region_code == Region.code)
+            .join(ProjectCountry, ProjectCountry.country_code == Country.code)
+            .where(ProjectCountry.project_id.in_(visible))
+            .order_by(Region.name),
         ),
         "priority_area": frame(
             session,
@@ -56,4 +68,16 @@ def filter_choices(session: Session, *, principal: Principal) -> dict[str, pd.Da
             .where(Funding.project_id.in_(visible))
             .order_by(Organisation.name),
         ),
+        "year": _years(session, visible),
     }
+
+
+def _years(session: Session, visible: Select[Any]) -> pd.DataFrame:
+    """Calendar years in which at least one visible project runs."""
+    first, last = session.execute(
+        select(func.min(Project.start_date), func.max(Project.end_date)).where(
+            Project.id.in_(visible)
+        )
+    ).one()
+    years = list(range(first.year, last.year + 1)) if first and last else []
+    return pd.DataFrame({"code": years, "name": [str(y) for y in years]})

@@ -1,0 +1,158 @@
+"""Coordination: who works where on what. One row per project x recipient country x priority
+area (a single statement), and from it the country x area x provider matrix and the pairs of
+projects that overlap (same country and area, overlapping dates, different providers).
+
+Money in a country is the project's funding times the country's share; it is not split
+across priority areas, so a project with two areas counts its money in each area's row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from rbm.models import (
+    Country,
+    Funding,
+    Organisation,
+    PriorityArea,
+    Project,
+    ProjectCountry,
+    ProjectPriorityArea,
+)
+from rbm.principal import Principal
+from rbm.queries._sql import floats, frame, timestamps
+from rbm.queries.portfolio import PortfolioFilters, filtered_ids
+
+
+def _funding_totals() -> Any:
+    return (
+        select(Funding.project_id, func.sum(Funding.amount).label("funding"))
+        .group_by(Funding.project_id)
+        .subquery()
+    )
+
+
+def _coverage(ids: Select[Any]) -> Any:
+    money = _funding_totals()
+    return (
+        select(
+            Project.id.label("project_id"),
+            Project.code,
+            Project.title,
+            Project.status,
+            Project.start_date,
+            Project.end_date,
+            Organisation.name.label("provider"),
+            Country.code.label("country_code"),
+            Country.name.label("country"),
+            Country.numeric.label("country_numeric"),
+            Country.region_code,
+            PriorityArea.code.label("area_code"),
+            PriorityArea.name.label("area"),
+            ProjectCountry.share,
+            money.c.funding,
+        )
+        .join(Organisation, Organisation.id == Project.provider_id)
+        .join(ProjectCountry, ProjectCountry.project_id == Project.id)
+        .join(Country, Country.code == ProjectCountry.country_code)
+        .outerjoin(ProjectPriorityArea, ProjectPriorityArea.project_id == Project.id)
+        .outerjoin(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id)
+        .outerjoin(money, money.c.project_id == Project.id)
+        .where(Project.id.in_(ids))
+        .order_by(Country.name, PriorityArea.name, Project.code)
+    )
+
+
+def area_coverage(
+    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
+) -> pd.DataFrame:
+    """One row per visible project x recipient country x priority area, with the money in
+    that country (funding x share / 100). One statement."""
+    ids = filtered_ids(principal, filters or PortfolioFilters())
+    df = frame(session, _coverage(ids))
+    df["status"] = df["status"].map(lambda v: getattr(v, "value", v))
+    floats(df, "share", "funding")
+    df["funding"] = df["funding"].fillna(0.0)
+    df["money_in_country"] = df["funding"] * df["share"] / 100
+    df["area"] = df["area"].fillna("(no priority area)")
+    return timestamps(df, "start_date", "end_date")
+
+
+def coordination_matrix(
+    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
+) -> pd.DataFrame:
+    """Country x priority area x provider: number of projects and money in the country."""
+    cov = area_coverage(session, principal=principal, filters=filters)
+    return matrix_of(cov)
+
+
+def matrix_of(cov: pd.DataFrame) -> pd.DataFrame:
+    keys = ["country", "area", "provider"]
+    if cov.empty:
+        return pd.DataFrame(columns=[*keys, "projects", "money"])
+    return (
+        cov.groupby(keys, as_index=False)
+        .agg(projects=("project_id", "nunique"), money=("money_in_country", "sum"))
+        .sort_values(keys, ignore_index=True)
+    )
+
+
+def overlapping_pairs(
+    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
+) -> pd.DataFrame:
+    """Pairs of projects by different providers in the same country and priority area whose
+    dates overlap, with the overlap's first and last day. For coordination, not blame."""
+    return pairs_of(area_coverage(session, principal=principal, filters=filters))
+
+
+def pairs_of(cov: pd.DataFrame) -> pd.DataFrame:
+    cols = ["country", "area", "code", "provider", "start_date", "end_date"]
+    named = cov[cov["area_code"].notna()][cols]
+    both = named.merge(named, on=["country", "area"], suffixes=("_a", "_b"))
+    keep = (
+        (both["code_a"] < both["code_b"])
+        & (both["provider_a"] != both["provider_b"])
+        & (both["start_date_a"] <= both["end_date_b"])
+        & (both["start_date_b"] <= both["end_date_a"])
+    )
+    pairs = both[keep].copy()
+    pairs["overlap_from"] = pairs[["start_date_a", "start_date_b"]].max(axis=1)
+    pairs["overlap_to"] = pairs[["end_date_a", "end_date_b"]].min(axis=1)
+    out = pairs[
+        [
+            "country",
+            "area",
+            "code_a",
+            "provider_a",
+            "code_b",
+            "provider_b",
+            "overlap_from",
+            "overlap_to",
+        ]
+    ]
+    return out.sort_values(["country", "area", "code_a", "code_b"], ignore_index=True)
+
+
+def global_picture(
+    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
+) -> pd.DataFrame:
+    """The downloadable "global picture": one row per project, country and area."""
+    cov = area_coverage(session, principal=principal, filters=filters)
+    return cov[
+        [
+            "country",
+            "region_code",
+            "area",
+            "code",
+            "title",
+            "provider",
+            "status",
+            "start_date",
+            "end_date",
+            "share",
+            "money_in_country",
+        ]
+    ].reset_index(drop=True)

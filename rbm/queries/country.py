@@ -1,0 +1,94 @@
+"""The recipient-State lens: one country's projects across providers and donors, the outcome
+and impact indicators measured there, its priority-area coverage and where providers overlap.
+
+A figure from a project that works in several countries is project-wide: the frames say so
+in the `scope` column rather than pretending to split it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rbm.errors import NotFound
+from rbm.models import Country, Indicator, Project, ProjectCountry, ResultNode
+from rbm.models.enums import ResultLevel
+from rbm.principal import Principal
+from rbm.queries import indicator_status
+from rbm.queries._sql import frame
+from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
+from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
+
+OUTCOME_LEVELS = (ResultLevel.IMPACT, ResultLevel.OUTCOME)
+
+
+@dataclass(frozen=True)
+class CountryView:
+    code: str
+    name: str
+    projects: pd.DataFrame
+    outcomes: pd.DataFrame
+    coverage: pd.DataFrame
+    overlaps: pd.DataFrame
+
+
+def country_view(
+    session: Session, *, principal: Principal, country_code: str, as_of: date | None = None
+) -> CountryView:
+    """Everything the country page shows, in a fixed number of statements."""
+    name = session.scalar(select(Country.name).where(Country.code == country_code))
+    if name is None:
+        raise NotFound(f"No country with the code {country_code!r}.")
+    filters = PortfolioFilters(country=country_code)
+    projects = projects_table(session, principal=principal, filters=filters, as_of=as_of)
+    cov = area_coverage(session, principal=principal, filters=filters)
+    here = cov[cov["country_code"] == country_code]
+    shares = here.drop_duplicates("project_id").set_index("project_id")
+    projects["share"] = projects["id"].map(shares["share"])
+    projects["money_in_country"] = projects["id"].map(shares["money_in_country"]).fillna(0.0)
+    return CountryView(
+        code=country_code,
+        name=name,
+        projects=projects,
+        outcomes=_outcomes(session, principal, filters, as_of),
+        coverage=matrix_of(here)[["area", "provider", "projects", "money"]],
+        overlaps=pairs_of(here),
+    )
+
+
+def _outcomes(
+    session: Session, principal: Principal, filters: PortfolioFilters, as_of: date | None
+) -> pd.DataFrame:
+    ids = filtered_ids(principal, filters)
+    described = frame(
+        session,
+        select(
+            Indicator.id.label("indicator_id"),
+            Project.code.label("project"),
+            ResultNode.level,
+            Indicator.code,
+            Indicator.title,
+            Indicator.unit,
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(Project, Project.id == ResultNode.project_id)
+        .where(Project.id.in_(ids), ResultNode.level.in_(OUTCOME_LEVELS))
+        .order_by(Project.code, Indicator.position, Indicator.id),
+    )
+    described["level"] = described["level"].map(lambda v: getattr(v, "value", v))
+    countries = frame(
+        session,
+        select(ProjectCountry.project_id, Project.code.label("project"))
+        .join(Project, Project.id == ProjectCountry.project_id)
+        .where(ProjectCountry.project_id.in_(ids)),
+    )
+    n_countries = countries.groupby("project").size()
+    described["scope"] = described["project"].map(
+        lambda p: "this country" if n_countries.get(p, 0) == 1 else "project-wide"
+    )
+    figures = indicator_status.summary(session, principal=principal, project_ids=ids, as_of=as_of)
+    cols = ["indicator_id", "baseline", "target_value", "actual", "progress", "status"]
+    return described.merge(figures[cols], on="indicator_id", how="left")

@@ -1,0 +1,165 @@
+"""The indicator performance tracking table (IPTT) of one project: indicators as rows,
+reporting periods as columns, target / actual / % achieved per period and for the life of
+the project; and its Excel export with openpyxl formatting.
+
+Per-period actuals are the approved value of that period (a percentage from its numerator and
+denominator); the life-of-project actual and progress are the engine's."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from rbm.errors import NotFound
+from rbm.models import Indicator, Project, ReportingPeriod, ResultNode
+from rbm.principal import Principal, visible_condition
+from rbm.queries import indicator_status
+from rbm.queries._sql import frame
+
+LOP = "Life of project"
+FIGURES = ("target", "actual", "achieved_pct")
+
+
+def iptt(
+    session: Session, *, principal: Principal, code: str, as_of: date | None = None
+) -> pd.DataFrame:
+    """Long IPTT frame: one row per indicator and period (plus a "Life of project" row per
+    indicator) with level, indicator, unit, period, target, actual, achieved_pct."""
+    ids = select(Project.id).where(Project.code == code, visible_condition(principal))
+    described = frame(
+        session,
+        select(
+            Indicator.id.label("indicator_id"),
+            ResultNode.level,
+            Indicator.code,
+            Indicator.title,
+            Indicator.unit,
+            Indicator.measure,
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .where(ResultNode.project_id.in_(ids))
+        .order_by(Indicator.position, Indicator.id),
+    )
+    periods = frame(
+        session,
+        select(ReportingPeriod.label, ReportingPeriod.start_date, ReportingPeriod.end_date)
+        .where(ReportingPeriod.project_id.in_(ids))
+        .order_by(ReportingPeriod.start_date),
+    )
+    if periods.empty and described.empty:
+        raise NotFound(f"No project {code!r} that you can see.")
+    for col in ("level", "measure"):
+        described[col] = described[col].map(lambda v: getattr(v, "value", v))
+    per_period = _per_period(session, ids, described, periods)
+    lop = _life_of_project(session, principal, ids, described, as_of)
+    order = {label: i for i, label in enumerate([*periods["label"], LOP])}
+    out = pd.concat([per_period, lop], ignore_index=True)
+    out["period_order"] = out["period"].map(order)
+    return out.sort_values(["indicator_order", "period_order"], ignore_index=True).drop(
+        columns=["indicator_order", "period_order"]
+    )
+
+
+def _per_period(
+    session: Session, ids: Select[Any], described: pd.DataFrame, periods: pd.DataFrame
+) -> pd.DataFrame:
+    values = indicator_status.measurement_frame(session, ids)
+    targets = indicator_status.target_frame(session, ids)
+    periods = periods.assign(period_start=pd.to_datetime(periods["start_date"]))
+    grid = described.assign(indicator_order=range(len(described))).merge(
+        periods[["label", "period_start"]], how="cross"
+    )
+    pct = values["numerator"] / values["denominator"].replace(0, np.nan) * 100
+    values = values.assign(actual=values["value"].where(values["value"].notna(), pct))
+    grid = grid.merge(
+        values[["indicator_id", "period_start", "actual"]],
+        how="left",
+        on=["indicator_id", "period_start"],
+    )
+    grid = grid.merge(
+        targets.rename(columns={"value": "target"})[["indicator_id", "period_start", "target"]],
+        how="left",
+        on=["indicator_id", "period_start"],
+    )
+    grid["achieved_pct"] = grid["actual"] / grid["target"].replace(0, np.nan) * 100
+    return grid.rename(columns={"label": "period"}).drop(columns=["period_start"])
+
+
+def _life_of_project(
+    session: Session,
+    principal: Principal,
+    ids: Select[Any],
+    described: pd.DataFrame,
+    as_of: date | None,
+) -> pd.DataFrame:
+    figures = indicator_status.summary(
+        session,
+        principal=principal,
+        project_ids=ids,
+        as_of=as_of,
+    )
+    lop = described.assign(indicator_order=range(len(described))).merge(
+        figures[["indicator_id", "target_value", "actual", "progress"]], on="indicator_id"
+    )
+    return lop.assign(
+        period=LOP, target=lop["target_value"], achieved_pct=lop["progress"] * 100
+    ).drop(columns=["target_value", "progress"])
+
+
+def iptt_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """Indicators as rows; (period, figure) as columns, periods in reporting order."""
+    periods = list(dict.fromkeys(long["period"]))
+    keys = ["level", "code", "title", "unit"]
+    wide = long.set_index([*keys, "period"])[list(FIGURES)].unstack("period")
+    wide = wide.swaplevel(axis=1).reindex(columns=pd.MultiIndex.from_product([periods, FIGURES]))
+    codes = list(dict.fromkeys(long["code"]))
+    return wide.reindex(sorted(wide.index, key=lambda k: codes.index(k[1])))
+
+
+def iptt_excel(long: pd.DataFrame, *, title: str) -> bytes:
+    """The IPTT as a formatted workbook: two header rows, frozen panes, number formats."""
+    wide = iptt_wide(long)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "IPTT"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    head = ["Level", "Code", "Indicator", "Unit"]
+    ws.append(head + [str(c[0]) for c in wide.columns])
+    ws.append([""] * len(head) + [_FIGURE_LABELS[str(c[1])] for c in wide.columns])
+    for key, row in zip(wide.index, wide.itertuples(index=False), strict=True):
+        ws.append([*key, *(None if pd.isna(v) else float(v) for v in row)])
+    _format(ws, n_head=len(head), n_cols=len(head) + len(wide.columns))
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+_FIGURE_LABELS = {"target": "Target", "actual": "Actual", "achieved_pct": "% achieved"}
+_HEADER = PatternFill("solid", fgColor="DDE4EE")
+
+
+def _format(ws: Worksheet, *, n_head: int, n_cols: int) -> None:
+    for row in ws.iter_rows(min_row=2, max_row=3, max_col=n_cols):
+        for cell in row:
+            cell.font = Font(bold=True)
+            cell.fill = _HEADER
+            cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    for col in range(n_head + 1, n_cols + 1):
+        pct = (col - n_head) % 3 == 0
+        for (cell,) in ws.iter_rows(min_row=4, min_col=col, max_col=col):
+            cell.number_format = '0"%"' if pct else "#,##0.##"
+        ws.column_dimensions[get_column_letter(col)].width = 11
+    ws.column_dimensions["C"].width = 60
+    ws.freeze_panes = f"{get_column_letter(n_head + 1)}4"
