@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session
 from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rbm.models import (
     Comment,
+    Dimension,
+    DimensionValue,
     Indicator,
+    IndicatorDimension,
     Measurement,
     MeasurementBreakdown,
     ReportingPeriod,
@@ -79,6 +82,34 @@ def _check_values(indicator: Indicator, values: Values) -> list[str]:
     return problems
 
 
+def _check_breakdown(session: Session, indicator: Indicator, values: Values) -> list[str]:
+    """Parts must belong to the indicator's dimensions; an exhaustive dimension's parts add
+    up to the total."""
+    if not values.breakdown:
+        return []
+    rows = session.execute(
+        select(DimensionValue.id, Dimension.name, Dimension.exhaustive)
+        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        .join(IndicatorDimension, IndicatorDimension.dimension_id == Dimension.id)
+        .where(IndicatorDimension.indicator_id == indicator.id)
+    ).all()
+    known = {r.id: (r.name, r.exhaustive) for r in rows}
+    problems = [
+        f"breakdown value #{vid} is not a dimension of this indicator"
+        for vid in values.breakdown
+        if vid not in known
+    ]
+    sums: dict[str, Decimal] = {}
+    for vid, part in values.breakdown.items():
+        if vid in known and known[vid][1]:
+            sums[known[vid][0]] = sums.get(known[vid][0], Decimal(0)) + part
+    total = values.value if values.numerator is None else values.numerator
+    for name, parts in sums.items():
+        if total is not None and parts != total:
+            problems.append(f"the {name} breakdown adds up to {parts}, not the total {total}")
+    return problems
+
+
 def _valid_score(indicator: Indicator, score: Decimal) -> bool:
     return score == int(score) and 0 <= score < len(indicator.ordinal_labels or [])
 
@@ -106,7 +137,7 @@ def save_draft(
     indicator, project_id = _project_of(session, indicator_id)
     require(session, principal, "log_measurement", project_id=project_id)
     _period(session, period_id, project_id)
-    if problems := _check_values(indicator, values):
+    if problems := _check_values(indicator, values) + _check_breakdown(session, indicator, values):
         raise ValidationFailed(f"Indicator {indicator.code}: the value cannot be saved.", problems)
     latest = _latest(session, indicator_id, period_id)
     if latest is not None and latest.status is MeasurementStatus.SUBMITTED:

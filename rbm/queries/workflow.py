@@ -1,0 +1,416 @@
+"""The measurement workflow seen from the read side: what is due for an officer, the approvals
+queue of a manager, and one measurement's detail (earlier periods, breakdown, evidence,
+comments, revisions and audit trail). Scope is applied in SQL; each function runs a bounded
+number of statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from rbm.errors import NotFound
+from rbm.models import (
+    Attachment,
+    AuditEvent,
+    Baseline,
+    Comment,
+    Dimension,
+    DimensionValue,
+    Indicator,
+    Measurement,
+    MeasurementBreakdown,
+    Project,
+    ReportingPeriod,
+    ResultNode,
+    Target,
+    User,
+)
+from rbm.models.enums import MeasurementStatus, Role
+from rbm.principal import Principal, pending_condition, project_condition, visible_condition
+from rbm.queries._sql import floats, frame
+from rbm.settings import get_settings
+
+#: Due states, most urgent first.
+DUE_ORDER = {"returned": 0, "overdue": 1, "draft": 2, "open": 3}
+_LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
+_APPROVERS = (Role.ADMIN, Role.MANAGER)
+
+
+def _enum_values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for col in columns:
+        df[col] = df[col].map(lambda v: getattr(v, "value", v)).astype("object")
+    return df
+
+
+def _latest_revision() -> Any:
+    return (
+        select(
+            Measurement.indicator_id,
+            Measurement.reporting_period_id,
+            func.max(Measurement.revision).label("revision"),
+        )
+        .group_by(Measurement.indicator_id, Measurement.reporting_period_id)
+        .subquery()
+    )
+
+
+def due(
+    session: Session, *, principal: Principal, today: date | None = None, project_id: int = 0
+) -> pd.DataFrame:
+    """Indicator periods the principal may log that need a value: returned for revision,
+    overdue (ended more than `overdue_grace_days` ago), drafts, and open periods that have
+    started, most urgent first. Locked periods and values awaiting approval are left out."""
+    today = today or date.today()
+    latest = _latest_revision()
+    m = aliased(Measurement)
+    stmt = (
+        select(
+            Project.id.label("project_id"),
+            Project.code.label("project"),
+            Indicator.id.label("indicator_id"),
+            Indicator.code.label("indicator"),
+            Indicator.title,
+            Indicator.measure,
+            ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.end_date,
+            m.id.label("measurement_id"),
+            m.status,
+            m.value,
+            m.version,
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(Project, Project.id == ResultNode.project_id)
+        .join(ReportingPeriod, ReportingPeriod.project_id == Project.id)
+        .outerjoin(
+            latest,
+            and_(
+                latest.c.indicator_id == Indicator.id,
+                latest.c.reporting_period_id == ReportingPeriod.id,
+            ),
+        )
+        .outerjoin(
+            m,
+            and_(
+                m.indicator_id == Indicator.id,
+                m.reporting_period_id == ReportingPeriod.id,
+                m.revision == latest.c.revision,
+            ),
+        )
+        .where(
+            project_condition(principal, *_LOGGERS),
+            ReportingPeriod.start_date <= today,
+            ReportingPeriod.locked_at.is_(None),
+            (m.id.is_(None)) | m.status.in_([MeasurementStatus.DRAFT, MeasurementStatus.RETURNED]),
+        )
+    )
+    if project_id:
+        stmt = stmt.where(Project.id == project_id)
+    df = _enum_values(frame(session, stmt), "measure", "status")
+    floats(df, "value")
+    return _rank_due(df, today)
+
+
+def _rank_due(df: pd.DataFrame, today: date) -> pd.DataFrame:
+    grace = get_settings().overdue_grace_days
+    deadline = pd.to_datetime(df["end_date"]) + timedelta(days=grace)
+    late = (pd.Timestamp(today) - deadline).dt.days
+    state = df["status"].fillna("open").astype("object")
+    state = state.where(~((state == "open") & (late > 0)), "overdue")
+    df["due"] = state
+    df["days_overdue"] = late.clip(lower=0).astype("int64")
+    df["rank"] = df["due"].map(DUE_ORDER)
+    df = df.sort_values(["rank", "end_date", "project", "indicator"], kind="stable")
+    return df.drop(columns=["rank"]).reset_index(drop=True)
+
+
+def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """Submitted values in the principal's approval scope, oldest submission first, without
+    the principal's own submissions (four eyes), with baseline and period target."""
+    submitter = aliased(User)
+    earliest = (
+        select(Baseline.indicator_id, func.min(Baseline.id).label("baseline_id"))
+        .group_by(Baseline.indicator_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Measurement.id.label("measurement_id"),
+            Project.code.label("project"),
+            Indicator.code.label("indicator"),
+            Indicator.title,
+            Indicator.unit,
+            ReportingPeriod.label.label("period"),
+            Measurement.revision,
+            Measurement.value,
+            Measurement.narrative,
+            Baseline.value.label("baseline"),
+            Target.value.label("target"),
+            submitter.name.label("submitted_by"),
+            Measurement.submitted_at,
+            Measurement.version,
+        )
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(Project, Project.id == ResultNode.project_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .outerjoin(submitter, submitter.id == Measurement.submitted_by_id)
+        .outerjoin(earliest, earliest.c.indicator_id == Indicator.id)
+        .outerjoin(Baseline, Baseline.id == earliest.c.baseline_id)
+        .outerjoin(
+            Target,
+            and_(
+                Target.indicator_id == Indicator.id,
+                Target.reporting_period_id == ReportingPeriod.id,
+            ),
+        )
+        .where(
+            Measurement.status == MeasurementStatus.SUBMITTED,
+            project_condition(principal, *_APPROVERS),
+            func.coalesce(Measurement.submitted_by_id, 0) != principal.user_id,
+            Measurement.created_by_id != principal.user_id,
+        )
+        .order_by(Measurement.submitted_at, Measurement.id)
+    )
+    return floats(frame(session, stmt), "value", "baseline", "target")
+
+
+@dataclass(frozen=True)
+class MeasurementDetail:
+    """Everything shown beside one measurement; team-only parts are empty for other roles."""
+
+    measurement: pd.Series
+    is_team: bool
+    previous: pd.DataFrame
+    breakdown: pd.DataFrame
+    evidence: pd.DataFrame
+    comments: pd.DataFrame
+    revisions: pd.DataFrame
+    audit: pd.DataFrame
+
+
+def measurement_detail(
+    session: Session, *, principal: Principal, measurement_id: int
+) -> MeasurementDetail:
+    """One measurement with its context. Raises NotFound for a value outside the principal's
+    scope, and for a value not yet approved when the principal is not on the project team."""
+    head, is_team = _head(session, principal, measurement_id)
+    ind, period = int(head["indicator_id"]), int(head["reporting_period_id"])
+    revisions = _revisions(session, ind, period, is_team)
+    ids = [int(i) for i in revisions["id"]]
+    return MeasurementDetail(
+        measurement=head,
+        is_team=is_team,
+        previous=_previous(session, ind, head["end_date"]),
+        breakdown=_breakdown(session, measurement_id),
+        evidence=_evidence(session, ids),
+        comments=_comments(session, ids) if is_team else pd.DataFrame(),
+        revisions=revisions,
+        audit=_audit(session, ids),
+    )
+
+
+def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[pd.Series, bool]:
+    earliest = (
+        select(func.min(Baseline.id)).where(Baseline.indicator_id == Indicator.id)
+    ).scalar_subquery()
+    df = frame(
+        session,
+        select(
+            Measurement.id,
+            Measurement.indicator_id,
+            Measurement.reporting_period_id,
+            Measurement.revision,
+            Measurement.status,
+            Measurement.is_current,
+            Measurement.value,
+            Measurement.numerator,
+            Measurement.denominator,
+            Measurement.narrative,
+            Measurement.version,
+            Project.id.label("project_id"),
+            Project.code.label("project"),
+            Indicator.code.label("indicator"),
+            Indicator.title,
+            Indicator.unit,
+            Indicator.measure,
+            Indicator.ordinal_labels,
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.end_date,
+            Baseline.value.label("baseline"),
+            Target.value.label("target"),
+            pending_condition(principal).label("is_team"),
+        )
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(Project, Project.id == ResultNode.project_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .outerjoin(Baseline, Baseline.id == earliest)
+        .outerjoin(
+            Target,
+            and_(
+                Target.indicator_id == Indicator.id,
+                Target.reporting_period_id == ReportingPeriod.id,
+            ),
+        )
+        .where(Measurement.id == measurement_id, visible_condition(principal)),
+    )
+    _enum_values(df, "status", "measure")
+    floats(df, "value", "numerator", "denominator", "baseline", "target")
+    if df.empty:
+        raise NotFound(f"No measurement #{measurement_id} that you can see.")
+    head = df.iloc[0]
+    is_team = bool(head["is_team"])
+    if not is_team and head["status"] != MeasurementStatus.APPROVED.value:
+        raise NotFound(f"No measurement #{measurement_id} that you can see.")
+    return head, is_team
+
+
+def _previous(session: Session, indicator_id: int, before: date) -> pd.DataFrame:
+    """Approved current values of the indicator's earlier periods, oldest first."""
+    df = frame(
+        session,
+        select(ReportingPeriod.label.label("period"), Measurement.value)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .where(
+            Measurement.indicator_id == indicator_id,
+            Measurement.is_current,
+            Measurement.status == MeasurementStatus.APPROVED,
+            ReportingPeriod.end_date < before,
+        )
+        .order_by(ReportingPeriod.end_date),
+    )
+    return floats(df, "value")
+
+
+def previous_values(session: Session, *, principal: Principal, indicator_id: int) -> pd.DataFrame:
+    """Approved values of every period of a visible indicator, with baseline and target."""
+    df = frame(
+        session,
+        select(
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.end_date,
+            Measurement.value,
+            Measurement.narrative,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .join(Project, Project.id == ReportingPeriod.project_id)
+        .where(
+            Measurement.indicator_id == indicator_id,
+            Measurement.is_current,
+            Measurement.status == MeasurementStatus.APPROVED,
+            visible_condition(principal),
+        )
+        .order_by(ReportingPeriod.end_date),
+    )
+    return floats(df, "value")
+
+
+def _breakdown(session: Session, measurement_id: int) -> pd.DataFrame:
+    df = frame(
+        session,
+        select(
+            Dimension.name.label("dimension"),
+            DimensionValue.label.label("part"),
+            MeasurementBreakdown.value,
+        )
+        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
+        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        .where(MeasurementBreakdown.measurement_id == measurement_id)
+        .order_by(Dimension.name, DimensionValue.position),
+    )
+    return floats(df, "value")
+
+
+def _evidence(session: Session, measurement_ids: list[int]) -> pd.DataFrame:
+    return frame(
+        session,
+        select(
+            Attachment.id,
+            Attachment.measurement_id,
+            Attachment.filename,
+            Attachment.content_type,
+            Attachment.size,
+            Attachment.url,
+            User.name.label("uploaded_by"),
+            Attachment.uploaded_at,
+        )
+        .join(User, User.id == Attachment.uploaded_by_id)
+        .where(Attachment.measurement_id.in_(measurement_ids))
+        .order_by(Attachment.id),
+    )
+
+
+def _comments(session: Session, measurement_ids: list[int]) -> pd.DataFrame:
+    return frame(
+        session,
+        select(Comment.measurement_id, User.name.label("author"), Comment.created_at, Comment.text)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.measurement_id.in_(measurement_ids))
+        .order_by(Comment.created_at, Comment.id),
+    )
+
+
+def _revisions(session: Session, indicator_id: int, period_id: int, team: bool) -> pd.DataFrame:
+    stmt = (
+        select(
+            Measurement.id,
+            Measurement.revision,
+            Measurement.status,
+            Measurement.is_current,
+            Measurement.value,
+            Measurement.supersedes_id,
+            Measurement.updated_at,
+        )
+        .where(
+            Measurement.indicator_id == indicator_id,
+            Measurement.reporting_period_id == period_id,
+        )
+        .order_by(Measurement.revision)
+    )
+    if not team:
+        stmt = stmt.where(Measurement.status == MeasurementStatus.APPROVED)
+    return floats(_enum_values(frame(session, stmt), "status"), "value")
+
+
+def _audit(session: Session, measurement_ids: list[int]) -> pd.DataFrame:
+    return frame(
+        session,
+        select(
+            AuditEvent.at,
+            func.coalesce(User.name, "system").label("who"),
+            AuditEvent.action,
+            AuditEvent.entity_id.label("measurement_id"),
+            AuditEvent.before,
+            AuditEvent.after,
+            AuditEvent.reason,
+        )
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(
+            AuditEvent.entity_type == "measurement",
+            AuditEvent.entity_id.in_(measurement_ids),
+        )
+        .order_by(AuditEvent.id),
+    )
+
+
+def attachment_file(
+    session: Session, *, principal: Principal, attachment_id: int
+) -> tuple[str, str, bytes]:
+    """(filename, content type, bytes) of a stored evidence file, for whoever can see the
+    measurement it belongs to."""
+    row = session.execute(
+        select(Attachment.measurement_id, Attachment.filename, Attachment.content_type).where(
+            Attachment.id == attachment_id, Attachment.content.is_not(None)
+        )
+    ).first()
+    if row is None or row.measurement_id is None:
+        raise NotFound(f"No evidence file #{attachment_id}.")
+    measurement_detail(session, principal=principal, measurement_id=row.measurement_id)
+    content = session.scalar(select(Attachment.content).where(Attachment.id == attachment_id))
+    return row.filename, row.content_type, content or b""
