@@ -53,7 +53,9 @@ FIXTURES = PROJECT_ROOT / "fixtures"
 
 
 def read_fixture(name: str, folder: Path = FIXTURES) -> Any:
-    return yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+    # libyaml's parser when present: the measurement file is large for the pure-Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((folder / name).read_text(encoding="utf-8"), Loader=loader)
 
 
 def demo_accounts(folder: Path = FIXTURES) -> list[dict[str, str]]:
