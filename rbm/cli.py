@@ -99,6 +99,33 @@ def create_user(
     click.echo(f"Created {email} with {', '.join(roles)}.")
 
 
+@main.command("import-measurements")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "email", required=True, help="E-mail of the account the values are from.")
+@click.option("--submit", is_flag=True, help="Submit the values for approval after saving.")
+def import_measurements(file: str, email: str, submit: bool) -> None:
+    """Import a filled measurement template (CSV or Excel). Nothing is saved unless every row
+    is valid; problems are listed by row and column and the command exits non-zero."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from rbm.exchange import measurement_import as imp
+    from rbm.models import User
+    from rbm.services.users import load_principal
+
+    db = _db()
+    path = Path(file)
+    df = imp.read_upload(path.name, path.read_bytes())
+    with db.write() as session:
+        user_id = session.scalar(select(User.id).where(User.email == email.strip().lower()))
+        if user_id is None:
+            raise click.ClickException(f"No account with e-mail {email!r}.")
+        principal = load_principal(session, user_id=user_id)
+        report = imp.import_measurements(session, principal=principal, df=df, submit=submit)
+    click.echo(f"{path.name}: {report}")
+
+
 def run() -> None:
     try:
         main(standalone_mode=False)

@@ -149,14 +149,14 @@ def _schema(known: pd.DataFrame) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "project": pa.Column(
-                object, pa.Check.isin(projects, error="is not a project you may log results for")
+                None, pa.Check.isin(projects, error="is not a project you may log results for")
             ),
-            "indicator": pa.Column(object),
-            "period": pa.Column(object),
-            "value": pa.Column(object, number, nullable=True),
-            "numerator": pa.Column(object, number, nullable=True),
-            "denominator": pa.Column(object, number, nullable=True),
-            "narrative": pa.Column(object, nullable=True),
+            "indicator": pa.Column(None),
+            "period": pa.Column(None),
+            "value": pa.Column(None, number, nullable=True),
+            "numerator": pa.Column(None, number, nullable=True),
+            "denominator": pa.Column(None, number, nullable=True),
+            "narrative": pa.Column(None, nullable=True),
         },
         checks=[
             _row_check(
@@ -195,21 +195,26 @@ def _schema(known: pd.DataFrame) -> pa.DataFrameSchema:
 
 def _row_check(column: str, reason: str, fn: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
     """A row-wise check; its name carries the column so failures are reported there."""
-    return pa.Check(fn, name=f"{column}|{reason}", error=reason)
+    return pa.Check(fn, name=f"{column}|{reason}", error=f"{column}|{reason}")
 
 
 def _problems(exc: SchemaErrors) -> list[str]:
+    """One line per failing cell: 'row N, column C: reason' (spreadsheet row numbers)."""
     out = []
     cases = exc.failure_cases
     for _, case in cases.iterrows():
-        check = str(case["check"])
-        column, reason = check.split("|", 1) if "|" in check else (case["column"], check)
-        index = case["index"]
-        row = "?" if index is None or pd.isna(index) else int(index) + 2
-        if column is None or (isinstance(column, float) and pd.isna(column)):
-            out.append(f"{reason}")
+        check, column, index = str(case["check"]), case["column"], case["index"]
+        value = case["failure_case"]
+        if "|" in check:
+            # A row check reports the non-empty cells of a failing row: name the cell it is
+            # about, with its value when that cell is not empty.
+            column, check = check.split("|", 1)
+            same = cases[(cases["index"] == index) & (cases["column"] == column)]
+            value = same["failure_case"].iloc[0] if len(same) else None
+        if column is None or index is None or pd.isna(index):
+            out.append(f"{column or 'file'}: {check}")
             continue
-        out.append(f"row {row}, column {column}: {_reason(reason, case['failure_case'])}")
+        out.append(f"row {int(index) + 2}, column {column}: {_reason(check, value)}")
     return sorted(set(out), key=_row_order)
 
 
