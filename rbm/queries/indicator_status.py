@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from indicators.forecast import forecast
 from indicators.summary import summarise
 from indicators.types import Status
 from rbm.models import (
@@ -179,3 +180,57 @@ def status_counts(
     result = summary(session, principal=principal, project_ids=project_ids, as_of=as_of)
     counts = pd.crosstab(result["project_id"], result["status"].fillna("qualitative"))
     return counts.reindex(columns=STATUS_COLUMNS, fill_value=0)
+
+
+def forecast_misses(
+    session: Session,
+    *,
+    principal: Principal,
+    project_ids: Select[Any],
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """Indicators whose least-squares forecast misses the end-of-project target (approved
+    values only): indicator_id, project_id, forecast_value, target_value."""
+    visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
+    inds = indicator_frame(session, visible)
+    result = forecast(
+        inds.drop(columns=["project_id", "result_node_id", "baseline_year"]),
+        measurement_frame(session, visible),
+        as_of=as_of or date.today(),
+    )
+    misses = result[result["likely_miss"].eq(True)]
+    return misses.merge(inds[["indicator_id", "project_id"]], on="indicator_id")[
+        ["indicator_id", "project_id", "forecast_value", "target_value"]
+    ]
+
+
+def overdue_reports(
+    session: Session,
+    *,
+    principal: Principal,
+    project_ids: Select[Any],
+    as_of: date | None = None,
+    grace_days: int = 30,
+) -> pd.DataFrame:
+    """Per project: periods ended more than `grace_days` ago in which some indicator has no
+    submitted or approved value. Columns project_id, overdue (indicator-periods missing)."""
+    cutoff = (as_of or date.today()).toordinal() - grace_days
+    reported = select(Measurement.indicator_id, Measurement.reporting_period_id).where(
+        Measurement.is_current,
+        Measurement.status.in_([MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]),
+    )
+    stmt = (
+        select(ResultNode.project_id, func.count().label("overdue"))
+        .select_from(Indicator)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(ReportingPeriod, ReportingPeriod.project_id == ResultNode.project_id)
+        .where(
+            ResultNode.project_id.in_(project_ids),
+            visible_condition(principal),
+            ReportingPeriod.end_date <= date.fromordinal(cutoff),
+            tuple_(Indicator.id, ReportingPeriod.id).not_in(reported),
+        )
+        .join(Project, Project.id == ResultNode.project_id)
+        .group_by(ResultNode.project_id)
+    )
+    return frame(session, stmt)

@@ -3,6 +3,7 @@ money, dates, status, and their indicators' status counts from the engine."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,6 +36,19 @@ class PortfolioFilters:
     text: str = ""
     region: str | None = None
     year: int | None = None
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> PortfolioFilters:
+        """The filters the portfolio home left in the session under the `flt_` keys."""
+        provider, donor, year = (state.get(f"flt_{k}") for k in ("provider", "donor", "year"))
+        return cls(
+            country=state.get("flt_country"),
+            region=state.get("flt_region"),
+            priority_area=state.get("flt_area"),
+            provider_id=int(provider) if provider else None,
+            donor_id=int(donor) if donor else None,
+            year=int(year) if year else None,
+        )
 
 
 def filtered_ids(principal: Principal, filters: PortfolioFilters) -> Select[Any]:
@@ -144,4 +158,31 @@ def projects_table(
     )
     return projects.merge(counts, how="left", left_on="id", right_index=True).fillna(
         {c: 0 for c in counts.columns}
+    )
+
+
+def early_warnings(
+    session: Session,
+    *,
+    principal: Principal,
+    filters: PortfolioFilters | None = None,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """Per project with a warning: indicators whose forecast misses the target and
+    indicator-periods overdue (ended over 30 days ago with nothing submitted)."""
+    ids = filtered_ids(principal, filters or PortfolioFilters())
+    misses = indicator_status.forecast_misses(
+        session, principal=principal, project_ids=ids, as_of=as_of
+    )
+    overdue = indicator_status.overdue_reports(
+        session, principal=principal, project_ids=ids, as_of=as_of
+    ).set_index("project_id")["overdue"]
+    names = frame(
+        session, select(Project.id, Project.code, Project.title).where(Project.id.in_(ids))
+    )
+    names["forecast_misses"] = names["id"].map(misses.groupby("project_id").size()).fillna(0)
+    names["overdue_reports"] = names["id"].map(overdue).fillna(0)
+    flagged = names[(names["forecast_misses"] > 0) | (names["overdue_reports"] > 0)]
+    return flagged.astype({"forecast_misses": int, "overdue_reports": int}).sort_values(
+        ["forecast_misses", "overdue_reports"], ascending=False, ignore_index=True
     )

@@ -1,65 +1,135 @@
-"""Portfolio: the projects the principal may see, filterable, with their indicators' status
-from the engine. Selecting a row opens the project."""
+"""Portfolio home: headline figures, a world map of assistance by country, the status of
+indicators, money by priority area, early warnings and the project list. The filters are kept
+in st.session_state under `flt_` keys, so the country, donor and coordination pages use them."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from rbm.queries.portfolio import PortfolioFilters, projects_table
+from rbm.queries.coordination import area_coverage
+from rbm.queries.indicator_status import STATUS_COLUMNS
+from rbm.queries.portfolio import PortfolioFilters, early_warnings, projects_table
 from rbm.queries.reference import filter_choices
+from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
+
+COUNTRY_PAGE = "rbm/ui/pages/country.py"
+PROJECT_PAGE = "rbm/ui/pages/project.py"
+FILTERS = (  # label, choice kind, widget key, session key read by other pages
+    ("Country", "country", "pf_country", "flt_country"),
+    ("Region", "region", "pf_region", "flt_region"),
+    ("Priority area", "priority_area", "pf_area", "flt_area"),
+    ("Provider", "provider", "pf_provider", "flt_provider"),
+    ("Donor", "donor", "pf_donor", "flt_donor"),
+    ("Year", "year", "pf_year", "flt_year"),
+)
 
 principal = require_principal()
 st.title("Portfolio")
 st.caption(
-    "Technical-assistance projects you can see, with the status of their indicators "
-    "(approved values only)."
+    "Technical assistance you can see: where it goes, what it achieves and what needs "
+    "attention. Figures count approved values only."
 )
 
 with get_db().read() as session:
     options = filter_choices(session, principal=principal)
 
 
-def _pick(label: str, kind: str, key: str) -> str | None:
+def _pick(label: str, kind: str, key: str, carried: str) -> None:
     frame = options[kind]
     names = dict(zip(frame["code"].astype(str), frame["name"], strict=True))
-    return st.selectbox(
-        label, [None, *names], format_func=lambda c: "All" if c is None else names[c], key=key
+    keep = st.session_state.get(carried)
+    choices = [None, *names]
+    st.selectbox(
+        label,
+        choices,
+        index=choices.index(str(keep)) if keep is not None and str(keep) in names else 0,
+        format_func=lambda c: "All" if c is None else names[c],
+        key=key,
     )
+    st.session_state[carried] = st.session_state[key]
 
 
-cols = st.columns(5)
-with cols[0]:
-    country = _pick("Country", "country", "pf_country")
-with cols[1]:
-    area = _pick("Priority area", "priority_area", "pf_area")
-with cols[2]:
-    provider = _pick("Provider", "provider", "pf_provider")
-with cols[3]:
-    donor = _pick("Donor", "donor", "pf_donor")
-with cols[4]:
-    text = st.text_input("Search title or code", key="pf_text")
-
-filters = PortfolioFilters(
-    country=country,
-    priority_area=area,
-    provider_id=int(provider) if provider else None,
-    donor_id=int(donor) if donor else None,
-    text=text.strip(),
+for column, spec in zip(st.columns(len(FILTERS)), FILTERS, strict=True):
+    with column:
+        _pick(*spec)
+text = st.text_input("Search title or code", key="pf_text")
+filters = PortfolioFilters.from_state(st.session_state)
+table = cached_query(
+    projects_table, principal, filters=PortfolioFilters(**{**filters.__dict__, "text": text})
 )
-table = cached_query(projects_table, principal, filters=filters)
+coverage = cached_query(area_coverage, principal, filters=filters)
+warnings = cached_query(early_warnings, principal, filters=filters)
 
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("Projects", len(table))
 m2.metric("Funding", f"USD {table['funding'].sum() / 1e6:,.1f} M")
-m3.metric("Indicators on track or achieved", int(table["on_track"].sum() + table["achieved"].sum()))
-m4.metric("Indicators at risk or off track", int(table["at_risk"].sum() + table["off_track"].sum()))
+m3.metric("Recipient countries", coverage["country_code"].nunique())
+m4.metric("Indicators on track or achieved", int(table["on_track"].sum() + table["achieved"].sum()))
+m5.metric("Indicators at risk or off track", int(table["at_risk"].sum() + table["off_track"].sum()))
 
 if table.empty:
     st.info("No project matches these filters.")
     st.stop()
 
-shown = table[
+by_country = (
+    coverage.drop_duplicates(["project_id", "country_code"])
+    .groupby(["country", "country_code", "country_numeric"], as_index=False)
+    .agg(money=("money_in_country", "sum"), projects=("project_id", "nunique"))
+)
+left, right = st.columns([3, 2])
+with left:
+    event = st.altair_chart(
+        charts.choropleth(by_country, title="Assistance by recipient country (USD)"),
+        on_select="rerun",
+        key="pf_map",
+        width="stretch",
+    )
+    st.caption("Click a country to open its page. Money = funding × the country's share.")
+with right:
+    counts = table[STATUS_COLUMNS].sum().astype(int)
+    st.altair_chart(charts.status_bars(counts, title="Indicators by status"), width="stretch")
+    by_area = (
+        coverage.drop_duplicates(["project_id", "area"])
+        .groupby("area", as_index=False)
+        .agg(money=("funding", "sum"))
+    )
+    st.altair_chart(
+        charts.money_bars(by_area, category="area", title="Funding by priority area (USD)"),
+        width="stretch",
+    )
+
+picked = (event.selection.get("country") if event else None) or []
+if picked:
+    name = picked[0].get("country")
+    code = by_country.loc[by_country["country"] == name, "country_code"]
+    if not code.empty:
+        st.switch_page(COUNTRY_PAGE, query_params={"country": code.iloc[0]})
+
+st.subheader("Early warnings")
+if warnings.empty:
+    st.success("No forecast misses and no overdue reports.")
+else:
+    st.caption(
+        "Forecast misses: indicators whose trend of approved values ends short of the target. "
+        "Overdue: indicator-periods ended over 30 days ago with nothing submitted."
+    )
+    st.dataframe(
+        warnings[["code", "title", "forecast_misses", "overdue_reports"]],
+        hide_index=True,
+        width="stretch",
+        key="pf_warnings",
+        column_config={
+            "code": "Project",
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "forecast_misses": "Forecast misses",
+            "overdue_reports": "Overdue reports",
+        },
+    )
+
+st.subheader("Projects")
+shown: pd.DataFrame = table[
     [
         "code",
         "title",
@@ -77,7 +147,7 @@ shown = table[
         "no_data",
     ]
 ]
-event = st.dataframe(
+selected = st.dataframe(
     shown,
     hide_index=True,
     width="stretch",
@@ -102,7 +172,6 @@ event = st.dataframe(
     },
 )
 st.caption("Select a row to open the project.")
-rows = event.selection.rows if event else []
+rows = selected.selection.rows if selected else []
 if rows:
-    code = shown.iloc[rows[0]]["code"]
-    st.switch_page("rbm/ui/pages/project.py", query_params={"code": code})
+    st.switch_page(PROJECT_PAGE, query_params={"code": shown.iloc[rows[0]]["code"]})

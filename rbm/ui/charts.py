@@ -1,0 +1,156 @@
+"""Altair charts shared by the pages: one colour per status everywhere, titled axes with
+units, legends where colour carries meaning. The world map reads a TopoJSON shipped in
+rbm/ui/assets, so it works offline."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from rbm.ui.widgets import STATUS_COLOURS, STATUS_LABELS
+
+WORLD = Path(__file__).resolve().parent / "assets" / "world-110m.json"
+
+ACTUAL_COLOUR = "#0969da"
+TARGET_COLOUR = "#6e7781"
+_STATUS_ORDER = list(STATUS_LABELS.values())
+STATUS_SCALE = alt.Scale(domain=_STATUS_ORDER, range=[STATUS_COLOURS[k] for k in STATUS_LABELS])
+
+
+@cache
+def world_topology() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(WORLD.read_text(encoding="utf-8"))
+    return data
+
+
+def map_ids(numeric: pd.Series) -> pd.Series:
+    """Country.numeric (an int) as the TopoJSON feature id ("004" for Afghanistan)."""
+    return numeric.astype(int).map(lambda n: f"{n:03d}")
+
+
+def choropleth(
+    by_country: pd.DataFrame, *, title: str
+) -> Any:  # an Altair chart (altair returns Any)
+    """World map shaded by money per country. `by_country`: country, country_numeric, money,
+    projects. A click selects a country (selection parameter "country")."""
+    values = by_country.assign(id=map_ids(by_country["country_numeric"]))
+    pick = alt.selection_point(fields=["country"], name="country", on="click")
+    topo = alt.InlineData(
+        values=world_topology(), format=alt.TopoDataFormat(type="topojson", feature="countries")
+    )
+    land = alt.Chart(topo).mark_geoshape(fill="#eaeef2", stroke="white", strokeWidth=0.4)
+    shaded = (
+        alt.Chart(topo)
+        .mark_geoshape(stroke="white", strokeWidth=0.4)
+        .transform_lookup(
+            lookup="id", from_=alt.LookupData(values, "id", ["country", "money", "projects"])
+        )
+        .transform_filter("isValid(datum.money)")
+        .encode(
+            color=alt.Color("money:Q", title="Money (USD)", scale=alt.Scale(scheme="blues")),
+            tooltip=[
+                alt.Tooltip("country:N", title="Country"),
+                alt.Tooltip("money:Q", title="Money (USD)", format=",.0f"),
+                alt.Tooltip("projects:Q", title="Projects"),
+            ],
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+        )
+        .add_params(pick)
+    )
+    return (land + shaded).project("equalEarth").properties(title=title, height=360)
+
+
+def status_bars(counts: pd.Series, *, title: str) -> Any:  # an Altair chart (altair returns Any)
+    """Horizontal bars: how many indicators are in each status (index = status value)."""
+    df = pd.DataFrame(
+        {"status": [STATUS_LABELS[k] for k in counts.index], "indicators": counts.to_numpy()}
+    )
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("status:N", sort=_STATUS_ORDER, title=None),
+            x=alt.X("indicators:Q", title="Indicators"),
+            color=alt.Color("status:N", scale=STATUS_SCALE, legend=None),
+            tooltip=["status:N", "indicators:Q"],
+        )
+        .properties(height=180)
+    )
+
+
+def money_bars(
+    df: pd.DataFrame, *, category: str, title: str
+) -> Any:  # an Altair chart (altair returns Any)
+    """Horizontal bars of money (USD) per category (country, priority area...)."""
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar(color=ACTUAL_COLOUR)
+        .encode(
+            y=alt.Y(f"{category}:N", sort="-x", title=None),
+            x=alt.X("money:Q", title="Money (USD)", axis=alt.Axis(format="~s")),
+            tooltip=[
+                alt.Tooltip(f"{category}:N"),
+                alt.Tooltip("money:Q", title="Money (USD)", format=",.0f"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def trend(
+    points: pd.DataFrame, *, title: str, unit: str
+) -> Any:  # an Altair chart (altair returns Any)
+    """Actuals against the target trajectory. `points`: period_end, series ("Actual" or
+    "Target"), value. Period targets are marked with points."""
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=["Actual", "Target"], range=[ACTUAL_COLOUR, TARGET_COLOUR]),
+    )
+    base = alt.Chart(points).encode(
+        x=alt.X("period_end:T", title="Period end"),
+        y=alt.Y("value:Q", title=unit or "Value"),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("period_end:T", title="Period end"),
+            "series:N",
+            alt.Tooltip("value:Q", format=",.2f"),
+        ],
+    )
+    line = base.mark_line(point=True).transform_filter("datum.series == 'Actual'")
+    target = base.mark_line(
+        strokeDash=[4, 3], point=alt.OverlayMarkDef(shape="diamond", size=60)
+    ).transform_filter("datum.series == 'Target'")
+    return (target + line).properties(title=title, height=240)
+
+
+def sparkline(values: pd.DataFrame) -> Any:  # an Altair chart (altair returns Any)
+    """A tiny line of actuals (period_end, value), no axes."""
+    return (
+        alt.Chart(values)
+        .mark_line(color=ACTUAL_COLOUR)
+        .encode(x=alt.X("period_end:T", axis=None), y=alt.Y("value:Q", axis=None))
+        .properties(height=40, width=160)
+    )
+
+
+def breakdown(
+    parts: pd.DataFrame, *, title: str, unit: str
+) -> Any:  # an Altair chart (altair returns Any)
+    """Stacked bars of a disaggregated indicator: period, part, value."""
+    return (
+        alt.Chart(parts, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:N", title="Period", sort=None),
+            y=alt.Y("value:Q", title=unit or "Value", stack=True),
+            color=alt.Color("part:N", title="Part"),
+            tooltip=["period:N", "part:N", alt.Tooltip("value:Q", format=",.2f")],
+        )
+        .properties(height=220)
+    )
