@@ -22,6 +22,7 @@ from rbm.models import (
     Dimension,
     DimensionValue,
     Indicator,
+    IndicatorDimension,
     Measurement,
     MeasurementBreakdown,
     Project,
@@ -414,3 +415,42 @@ def attachment_file(
     measurement_detail(session, principal=principal, measurement_id=row.measurement_id)
     content = session.scalar(select(Attachment.content).where(Attachment.id == attachment_id))
     return row.filename, row.content_type, content or b""
+
+
+def indicator_dimensions(
+    session: Session, *, principal: Principal, indicator_id: int
+) -> pd.DataFrame:
+    """The disaggregation parts an indicator is broken down by (dimension, value id, label)."""
+    return frame(
+        session,
+        select(
+            Dimension.name.label("dimension"),
+            Dimension.exhaustive,
+            DimensionValue.id.label("dimension_value_id"),
+            DimensionValue.label,
+        )
+        .join(IndicatorDimension, IndicatorDimension.dimension_id == Dimension.id)
+        .join(DimensionValue, DimensionValue.dimension_id == Dimension.id)
+        .join(Indicator, Indicator.id == IndicatorDimension.indicator_id)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(Project, Project.id == ResultNode.project_id)
+        .where(IndicatorDimension.indicator_id == indicator_id, visible_condition(principal))
+        .order_by(Dimension.name, DimensionValue.position),
+    )
+
+
+def lockable_periods(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """Reporting periods the principal may lock or unlock, with their lock state."""
+    return frame(
+        session,
+        select(
+            ReportingPeriod.id.label("period_id"),
+            Project.code.label("project"),
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.end_date,
+            ReportingPeriod.locked_at,
+        )
+        .join(Project, Project.id == ReportingPeriod.project_id)
+        .where(project_condition(principal, *_APPROVERS))
+        .order_by(Project.code, ReportingPeriod.start_date),
+    )

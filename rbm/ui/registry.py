@@ -42,6 +42,53 @@ PAGES: tuple[PageSpec, ...] = (
         roles=ALL_ROLES,
         url_path="project",
     ),
+    PageSpec(
+        file="country.py",
+        title="Country",
+        icon=":material/flag:",
+        roles=ALL_ROLES,
+        url_path="country",
+    ),
+    PageSpec(
+        file="donor.py",
+        title="Donor",
+        icon=":material/volunteer_activism:",
+        roles=frozenset({Role.DONOR, Role.MANAGER, Role.ADMIN, Role.EVALUATOR}),
+        url_path="donor",
+    ),
+    PageSpec(
+        file="coordination.py",
+        title="Coordination",
+        icon=":material/hub:",
+        roles=frozenset(
+            {Role.MANAGER, Role.ADMIN, Role.EVALUATOR, Role.DONOR, Role.STATE_FOCAL_POINT}
+        ),
+        url_path="coordination",
+    ),
+    PageSpec(
+        file="log_results.py",
+        title="Log results",
+        icon=":material/edit_note:",
+        roles=frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN}),
+        section="Workflow",
+        url_path="log-results",
+    ),
+    PageSpec(
+        file="approvals.py",
+        title="Approvals",
+        icon=":material/task_alt:",
+        roles=frozenset({Role.MANAGER, Role.ADMIN}),
+        section="Workflow",
+        url_path="approvals",
+    ),
+    PageSpec(
+        file="measurement.py",
+        title="Measurement history",
+        icon=":material/history:",
+        roles=ALL_ROLES,
+        section="Workflow",
+        url_path="measurement",
+    ),
 )
 
 LOGIN = PageSpec(

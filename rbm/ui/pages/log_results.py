@@ -1,0 +1,255 @@
+"""Log results: starts from what is due (returned, overdue, drafts, open periods; most urgent
+first). One value with its context, breakdown and evidence; a grid for a project and period;
+or a spreadsheet template to fill offline and upload."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from rbm.errors import RbmError
+from rbm.exchange import measurement_import as imp
+from rbm.queries import workflow
+from rbm.services import evidence, measurements
+from rbm.ui.session import cached_query, get_db, require_principal
+from rbm.ui.widgets import number
+
+DUE_LABELS = {"returned": "Returned", "overdue": "Overdue", "draft": "Draft", "open": "Open"}
+
+principal = require_principal()
+st.title("Log results")
+due = cached_query(workflow.due, principal)
+one, grid, sheet = st.tabs(["What's due", "Grid", "Spreadsheet"])
+
+
+def _label(row: pd.Series) -> str:
+    late = f", {row['days_overdue']} days late" if row["due"] == "overdue" else ""
+    return (
+        f"{DUE_LABELS[row['due']]}{late} · {row['project']} {row['indicator']} "
+        f"· {row['period']} — {row['title']}"
+    )
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None or pd.isna(value) else Decimal(str(value))
+
+
+def _value_inputs(row: pd.Series, detail: pd.Series | None) -> measurements.Values:
+    measure, key = row["measure"], f"lr_{row['indicator_id']}_{row['period_id']}"
+    labels = list(detail["ordinal_labels"] or []) if detail is not None else []
+    old = float(row["value"]) if pd.notna(row["value"]) else None
+    if measure == "percentage":
+        a, b, c = st.columns(3)
+        num = a.number_input("Numerator", min_value=0.0, value=None, key=f"{key}_num")
+        den = b.number_input("Denominator", min_value=0.0, value=None, key=f"{key}_den")
+        c.metric("Percentage", number(num / den * 100, suffix=" %") if num and den else "—")
+        return measurements.Values(numerator=_dec(num), denominator=_dec(den))
+    if measure == "yes_no":
+        yes = st.radio("Achieved?", ["Yes", "No"], index=None, horizontal=True, key=f"{key}_yn")
+        return measurements.Values(value=None if yes is None else Decimal(yes == "Yes"))
+    if measure == "ordinal" and labels:
+        score = st.selectbox(
+            "Score",
+            range(len(labels)),
+            index=None,
+            key=f"{key}_ord",
+            format_func=lambda i: f"{i} — {labels[i]}",
+        )
+        return measurements.Values(value=_dec(score))
+    if measure == "qualitative":
+        text = st.text_area("Narrative", key=f"{key}_txt")
+        return measurements.Values(narrative=text)
+    value = st.number_input("Value", value=old, key=f"{key}_val")
+    return measurements.Values(value=_dec(value))
+
+
+def _breakdown(row: pd.Series, total: Decimal | None) -> dict[int, Decimal]:
+    parts = cached_query(workflow.indicator_dimensions, principal, indicator_id=row["indicator_id"])
+    if parts.empty:
+        return {}
+    out: dict[int, Decimal] = {}
+    with st.expander("Breakdown", expanded=True):
+        for dimension, group in parts.groupby("dimension", sort=False):
+            cols = st.columns(len(group))
+            entered = Decimal(0)
+            for col, (_, part) in zip(cols, group.iterrows(), strict=True):
+                v = col.number_input(
+                    str(part["label"]),
+                    min_value=0.0,
+                    value=None,
+                    key=f"lr_bd_{row['period_id']}_{part['dimension_value_id']}",
+                )
+                if v is not None:
+                    out[int(part["dimension_value_id"])] = Decimal(str(v))
+                    entered += Decimal(str(v))
+            if total is not None and entered and bool(group["exhaustive"].iloc[0]):
+                if entered == total:
+                    st.success(f"{dimension}: the parts add up to the total ({total}).")
+                else:
+                    st.warning(f"{dimension}: the parts add up to {entered}, not {total}.")
+    return out
+
+
+def _context(row: pd.Series) -> pd.Series | None:
+    earlier = cached_query(workflow.previous_values, principal, indicator_id=row["indicator_id"])
+    detail = None
+    if pd.notna(row["measurement_id"]):
+        detail = cached_query(
+            workflow.measurement_detail, principal, measurement_id=int(row["measurement_id"])
+        ).measurement
+    a, b, c = st.columns(3)
+    a.metric("Baseline", number(detail["baseline"]) if detail is not None else "—")
+    b.metric("Target this period", number(detail["target"]) if detail is not None else "—")
+    c.metric("Current value", number(row["value"]))
+    if not earlier.empty:
+        st.caption("Earlier approved values")
+        st.dataframe(earlier[["period", "value"]], hide_index=True)
+    return detail
+
+
+def _save(
+    row: pd.Series, values: measurements.Values, files: list[Any], link: str, submit: bool
+) -> None:
+    version = None if pd.isna(row["version"]) else int(row["version"])
+    with get_db().write() as session:
+        m = measurements.save_draft(
+            session,
+            principal=principal,
+            indicator_id=int(row["indicator_id"]),
+            period_id=int(row["period_id"]),
+            values=values,
+            expected_version=version,
+        )
+        for f in files:
+            evidence.attach(
+                session,
+                principal=principal,
+                measurement_id=m.id,
+                filename=f.name,
+                content=f.getvalue(),
+            )
+        if link.strip():
+            evidence.attach(
+                session,
+                principal=principal,
+                measurement_id=m.id,
+                filename=link.strip(),
+                url=link.strip(),
+            )
+        if submit:
+            measurements.submit(session, principal=principal, measurement_id=m.id)
+    st.session_state["lr_done"] = "Submitted for approval." if submit else "Draft saved."
+
+
+with one:
+    if done := st.session_state.pop("lr_done", None):
+        st.success(done)
+    if due.empty:
+        st.info("Nothing is due: every open period of your projects has a value in the workflow.")
+    else:
+        counts = due["due"].value_counts()
+        st.caption(" · ".join(f"{DUE_LABELS[k]}: {counts.get(k, 0)}" for k in DUE_LABELS))
+        pick = st.selectbox(
+            "Indicator and period",
+            due.index,
+            format_func=lambda i: _label(due.iloc[int(i)]),
+            key="lr_pick",
+        )
+        row = due.loc[pick]
+        detail = _context(row)
+        values = _value_inputs(row, detail)
+        parts = _breakdown(row, values.value if values.numerator is None else values.numerator)
+        if row["measure"] != "qualitative":
+            note = st.text_area("Note (optional)", key=f"lr_note_{pick}")
+            values = measurements.Values(
+                value=values.value,
+                numerator=values.numerator,
+                denominator=values.denominator,
+                narrative=note,
+            )
+        values = measurements.Values(**{**values.__dict__, "breakdown": parts})
+        files = st.file_uploader(
+            "Evidence files",
+            accept_multiple_files=True,
+            key=f"lr_f_{pick}",
+            type=[e.lstrip(".") for e in evidence.ALLOWED],
+        )
+        link = st.text_input("Or a link to the evidence", key=f"lr_link_{pick}")
+        left, right = st.columns(2)
+        for column, submit, label in ((left, False, "Save draft"), (right, True, "Submit")):
+            if column.button(label, key=f"lr_{label}", type="primary" if submit else "secondary"):
+                try:
+                    _save(row, values, list(files or []), link, submit)
+                    st.rerun()
+                except RbmError as exc:
+                    st.error(str(exc))
+
+
+def _import(df: pd.DataFrame, submit: bool) -> None:
+    bar = st.progress(0.0, text="Checking the values")
+
+    def progress(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=text)
+
+    try:
+        with get_db().write() as session:
+            report = imp.import_measurements(
+                session,
+                principal=principal,
+                df=df,
+                submit=submit,
+                progress=progress,
+            )
+        st.success(str(report))
+    except RbmError as exc:
+        st.error(str(exc))
+
+
+projects = sorted(due["project"].unique()) if not due.empty else []
+with grid:
+    if not projects:
+        st.info("No project has an open period.")
+    else:
+        g_project = st.selectbox("Project", projects, key="lr_g_project")
+        periods = due.loc[due["project"] == g_project, "period"].unique().tolist()
+        g_period = st.selectbox("Period", periods, key="lr_g_period")
+        rows = due[(due["project"] == g_project) & (due["period"] == g_period)]
+        table = rows[["project", "indicator", "title", "measure", "period", "value"]].copy()
+        for col in ("numerator", "denominator", "narrative"):
+            table[col] = None
+        edited = st.data_editor(
+            table,
+            hide_index=True,
+            key="lr_grid",
+            disabled=["project", "indicator", "title", "measure", "period"],
+        )
+        if st.button("Save the grid as drafts", key="lr_grid_save"):
+            _import(edited.astype(object).where(edited.notna(), None), submit=False)
+
+with sheet:
+    if projects:
+        s_project = st.selectbox("Project", projects, key="lr_s_project")
+        with get_db().read() as session:
+            blank = imp.template(session, principal=principal, project_code=s_project)
+        a, b = st.columns(2)
+        a.download_button(
+            "Download CSV template",
+            imp.to_bytes(blank, fmt="csv"),
+            f"{s_project}-measurements.csv",
+            "text/csv",
+        )
+        b.download_button(
+            "Download Excel template",
+            imp.to_bytes(blank, fmt="xlsx"),
+            f"{s_project}-measurements.xlsx",
+        )
+    upload = st.file_uploader("Filled template (.csv or .xlsx)", type=["csv", "xlsx"], key="lr_up")
+    also_submit = st.checkbox("Submit the values for approval", key="lr_up_submit")
+    if upload is not None and st.button("Import", key="lr_import", type="primary"):
+        try:
+            _import(imp.read_upload(upload.name, upload.getvalue()), submit=also_submit)
+        except RbmError as exc:
+            st.error(str(exc))
