@@ -1,0 +1,113 @@
+"""The demo portfolio: realistic, complete, loaded through the services, and idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import distinct, func, select
+
+from rbm import migrate
+from rbm.db import Database
+from rbm.demo import demo_accounts, load_demo_portfolio
+from rbm.models import (
+    AuditEvent,
+    Comment,
+    Evaluation,
+    Indicator,
+    Lesson,
+    Measurement,
+    MeasurementBreakdown,
+    Need,
+    Project,
+    ProjectCountry,
+    ResultNode,
+    User,
+)
+from rbm.models.enums import Accumulation, Measure, MeasurementStatus, ResultLevel, Role
+from rbm.services.users import authenticate
+from tests.conftest import _pg_database
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('d') / 'd.sqlite3'}"])
+    else:
+        urls = _pg_database()
+    url = next(urls)
+    db = Database(url)
+    migrate.upgrade(db)
+    load_demo_portfolio(db)
+    yield db
+    db.dispose()
+    for _ in urls:  # finish the generator: drops the PostgreSQL database
+        pass
+
+
+def _count(db: Database, stmt) -> int:  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        return int(session.scalar(stmt) or 0)
+
+
+def test_the_demo_has_at_least_15_projects_in_10_countries(demo: Database) -> None:
+    assert _count(demo, select(func.count(Project.id))) >= 15
+    assert _count(demo, select(func.count(distinct(ProjectCountry.country_code)))) >= 10
+
+
+def test_every_measure_and_accumulation_mode_is_represented(demo: Database) -> None:
+    with demo.read() as session:
+        pairs = set(session.execute(select(Indicator.measure, Indicator.accumulation)).all())
+    assert {m for m, _ in pairs} == set(Measure)
+    assert {a for _, a in pairs} == set(Accumulation)
+
+
+def test_every_project_has_a_full_logframe(demo: Database) -> None:
+    with demo.read() as session:
+        levels = session.execute(select(ResultNode.project_id, ResultNode.level).distinct()).all()
+    per_project: dict[int, set[ResultLevel]] = {}
+    for pid, level in levels:
+        per_project.setdefault(pid, set()).add(level)
+    assert all(v == set(ResultLevel) for v in per_project.values())
+
+
+def test_measurements_exist_in_every_status_with_comments_breakdowns_and_evidence(
+    demo: Database,
+) -> None:
+    with demo.read() as session:
+        statuses = set(session.scalars(select(Measurement.status).distinct()))
+    assert statuses == set(MeasurementStatus)
+    assert _count(demo, select(func.count(Comment.id))) > 0
+    assert _count(demo, select(func.count()).select_from(MeasurementBreakdown)) > 0
+
+
+def test_evaluations_lessons_and_needs_are_loaded(demo: Database) -> None:
+    assert _count(demo, select(func.count(Evaluation.id))) >= 3
+    assert _count(demo, select(func.count(Lesson.id))) >= 5
+    assert _count(demo, select(func.count(Need.id))) >= 3
+
+
+def test_there_is_a_demo_account_for_every_role_and_each_signs_in(demo: Database) -> None:
+    accounts = demo_accounts()
+    assert {a["role"] for a in accounts} >= {r.label for r in Role}
+    for account in accounts:
+        assert authenticate(demo, email=account["email"], password=account["password"])
+
+
+def test_loading_twice_adds_nothing(demo: Database) -> None:
+    tables = (Project.id, Measurement.id, User.id, Evaluation.id, Lesson.id, Need.id)
+    before = [_count(demo, select(func.count(c))) for c in tables]
+    report = load_demo_portfolio(demo)
+    assert [_count(demo, select(func.count(c))) for c in tables] == before
+    assert report.startswith("Demo portfolio: 0 projects, 0 measurements")
+
+
+def test_demo_writes_went_through_the_services_and_are_audited(demo: Database) -> None:
+    measurements = _count(demo, select(func.count(Measurement.id)))
+    approvals = _count(demo, select(func.count(AuditEvent.id))
+                       .where(AuditEvent.action == "approve"))
+    assert approvals == _count(demo, select(func.count(Measurement.id)).where(
+        Measurement.status == MeasurementStatus.APPROVED))
+    assert _count(demo, select(func.count(AuditEvent.id)).where(
+        AuditEvent.entity_type == "measurement", AuditEvent.action == "create")) == measurements
