@@ -36,11 +36,16 @@ class Definitions:
         return len(self.index)
 
 
+def is_(column: pd.Series, value: str) -> Bools:
+    """Elementwise ``column == value`` as a numpy mask (compared in the column's own storage)."""
+    return np.asarray((column == value).to_numpy(dtype=bool, na_value=False), dtype=bool)
+
+
 def definitions(indicators: pd.DataFrame) -> Definitions:
-    measure = indicators["measure"].to_numpy(dtype=object)
-    incremental = indicators["accumulation"].to_numpy(dtype=object) == Accumulation.INCREMENTAL
-    additive = (measure == Measure.NUMBER.value) & incremental
-    percentage = measure == Measure.PERCENTAGE.value
+    measure = indicators["measure"]
+    incremental = is_(indicators["accumulation"], Accumulation.INCREMENTAL.value)
+    additive = is_(measure, Measure.NUMBER.value) & incremental
+    percentage = is_(measure, Measure.PERCENTAGE.value)
     raw_baseline = floats(indicators["baseline_value"])
     start = day_numbers(indicators["start_date"])
     baseline_day = day_numbers(indicators["baseline_date"])
@@ -49,8 +54,8 @@ def definitions(indicators: pd.DataFrame) -> Definitions:
         additive=additive,
         pooled=percentage & incremental,
         percentage=percentage,
-        qualitative=measure == Measure.QUALITATIVE.value,
-        increase=indicators["direction"].to_numpy(dtype=object) == Direction.INCREASE.value,
+        qualitative=is_(measure, Measure.QUALITATIVE.value),
+        increase=is_(indicators["direction"], Direction.INCREASE.value),
         baseline=np.where(np.isnan(raw_baseline) & additive, 0.0, raw_baseline),
         target=floats(indicators["target_value"]),
         anchor=np.where(baseline_day == NO_DAY, start, baseline_day),

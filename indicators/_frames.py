@@ -31,9 +31,29 @@ def day_numbers(column: pd.Series) -> Ints:
     return np.where(column.isna().to_numpy(), NO_DAY, days)
 
 
+# Database ids are dense positive integers; up to this many slots per indicator a lookup table
+# beats hashing (a gather instead of a hash probe per measurement).
+_LOOKUP_SLOTS_PER_ID = 64
+
+
 def codes_of(ids: pd.Series, index: pd.Index) -> Ints:
     """Row positions of ``ids`` in ``index`` (-1 where unknown)."""
-    return np.asarray(index.get_indexer(pd.Index(ids)), dtype=np.int64)
+    keys = index.to_numpy()
+    wanted = ids.to_numpy()
+    dense = (
+        keys.dtype.kind in "iu"
+        and wanted.dtype.kind in "iu"
+        and len(keys) > 0
+        and index.is_unique
+        and keys.min() >= 0
+        and keys.max() < _LOOKUP_SLOTS_PER_ID * len(keys) + 1024
+    )
+    if not dense:
+        return np.asarray(index.get_indexer(pd.Index(ids)), dtype=np.int64)
+    table = np.full(int(keys.max()) + 2, -1, dtype=np.int64)  # last slot answers "unknown"
+    table[keys] = np.arange(len(keys), dtype=np.int64)
+    inside = (wanted >= 0) & (wanted < len(table) - 1)
+    return table[np.where(inside, wanted, len(table) - 1)]
 
 
 def floats(column: pd.Series) -> Floats:
