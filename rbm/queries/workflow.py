@@ -217,8 +217,9 @@ def measurement_detail(
 
 
 def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[pd.Series, bool]:
+    first = aliased(Baseline)
     earliest = (
-        select(func.min(Baseline.id)).where(Baseline.indicator_id == Indicator.id)
+        select(func.min(first.id)).where(first.indicator_id == Indicator.id).correlate(Indicator)
     ).scalar_subquery()
     df = frame(
         session,
