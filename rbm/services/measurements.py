@@ -170,6 +170,7 @@ def _latest(session: Session, indicator_id: int, period_id: int) -> Measurement 
         )
         .order_by(Measurement.revision.desc())
         .limit(1)
+        .with_for_update()  # concurrent editors queue here; the version check then sees theirs
     )
 
 
@@ -231,7 +232,7 @@ def _check_version(m: Measurement, expected_version: int | None) -> None:
 
 
 def _get(session: Session, measurement_id: int) -> tuple[Measurement, int]:
-    m = session.get(Measurement, measurement_id)
+    m = session.get(Measurement, measurement_id, with_for_update=True)
     if m is None:
         raise NotFound(f"No measurement #{measurement_id}.")
     _, project_id = _project_of(session, m.indicator_id)
