@@ -1,19 +1,41 @@
 """Entry point: settings, the sign-in gate, and `st.navigation` built from the principal's
-roles. The only router: every page is a script under rbm/ui/pages/."""
+roles. The only router: every page is a script under rbm/ui/pages/, and a page outside the
+principal's roles is not registered, so its URL does not open it either."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from rbm.services.users import principal_for_sso
 from rbm.settings import get_settings
 from rbm.ui.registry import LOGIN, pages_for
-from rbm.ui.session import check_idle_timeout, current_principal, sign_out
+from rbm.ui.session import (
+    MUST_CHANGE,
+    check_idle_timeout,
+    current_principal,
+    get_db,
+    sign_in,
+    sign_out,
+    sso_configured,
+)
 
 st.set_page_config(page_title="RBM tracker", page_icon=":material/insights:", layout="wide")
 settings = get_settings()
 
 if check_idle_timeout():
     st.toast("You were signed out after a period of inactivity.")
+
+if current_principal() is None and sso_configured() and st.user.is_logged_in:
+    # Identity from the provider; roles and scopes from our database, by e-mail.
+    with get_db().write() as session:
+        sso_principal = principal_for_sso(session, email=str(st.user.email or ""))
+    if sso_principal is None:
+        st.title("RBM tracker")
+        st.error(f"{st.user.email} has no access yet: ask an administrator to grant you a role.")
+        if st.button("Sign out"):
+            st.logout()
+        st.stop()
+    sign_in(sso_principal)
 
 principal = current_principal()
 if principal is None:
@@ -23,7 +45,7 @@ if principal is None:
     )
 else:
     sections: dict[str, list[st.Page]] = {}
-    for spec in pages_for(principal):
+    for spec in pages_for(principal, must_change_password=bool(st.session_state.get(MUST_CHANGE))):
         sections.setdefault(spec.section, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
         )

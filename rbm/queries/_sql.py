@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 
-def frame(session: Session, stmt: Select[Any]) -> pd.DataFrame:
+def frame(session: Session, stmt: Executable) -> pd.DataFrame:
     result = session.execute(stmt)
     return pd.DataFrame(result.all(), columns=list(result.keys()))
 

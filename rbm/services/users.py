@@ -164,3 +164,135 @@ def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No account #{user_id}.")
+    return user
+
+
+def set_active(session: Session, *, principal: Principal, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) an account; an admin cannot deactivate themselves."""
+    _require_admin(principal)
+    if principal.user_id == user_id and not active:
+        raise ValidationFailed("You cannot deactivate your own account.")
+    user = _user(session, user_id)
+    before = {"is_active": user.is_active}
+    user.is_active = active
+    audit.record(
+        session,
+        principal=principal,
+        action="activate" if active else "deactivate",
+        entity_type="user",
+        entity_id=user.id,
+        before=before,
+        after={"is_active": active},
+    )
+    return user
+
+
+def reset_password(
+    session: Session, *, principal: Principal, user_id: int, new_password: str
+) -> User:
+    """Set a temporary password that the user must change at next sign-in."""
+    _require_admin(principal)
+    if problems := password_problems(new_password):
+        raise ValidationFailed("The password needs " + " and ".join(problems) + ".")
+    user = _user(session, user_id)
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(
+        session,
+        principal=principal,
+        action="reset_password",
+        entity_type="user",
+        entity_id=user.id,
+        after={"must_change_password": True},
+    )
+    return user
+
+
+def change_own_password(
+    session: Session, *, principal: Principal, current: str, new_password: str
+) -> None:
+    """The signed-in user replaces their password (required after a reset)."""
+    user = _user(session, principal.user_id)
+    try:
+        _hasher.verify(user.password_hash or "", current)
+    except (VerificationError, InvalidHashError):
+        raise ValidationFailed("The current password is wrong.") from None
+    if problems := password_problems(new_password):
+        raise ValidationFailed("The new password needs " + " and ".join(problems) + ".")
+    if new_password == current:
+        raise ValidationFailed("Choose a password different from the current one.")
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    audit.record(
+        session,
+        principal=principal,
+        action="change_password",
+        entity_type="user",
+        entity_id=user.id,
+    )
+
+
+def must_change_password(session: Session, *, user_id: int) -> bool:
+    return bool(session.scalar(select(User.must_change_password).where(User.id == user_id)))
+
+
+def grant_role(session: Session, *, principal: Principal, user_id: int, grant: Grant) -> RoleGrant:
+    _require_admin(principal)
+    _user(session, user_id)
+    row = _grant_row(user_id, grant)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="grant",
+        entity_type="user",
+        entity_id=user_id,
+        after={"grant": grant.describe(), "grant_id": row.id},
+    )
+    return row
+
+
+def revoke_grant(session: Session, *, principal: Principal, grant_id: int) -> None:
+    _require_admin(principal)
+    row = session.get(RoleGrant, grant_id)
+    if row is None:
+        raise NotFound(f"No role grant #{grant_id}.")
+    if row.user_id == principal.user_id and row.role is Role.ADMIN:
+        raise ValidationFailed("You cannot remove your own administrator role.")
+    described = Grant(
+        role=row.role,
+        scope_type=ScopeType(row.scope_type),
+        organisation_id=row.organisation_id,
+        project_id=row.project_id,
+        country_code=row.country_code,
+    ).describe()
+    session.delete(row)
+    audit.record(
+        session,
+        principal=principal,
+        action="revoke",
+        entity_type="user",
+        entity_id=row.user_id,
+        before={"grant": described, "grant_id": grant_id},
+    )
+
+
+def principal_for_sso(session: Session, *, email: str) -> Principal | None:
+    """The principal for an identity-provider sign-in: roles come from our database by e-mail;
+    an unknown or deactivated e-mail gets no access (None) until an admin grants it."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        return None
+    user.last_login_at = datetime.now(UTC)
+    audit.record(
+        session, principal=None, action="sign_in_sso", entity_type="user", entity_id=user.id
+    )
+    return load_principal(session, user_id=user.id)

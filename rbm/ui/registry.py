@@ -89,6 +89,50 @@ PAGES: tuple[PageSpec, ...] = (
         section="Workflow",
         url_path="measurement",
     ),
+    # Everyone in scope reads evaluations and lessons; only evaluators and admins see the
+    # recording controls, only managers and admins the response controls (services refuse
+    # anyone else anyway).
+    PageSpec(
+        file="evaluations.py",
+        title="Evaluations",
+        icon=":material/fact_check:",
+        roles=ALL_ROLES,
+        section="Learning",
+        url_path="evaluations",
+    ),
+    PageSpec(
+        file="lessons.py",
+        title="Lessons learned",
+        icon=":material/lightbulb:",
+        roles=ALL_ROLES,
+        section="Learning",
+        url_path="lessons",
+    ),
+    PageSpec(
+        file="admin_users.py",
+        title="Users and roles",
+        icon=":material/manage_accounts:",
+        roles=frozenset({Role.ADMIN}),
+        section="Administration",
+        url_path="admin-users",
+    ),
+    PageSpec(
+        file="audit_log.py",
+        title="Audit log",
+        icon=":material/history:",
+        roles=frozenset({Role.ADMIN}),
+        section="Administration",
+        url_path="audit-log",
+    ),
+)
+
+CHANGE_PASSWORD = PageSpec(
+    file="change_password.py",
+    title="Change password",
+    icon=":material/password:",
+    roles=ALL_ROLES,
+    section="Account",
+    url_path="change-password",
 )
 
 LOGIN = PageSpec(
@@ -101,6 +145,9 @@ LOGIN = PageSpec(
 )
 
 
-def pages_for(principal: Principal) -> list[PageSpec]:
-    """The pages the principal's roles open, in menu order."""
-    return [p for p in PAGES if p.roles & principal.roles]
+def pages_for(principal: Principal, *, must_change_password: bool = False) -> list[PageSpec]:
+    """The pages the principal's roles open, in menu order; only the password change while a
+    reset password has not been replaced."""
+    if must_change_password:
+        return [CHANGE_PASSWORD]
+    return [p for p in (*PAGES, CHANGE_PASSWORD) if p.roles & principal.roles]

@@ -12,10 +12,12 @@ import streamlit as st
 
 from rbm.db import Database
 from rbm.principal import Principal
+from rbm.services.users import must_change_password
 from rbm.settings import get_settings
 
 PRINCIPAL = "principal"
 LAST_SEEN = "last_seen"
+MUST_CHANGE = "must_change_password"
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,13 +42,25 @@ def require_principal() -> Principal:
 
 
 def sign_in(principal: Principal) -> None:
+    with get_db().read() as session:
+        st.session_state[MUST_CHANGE] = must_change_password(session, user_id=principal.user_id)
     st.session_state[PRINCIPAL] = principal
     st.session_state[LAST_SEEN] = time.monotonic()
+
+
+def sso_configured() -> bool:
+    """Single sign-on is on when `.streamlit/secrets.toml` has an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
 
 
 def sign_out() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    if sso_configured() and st.user.is_logged_in:
+        st.logout()
 
 
 def check_idle_timeout() -> bool:

@@ -9,7 +9,7 @@ from rbm.demo import demo_accounts
 from rbm.errors import AuthenticationFailed
 from rbm.services.users import authenticate
 from rbm.settings import get_settings
-from rbm.ui.session import get_db, sign_in
+from rbm.ui.session import get_db, sign_in, sso_configured
 
 st.title("RBM tracker")
 st.caption("Results-based management for technical-assistance programmes")
@@ -18,6 +18,11 @@ with st.form("login_form"):
     email = st.text_input("E-mail", key="login_email")
     password = st.text_input("Password", type="password", key="login_password")
     submitted = st.form_submit_button("Sign in", type="primary")
+
+if sso_configured():
+    st.button(
+        "Sign in with single sign-on", on_click=st.login, key="login_sso", icon=":material/key:"
+    )
 
 if submitted:
     try:

@@ -1,0 +1,84 @@
+"""Administration reads: accounts with their grants, and the audit log. Administrators only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from rbm.errors import PermissionDenied
+from rbm.models import AuditEvent, Organisation, Project, RoleGrant, User
+from rbm.models.enums import Role
+from rbm.principal import Principal
+from rbm.queries._sql import frame
+
+AUDIT_LIMIT = 5_000
+
+
+def _require_admin(principal: Principal) -> None:
+    if not principal.has_role(Role.ADMIN):
+        raise PermissionDenied("Only an administrator can see accounts and the audit log.")
+
+
+def users_table(session: Session, *, principal: Principal) -> pd.DataFrame:
+    _require_admin(principal)
+    return frame(session, select(User.id, User.email, User.name, User.is_active,
+                                 User.must_change_password, User.last_login_at,
+                                 User.created_at).order_by(User.email))
+
+
+def grants_table(session: Session, *, principal: Principal) -> pd.DataFrame:
+    _require_admin(principal)
+    df = frame(session, select(RoleGrant.id, RoleGrant.user_id, User.email, RoleGrant.role,
+                               RoleGrant.scope_type, Organisation.name.label("organisation"),
+                               Project.code.label("project"), RoleGrant.country_code)
+               .join(User, User.id == RoleGrant.user_id)
+               .outerjoin(Organisation, Organisation.id == RoleGrant.organisation_id)
+               .outerjoin(Project, Project.id == RoleGrant.project_id)
+               .order_by(User.email, RoleGrant.id))
+    for col in ("role", "scope_type"):
+        df[col] = df[col].map(lambda v: getattr(v, "value", v))
+    scope = df["organisation"].fillna(df["project"]).fillna(df["country_code"])
+    df["scope"] = scope.fillna("everywhere")
+    return df
+
+
+def audit_log(
+    session: Session, *, principal: Principal, user_email: str | None = None,
+    entity_type: str | None = None, action: str | None = None,
+    date_from: date | None = None, date_to: date | None = None, limit: int = AUDIT_LIMIT,
+) -> pd.DataFrame:
+    """Audit events, newest first, filtered by user, entity, action and dates (inclusive)."""
+    _require_admin(principal)
+    who = aliased(User)
+    stmt = (select(AuditEvent.id, AuditEvent.at, who.email.label("user"), AuditEvent.action,
+                   AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.reason,
+                   AuditEvent.before, AuditEvent.after)
+            .outerjoin(who, who.id == AuditEvent.user_id)
+            .order_by(AuditEvent.id.desc()).limit(limit))
+    if user_email:
+        stmt = stmt.where(who.email == user_email)
+    if entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if date_from:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(date_from, time.min))
+    if date_to:
+        stmt = stmt.where(AuditEvent.at < datetime.combine(date_to + timedelta(days=1), time.min))
+    df = frame(session, stmt)
+    df["user"] = df["user"].fillna("(system)")
+    for col in ("before", "after"):
+        df[col] = df[col].map(lambda v: "" if v is None else str(v))
+    return df
+
+
+def audit_choices(session: Session, *, principal: Principal) -> dict[str, list[str]]:
+    _require_admin(principal)
+    return {
+        "entity_type": sorted(session.scalars(select(AuditEvent.entity_type).distinct())),
+        "action": sorted(session.scalars(select(AuditEvent.action).distinct())),
+        "user": sorted(session.scalars(select(User.email))),
+    }
