@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -124,6 +125,29 @@ def import_measurements(file: str, email: str, submit: bool) -> None:
         principal = load_principal(session, user_id=user_id)
         report = imp.import_measurements(session, principal=principal, df=df, submit=submit)
     click.echo(f"{path.name}: {report}")
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def backup(out: Path) -> None:
+    """Write a consistent copy of the live database (attachments included) to OUT."""
+    from rbm.backup import backup as make_backup
+
+    make_backup(_db(), out)
+    click.echo(f"Backup written to {out}.")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(source: Path, yes: bool) -> None:
+    """Replace the database's content with the backup SOURCE."""
+    from rbm.backup import restore as restore_backup
+
+    if not yes:
+        click.confirm("This replaces everything in the database. Continue?", abort=True)
+    restore_backup(_db(), source)
+    click.echo(f"Database restored from {source}.")
 
 
 def run() -> None:
