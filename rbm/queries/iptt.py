@@ -17,14 +17,26 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.models import Indicator, Project, ReportingPeriod, ResultNode
+from rbm.models import (
+    Attachment,
+    Comment,
+    Dimension,
+    DimensionValue,
+    Indicator,
+    Measurement,
+    MeasurementBreakdown,
+    Project,
+    ReportingPeriod,
+    ResultNode,
+)
+from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import frame
+from rbm.queries._sql import floats, frame, timestamps
 
 LOP = "Life of project"
 FIGURES = ("target", "actual", "achieved_pct")
@@ -45,6 +57,7 @@ def iptt(
             Indicator.title,
             Indicator.unit,
             Indicator.measure,
+            Indicator.accumulation,
         )
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .where(ResultNode.project_id.in_(ids))
@@ -58,7 +71,7 @@ def iptt(
     )
     if periods.empty and described.empty:
         raise NotFound(f"No project {code!r} that you can see.")
-    for col in ("level", "measure"):
+    for col in ("level", "measure", "accumulation"):
         described[col] = described[col].map(lambda v: getattr(v, "value", v))
     per_period = _per_period(session, ids, described, periods)
     lop = _life_of_project(session, principal, ids, described, as_of)
@@ -73,16 +86,19 @@ def iptt(
 def _per_period(
     session: Session, ids: Select[Any], described: pd.DataFrame, periods: pd.DataFrame
 ) -> pd.DataFrame:
-    values = indicator_status.measurement_frame(session, ids)
+    values = _values(session, ids)
     targets = indicator_status.target_frame(session, ids)
     periods = periods.assign(period_start=pd.to_datetime(periods["start_date"]))
+    periods = periods.assign(period_end=pd.to_datetime(periods["end_date"]))
     grid = described.assign(indicator_order=range(len(described))).merge(
-        periods[["label", "period_start"]], how="cross"
+        periods[["label", "period_start", "period_end"]], how="cross"
     )
     pct = values["numerator"] / values["denominator"].replace(0, np.nan) * 100
     values = values.assign(actual=values["value"].where(values["value"].notna(), pct))
     grid = grid.merge(
-        values[["indicator_id", "period_start", "actual"]],
+        values[
+            ["indicator_id", "period_start", "actual", "measurement_id", "evidence", "comments"]
+        ],
         how="left",
         on=["indicator_id", "period_start"],
     )
@@ -92,7 +108,99 @@ def _per_period(
         on=["indicator_id", "period_start"],
     )
     grid["achieved_pct"] = grid["actual"] / grid["target"].replace(0, np.nan) * 100
-    return grid.rename(columns={"label": "period"}).drop(columns=["period_start"])
+    return grid.rename(columns={"label": "period"})
+
+
+def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
+    """Current approved values with their measurement id and evidence and comment counts."""
+    evidence = (
+        select(Attachment.measurement_id, func.count().label("n"))
+        .group_by(Attachment.measurement_id)
+        .subquery()
+    )
+    comments = (
+        select(Comment.measurement_id, func.count().label("n"))
+        .group_by(Comment.measurement_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Measurement.id.label("measurement_id"),
+            Measurement.indicator_id,
+            ReportingPeriod.start_date.label("period_start"),
+            Measurement.value,
+            Measurement.numerator,
+            Measurement.denominator,
+            func.coalesce(evidence.c.n, 0).label("evidence"),
+            func.coalesce(comments.c.n, 0).label("comments"),
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .outerjoin(evidence, evidence.c.measurement_id == Measurement.id)
+        .outerjoin(comments, comments.c.measurement_id == Measurement.id)
+        .where(
+            ReportingPeriod.project_id.in_(ids),
+            Measurement.is_current,
+            Measurement.status == MeasurementStatus.APPROVED,
+        )
+    )
+    df = floats(frame(session, stmt), "value", "numerator", "denominator")
+    return timestamps(df, "period_start")
+
+
+def breakdowns(session: Session, *, principal: Principal, code: str) -> pd.DataFrame:
+    """Approved breakdown parts of the project's disaggregated indicators: indicator_id,
+    period, dimension, part, value (a percentage part from its numerator and denominator)."""
+    ids = select(Project.id).where(Project.code == code, visible_condition(principal))
+    stmt = (
+        select(
+            Measurement.indicator_id,
+            ReportingPeriod.label.label("period"),
+            Dimension.name.label("dimension"),
+            DimensionValue.label.label("part"),
+            MeasurementBreakdown.value,
+            MeasurementBreakdown.numerator,
+            MeasurementBreakdown.denominator,
+        )
+        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
+        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        .where(
+            ReportingPeriod.project_id.in_(ids),
+            Measurement.is_current,
+            Measurement.status == MeasurementStatus.APPROVED,
+        )
+        .order_by(ReportingPeriod.start_date, DimensionValue.position)
+    )
+    df = floats(frame(session, stmt), "value", "numerator", "denominator")
+    pct = df["numerator"] / df["denominator"].replace(0, np.nan) * 100
+    df["value"] = df["value"].where(df["value"].notna(), pct)
+    return df.drop(columns=["numerator", "denominator"])
+
+
+def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
+    """Actual and target paths of one indicator over its periods, for the trend chart:
+    period_end, series ("Actual" / "Target"), value. Incremental indicators are drawn as
+    running totals from the baseline (period targets are increments); others as reported."""
+    rows = long[(long["code"] == code) & (long["period"] != LOP)]
+    lop = long[(long["code"] == code) & (long["period"] == LOP)]
+    base = (
+        float(lop["baseline"].iloc[0])
+        if not lop.empty and pd.notna(lop["baseline"].iloc[0])
+        else 0.0
+    )
+    actual, target = rows["actual"], rows["target"]
+    if not rows.empty and rows["accumulation"].iloc[0] == "incremental":
+        actual = base + actual.fillna(0).cumsum().where(actual.notna())
+        target = base + target.fillna(0).cumsum().where(target.notna())
+    ends = rows["period_end"]
+    return pd.concat(
+        [
+            pd.DataFrame({"period_end": ends, "series": "Actual", "value": actual}),
+            pd.DataFrame({"period_end": ends, "series": "Target", "value": target}),
+        ],
+        ignore_index=True,
+    ).dropna(subset=["value"])
 
 
 def _life_of_project(
@@ -109,7 +217,8 @@ def _life_of_project(
         as_of=as_of,
     )
     lop = described.assign(indicator_order=range(len(described))).merge(
-        figures[["indicator_id", "target_value", "actual", "progress"]], on="indicator_id"
+        figures[["indicator_id", "baseline", "target_value", "actual", "progress", "status"]],
+        on="indicator_id",
     )
     return lop.assign(
         period=LOP, target=lop["target_value"], achieved_pct=lop["progress"] * 100
@@ -120,8 +229,9 @@ def iptt_wide(long: pd.DataFrame) -> pd.DataFrame:
     """Indicators as rows; (period, figure) as columns, periods in reporting order."""
     periods = list(dict.fromkeys(long["period"]))
     keys = ["level", "code", "title", "unit"]
-    wide = long.set_index([*keys, "period"])[list(FIGURES)].unstack("period")
-    wide = wide.swaplevel(axis=1).reindex(columns=pd.MultiIndex.from_product([periods, FIGURES]))
+    stacked: pd.DataFrame = long.set_index([*keys, "period"])[list(FIGURES)]
+    wide = pd.DataFrame(stacked.unstack("period")).swaplevel(axis=1)
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([periods, FIGURES]))
     codes = list(dict.fromkeys(long["code"]))
     return wide.reindex(sorted(wide.index, key=lambda k: codes.index(k[1])))
 

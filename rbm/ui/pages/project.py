@@ -1,6 +1,8 @@
 """Project: the project lens. Header (provider, partners, donors, countries, priority areas,
-dates, money), then the logframe tree from impact to activity, each result with its rolled-up
-status and its indicators' baseline, target, to-date value, progress and status."""
+dates, money), then three tabs: the logframe tree from impact to activity (each result with its
+rolled-up status, its indicators' figures and a sparkline), one indicator in detail (trend
+against the target trajectory, breakdowns, values with their evidence and comments), and the
+IPTT with its Excel export."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from rbm.errors import NotFound
+from rbm.queries.iptt import LOP, breakdowns, iptt, iptt_excel, iptt_wide, trajectory
 from rbm.queries.project import ProjectView, project_view, visible_projects
+from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import money, number, plain, status_badge, status_label
 
@@ -104,6 +108,7 @@ def _indicator_table(rows: pd.DataFrame) -> pd.DataFrame:
             "To date": rows["actual"],
             "Progress": rows["progress"] * 100,
             "Status": rows["status"].map(status_label),
+            "Trend": rows["indicator_id"].map(_sparklines()),
         }
     )
     if view.is_team and not view.pending.empty:
@@ -114,6 +119,12 @@ def _indicator_table(rows: pd.DataFrame) -> pd.DataFrame:
         )
         table["Pending (not approved)"] = pending.fillna("")
     return table
+
+
+def _sparklines() -> pd.Series:
+    """Per indicator: its approved per-period values, oldest first (for LineChartColumn)."""
+    per_period = long[(long["period"] != LOP) & long["actual"].notna()]
+    return per_period.groupby("indicator_id")["actual"].agg(list)
 
 
 def _show_node(node: pd.Series, depth: int) -> None:
@@ -141,6 +152,7 @@ def _show_node(node: pd.Series, depth: int) -> None:
                     "Progress": st.column_config.ProgressColumn(
                         "Progress", min_value=0, max_value=100, format="%.0f%%"
                     ),
+                    "Trend": st.column_config.LineChartColumn("Values per period"),
                 },
             )
     children = view.nodes[view.nodes["parent_id"] == node["id"]]
@@ -148,10 +160,101 @@ def _show_node(node: pd.Series, depth: int) -> None:
         _show_node(child, depth + 1)
 
 
-st.subheader("Logframe")
-st.caption(
-    "Status and progress count approved values only. Progress = (to date − baseline) / "
-    "(target − baseline)."
-)
-for _, node in root.iterrows():
-    _show_node(node, 0)
+long = cached_query(iptt, principal, code=code)
+tree, detail, table = st.tabs(["Logframe", "Indicator detail", "IPTT"])
+with tree:
+    st.caption(
+        "Status and progress count approved values only. Progress = (to date − baseline) / "
+        "(target − baseline)."
+    )
+    for _, node in root.iterrows():
+        _show_node(node, 0)
+
+
+def _indicator_detail() -> None:
+    inds = view.indicators
+    labels = dict(zip(inds["code"], inds["title"], strict=True))
+    pick = st.selectbox(
+        "Indicator", list(labels), format_func=lambda c: f"{c} — {labels[c]}", key="pj_indicator"
+    )
+    row = inds[inds["code"] == pick].iloc[0]
+    unit = str(row["unit"] or "")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Baseline", number(row["baseline"]))
+    m2.metric("Target", number(row["target_value"]))
+    m3.metric("To date", number(row["actual"]))
+    m4.metric("Status", status_label(row["status"]))
+    points = trajectory(long, code=pick)
+    if points.empty:
+        st.caption("No approved value and no target to chart yet.")
+    else:
+        st.altair_chart(
+            charts.trend(points, title=f"{pick}: actual against target", unit=unit),
+            width="stretch",
+        )
+    parts = cached_query(breakdowns, principal, code=code)
+    mine = parts[parts["indicator_id"] == row["indicator_id"]]
+    for dimension, group in mine.groupby("dimension"):
+        st.altair_chart(
+            charts.breakdown(group, title=f"{pick} by {str(dimension).lower()}", unit=unit),
+            width="stretch",
+        )
+    values = long[(long["code"] == pick) & (long["period"] != LOP) & long["actual"].notna()]
+    st.dataframe(
+        values.assign(
+            link="/measurement?id=" + values["measurement_id"].astype("Int64").astype(str)
+        )[["period", "target", "actual", "achieved_pct", "evidence", "comments", "link"]],
+        hide_index=True,
+        width="stretch",
+        key="pj_values",
+        column_config={
+            "period": "Period",
+            "target": "Target",
+            "actual": "Actual",
+            "achieved_pct": st.column_config.NumberColumn("% achieved", format="%.0f"),
+            "evidence": "Evidence files",
+            "comments": "Comments",
+            "link": st.column_config.LinkColumn("Value", display_text="Open evidence and comments"),
+        },
+    )
+
+
+def _iptt_table() -> None:
+    levels = list(dict.fromkeys(long["level"]))
+    periods = [p for p in dict.fromkeys(long["period"]) if p != LOP]
+    f1, f2 = st.columns(2)
+    chosen_levels = f1.multiselect(
+        "Levels",
+        levels,
+        default=levels,
+        format_func=lambda v: LEVEL_LABELS.get(v, v),
+        key="pj_iptt_levels",
+    )
+    chosen_periods = f2.multiselect("Periods", periods, default=periods[-4:], key="pj_iptt_periods")
+    shown = long[long["level"].isin(chosen_levels) & long["period"].isin([*chosen_periods, LOP])]
+    if shown.empty:
+        st.caption("Nothing to show for these filters.")
+        return
+    wide = iptt_wide(shown)
+    wide.columns = [f"{p} · {FIGURE_NAMES[f]}" for p, f in wide.columns]
+    st.dataframe(wide.reset_index(), hide_index=True, width="stretch", key="pj_iptt")
+    st.download_button(
+        "Download the IPTT (Excel)",
+        iptt_excel(long, title=f"IPTT · {p['code']} · {p['title']}"),
+        file_name=f"iptt-{p['code']}.xlsx",
+        key="pj_iptt_xlsx",
+    )
+
+
+FIGURE_NAMES = {"target": "target", "actual": "actual", "achieved_pct": "% achieved"}
+with detail:
+    if view.indicators.empty:
+        st.caption("This project has no indicators yet.")
+    else:
+        _indicator_detail()
+with table:
+    st.caption(
+        "Targets, approved actuals and % achieved per period; the life-of-project columns "
+        "show the to-date value and progress from the baseline."
+    )
+    _iptt_table()
