@@ -41,7 +41,7 @@ def _act(action: str, ids: list[int], versions: dict[int, int], comment: str = "
 
 def _review(row: pd.Series) -> None:
     detail = cached_query(
-        workflow.measurement_detail, principal, measurement_id=row["measurement_id"]
+        workflow.measurement_detail, principal, measurement_id=int(row["measurement_id"])
     )
     m = detail.measurement
     a, b, c = st.columns(3)

@@ -67,7 +67,9 @@ def _value_inputs(row: pd.Series, detail: pd.Series | None) -> measurements.Valu
 
 
 def _breakdown(row: pd.Series, total: Decimal | None) -> dict[int, Decimal]:
-    parts = cached_query(workflow.indicator_dimensions, principal, indicator_id=row["indicator_id"])
+    parts = cached_query(
+        workflow.indicator_dimensions, principal, indicator_id=int(row["indicator_id"])
+    )
     if parts.empty:
         return {}
     out: dict[int, Decimal] = {}
@@ -94,7 +96,9 @@ def _breakdown(row: pd.Series, total: Decimal | None) -> dict[int, Decimal]:
 
 
 def _context(row: pd.Series) -> pd.Series | None:
-    earlier = cached_query(workflow.previous_values, principal, indicator_id=row["indicator_id"])
+    earlier = cached_query(
+        workflow.previous_values, principal, indicator_id=int(row["indicator_id"])
+    )
     detail = None
     if pd.notna(row["measurement_id"]):
         detail = cached_query(
