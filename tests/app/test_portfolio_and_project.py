@@ -100,3 +100,47 @@ def test_a_project_outside_the_scope_cannot_be_opened_by_code(portfolio) -> None
     at = open_app(portfolio["officer"], page=PROJECT, query={"code": "MLA-EG"})
     assert at.title[0].value == "WP-HN · Project WP-HN"
     assert at.selectbox(key="pj_code").options == ["WP-HN — Project WP-HN"]
+
+
+def test_the_portfolio_home_warns_of_overdue_reports(portfolio) -> None:
+    at = open_app(portfolio["admin"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Recipient countries"] == "2"
+    warnings = next(df.value for df in at.dataframe if "overdue_reports" in df.value.columns)
+    # 1.a has nothing for 2024-Q3 and Q4, 1.b nothing for Q1, Q3 and Q4.
+    assert warnings.set_index("code").loc["WP-HN", "overdue_reports"] == 5
+
+
+def test_the_filters_are_carried_in_the_session_for_other_pages(portfolio) -> None:
+    at = open_app(portfolio["admin"])
+    at.selectbox(key="pf_country").select("EG").run()
+    assert at.session_state["flt_country"] == "EG"
+    at.switch_page("rbm/ui/pages/country.py").run()
+    assert at.title[0].value == "Country · Egypt"
+
+
+def test_the_iptt_shows_target_actual_and_achievement_per_period(portfolio) -> None:
+    at = open_app(portfolio["officer"], page=PROJECT, query={"code": "WP-HN"})
+    iptt = next(df.value for df in at.dataframe if "2024-Q1 · actual" in df.value.columns)
+    row = iptt.set_index("code").loc["1.a"]
+    assert row["2024-Q1 · actual"] == 30
+    assert row["2024-Q2 · actual"] == 25
+    assert row["Life of project · actual"] == 55
+    assert row["Life of project · % achieved"] == pytest.approx(55.0)
+    # 1.b is a percentage: 45 of 100 in Q2.
+    assert iptt.set_index("code").loc["1.b", "2024-Q2 · actual"] == pytest.approx(45.0)
+
+
+def test_each_indicator_row_carries_its_values_per_period_as_a_sparkline(portfolio) -> None:
+    at = open_app(portfolio["officer"], page=PROJECT, query={"code": "WP-HN"})
+    tables = [df.value for df in at.dataframe if "Trend" in df.value.columns]
+    trend = tables[0].set_index("Code")["Trend"]
+    assert list(trend.loc["1.a"]) == [30.0, 25.0]
+
+
+def test_the_indicator_detail_lists_approved_values_with_links_to_evidence(portfolio) -> None:
+    at = open_app(portfolio["officer"], page=PROJECT, query={"code": "WP-HN"})
+    values = next(df.value for df in at.dataframe if "link" in df.value.columns)
+    assert values["period"].tolist() == ["2024-Q1", "2024-Q2"]
+    assert values["actual"].tolist() == [30.0, 25.0]
+    assert values["link"].str.startswith("/measurement?id=").all()
