@@ -97,3 +97,24 @@ def test_an_officer_of_another_project_cannot_import_into_this_one(db: Database,
         imp.import_measurements(session, principal=outsider, df=df)
     assert ("row 2, column project: 'IMP-1' is not a project you may log results for"
             in err.value.problems)
+
+
+def test_the_command_exits_non_zero_with_the_row_report(
+    db: Database, team, tmp_path: pytest.TempPathFactory
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    built, officer = team
+    df = _template(db, officer)
+    df.loc[0, "value"] = "lots"
+    path = tmp_path / "filled.csv"  # type: ignore[operator]
+    path.write_bytes(imp.to_bytes(df, fmt="csv"))
+    result = subprocess.run(
+        [sys.executable, "-c", "from rbm.cli import run; run()", "import-measurements",
+         str(path), "--user", officer.email],
+        env={**os.environ, "RBM_DATABASE_URL": db.url}, capture_output=True, text=True,
+        check=False)
+    assert result.returncode == 1
+    assert "row 2, column value: 'lots' is not a number" in result.stderr
