@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from rbm.db import Database
 from rbm.errors import AuthenticationFailed, PermissionDenied, ValidationFailed
-from rbm.models import AuditEvent, User
+from rbm.models import AuditEvent, RoleGrant, User
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Grant
 from rbm.services.users import MAX_FAILED_LOGINS, authenticate, create_user
@@ -84,3 +84,36 @@ def test_account_creation_is_audited(db: Database) -> None:
                                 .order_by(AuditEvent.id.desc())).first()
     assert event is not None and event.user_id == admin.user_id
     assert event.after is not None and event.after["email"] == "z@test.rbm"
+
+
+def test_single_sign_on_maps_a_known_email_to_its_roles_and_refuses_an_unknown_one(
+    db: Database,
+) -> None:
+    from rbm.services.users import principal_for_sso, set_active
+
+    with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        make_user(session, Role.EVALUATOR, email="eva@test.rbm")
+    with db.write() as session:
+        known = principal_for_sso(session, email="EVA@test.rbm")
+        unknown = principal_for_sso(session, email="stranger@test.rbm")
+    assert known is not None and known.roles == {Role.EVALUATOR}
+    assert unknown is None
+    with db.write() as session:
+        set_active(session, principal=admin, user_id=known.user_id, active=False)
+    with db.write() as session:
+        assert principal_for_sso(session, email="eva@test.rbm") is None
+
+
+def test_an_admin_cannot_deactivate_themselves_or_drop_their_own_admin_role(
+    db: Database,
+) -> None:
+    from rbm.services.users import revoke_grant, set_active
+
+    with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        grant_id = session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == admin.user_id))
+    with pytest.raises(ValidationFailed, match="your own account"), db.write() as session:
+        set_active(session, principal=admin, user_id=admin.user_id, active=False)
+    with pytest.raises(ValidationFailed, match="administrator role"), db.write() as session:
+        revoke_grant(session, principal=admin, grant_id=int(grant_id or 0))
