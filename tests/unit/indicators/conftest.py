@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "indicators",
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from indicator_cases import END, MID, QUARTERS, START, agrees, indicator, q, summarise_frames
 
@@ -25,6 +25,7 @@ from indicators import (
 from indicators.convert import indicators_frame, measurements_frame, targets_frame
 from indicators.portfolio import rollup_library
 from indicators.rollup import pooled_percentage
+from indicators.schemas import validated
 
 amounts = st.integers(min_value=0, max_value=200).map(float)
 optional_amounts = st.none() | amounts
@@ -93,23 +94,29 @@ def test_scalar_and_vectorised_summaries_agree(
         assert agrees(one, frame.loc[ind.indicator_id])
 
 
+@settings(max_examples=12)
 @given(portfolios(), st.integers(min_value=0, max_value=2**32 - 1), st.booleans())
 def test_summary_does_not_depend_on_row_order(
     cases: list[tuple[Indicator, list[Measurement], list[PeriodTarget]]],
     seed: int,
     include_pending: bool,
 ) -> None:
-    ind = indicators_frame([c[0] for c in cases])
-    meas = measurements_frame({c[0].indicator_id: c[1] for c in cases})
-    tgt = targets_frame({c[0].indicator_id: c[2] for c in cases})
+    ind, meas, tgt = validated(
+        indicators_frame([c[0] for c in cases]),
+        measurements_frame({c[0].indicator_id: c[1] for c in cases}),
+        targets_frame({c[0].indicator_id: c[2] for c in cases}),
+    )
 
     def shuffled(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
-    kwargs = {"as_of": MID, "include_pending": include_pending}
-    before = summarise(ind, meas, tgt, **kwargs).set_index("indicator_id").sort_index()
-    after = summarise(shuffled(ind), shuffled(meas), shuffled(tgt), **kwargs)
-    pd.testing.assert_frame_equal(before, after.set_index("indicator_id").sort_index())
+    def summary(*frames: pd.DataFrame) -> pd.DataFrame:
+        out = summarise(*frames, as_of=MID, include_pending=include_pending, validate=False)
+        return out.set_index("indicator_id").sort_index()
+
+    pd.testing.assert_frame_equal(
+        summary(ind, meas, tgt), summary(shuffled(ind), shuffled(meas), shuffled(tgt))
+    )
 
 
 @given(
@@ -132,6 +139,7 @@ def test_splitting_an_incremental_period_keeps_the_total(first: int, second: int
     assert one.status == two.status
 
 
+@settings(max_examples=12)
 @given(st.lists(st.tuples(amounts, amounts), min_size=1, max_size=8))
 def test_portfolio_percentage_is_pooled_never_averaged(pairs: list[tuple[float, float]]) -> None:
     n = len(pairs)
