@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("RBM_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
@@ -76,19 +82,31 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) 
     raise RuntimeError("streamlit did not become healthy in time")
 
 
-@pytest.fixture(scope="module")
-def live_app(demo_database_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` on a private copy of the demo database (per module)."""
-    _require_chromium()
-    copy = tmp_path_factory.mktemp("live") / "rbm.sqlite3"
-    shutil.copy(demo_database_file, copy)
+@contextmanager
+def running_app(database_file: Path) -> Iterator[str]:
+    """`streamlit run app.py` on `database_file`; yields its base URL, stops it afterwards."""
     port = _free_port()
-    env = {**os.environ, "RBM_DATABASE_URL": f"sqlite:///{copy}", "RBM_DEMO_MODE": "true"}
+    env = {**os.environ, "RBM_DATABASE_URL": f"sqlite:///{database_file}", "RBM_DEMO_MODE": "true"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -100,6 +118,20 @@ def live_app(demo_database_file: Path, tmp_path_factory: pytest.TempPathFactory)
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def copy_of_demo(demo_database_file: Path, folder: Path) -> Path:
+    copy = folder / "rbm.sqlite3"
+    shutil.copy(demo_database_file, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def live_app(demo_database_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` on a private copy of the demo database (per module)."""
+    _require_chromium()
+    with running_app(copy_of_demo(demo_database_file, tmp_path_factory.mktemp("live"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
