@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rbm.db import Database
+from rbm.demo_checklist import load_checklist_demo
 from rbm.models import (
     Dimension,
     DimensionValue,
@@ -103,6 +104,7 @@ def load_demo_portfolio(db: Database, folder: Path = FIXTURES) -> str:
         n_eval = _evaluations(session, data.get("evaluations") or [], keys)
         n_lessons = _lessons(session, data.get("lessons") or [], keys)
         n_needs = _needs(session, admin, data.get("needs") or [], keys)
+        load_checklist_demo(session, admin=admin, folder=folder)
     return (
         f"Demo portfolio: {len(keys.new_projects)} projects, {added} measurements, "
         f"{n_eval} evaluations, {n_lessons} lessons, {n_needs} needs added."

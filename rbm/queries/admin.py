@@ -24,20 +24,39 @@ def _require_admin(principal: Principal) -> None:
 
 def users_table(session: Session, *, principal: Principal) -> pd.DataFrame:
     _require_admin(principal)
-    return frame(session, select(User.id, User.email, User.name, User.is_active,
-                                 User.must_change_password, User.last_login_at,
-                                 User.created_at).order_by(User.email))
+    return frame(
+        session,
+        select(
+            User.id,
+            User.email,
+            User.name,
+            User.is_active,
+            User.must_change_password,
+            User.last_login_at,
+            User.created_at,
+        ).order_by(User.email),
+    )
 
 
 def grants_table(session: Session, *, principal: Principal) -> pd.DataFrame:
     _require_admin(principal)
-    df = frame(session, select(RoleGrant.id, RoleGrant.user_id, User.email, RoleGrant.role,
-                               RoleGrant.scope_type, Organisation.name.label("organisation"),
-                               Project.code.label("project"), RoleGrant.country_code)
-               .join(User, User.id == RoleGrant.user_id)
-               .outerjoin(Organisation, Organisation.id == RoleGrant.organisation_id)
-               .outerjoin(Project, Project.id == RoleGrant.project_id)
-               .order_by(User.email, RoleGrant.id))
+    df = frame(
+        session,
+        select(
+            RoleGrant.id,
+            RoleGrant.user_id,
+            User.email,
+            RoleGrant.role,
+            RoleGrant.scope_type,
+            Organisation.name.label("organisation"),
+            Project.code.label("project"),
+            RoleGrant.country_code,
+        )
+        .join(User, User.id == RoleGrant.user_id)
+        .outerjoin(Organisation, Organisation.id == RoleGrant.organisation_id)
+        .outerjoin(Project, Project.id == RoleGrant.project_id)
+        .order_by(User.email, RoleGrant.id),
+    )
     for col in ("role", "scope_type"):
         df[col] = df[col].map(lambda v: getattr(v, "value", v))
     scope = df["organisation"].fillna(df["project"]).fillna(df["country_code"])
@@ -46,18 +65,35 @@ def grants_table(session: Session, *, principal: Principal) -> pd.DataFrame:
 
 
 def audit_log(
-    session: Session, *, principal: Principal, user_email: str | None = None,
-    entity_type: str | None = None, action: str | None = None,
-    date_from: date | None = None, date_to: date | None = None, limit: int = AUDIT_LIMIT,
+    session: Session,
+    *,
+    principal: Principal,
+    user_email: str | None = None,
+    entity_type: str | None = None,
+    action: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = AUDIT_LIMIT,
 ) -> pd.DataFrame:
     """Audit events, newest first, filtered by user, entity, action and dates (inclusive)."""
     _require_admin(principal)
     who = aliased(User)
-    stmt = (select(AuditEvent.id, AuditEvent.at, who.email.label("user"), AuditEvent.action,
-                   AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.reason,
-                   AuditEvent.before, AuditEvent.after)
-            .outerjoin(who, who.id == AuditEvent.user_id)
-            .order_by(AuditEvent.id.desc()).limit(limit))
+    stmt = (
+        select(
+            AuditEvent.id,
+            AuditEvent.at,
+            who.email.label("user"),
+            AuditEvent.action,
+            AuditEvent.entity_type,
+            AuditEvent.entity_id,
+            AuditEvent.reason,
+            AuditEvent.before,
+            AuditEvent.after,
+        )
+        .outerjoin(who, who.id == AuditEvent.user_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
     if user_email:
         stmt = stmt.where(who.email == user_email)
     if entity_type:

@@ -31,8 +31,9 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database
     db.dispose()
 
 
-def open_app(principal: Principal | None = None, page: str | None = None,
-             query: dict[str, str] | None = None) -> AppTest:
+def open_app(
+    principal: Principal | None = None, page: str | None = None, query: dict[str, str] | None = None
+) -> AppTest:
     """Run app.py signed in as `principal`, then switch to `page` (a path under rbm/ui/pages)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if principal is not None:

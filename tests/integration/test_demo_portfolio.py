@@ -30,8 +30,9 @@ from tests.conftest import _pg_database
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     if request.param == "sqlite":
         urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('d') / 'd.sqlite3'}"])
     else:
@@ -105,9 +106,19 @@ def test_loading_twice_adds_nothing(demo: Database) -> None:
 
 def test_demo_writes_went_through_the_services_and_are_audited(demo: Database) -> None:
     measurements = _count(demo, select(func.count(Measurement.id)))
-    approvals = _count(demo, select(func.count(AuditEvent.id))
-                       .where(AuditEvent.action == "approve"))
-    assert approvals == _count(demo, select(func.count(Measurement.id)).where(
-        Measurement.status == MeasurementStatus.APPROVED))
-    assert _count(demo, select(func.count(AuditEvent.id)).where(
-        AuditEvent.entity_type == "measurement", AuditEvent.action == "create")) == measurements
+    approvals = _count(
+        demo, select(func.count(AuditEvent.id)).where(AuditEvent.action == "approve")
+    )
+    assert approvals == _count(
+        demo,
+        select(func.count(Measurement.id)).where(Measurement.status == MeasurementStatus.APPROVED),
+    )
+    assert (
+        _count(
+            demo,
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.entity_type == "measurement", AuditEvent.action == "create"
+            ),
+        )
+        == measurements
+    )

@@ -26,12 +26,17 @@ def test_passwords_are_stored_as_argon2id_hashes(db: Database) -> None:
 
 def test_sign_in_returns_the_principal_with_its_grants(db: Database) -> None:
     with db.write() as session:
-        make_user(session, Role.DONOR, email="donor@test.rbm",
-                  scope={"scope_type": ScopeType.COUNTRY, "country_code": "HN"})
+        make_user(
+            session,
+            Role.DONOR,
+            email="donor@test.rbm",
+            scope={"scope_type": ScopeType.COUNTRY, "country_code": "HN"},
+        )
     principal = authenticate(db, email="Donor@Test.rbm ", password=PASSWORD)
     assert principal.email == "donor@test.rbm"
-    assert principal.grants == (Grant(role=Role.DONOR, scope_type=ScopeType.COUNTRY,
-                                      country_code="HN"),)
+    assert principal.grants == (
+        Grant(role=Role.DONOR, scope_type=ScopeType.COUNTRY, country_code="HN"),
+    )
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(db: Database) -> None:
@@ -61,27 +66,35 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(db: Data
 
 def test_a_weak_password_is_refused_with_the_rule_it_breaks(db: Database) -> None:
     with pytest.raises(ValidationFailed, match="at least 10 characters"), db.write() as session:
-        create_user(session, principal=None, email="x@test.rbm", name="X", password="short1",
-                    grants=[])
+        create_user(
+            session, principal=None, email="x@test.rbm", name="X", password="short1", grants=[]
+        )
 
 
 def test_only_an_admin_creates_accounts(db: Database) -> None:
     with db.write() as session:
         manager = make_user(session, Role.MANAGER)
     with pytest.raises(PermissionDenied), db.write() as session:
-        create_user(session, principal=manager, email="y@test.rbm", name="Y",
-                    password=PASSWORD, grants=[])
+        create_user(
+            session, principal=manager, email="y@test.rbm", name="Y", password=PASSWORD, grants=[]
+        )
 
 
 def test_account_creation_is_audited(db: Database) -> None:
     with db.write() as session:
         admin = make_user(session, Role.ADMIN)
-        create_user(session, principal=admin, email="z@test.rbm", name="Zed",
-                    password=PASSWORD, grants=[Grant(role=Role.EVALUATOR,
-                                                     scope_type=ScopeType.GLOBAL)])
+        create_user(
+            session,
+            principal=admin,
+            email="z@test.rbm",
+            name="Zed",
+            password=PASSWORD,
+            grants=[Grant(role=Role.EVALUATOR, scope_type=ScopeType.GLOBAL)],
+        )
     with db.read() as session:
-        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "create")
-                                .order_by(AuditEvent.id.desc())).first()
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "create").order_by(AuditEvent.id.desc())
+        ).first()
     assert event is not None and event.user_id == admin.user_id
     assert event.after is not None and event.after["email"] == "z@test.rbm"
 

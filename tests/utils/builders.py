@@ -33,18 +33,31 @@ PASSWORD = "Correct-horse-42"
 _counter = itertools.count(1)
 
 
-def make_user(session: Session, role: Role, *, scope: dict[str, Any] | None = None,
-              email: str | None = None, admin: Principal | None = None) -> Principal:
+def make_user(
+    session: Session,
+    role: Role,
+    *,
+    scope: dict[str, Any] | None = None,
+    email: str | None = None,
+    admin: Principal | None = None,
+) -> Principal:
     """An account holding one role (global unless a scope is given)."""
     n = next(_counter)
     grant = Grant(role=role, **(scope or {"scope_type": ScopeType.GLOBAL}))
-    user = create_user(session, principal=admin, email=email or f"{role.value}{n}@test.rbm",
-                       name=f"{role.label} {n}", password=PASSWORD, grants=[grant])
+    user = create_user(
+        session,
+        principal=admin,
+        email=email or f"{role.value}{n}@test.rbm",
+        name=f"{role.label} {n}",
+        password=PASSWORD,
+        grants=[grant],
+    )
     return load_principal(session, user_id=user.id)
 
 
-def make_org(session: Session, admin: Principal, name: str,
-             type: OrgType = OrgType.MULTILATERAL) -> int:
+def make_org(
+    session: Session, admin: Principal, name: str, type: OrgType = OrgType.MULTILATERAL
+) -> int:
     existing = session.scalar(select(Organisation.id).where(Organisation.name == name))
     return existing or create_organisation(session, principal=admin, name=name, type=type).id
 
@@ -61,7 +74,7 @@ class BuiltProject:
 
 @dataclass
 class LogframeBuilder:
-    """`LogframeBuilder(code="P1").with_indicator("1.a", measure=Measure.NUMBER).build(db, admin)`"""
+    """A small project: `LogframeBuilder(code="P1").with_indicator("1.a").build(session, admin)`."""
 
     code: str = "TEST-1"
     countries: dict[str, int] = field(default_factory=lambda: {"HN": 100})
@@ -73,56 +86,119 @@ class LogframeBuilder:
     funding: Decimal = Decimal("500000")
     indicators: list[dict[str, Any]] = field(default_factory=list)
 
-    def with_indicator(self, code: str, *, measure: Measure = Measure.NUMBER,
-                       accumulation: Accumulation = Accumulation.INCREMENTAL,
-                       direction: Direction = Direction.INCREASE, baseline: float | None = 0,
-                       target: float | None = 100, labels: list[str] | None = None,
-                       level: ResultLevel = ResultLevel.OUTCOME) -> LogframeBuilder:
-        self.indicators.append(dict(code=code, measure=measure, accumulation=accumulation,
-                                    direction=direction, baseline=baseline, target=target,
-                                    labels=labels, level=level))
+    def with_indicator(
+        self,
+        code: str,
+        *,
+        measure: Measure = Measure.NUMBER,
+        accumulation: Accumulation = Accumulation.INCREMENTAL,
+        direction: Direction = Direction.INCREASE,
+        baseline: float | None = 0,
+        target: float | None = 100,
+        labels: list[str] | None = None,
+        level: ResultLevel = ResultLevel.OUTCOME,
+    ) -> LogframeBuilder:
+        self.indicators.append(
+            dict(
+                code=code,
+                measure=measure,
+                accumulation=accumulation,
+                direction=direction,
+                baseline=baseline,
+                target=target,
+                labels=labels,
+                level=level,
+            )
+        )
         return self
 
     def build(self, session: Session, admin: Principal) -> BuiltProject:
         provider_id = make_org(session, admin, self.provider)
         donor_id = make_org(session, admin, self.donor, OrgType.GOVERNMENT)
-        project = projects.create_project(session, principal=admin, new=projects.NewProject(
-            code=self.code, title=f"Project {self.code}", provider_id=provider_id,
-            start_date=self.start, end_date=self.end, frequency=self.frequency,
-            countries={c: Decimal(s) for c, s in self.countries.items()},
-            funding=[projects.FundingLine(donor_id=donor_id, amount=self.funding,
-                                          date_from=self.start)]))
-        impact = logframe.add_result_node(session, principal=admin, project_id=project.id,
-                                          level=ResultLevel.IMPACT, code="I", title="Impact")
-        outcome = logframe.add_result_node(session, principal=admin, project_id=project.id,
-                                           level=ResultLevel.OUTCOME, code="1",
-                                           title="Outcome", parent_id=impact.id)
+        project = projects.create_project(
+            session,
+            principal=admin,
+            new=projects.NewProject(
+                code=self.code,
+                title=f"Project {self.code}",
+                provider_id=provider_id,
+                start_date=self.start,
+                end_date=self.end,
+                frequency=self.frequency,
+                countries={c: Decimal(s) for c, s in self.countries.items()},
+                funding=[
+                    projects.FundingLine(
+                        donor_id=donor_id, amount=self.funding, date_from=self.start
+                    )
+                ],
+            ),
+        )
+        impact = logframe.add_result_node(
+            session,
+            principal=admin,
+            project_id=project.id,
+            level=ResultLevel.IMPACT,
+            code="I",
+            title="Impact",
+        )
+        outcome = logframe.add_result_node(
+            session,
+            principal=admin,
+            project_id=project.id,
+            level=ResultLevel.OUTCOME,
+            code="1",
+            title="Outcome",
+            parent_id=impact.id,
+        )
         ids = {}
         for pos, spec in enumerate(self.indicators):
             node = impact if spec["level"] is ResultLevel.IMPACT else outcome
-            ind = logframe.add_indicator(session, principal=admin, result_node_id=node.id,
-                                         new=logframe.NewIndicator(
-                code=spec["code"], title=f"Indicator {spec['code']}", measure=spec["measure"],
-                accumulation=spec["accumulation"], direction=spec["direction"],
-                ordinal_labels=spec["labels"], baseline_year=self.start.year - 1
-                if spec["baseline"] is not None else None,
-                baseline_value=None if spec["baseline"] is None
-                else Decimal(str(spec["baseline"])),
-                target_value=None if spec["target"] is None else Decimal(str(spec["target"])),
-                position=pos))
+            ind = logframe.add_indicator(
+                session,
+                principal=admin,
+                result_node_id=node.id,
+                new=logframe.NewIndicator(
+                    code=spec["code"],
+                    title=f"Indicator {spec['code']}",
+                    measure=spec["measure"],
+                    accumulation=spec["accumulation"],
+                    direction=spec["direction"],
+                    ordinal_labels=spec["labels"],
+                    baseline_year=self.start.year - 1 if spec["baseline"] is not None else None,
+                    baseline_value=None
+                    if spec["baseline"] is None
+                    else Decimal(str(spec["baseline"])),
+                    target_value=None if spec["target"] is None else Decimal(str(spec["target"])),
+                    position=pos,
+                ),
+            )
             ids[spec["code"]] = ind.id
-        periods = dict(session.execute(select(ReportingPeriod.label, ReportingPeriod.id)
-                                       .where(ReportingPeriod.project_id == project.id)).all())
+        periods = dict(
+            session.execute(
+                select(ReportingPeriod.label, ReportingPeriod.id).where(
+                    ReportingPeriod.project_id == project.id
+                )
+            ).all()
+        )
         return BuiltProject(project.id, self.code, ids, periods, provider_id, donor_id)
 
 
-def log_approved(session: Session, *, officer: Principal, manager: Principal,
-                 indicator_id: int, period_id: int, **values: Any) -> int:
+def log_approved(
+    session: Session,
+    *,
+    officer: Principal,
+    manager: Principal,
+    indicator_id: int,
+    period_id: int,
+    **values: Any,
+) -> int:
     """Save, submit and approve one value; returns the measurement id."""
-    vals = measurements.Values(**{k: (Decimal(str(v)) if k != "narrative" else v)
-                                  for k, v in values.items()})
-    m = measurements.save_draft(session, principal=officer, indicator_id=indicator_id,
-                                period_id=period_id, values=vals)
+    vals = measurements.Values(
+        **{k: (Decimal(str(v)) if k != "narrative" else v) for k, v in values.items()}
+    )
+    m = measurements.save_draft(
+        session, principal=officer, indicator_id=indicator_id, period_id=period_id, values=vals
+    )
     measurements.submit(session, principal=officer, measurement_id=m.id)
     measurements.approve(session, principal=manager, measurement_id=m.id)
     return m.id

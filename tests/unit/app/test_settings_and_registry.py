@@ -38,8 +38,12 @@ def test_a_non_numeric_threshold_is_reported_by_name(monkeypatch: pytest.MonkeyP
 
 
 def _principal(*roles: Role) -> Principal:
-    return Principal(user_id=1, email="x@test.rbm", name="X", grants=tuple(
-        Grant(role=r, scope_type=ScopeType.GLOBAL) for r in roles))
+    return Principal(
+        user_id=1,
+        email="x@test.rbm",
+        name="X",
+        grants=tuple(Grant(role=r, scope_type=ScopeType.GLOBAL) for r in roles),
+    )
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -78,6 +82,7 @@ def test_quarterly_periods_are_calendar_quarters_clipped_to_the_project() -> Non
 
 
 def test_annual_periods_are_labelled_by_year() -> None:
-    labels = [p[2] for p in reporting_periods(date(2023, 1, 1), date(2025, 6, 30),
-                                              Frequency.ANNUAL)]
+    labels = [
+        p[2] for p in reporting_periods(date(2023, 1, 1), date(2025, 6, 30), Frequency.ANNUAL)
+    ]
     assert labels == ["2023", "2024", "2025"]
