@@ -236,13 +236,17 @@ def quality_flags(
     ]
     found = [p for p in parts if len(p)]
     if not found:
-        return pd.DataFrame(
-            {
-                "indicator_id": pd.Series(dtype="int64"),
-                "flag": pd.Series(dtype=object),
-                "period_end": pd.Series(dtype="datetime64[ns]"),
-                "detail": pd.Series(dtype=object),
-            }
-        )
+        return _no_flags()
     flags = pd.concat(found, ignore_index=True)
     return flags.sort_values(["indicator_id", "flag", "period_end"], ignore_index=True)
+
+
+def _no_flags() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": pd.Series(dtype="int64"),
+            "flag": pd.Series(dtype=object),
+            "period_end": pd.Series(dtype="datetime64[ns]"),
+            "detail": pd.Series(dtype=object),
+        }
+    )

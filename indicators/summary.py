@@ -310,8 +310,33 @@ def summarise(
         as_of=day,
         thresholds=thresholds,
     )
+    return _summary_frame(
+        indicators,
+        defs,
+        td,
+        narratives=_latest_narratives(defs, measurements, counted, td.latest),
+        actual=actual,
+        progress=progress,
+        reason=reason,
+        expected=expected,
+        status=status,
+    )
+
+
+def _summary_frame(
+    indicators: pd.DataFrame,
+    defs: Definitions,
+    td: ToDateArrays,
+    *,
+    narratives: Objects,
+    actual: Floats,
+    progress: Floats,
+    reason: Objects,
+    expected: Floats,
+    status: Objects,
+) -> pd.DataFrame:
     labels = {
-        "latest_narrative": _latest_narratives(defs, measurements, counted, td.latest),
+        "latest_narrative": narratives,
         "progress_reason": reason,
         "status": status,
     }
