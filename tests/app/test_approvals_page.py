@@ -25,9 +25,13 @@ def _submitted(db: Database) -> tuple[BuiltProject, Principal, int]:
         scope = {"scope_type": ScopeType.PROJECT, "project_id": built.project_id}
         officer = make_user(session, Role.OFFICER, scope=scope)
         manager = make_user(session, Role.MANAGER, scope=scope)
-        m = svc.save_draft(session, principal=officer, indicator_id=built.indicator_ids["1.a"],
-                           period_id=built.period_ids["2024-Q1"],
-                           values=svc.Values(value=Decimal(12)))
+        m = svc.save_draft(
+            session,
+            principal=officer,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids["2024-Q1"],
+            values=svc.Values(value=Decimal(12)),
+        )
         svc.submit(session, principal=officer, measurement_id=m.id)
     return built, manager, m.id
 
@@ -40,7 +44,7 @@ def _status(db: Database, mid: int) -> MeasurementStatus:
 
 
 def test_a_manager_approves_a_submission_from_the_queue(app_db: Database) -> None:
-    built, manager, mid = _submitted(app_db)
+    _built, manager, mid = _submitted(app_db)
     at = open_app(manager, page=PAGE)
     assert not at.exception
     assert at.caption[0].value == "1 submission(s) waiting, oldest first."
@@ -51,7 +55,7 @@ def test_a_manager_approves_a_submission_from_the_queue(app_db: Database) -> Non
 
 
 def test_a_return_without_a_comment_is_refused(app_db: Database) -> None:
-    built, manager, mid = _submitted(app_db)
+    _built, manager, mid = _submitted(app_db)
     at = open_app(manager, page=PAGE)
     at.button(key="ap_return").click().run()
     assert "a comment is required" in at.error[0].value
@@ -59,13 +63,16 @@ def test_a_return_without_a_comment_is_refused(app_db: Database) -> None:
 
 
 def test_a_manager_locks_a_reporting_period(app_db: Database) -> None:
-    built, manager, mid = _submitted(app_db)
+    built, manager, _mid = _submitted(app_db)
     at = open_app(manager, page=PAGE)
     at.button(key="ap_lock").click().run()
     assert at.success[0].value == "Period locked."
     with app_db.read() as session:
-        locked = session.scalar(select(ReportingPeriod.locked_at).where(
-            ReportingPeriod.id == built.period_ids["2024-Q1"]))
+        locked = session.scalar(
+            select(ReportingPeriod.locked_at).where(
+                ReportingPeriod.id == built.period_ids["2024-Q1"]
+            )
+        )
     assert locked is not None
 
 
@@ -79,7 +86,10 @@ def test_the_history_page_shows_the_audit_trail_to_the_team_and_hides_it_from_a_
     trail = at.dataframe[-1].value
     assert trail["action"].tolist() == ["create", "submit"]
     with app_db.write() as session:
-        donor = make_user(session, Role.DONOR, scope={
-            "scope_type": ScopeType.ORGANISATION, "organisation_id": built.donor_id})
+        donor = make_user(
+            session,
+            Role.DONOR,
+            scope={"scope_type": ScopeType.ORGANISATION, "organisation_id": built.donor_id},
+        )
     at = open_app(donor, page="rbm/ui/pages/measurement.py", query={"id": str(mid)})
     assert at.error[0].value == f"No measurement #{mid} that you can see."

@@ -19,13 +19,16 @@ def _project(db: Database) -> tuple[BuiltProject, Principal]:
     with db.write() as session:
         admin = make_user(session, Role.ADMIN)
         built = LogframeBuilder(code="LR-1").with_indicator("1.a").build(session, admin)
-        officer = make_user(session, Role.OFFICER, scope={
-            "scope_type": ScopeType.PROJECT, "project_id": built.project_id})
+        officer = make_user(
+            session,
+            Role.OFFICER,
+            scope={"scope_type": ScopeType.PROJECT, "project_id": built.project_id},
+        )
     return built, officer
 
 
 def test_the_page_starts_with_the_most_overdue_period(app_db: Database) -> None:
-    built, officer = _project(app_db)
+    _built, officer = _project(app_db)
     at = open_app(officer, page=PAGE)
     assert not at.exception
     assert at.title[0].value == "Log results"

@@ -32,7 +32,8 @@ def _officer_submits(page: Any, base: str) -> str:
     picked = page.locator("[data-testid='stSelectbox']").first.inner_text().splitlines()[-1]
     _fill_value(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
-        files=[{"name": "attendance.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        files=[{"name": "attendance.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     wait_idle(page)
     page.get_by_role("button", name="Submit", exact=True).click()
     page.get_by_text("Submitted for approval.").wait_for()

@@ -32,9 +32,14 @@ def _add_one(db: Database, officer: Principal, measurement_id: int) -> int:
             ids = (m.indicator_id, m.reporting_period_id)
         try:
             with db.write() as session:
-                svc.save_draft(session, principal=officer, indicator_id=ids[0],
-                               period_id=ids[1], values=svc.Values(value=seen + 1),
-                               expected_version=version)
+                svc.save_draft(
+                    session,
+                    principal=officer,
+                    indicator_id=ids[0],
+                    period_id=ids[1],
+                    values=svc.Values(value=seen + 1),
+                    expected_version=version,
+                )
             return conflicts
         except Conflict:
             conflicts += 1
@@ -57,11 +62,18 @@ def shared_draft(db: Database) -> tuple[Principal, int]:
     with db.write() as session:
         admin = make_user(session, Role.ADMIN)
         built = LogframeBuilder(code="CC-1").with_indicator("1.a").build(session, admin)
-        officer = make_user(session, Role.OFFICER, scope={
-            "scope_type": ScopeType.PROJECT, "project_id": built.project_id})
-        m = svc.save_draft(session, principal=officer, indicator_id=built.indicator_ids["1.a"],
-                           period_id=built.period_ids["2024-Q1"],
-                           values=svc.Values(value=Decimal(0)))
+        officer = make_user(
+            session,
+            Role.OFFICER,
+            scope={"scope_type": ScopeType.PROJECT, "project_id": built.project_id},
+        )
+        m = svc.save_draft(
+            session,
+            principal=officer,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids["2024-Q1"],
+            values=svc.Values(value=Decimal(0)),
+        )
     return officer, m.id
 
 

@@ -22,18 +22,25 @@ from tests.utils.builders import BuiltProject, LogframeBuilder, make_user
 def team(db: Database) -> tuple[BuiltProject, Principal]:
     with db.write() as session:
         admin = make_user(session, Role.ADMIN)
-        built = (LogframeBuilder(code="IMP-1").with_indicator("1.a")
-                 .with_indicator("1.b", measure=Measure.PERCENTAGE, baseline=20, target=60)
-                 .build(session, admin))
-        officer = make_user(session, Role.OFFICER, scope={
-            "scope_type": ScopeType.PROJECT, "project_id": built.project_id})
+        built = (
+            LogframeBuilder(code="IMP-1")
+            .with_indicator("1.a")
+            .with_indicator("1.b", measure=Measure.PERCENTAGE, baseline=20, target=60)
+            .build(session, admin)
+        )
+        officer = make_user(
+            session,
+            Role.OFFICER,
+            scope={"scope_type": ScopeType.PROJECT, "project_id": built.project_id},
+        )
     return built, officer
 
 
 def _template(db: Database, officer: Principal) -> pd.DataFrame:
     with db.read() as session:
-        return imp.template(session, principal=officer, project_code="IMP-1",
-                            today=date(2024, 7, 15))
+        return imp.template(
+            session, principal=officer, project_code="IMP-1", today=date(2024, 7, 15)
+        )
 
 
 def _upload(df: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +48,7 @@ def _upload(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_the_template_lists_each_indicator_for_each_started_period(db: Database, team) -> None:
-    built, officer = team
+    _built, officer = team
     df = _template(db, officer)
     assert list(df.columns) == imp.COLUMNS
     assert sorted(set(df["period"])) == ["2024-Q1", "2024-Q2", "2024-Q3"]
@@ -49,7 +56,7 @@ def test_the_template_lists_each_indicator_for_each_started_period(db: Database,
 
 
 def test_a_bad_file_is_refused_row_by_row_and_nothing_is_saved(db: Database, team) -> None:
-    built, officer = team
+    _built, officer = team
     df = _template(db, officer)
     df.loc[0, "value"] = "ten"
     df.loc[1, "numerator"] = "5"
@@ -68,35 +75,56 @@ def test_a_bad_file_is_refused_row_by_row_and_nothing_is_saved(db: Database, tea
 
 
 def test_a_valid_file_saves_and_submits_every_filled_row(db: Database, team) -> None:
-    built, officer = team
+    _built, officer = team
     df = _template(db, officer)
     df.loc[0, "value"] = "10"
     df.loc[1, ["numerator", "denominator"]] = ["3", "4"]
     seen: list[float] = []
     with db.write() as session:
-        report = imp.import_measurements(session, principal=officer, df=_upload(df),
-                                         submit=True, progress=lambda f, _: seen.append(f))
+        report = imp.import_measurements(
+            session,
+            principal=officer,
+            df=_upload(df),
+            submit=True,
+            progress=lambda f, _: seen.append(f),
+        )
     assert (report.saved, report.submitted, report.skipped_blank) == (2, 2, 4)
     assert seen == [0.5, 1.0]
     with db.read() as session:
-        rows = session.execute(select(Measurement.value, Measurement.status)
-                               .order_by(Measurement.id)).all()
+        rows = session.execute(
+            select(Measurement.value, Measurement.status).order_by(Measurement.id)
+        ).all()
     assert [(float(v), s) for v, s in rows] == [
-        (10.0, MeasurementStatus.SUBMITTED), (75.0, MeasurementStatus.SUBMITTED)]
+        (10.0, MeasurementStatus.SUBMITTED),
+        (75.0, MeasurementStatus.SUBMITTED),
+    ]
 
 
 def test_an_officer_of_another_project_cannot_import_into_this_one(db: Database, team) -> None:
-    built, _ = team
+    _built, _ = team
     with db.write() as session:
-        outsider = make_user(session, Role.OFFICER, scope={
-            "scope_type": ScopeType.COUNTRY, "country_code": "GT"})
-    df = pd.DataFrame([{"project": "IMP-1", "indicator": "1.a", "period": "2024-Q1",
-                        "value": "3", "numerator": None, "denominator": None,
-                        "narrative": None}])
+        outsider = make_user(
+            session, Role.OFFICER, scope={"scope_type": ScopeType.COUNTRY, "country_code": "GT"}
+        )
+    df = pd.DataFrame(
+        [
+            {
+                "project": "IMP-1",
+                "indicator": "1.a",
+                "period": "2024-Q1",
+                "value": "3",
+                "numerator": None,
+                "denominator": None,
+                "narrative": None,
+            }
+        ]
+    )
     with pytest.raises(ValidationFailed) as err, db.write() as session:
         imp.import_measurements(session, principal=outsider, df=df)
-    assert ("row 2, column project: 'IMP-1' is not a project you may log results for"
-            in err.value.problems)
+    assert (
+        "row 2, column project: 'IMP-1' is not a project you may log results for"
+        in err.value.problems
+    )
 
 
 def test_the_command_exits_non_zero_with_the_row_report(
@@ -106,15 +134,25 @@ def test_the_command_exits_non_zero_with_the_row_report(
     import subprocess
     import sys
 
-    built, officer = team
+    _built, officer = team
     df = _template(db, officer)
     df.loc[0, "value"] = "lots"
     path = tmp_path / "filled.csv"  # type: ignore[operator]
     path.write_bytes(imp.to_bytes(df, fmt="csv"))
     result = subprocess.run(
-        [sys.executable, "-c", "from rbm.cli import run; run()", "import-measurements",
-         str(path), "--user", officer.email],
-        env={**os.environ, "RBM_DATABASE_URL": db.url}, capture_output=True, text=True,
-        check=False)
+        [
+            sys.executable,
+            "-c",
+            "from rbm.cli import run; run()",
+            "import-measurements",
+            str(path),
+            "--user",
+            officer.email,
+        ],
+        env={**os.environ, "RBM_DATABASE_URL": db.url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert "row 2, column value: 'lots' is not a number" in result.stderr

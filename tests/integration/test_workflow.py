@@ -23,34 +23,49 @@ from tests.utils.builders import BuiltProject, LogframeBuilder, make_user
 def team(db: Database) -> tuple[BuiltProject, Principal, Principal, Principal]:
     with db.write() as session:
         admin = make_user(session, Role.ADMIN)
-        built = (LogframeBuilder().with_indicator("1.a")
-                 .with_indicator("1.b", measure=Measure.PERCENTAGE, baseline=20, target=60)
-                 .build(session, admin))
+        built = (
+            LogframeBuilder()
+            .with_indicator("1.a")
+            .with_indicator("1.b", measure=Measure.PERCENTAGE, baseline=20, target=60)
+            .build(session, admin)
+        )
         scope = {"scope_type": ScopeType.PROJECT, "project_id": built.project_id}
         officer = make_user(session, Role.OFFICER, scope=scope)
         manager = make_user(session, Role.MANAGER, scope=scope)
     return built, admin, officer, manager
 
 
-def _save(db: Database, who: Principal, built: BuiltProject, period: str = "2024-Q1",
-          value: str = "10", version: int | None = None) -> Measurement:
+def _save(
+    db: Database,
+    who: Principal,
+    built: BuiltProject,
+    period: str = "2024-Q1",
+    value: str = "10",
+    version: int | None = None,
+) -> Measurement:
     with db.write() as session:
-        return svc.save_draft(session, principal=who, indicator_id=built.indicator_ids["1.a"],
-                              period_id=built.period_ids[period],
-                              values=svc.Values(value=Decimal(value)), expected_version=version)
+        return svc.save_draft(
+            session,
+            principal=who,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids[period],
+            values=svc.Values(value=Decimal(value)),
+            expected_version=version,
+        )
 
 
 def test_an_officer_outside_the_project_cannot_log_results(db: Database, team) -> None:
     built, *_ = team
     with db.write() as session:
-        outsider = make_user(session, Role.OFFICER, scope={
-            "scope_type": ScopeType.COUNTRY, "country_code": "GT"})
+        outsider = make_user(
+            session, Role.OFFICER, scope={"scope_type": ScopeType.COUNTRY, "country_code": "GT"}
+        )
     with pytest.raises(PermissionDenied):
         _save(db, outsider, built)
 
 
 def test_nobody_approves_their_own_submission(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, _officer, manager = team
     m = _save(db, manager, built)
     with db.write() as session:
         svc.submit(session, principal=manager, measurement_id=m.id)
@@ -61,7 +76,7 @@ def test_nobody_approves_their_own_submission(db: Database, team) -> None:
 def test_an_approved_value_is_never_edited_a_correction_is_a_new_revision(
     db: Database, team
 ) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, manager = team
     m = _save(db, officer, built, value="10")
     with db.write() as session:
         svc.submit(session, principal=officer, measurement_id=m.id)
@@ -81,7 +96,7 @@ def test_an_approved_value_is_never_edited_a_correction_is_a_new_revision(
 
 
 def test_a_stale_edit_gets_a_conflict_naming_the_other_change(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, _manager = team
     m = _save(db, officer, built, value="10")
     _save(db, officer, built, value="11", version=m.version)
     with pytest.raises(Conflict, match="Someone else changed this value"):
@@ -89,21 +104,22 @@ def test_a_stale_edit_gets_a_conflict_naming_the_other_change(db: Database, team
 
 
 def test_a_return_needs_a_comment_and_goes_back_to_the_officer(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, manager = team
     m = _save(db, officer, built)
     with db.write() as session:
         svc.submit(session, principal=officer, measurement_id=m.id)
     with pytest.raises(ValidationFailed, match="comment is required"), db.write() as session:
         svc.return_for_revision(session, principal=manager, measurement_id=m.id, comment=" ")
     with db.write() as session:
-        svc.return_for_revision(session, principal=manager, measurement_id=m.id,
-                                comment="Attach the attendance list")
+        svc.return_for_revision(
+            session, principal=manager, measurement_id=m.id, comment="Attach the attendance list"
+        )
     again = _save(db, officer, built, value="9")
     assert again.id == m.id and again.status is MeasurementStatus.DRAFT
 
 
 def test_a_locked_period_refuses_new_values(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, _manager = team
     with db.write() as session:
         period = session.get(ReportingPeriod, built.period_ids["2024-Q2"])
         assert period is not None
@@ -113,15 +129,19 @@ def test_a_locked_period_refuses_new_values(db: Database, team) -> None:
 
 
 def test_a_percentage_needs_a_positive_denominator(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, _manager = team
     with pytest.raises(ValidationFailed, match="denominator"), db.write() as session:
-        svc.save_draft(session, principal=officer, indicator_id=built.indicator_ids["1.b"],
-                       period_id=built.period_ids["2024-Q1"],
-                       values=svc.Values(numerator=Decimal(3), denominator=Decimal(0)))
+        svc.save_draft(
+            session,
+            principal=officer,
+            indicator_id=built.indicator_ids["1.b"],
+            period_id=built.period_ids["2024-Q1"],
+            values=svc.Values(numerator=Decimal(3), denominator=Decimal(0)),
+        )
 
 
 def test_every_workflow_step_writes_one_audit_event(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, manager = team
     with db.read() as session:
         before = session.scalar(select(func.count(AuditEvent.id)))
     m = _save(db, officer, built)
@@ -129,15 +149,19 @@ def test_every_workflow_step_writes_one_audit_event(db: Database, team) -> None:
         svc.submit(session, principal=officer, measurement_id=m.id)
         svc.approve(session, principal=manager, measurement_id=m.id)
     with db.read() as session:
-        events = session.scalars(select(AuditEvent).where(AuditEvent.id > before)
-                                 .order_by(AuditEvent.id)).all()
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)
+        ).all()
     assert [(e.action, e.user_id) for e in events] == [
-        ("create", officer.user_id), ("submit", officer.user_id), ("approve", manager.user_id)]
+        ("create", officer.user_id),
+        ("submit", officer.user_id),
+        ("approve", manager.user_id),
+    ]
     assert events[-1].before is not None and events[-1].before["status"] == "submitted"
 
 
 def test_only_approved_values_reach_the_figures(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, manager = team
     for period, value in (("2024-Q1", "10"), ("2024-Q2", "15")):
         m = _save(db, officer, built, period=period, value=value)
         with db.write() as session:
@@ -145,9 +169,12 @@ def test_only_approved_values_reach_the_figures(db: Database, team) -> None:
             if period == "2024-Q1":
                 svc.approve(session, principal=manager, measurement_id=m.id)
     with db.read() as session:
-        result = summary(session, principal=manager,
-                         project_ids=select(ReportingPeriod.project_id).limit(1),
-                         as_of=date(2024, 12, 31))
+        result = summary(
+            session,
+            principal=manager,
+            project_ids=select(ReportingPeriod.project_id).limit(1),
+            as_of=date(2024, 12, 31),
+        )
     row = result.set_index("indicator_id").loc[built.indicator_ids["1.a"]]
     assert row["to_date"] == 10 and row["actual"] == 10
     assert row["progress"] == pytest.approx(0.10)

@@ -16,7 +16,8 @@ from rbm.models import AuditEvent
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
 from rbm.queries import workflow
-from rbm.services import evidence, measurements as svc, periods
+from rbm.services import evidence, periods
+from rbm.services import measurements as svc
 from tests.utils.builders import BuiltProject, LogframeBuilder, make_user
 
 
@@ -33,29 +34,37 @@ def team(db: Database) -> tuple[BuiltProject, Principal, Principal, Principal]:
 
 def _draft(db: Database, who: Principal, built: BuiltProject, period: str, value: str) -> int:
     with db.write() as session:
-        return svc.save_draft(session, principal=who, indicator_id=built.indicator_ids["1.a"],
-                              period_id=built.period_ids[period],
-                              values=svc.Values(value=Decimal(value))).id
+        return svc.save_draft(
+            session,
+            principal=who,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids[period],
+            values=svc.Values(value=Decimal(value)),
+        ).id
 
 
 def test_due_lists_returned_first_then_overdue_then_drafts_then_open(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, manager = team
     returned = _draft(db, officer, built, "2024-Q2", "5")
     _draft(db, officer, built, "2024-Q3", "6")
     with db.write() as session:
         svc.submit(session, principal=officer, measurement_id=returned)
-        svc.return_for_revision(session, principal=manager, measurement_id=returned,
-                                comment="Check the source")
+        svc.return_for_revision(
+            session, principal=manager, measurement_id=returned, comment="Check the source"
+        )
     with db.read() as session:
         df = workflow.due(session, principal=officer, today=date(2024, 11, 15))
     assert list(zip(df["period"], df["due"], strict=True)) == [
-        ("2024-Q2", "returned"), ("2024-Q1", "overdue"), ("2024-Q3", "draft"),
-        ("2024-Q4", "open")]
+        ("2024-Q2", "returned"),
+        ("2024-Q1", "overdue"),
+        ("2024-Q3", "draft"),
+        ("2024-Q4", "open"),
+    ]
     assert df.loc[1, "days_overdue"] == 199
 
 
 def test_the_queue_holds_others_submissions_with_baseline_and_target(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, manager = team
     mine = _draft(db, manager, built, "2024-Q1", "3")
     theirs = _draft(db, officer, built, "2024-Q2", "4")
     with db.write() as session:
@@ -70,27 +79,38 @@ def test_the_queue_holds_others_submissions_with_baseline_and_target(db: Databas
 def test_a_pending_value_is_hidden_from_a_donor_and_files_download_for_the_team(
     db: Database, team
 ) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, _manager = team
     mid = _draft(db, officer, built, "2024-Q1", "3")
     with db.write() as session:
-        evidence.attach(session, principal=officer, measurement_id=mid,
-                        filename="list.csv", content=b"name\nAna\n")
-        donor = make_user(session, Role.DONOR, scope={
-            "scope_type": ScopeType.ORGANISATION, "organisation_id": built.donor_id})
+        evidence.attach(
+            session,
+            principal=officer,
+            measurement_id=mid,
+            filename="list.csv",
+            content=b"name\nAna\n",
+        )
+        donor = make_user(
+            session,
+            Role.DONOR,
+            scope={"scope_type": ScopeType.ORGANISATION, "organisation_id": built.donor_id},
+        )
     with pytest.raises(NotFound), db.read() as session:
         workflow.measurement_detail(session, principal=donor, measurement_id=mid)
     with db.read() as session:
         detail = workflow.measurement_detail(session, principal=officer, measurement_id=mid)
         ev_id = int(detail.evidence.loc[0, "id"])
         assert workflow.attachment_file(session, principal=officer, attachment_id=ev_id) == (
-            "list.csv", "text/csv", b"name\nAna\n")
+            "list.csv",
+            "text/csv",
+            b"name\nAna\n",
+        )
     assert detail.audit["action"].tolist() == ["create", "attach"]
 
 
 def test_a_locked_period_refuses_values_until_unlocked_and_both_are_audited(
     db: Database, team
 ) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, manager = team
     pid = built.period_ids["2024-Q1"]
     with pytest.raises(PermissionDenied), db.write() as session:
         periods.lock_period(session, principal=officer, period_id=pid)
@@ -102,27 +122,37 @@ def test_a_locked_period_refuses_values_until_unlocked_and_both_are_audited(
         periods.unlock_period(session, principal=manager, period_id=pid, reason="Late data")
     _draft(db, officer, built, "2024-Q1", "1")
     with db.read() as session:
-        events = session.scalars(select(AuditEvent.action).where(
-            AuditEvent.entity_type == "reporting_period")).all()
+        events = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity_type == "reporting_period")
+        ).all()
     assert events == ["lock", "unlock"]
 
 
 def test_breakdown_parts_must_add_up_to_the_total(db: Database, team) -> None:
-    built, admin, officer, manager = team
+    built, _admin, officer, _manager = team
     from rbm.models import Dimension, DimensionValue, IndicatorDimension
 
     with db.write() as session:
         sex = Dimension(code="sex", name="Sex", exhaustive=True)
         session.add(sex)
         session.flush()
-        f, m = DimensionValue(dimension_id=sex.id, code="f", label="Female"), DimensionValue(
-            dimension_id=sex.id, code="m", label="Male")
-        session.add_all([f, m, IndicatorDimension(indicator_id=built.indicator_ids["1.a"],
-                                                  dimension_id=sex.id)])
+        f, m = (
+            DimensionValue(dimension_id=sex.id, code="f", label="Female"),
+            DimensionValue(dimension_id=sex.id, code="m", label="Male"),
+        )
+        session.add_all(
+            [f, m, IndicatorDimension(indicator_id=built.indicator_ids["1.a"], dimension_id=sex.id)]
+        )
         session.flush()
         parts = {f.id: Decimal(4), m.id: Decimal(5)}
-    with pytest.raises(ValidationFailed, match="adds up to 9, not the total 10"), \
-            db.write() as session:
-        svc.save_draft(session, principal=officer, indicator_id=built.indicator_ids["1.a"],
-                       period_id=built.period_ids["2024-Q1"],
-                       values=svc.Values(value=Decimal(10), breakdown=parts))
+    with (
+        pytest.raises(ValidationFailed, match="adds up to 9, not the total 10"),
+        db.write() as session,
+    ):
+        svc.save_draft(
+            session,
+            principal=officer,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids["2024-Q1"],
+            values=svc.Values(value=Decimal(10), breakdown=parts),
+        )

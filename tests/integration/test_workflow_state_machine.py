@@ -45,8 +45,11 @@ class Workflow(RuleBasedStateMachine):
         self.db = _database()
         with self.db.write() as session:
             admin = make_user(session, Role.ADMIN)
-            built = LogframeBuilder(code=f"SM-{next(_codes)}").with_indicator("1.a").build(
-                session, admin)
+            built = (
+                LogframeBuilder(code=f"SM-{next(_codes)}")
+                .with_indicator("1.a")
+                .build(session, admin)
+            )
             scope = {"scope_type": ScopeType.PROJECT, "project_id": built.project_id}
             self.officer = make_user(session, Role.OFFICER, scope=scope)
             self.manager = make_user(session, Role.MANAGER, scope=scope)
@@ -57,10 +60,15 @@ class Workflow(RuleBasedStateMachine):
 
     def _latest(self, period: str) -> Measurement | None:
         with self.db.read() as session:
-            return session.scalar(select(Measurement).where(
-                Measurement.indicator_id == self.indicator,
-                Measurement.reporting_period_id == self.built.period_ids[period])
-                .order_by(Measurement.revision.desc()).limit(1))
+            return session.scalar(
+                select(Measurement)
+                .where(
+                    Measurement.indicator_id == self.indicator,
+                    Measurement.reporting_period_id == self.built.period_ids[period],
+                )
+                .order_by(Measurement.revision.desc())
+                .limit(1)
+            )
 
     def _events(self) -> int:
         with self.db.read() as session:
@@ -71,9 +79,13 @@ class Workflow(RuleBasedStateMachine):
         try:
             with self.db.write() as session:
                 if step == "save":
-                    svc.save_draft(session, principal=self.officer, indicator_id=self.indicator,
-                                   period_id=self.built.period_ids[period],
-                                   values=svc.Values(value=Decimal(value)))
+                    svc.save_draft(
+                        session,
+                        principal=self.officer,
+                        indicator_id=self.indicator,
+                        period_id=self.built.period_ids[period],
+                        values=svc.Values(value=Decimal(value)),
+                    )
                 elif latest is None:
                     return
                 elif step == "submit":
@@ -82,8 +94,12 @@ class Workflow(RuleBasedStateMachine):
                     svc.approve(session, principal=self.manager, measurement_id=latest.id)
                     self.approved[latest.id] = latest.value
                 else:
-                    svc.return_for_revision(session, principal=self.manager,
-                                            measurement_id=latest.id, comment="Check it")
+                    svc.return_for_revision(
+                        session,
+                        principal=self.manager,
+                        measurement_id=latest.id,
+                        comment="Check it",
+                    )
             self.changes += 1
         except RbmError:
             return  # a refused step must leave no trace: the invariants check that
@@ -107,21 +123,31 @@ class Workflow(RuleBasedStateMachine):
     @invariant()
     def approved_values_never_change(self) -> None:
         with self.db.read() as session:
-            rows = {m.id: (m.status, m.value) for m in session.scalars(
-                select(Measurement).where(Measurement.id.in_(list(self.approved))))}
+            rows = {
+                m.id: (m.status, m.value)
+                for m in session.scalars(
+                    select(Measurement).where(Measurement.id.in_(list(self.approved)))
+                )
+            }
         for mid, value in self.approved.items():
             assert rows[mid] == (MeasurementStatus.APPROVED, value)
 
     @invariant()
     def the_to_date_figure_is_the_sum_of_current_approved_values(self) -> None:
         with self.db.read() as session:
-            current = session.scalars(select(Measurement.value).where(
-                Measurement.indicator_id == self.indicator, Measurement.is_current,
-                Measurement.status == MeasurementStatus.APPROVED)).all()
-            figures = summary(session, principal=self.manager,
-                              project_ids=select(Project.id).where(
-                                  Project.id == self.built.project_id),
-                              as_of=date(2025, 12, 31))
+            current = session.scalars(
+                select(Measurement.value).where(
+                    Measurement.indicator_id == self.indicator,
+                    Measurement.is_current,
+                    Measurement.status == MeasurementStatus.APPROVED,
+                )
+            ).all()
+            figures = summary(
+                session,
+                principal=self.manager,
+                project_ids=select(Project.id).where(Project.id == self.built.project_id),
+                as_of=date(2025, 12, 31),
+            )
         to_date = figures.set_index("indicator_id").loc[self.indicator, "to_date"]
         expected = float(sum(v or 0 for v in current))
         assert (to_date if to_date == to_date else 0.0) == pytest.approx(expected)
