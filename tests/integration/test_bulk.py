@@ -1,0 +1,127 @@
+"""The validated bulk path: a synthetic portfolio loads whole and audited; a bad frame is refused
+with the table, row and column of each problem, and nothing is written."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from bench.generate import Size, portfolio_frames
+from rbm.db import Database
+from rbm.errors import PermissionDenied, ValidationFailed
+from rbm.models import AuditEvent, Country, Measurement, MeasurementBreakdown, Project
+from rbm.models.enums import Role, ScopeType
+from rbm.principal import Principal
+from rbm.queries.portfolio import projects_table
+from rbm.services import bulk
+from tests.utils.builders import make_user
+
+TWO_PROJECTS = Size("test", 2, 2)
+People = tuple[Principal, Principal, Principal]
+
+
+@pytest.fixture
+def people(db: Database) -> People:
+    with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        officer = make_user(session, Role.OFFICER, admin=admin)
+        manager = make_user(session, Role.MANAGER, admin=admin)
+    return admin, officer, manager
+
+
+def _frames(
+    db: Database, people: tuple[Principal, Principal, Principal]
+) -> dict[str, pd.DataFrame]:
+    _, officer, manager = people
+    with db.read() as session:
+        codes = list(session.scalars(select(Country.code).order_by(Country.code)))
+        first = {t: bulk.next_id(session, t) for t in ("organisation", "project", "measurement")}
+    return portfolio_frames(
+        TWO_PROJECTS,
+        country_codes=codes,
+        officer_id=officer.user_id,
+        manager_id=manager.user_id,
+        first_ids=first,
+    )
+
+
+def _count(db: Database, model: type) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_small_portfolio_loads_whole_and_each_batch_is_audited(db: Database, people) -> None:
+    admin = people[0]
+    with db.write() as session:
+        written = bulk.load_portfolio(session, principal=admin, frames=_frames(db, people))
+    assert written["project"] == 2
+    assert written["measurement"] == 2 * 20 * 25
+    assert _count(db, Measurement) == 1000
+    assert _count(db, MeasurementBreakdown) == 2 * 2 * 25 * 2
+    with db.read() as session:
+        events = session.scalars(
+            select(AuditEvent.after).where(AuditEvent.entity_type == "bulk_load")
+        ).all()
+        table = projects_table(session, principal=admin)
+    assert {"table": "measurement", "batch": 1, "rows": 1000} in events
+    assert table["code"].tolist() == ["BEN-00000", "BEN-00001"]
+
+
+def test_ids_after_a_bulk_load_continue_past_the_loaded_ones(db: Database, people) -> None:
+    with db.write() as session:
+        bulk.load_portfolio(session, principal=people[0], frames=_frames(db, people))
+    with db.write() as session:
+        assert bulk.next_id(session, "project") == 3
+        session.add(
+            Project(
+                code="AFTER",
+                title="Made after the load",
+                status="pipeline",
+                start_date=pd.Timestamp("2024-01-01").date(),
+                end_date=pd.Timestamp("2025-01-01").date(),
+                provider_id=1,
+            )
+        )
+        session.flush()
+    assert _count(db, Project) == 3
+
+
+def test_a_bad_frame_is_refused_with_rows_and_columns_and_nothing_is_written(
+    db: Database, people
+) -> None:
+    frames = _frames(db, people)
+    frames["measurement"].loc[4, "status"] = "finished"
+    frames["measurement"].loc[6, "indicator_id"] = 999_999
+    frames["project_country"].loc[0, "share"] = 150
+    with pytest.raises(ValidationFailed) as refused, db.write() as session:
+        bulk.load_portfolio(session, principal=people[0], frames=frames)
+    problems = refused.value.problems
+    assert any(p.startswith("measurement row 5, column status: isin") for p in problems)
+    assert any(p.startswith("project_country row 1, column share: less_than") for p in problems)
+    assert _count(db, Project) == 0
+    assert _count(db, Measurement) == 0
+
+
+def test_a_dangling_reference_is_named_by_table_row_and_column(db: Database, people) -> None:
+    frames = _frames(db, people)
+    frames["measurement"].loc[6, "indicator_id"] = 999_999
+    with pytest.raises(ValidationFailed) as refused, db.write() as session:
+        bulk.load_portfolio(session, principal=people[0], frames=frames)
+    assert refused.value.problems == [
+        "measurement row 7, column indicator_id: no indicator with id 999999"
+    ]
+    assert _count(db, Measurement) == 0
+
+
+def test_only_a_global_administrator_may_bulk_load(db: Database, people) -> None:
+    with db.write() as session:
+        scoped = make_user(
+            session,
+            Role.ADMIN,
+            scope={"scope_type": ScopeType.COUNTRY, "country_code": "HN"},
+            admin=people[0],
+        )
+    with pytest.raises(PermissionDenied), db.write() as session:
+        bulk.load_portfolio(session, principal=scoped, frames=_frames(db, people))
+    assert _count(db, Project) == 0
