@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from hypothesis import HealthCheck, settings
 
 from indicators import (
     Accumulation,
@@ -19,6 +20,10 @@ from indicators import (
     summarise,
 )
 from indicators.convert import indicators_frame, measurements_frame, targets_frame
+
+# Modest, deadline-free hypothesis settings applied per test (not as a global profile, so the
+# rest of the suite keeps its own): the whole unit run stays fast and never flakes on timing.
+QUICK = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 START = date(2024, 1, 1)
 END = date(2025, 12, 31)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from indicator_cases import MID, indicator, milestone, q
+from indicator_cases import MID, QUICK, indicator, milestone, q
 
 from indicators import Indicator, Measurement, PeriodTarget, QualityFlag, quality_flags
 from indicators.convert import indicators_frame, measurements_frame, targets_frame
@@ -159,7 +159,7 @@ def test_flat_history_flags_only_values_off_the_flat_line() -> None:
 series_strategy = st.lists(st.integers(0, 1000).map(float), min_size=3, max_size=12)
 
 
-@settings(max_examples=10)  # each example checks several indicators in one frame
+@settings(QUICK, max_examples=10)  # each example checks several indicators in one frame
 @given(st.lists(series_strategy, min_size=1, max_size=5))
 def test_vectorised_outliers_match_the_scalar_rule(many: list[list[float]]) -> None:
     inds = [indicator("number", "level", indicator_id=n) for n in range(len(many))]

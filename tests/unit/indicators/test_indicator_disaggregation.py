@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from indicator_cases import QUICK
 
 from indicators import check_parts, disaggregation_gaps
 
@@ -48,6 +49,7 @@ def test_only_exhaustive_dimensions_are_checked_and_gaps_are_reported() -> None:
     assert out.loc["age", "consistent"]
 
 
+@QUICK
 @given(st.lists(st.integers(0, 10_000), min_size=1, max_size=6), st.integers(-50, 50))
 def test_vectorised_gaps_match_the_scalar_check(parts: list[int], shift: int) -> None:
     total = sum(parts) + shift

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from indicator_cases import END, MID, QUARTERS, START, agrees, indicator, q, summarise_frames
+from indicator_cases import END, MID, QUARTERS, QUICK, START, agrees, indicator, q, summarise_frames
 
 from indicators import (
     Accumulation,
@@ -82,6 +82,7 @@ def portfolios(draw: st.DrawFn) -> list[tuple[Indicator, list[Measurement], list
     ]
 
 
+@QUICK
 @given(portfolios(), as_of_dates, st.booleans())
 def test_scalar_and_vectorised_summaries_agree(
     cases: list[tuple[Indicator, list[Measurement], list[PeriodTarget]]],
@@ -94,7 +95,7 @@ def test_scalar_and_vectorised_summaries_agree(
         assert agrees(one, frame.loc[ind.indicator_id])
 
 
-@settings(max_examples=12)
+@settings(QUICK, max_examples=12)
 @given(portfolios(), st.integers(min_value=0, max_value=2**32 - 1), st.booleans())
 def test_summary_does_not_depend_on_row_order(
     cases: list[tuple[Indicator, list[Measurement], list[PeriodTarget]]],
@@ -119,6 +120,7 @@ def test_summary_does_not_depend_on_row_order(
     )
 
 
+@QUICK
 @given(
     st.integers(min_value=0, max_value=500),
     st.integers(min_value=0, max_value=500),
@@ -139,7 +141,7 @@ def test_splitting_an_incremental_period_keeps_the_total(first: int, second: int
     assert one.status == two.status
 
 
-@settings(max_examples=12)
+@settings(QUICK, max_examples=12)
 @given(st.lists(st.tuples(amounts, amounts), min_size=1, max_size=8))
 def test_portfolio_percentage_is_pooled_never_averaged(pairs: list[tuple[float, float]]) -> None:
     n = len(pairs)
@@ -168,6 +170,7 @@ def test_portfolio_percentage_is_pooled_never_averaged(pairs: list[tuple[float, 
 ORDER = {Status.OFF_TRACK: 0, Status.AT_RISK: 1, Status.ON_TRACK: 2, Status.ACHIEVED: 3}
 
 
+@QUICK
 @given(
     st.sampled_from(list(Accumulation)),
     st.sampled_from(list(Direction)),

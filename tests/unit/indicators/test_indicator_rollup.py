@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from indicator_cases import QUICK
 
 from indicators import ResultNode, Status, node_status, rollup_results, rollup_status
 from indicators.types import ASSESSED_STATUSES
@@ -34,6 +35,7 @@ def test_node_status_is_the_worst_informative_status(
     assert rollup_status(statuses) == expected
 
 
+@QUICK
 @given(st.lists(st.sampled_from(list(Status)), min_size=1))
 def test_adding_a_worse_status_never_improves_a_node(statuses: list[Status]) -> None:
     before = rollup_status(statuses)
