@@ -29,9 +29,10 @@ from indicators.types import ASSESSED_STATUSES, Status
 # --- result nodes -------------------------------------------------------------------------
 
 
-def rollup_status(statuses: Iterable[Status | str | None]) -> Status:
+def rollup_status(statuses: Iterable[Status | str | float | None]) -> Status:
     """Worst informative status, else no_data / not_started (see the module docstring)."""
-    seen = {Status(s) for s in statuses if s is not None}
+    # None (qualitative) and NaN (the same after a pandas merge) carry no vote.
+    seen = {Status(s) for s in statuses if isinstance(s, str)}
     informative = [s for s in ASSESSED_STATUSES if s in seen]
     if informative:
         return informative[-1]  # ASSESSED_STATUSES runs best to worst
@@ -49,7 +50,7 @@ class ResultNode:
     children: tuple[ResultNode, ...] = ()
 
 
-def node_status(node: ResultNode, statuses: Mapping[int, Status | str | None]) -> Status:
+def node_status(node: ResultNode, statuses: Mapping[int, Status | str | float | None]) -> Status:
     """The node's status from its indicators' statuses and, recursively, its children's."""
     own = [statuses.get(i) for i in node.indicator_ids]
     below = [node_status(child, statuses) for child in node.children]
@@ -66,7 +67,8 @@ def rollup_results(nodes: pd.DataFrame, links: pd.DataFrame, summary: pd.DataFra
     statuses = dict(zip(summary["indicator_id"], summary["status"], strict=True))
     indicators: dict[int, list[int]] = {}
     for node_id, indicator_id in zip(links["node_id"], links["indicator_id"], strict=True):
-        indicators.setdefault(int(node_id), []).append(int(indicator_id))
+        if not (pd.isna(node_id) or pd.isna(indicator_id)):  # unlinked rows after a merge
+            indicators.setdefault(int(node_id), []).append(int(indicator_id))
     children: dict[int, list[int]] = {}
     for node_id, parent in zip(nodes["node_id"], nodes["parent_id"], strict=True):
         if not pd.isna(parent):

@@ -21,6 +21,7 @@ NODE_RULE = {
         S.ACHIEVED,
     ),
     "qualitative indicators (None) do not vote": ([None, S.AT_RISK], S.AT_RISK),
+    "NaN from a merged frame does not vote either": ([float("nan"), S.ON_TRACK], S.ON_TRACK),
     "only no data and not started gives no data": ([S.NOT_STARTED, S.NO_DATA], S.NO_DATA),
     "only not started gives not started": ([S.NOT_STARTED, None], S.NOT_STARTED),
     "an empty node is no data": ([], S.NO_DATA),
@@ -30,7 +31,7 @@ NODE_RULE = {
 
 @pytest.mark.parametrize(("statuses", "expected"), NODE_RULE.values(), ids=NODE_RULE.keys())
 def test_node_status_is_the_worst_informative_status(
-    statuses: list[Status | str | None], expected: Status
+    statuses: list[Status | str | float | None], expected: Status
 ) -> None:
     assert rollup_status(statuses) == expected
 
@@ -55,7 +56,7 @@ def test_node_status_recurses_through_children() -> None:
 
 def test_a_results_framework_rolls_up_from_its_frames() -> None:
     nodes = pd.DataFrame({"node_id": [1, 2, 3, 4], "parent_id": [None, 1, 1, 2]})
-    links = pd.DataFrame({"node_id": [2, 3, 4], "indicator_id": [20, 30, 40]})
+    links = pd.DataFrame({"node_id": [2, 3, 4, 1], "indicator_id": [20, 30, 40, None]})
     summary = pd.DataFrame(
         {"indicator_id": [20, 30, 40], "status": ["achieved", "no_data", "at_risk"]}
     )
