@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-import pandas as pd
 import streamlit as st
 
 from rbm.db import Database
@@ -74,26 +73,27 @@ def check_idle_timeout() -> bool:
     return False
 
 
+T = TypeVar("T")
+
+
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
 def _cached(
     name: str,
     scope: str,
     version: int,
     items: tuple[tuple[str, Any], ...],
-    _fn: Callable[..., pd.DataFrame],
+    _fn: Callable[..., Any],
     _principal: Principal,
-) -> pd.DataFrame:
+) -> Any:
     with get_db().read() as session:
         return _fn(session, principal=_principal, **dict(items))
 
 
-def cached_query(
-    fn: Callable[..., pd.DataFrame], principal: Principal, **kwargs: Any
-) -> pd.DataFrame:
+def cached_query(fn: Callable[..., T], principal: Principal, **kwargs: Any) -> T:
     """Run a read query through the cache. The key holds the query, the principal's scope,
     the filters and the data version (bumped by every write): never stale, never foreign."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(
+    result: T = _cached(
         name,
         principal.cache_key,
         get_db().data_version(),
@@ -101,3 +101,4 @@ def cached_query(
         fn,
         principal,
     )
+    return result
