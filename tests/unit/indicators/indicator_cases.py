@@ -23,7 +23,7 @@ from indicators.convert import indicators_frame, measurements_frame, targets_fra
 
 # Modest, deadline-free hypothesis settings applied per test (not as a global profile, so the
 # rest of the suite keeps its own): the whole unit run stays fast and never flakes on timing.
-QUICK = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+QUICK = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 START = date(2024, 1, 1)
 END = date(2025, 12, 31)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from indicator_cases import END, MID, QUARTERS, QUICK, indicator, nan_to_none, q
 
@@ -94,7 +94,7 @@ def test_least_squares_needs_spread_in_time() -> None:
     assert least_squares([(0.0, 1.0), (2.0, 5.0)]) == (1.0, 2.0)
 
 
-@settings(QUICK, max_examples=20)
+@QUICK
 @given(
     st.lists(st.tuples(st.integers(1, 5), st.integers(0, 100).map(float)), min_size=0, max_size=6),
     st.sampled_from(["incremental", "cumulative", "level"]),
