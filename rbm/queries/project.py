@@ -76,6 +76,7 @@ def project_view(
     )
     if head.empty:
         raise NotFound(f"No project {code!r} that you can see.")
+    floats(head, "budget")
     project = head.iloc[0]
     pid = int(project["id"])
     is_team = (

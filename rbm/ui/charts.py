@@ -62,7 +62,7 @@ def choropleth(
         )
         .add_params(pick)
     )
-    return (land + shaded).project("equalEarth").properties(title=title, height=360)
+    return (land + shaded).project("equalEarth").properties(title=title, height=440)
 
 
 def status_bars(counts: pd.Series, *, title: str) -> Any:  # an Altair chart (altair returns Any)
@@ -74,12 +74,12 @@ def status_bars(counts: pd.Series, *, title: str) -> Any:  # an Altair chart (al
         alt.Chart(df, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("status:N", sort=_STATUS_ORDER, title=None),
+            y=alt.Y("status:N", sort=_STATUS_ORDER, title=None, axis=alt.Axis(labelOverlap=False)),
             x=alt.X("indicators:Q", title="Indicators"),
             color=alt.Color("status:N", scale=STATUS_SCALE, legend=None),
             tooltip=["status:N", "indicators:Q"],
         )
-        .properties(height=180)
+        .properties(height=alt.Step(24))
     )
 
 
@@ -91,7 +91,7 @@ def money_bars(
         alt.Chart(df, title=title)
         .mark_bar(color=ACTUAL_COLOUR)
         .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None),
+            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
             x=alt.X("money:Q", title="Money (USD)", axis=alt.Axis(format="~s")),
             tooltip=[
                 alt.Tooltip(f"{category}:N"),
