@@ -65,6 +65,26 @@ PAGES: tuple[PageSpec, ...] = (
         ),
         url_path="coordination",
     ),
+    # The State answers its checklist; managers and admins review and accept it.
+    PageSpec(
+        file="checklist.py",
+        title="Self-assessment checklist",
+        icon=":material/checklist:",
+        roles=frozenset({Role.STATE_FOCAL_POINT, Role.MANAGER, Role.ADMIN}),
+        section="Needs",
+        url_path="checklist",
+    ),
+    # Donors and evaluators read the register; the others in scope also write to it.
+    PageSpec(
+        file="needs.py",
+        title="Needs and resources",
+        icon=":material/assignment_late:",
+        roles=frozenset(
+            {Role.STATE_FOCAL_POINT, Role.MANAGER, Role.ADMIN, Role.DONOR, Role.EVALUATOR}
+        ),
+        section="Needs",
+        url_path="needs",
+    ),
     PageSpec(
         file="log_results.py",
         title="Log results",

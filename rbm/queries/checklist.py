@@ -1,0 +1,246 @@
+"""The checklist as the respondent and the reviewer see it: the cycles, the checklists the
+principal may open, and one checklist's questions (in the cycle's wording) with the answers,
+the answers of the State's previous checklist and whether the question is new or reworded.
+
+A State focal point opens their own country's checklists; managers and administrators all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, false, func, select, true
+from sqlalchemy.orm import Session, aliased
+
+from rbm.models import (
+    Answer,
+    ChecklistCycle,
+    Country,
+    Instrument,
+    Provision,
+    Question,
+    SelfAssessment,
+    User,
+)
+from rbm.models.enums import Role
+from rbm.principal import Principal
+from rbm.queries._sql import frame
+from rbm.services.checklist import REPORTED
+from rbm.services.needs import focal_countries
+
+ANSWER_COLUMNS = [
+    "implementation",
+    "measure_cited",
+    "obstacles",
+    "assistance_needed",
+    "assistance_kind",
+    "priority",
+    "comments",
+]
+
+
+def utc_naive(column: pd.Series) -> pd.Series:
+    """Moments as naive UTC timestamps, whether the backend returns them with a time zone
+    (PostgreSQL) or without (SQLite, where they are stored in UTC)."""
+    return pd.to_datetime(column, utc=True).dt.tz_localize(None)
+
+
+def checklist_condition(principal: Principal) -> ColumnElement[bool]:
+    """The checklists the principal may open, as a condition on SelfAssessment."""
+    if principal.has_role(Role.ADMIN, Role.MANAGER):
+        return true()
+    countries = focal_countries(principal)
+    return SelfAssessment.country_code.in_(sorted(countries)) if countries else false()
+
+
+def countries(session: Session) -> pd.DataFrame:
+    """Every country (code, name), for an administrator starting a checklist on its behalf."""
+    return frame(session, select(Country.code, Country.name).order_by(Country.name))
+
+
+def cycles(session: Session) -> pd.DataFrame:
+    """The reporting cycles, latest first."""
+    return frame(
+        session,
+        select(
+            ChecklistCycle.id, ChecklistCycle.code, ChecklistCycle.title, ChecklistCycle.year
+        ).order_by(ChecklistCycle.year.desc()),
+    )
+
+
+def _values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for col in columns:
+        df[col] = df[col].map(lambda v: getattr(v, "value", v))
+    return df
+
+
+def self_assessments(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """Every checklist the principal may open, with its progress (answered / questions)."""
+    answered = (
+        select(
+            Answer.self_assessment_id,
+            func.count().label("questions"),
+            func.count(Answer.implementation).label("answered"),
+        )
+        .group_by(Answer.self_assessment_id)
+        .subquery()
+    )
+    submitter, acceptor = aliased(User), aliased(User)
+    stmt = (
+        select(
+            SelfAssessment.id,
+            SelfAssessment.country_code,
+            Country.name.label("country"),
+            ChecklistCycle.code.label("cycle"),
+            ChecklistCycle.year,
+            SelfAssessment.status,
+            SelfAssessment.version,
+            func.coalesce(answered.c.questions, 0).label("questions"),
+            func.coalesce(answered.c.answered, 0).label("answered"),
+            submitter.name.label("submitted_by"),
+            SelfAssessment.submitted_at,
+            acceptor.name.label("accepted_by"),
+            SelfAssessment.accepted_at,
+        )
+        .join(Country, Country.code == SelfAssessment.country_code)
+        .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
+        .outerjoin(answered, answered.c.self_assessment_id == SelfAssessment.id)
+        .outerjoin(submitter, submitter.id == SelfAssessment.submitted_by_id)
+        .outerjoin(acceptor, acceptor.id == SelfAssessment.accepted_by_id)
+        .where(checklist_condition(principal))
+        .order_by(ChecklistCycle.year.desc(), Country.name)
+    )
+    df = _values(frame(session, stmt), "status")
+    for col in ("submitted_at", "accepted_at"):
+        df[col] = utc_naive(df[col])
+    return df
+
+
+@dataclass(frozen=True)
+class ChecklistForm:
+    """One country's checklist for one cycle. `assessment` is None when not started yet; the
+    questions are then the cycle's, with the previous answers that starting would prefill."""
+
+    country_code: str
+    country: str
+    cycle: str
+    assessment: dict[str, Any] | None
+    previous_cycle: str | None
+    questions: pd.DataFrame
+
+
+def _questions_stmt(cycle_id: int) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Question.id.label("question_id"),
+            Provision.id.label("provision_id"),
+            Provision.code.label("provision"),
+            Provision.article,
+            Provision.title,
+            Instrument.code.label("instrument"),
+            Instrument.title.label("instrument_title"),
+            Question.text,
+            Question.help_text,
+        )
+        .join(Provision, Provision.id == Question.provision_id)
+        .join(Instrument, Instrument.id == Provision.instrument_id)
+        .where(Question.cycle_id == cycle_id)
+        .order_by(Instrument.id, Provision.position, Provision.id)
+    )
+
+
+def _answers(session: Session, self_assessment_id: int) -> pd.DataFrame:
+    stmt = select(
+        Answer.id.label("answer_id"),
+        Question.provision_id,
+        Question.text.label("question_text"),
+        *(getattr(Answer, c) for c in ANSWER_COLUMNS),
+    ).join(Question, Question.id == Answer.question_id)
+    df = frame(session, stmt.where(Answer.self_assessment_id == self_assessment_id))
+    return _values(df, "implementation", "assistance_kind", "priority")
+
+
+def _previous(session: Session, country_code: str, year: int) -> tuple[int | None, str | None]:
+    row = session.execute(
+        select(SelfAssessment.id, ChecklistCycle.code)
+        .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
+        .where(
+            SelfAssessment.country_code == country_code,
+            SelfAssessment.status.in_(REPORTED),
+            ChecklistCycle.year < year,
+        )
+        .order_by(ChecklistCycle.year.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def checklist_form(
+    session: Session, *, principal: Principal, country_code: str, cycle_code: str
+) -> ChecklistForm | None:
+    """The form for a country and cycle, or None when the principal may not open it."""
+    if not session.scalar(
+        select(func.count()).select_from(Country).where(Country.code == country_code)
+    ):
+        return None
+    if not principal.has_role(Role.ADMIN, Role.MANAGER) and country_code not in focal_countries(
+        principal
+    ):
+        return None
+    cycle = session.execute(
+        select(ChecklistCycle.id, ChecklistCycle.year).where(ChecklistCycle.code == cycle_code)
+    ).first()
+    if cycle is None:
+        return None
+    country = session.scalar(select(Country.name).where(Country.code == country_code)) or ""
+    sa = session.scalar(
+        select(SelfAssessment).where(
+            SelfAssessment.country_code == country_code, SelfAssessment.cycle_id == cycle.id
+        )
+    )
+    questions = frame(session, _questions_stmt(cycle.id))
+    prev_id, prev_cycle = _previous(session, country_code, cycle.year)
+    questions = _merge_previous(session, questions, prev_id)
+    if sa is not None:
+        current = _answers(session, sa.id).drop(columns="question_text")
+        questions = questions.merge(current, on="provision_id", how="left")
+    return ChecklistForm(
+        country_code=country_code,
+        country=country,
+        cycle=cycle_code,
+        assessment=None if sa is None else _assessment(sa),
+        previous_cycle=prev_cycle,
+        questions=questions,
+    )
+
+
+def _merge_previous(session: Session, questions: pd.DataFrame, prev_id: int | None) -> pd.DataFrame:
+    if prev_id is None:
+        questions["previous_text"] = None
+        for col in ANSWER_COLUMNS:
+            questions[f"previous_{col}"] = None
+    else:
+        prev = _answers(session, prev_id).drop(columns="answer_id")
+        prev = prev.rename(columns={"question_text": "text"})
+        prev = prev.add_prefix("previous_").rename(
+            columns={"previous_provision_id": "provision_id"}
+        )
+        questions = questions.merge(prev, on="provision_id", how="left")
+    has_prev = questions["previous_text"].notna()
+    questions["new_question"] = ~has_prev if prev_id is not None else False
+    questions["reworded"] = has_prev & (questions["previous_text"] != questions["text"])
+    return questions
+
+
+def _assessment(sa: SelfAssessment) -> dict[str, Any]:
+    return {
+        "id": sa.id,
+        "status": sa.status.value,
+        "version": sa.version,
+        "submitted_by_id": sa.submitted_by_id,
+        "submitted_at": sa.submitted_at,
+        "accepted_by_id": sa.accepted_by_id,
+        "accepted_at": sa.accepted_at,
+    }

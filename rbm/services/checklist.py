@@ -1,0 +1,446 @@
+"""The self-assessment checklist: its content (instruments, provisions, cycles and the wording
+of each question per cycle, held as data), and a State's checklist for one cycle: started with
+the answers of the State's previous cycle, answered question by question (autosave-friendly,
+with optimistic locking on the checklist's version), submitted by the State's focal point and
+accepted by a manager, after which it is locked. Submitting turns every "assistance needed"
+answer into a need of the needs register (`rbm.services.needs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.models import (
+    Answer,
+    ChecklistCycle,
+    Country,
+    Instrument,
+    PriorityArea,
+    Provision,
+    Question,
+    SelfAssessment,
+)
+from rbm.models.base import as_dict
+from rbm.models.enums import (
+    AssistanceKind,
+    Implementation,
+    Priority,
+    Role,
+    SelfAssessmentStatus,
+)
+from rbm.principal import Principal
+from rbm.services import audit, needs
+from rbm.services.permissions import require_role
+
+_ANSWER_FIELDS = (
+    "implementation",
+    "measure_cited",
+    "obstacles",
+    "assistance_needed",
+    "assistance_kind",
+    "priority",
+    "comments",
+)
+REPORTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerValues:
+    """One answer as a respondent gives it. Kind and priority only count when assistance is
+    needed; they are cleared otherwise so that a stale choice never becomes a need."""
+
+    implementation: Implementation | None = None
+    measure_cited: str = ""
+    obstacles: str = ""
+    assistance_needed: bool = False
+    assistance_kind: AssistanceKind | None = None
+    priority: Priority | None = None
+    comments: str = ""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+def load_content(session: Session, *, principal: Principal | None, spec: Mapping[str, Any]) -> int:
+    """Create the cycles, instruments, provisions and questions of `spec` (the format of
+    fixtures/checklist.yaml) that do not exist yet; returns the number of questions added.
+    A question already answered keeps its wording; an unanswered one takes the new wording.
+    `principal=None` is the command line or the demo loader. Administrators only otherwise."""
+    if principal is not None:
+        require_role(principal, Role.ADMIN, doing="change the checklist")
+    cycles = {c["code"]: _cycle(session, c) for c in spec["cycles"]}
+    order = sorted(cycles, key=lambda code: cycles[code].year)
+    areas = {code: aid for code, aid in session.execute(select(PriorityArea.code, PriorityArea.id))}
+    added = 0
+    for inst_spec in spec["instruments"]:
+        instrument = _instrument(session, inst_spec)
+        for pos, p_spec in enumerate(inst_spec["provisions"]):
+            provision = _provision(session, instrument.id, p_spec, pos, areas)
+            since = str(p_spec.get("since") or order[0])
+            wording = {"question": p_spec["question"], "help": p_spec.get("help", "")}
+            for code in order:
+                if cycles[code].year < cycles[since].year:
+                    continue
+                wording = {**wording, **((p_spec.get("wording") or {}).get(code) or {})}
+                added += _question(session, provision.id, cycles[code].id, wording)
+    if added:
+        audit.record(
+            session,
+            principal=principal,
+            action="load_content",
+            entity_type="checklist",
+            entity_id=None,
+            after={"questions_added": added},
+        )
+    return added
+
+
+def _cycle(session: Session, spec: Mapping[str, Any]) -> ChecklistCycle:
+    code = str(spec["code"])
+    cycle = session.scalar(select(ChecklistCycle).where(ChecklistCycle.code == code))
+    if cycle is None:
+        cycle = ChecklistCycle(code=code, title=spec["title"], year=int(spec["year"]))
+        session.add(cycle)
+        session.flush()
+    return cycle
+
+
+def _instrument(session: Session, spec: Mapping[str, Any]) -> Instrument:
+    inst = session.scalar(select(Instrument).where(Instrument.code == spec["code"]))
+    if inst is None:
+        inst = Instrument(code=spec["code"], title=spec["title"])
+        session.add(inst)
+        session.flush()
+    return inst
+
+
+def _provision(
+    session: Session, instrument_id: int, spec: Mapping[str, Any], pos: int, areas: dict[str, int]
+) -> Provision:
+    prov = session.scalar(
+        select(Provision).where(
+            Provision.instrument_id == instrument_id, Provision.code == spec["code"]
+        )
+    )
+    if prov is None:
+        prov = Provision(instrument_id=instrument_id, code=spec["code"])
+        session.add(prov)
+    prov.article, prov.title, prov.position = str(spec["article"]), spec["title"], pos
+    prov.priority_area_id = areas.get(spec.get("priority_area") or "")
+    session.flush()
+    return prov
+
+
+def _question(
+    session: Session, provision_id: int, cycle_id: int, wording: Mapping[str, str]
+) -> int:
+    q = session.scalar(
+        select(Question).where(Question.provision_id == provision_id, Question.cycle_id == cycle_id)
+    )
+    if q is None:
+        session.add(
+            Question(
+                provision_id=provision_id,
+                cycle_id=cycle_id,
+                text=wording["question"],
+                help_text=wording.get("help", ""),
+            )
+        )
+        return 1
+    answered = session.scalar(select(Answer.id).where(Answer.question_id == q.id).limit(1))
+    if answered is None:
+        q.text, q.help_text = wording["question"], wording.get("help", "")
+    return 0
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def may_answer(principal: Principal, country_code: str) -> bool:
+    """The State's own focal point answers; an administrator may answer on its behalf."""
+    return principal.has_role(Role.ADMIN) or country_code in needs.focal_countries(principal)
+
+
+def may_read(principal: Principal, country_code: str) -> bool:
+    return may_answer(principal, country_code) or principal.has_role(Role.MANAGER)
+
+
+def _require_answerer(principal: Principal, country_code: str, doing: str) -> None:
+    if not may_answer(principal, country_code):
+        raise PermissionDenied(
+            f"Only the focal point of {country_code} or an administrator may {doing}."
+        )
+
+
+def _get(session: Session, principal: Principal, self_assessment_id: int) -> SelfAssessment:
+    sa = session.get(SelfAssessment, self_assessment_id)
+    if sa is None or not may_read(principal, sa.country_code):
+        raise NotFound(f"No checklist #{self_assessment_id} that you may open.")
+    return sa
+
+
+def _check_version(sa: SelfAssessment, expected_version: int | None) -> None:
+    if expected_version is not None and sa.version != expected_version:
+        raise Conflict(
+            "Someone else changed this checklist since you opened it "
+            f"(it is now {sa.status.value}). Reload to see their changes."
+        )
+
+
+def _touch(session: Session, sa: SelfAssessment) -> None:
+    """Bump the checklist's version (the optimistic lock) even when only an answer changed."""
+    flag_modified(sa, "status")
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("Someone else changed this checklist at the same moment. Reload.") from exc
+
+
+# --- the workflow --------------------------------------------------------------------------
+
+
+def start(
+    session: Session, *, principal: Principal, country_code: str, cycle_code: str
+) -> SelfAssessment:
+    """Open a country's checklist for a cycle, one answer per question of the cycle, prefilled
+    from the State's latest earlier reported (submitted or accepted) checklist, matched by
+    provision. Questions new in this cycle start blank."""
+    _require_answerer(principal, country_code, "start its checklist")
+    cycle = session.scalar(select(ChecklistCycle).where(ChecklistCycle.code == cycle_code))
+    if cycle is None:
+        raise NotFound(f"No checklist cycle {cycle_code!r}.")
+    if session.get(Country, country_code) is None:
+        raise NotFound(f"No country with the code {country_code!r}.")
+    existing = session.scalar(
+        select(SelfAssessment).where(
+            SelfAssessment.country_code == country_code, SelfAssessment.cycle_id == cycle.id
+        )
+    )
+    if existing is not None:
+        raise ValidationFailed(f"The {cycle_code} checklist of {country_code} is already started.")
+    sa = SelfAssessment(country_code=country_code, cycle_id=cycle.id)
+    session.add(sa)
+    session.flush()
+    previous, earlier = _previous_answers(session, country_code, cycle.year)
+    questions = session.execute(
+        select(Question.id, Question.provision_id).where(Question.cycle_id == cycle.id)
+    ).all()
+    for question_id, provision_id in questions:
+        answer = Answer(self_assessment_id=sa.id, question_id=question_id)
+        _assign(answer, previous.get(provision_id) or AnswerValues())
+        answer.updated_by_id = principal.user_id
+        session.add(answer)
+    session.flush()
+    prefilled = sum(1 for _, pid in questions if pid in previous)
+    audit.record(
+        session,
+        principal=principal,
+        action="start",
+        entity_type="self_assessment",
+        entity_id=sa.id,
+        after={
+            "country": country_code,
+            "cycle": cycle_code,
+            "prefilled_from": earlier,
+            "prefilled": prefilled,
+        },
+    )
+    return sa
+
+
+def _previous_answers(
+    session: Session, country_code: str, year: int
+) -> tuple[dict[int, AnswerValues], str | None]:
+    """The answers, by provision, of the country's latest reported checklist before `year`."""
+    row = session.execute(
+        select(SelfAssessment.id, ChecklistCycle.code)
+        .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
+        .where(
+            SelfAssessment.country_code == country_code,
+            SelfAssessment.status.in_(REPORTED),
+            ChecklistCycle.year < year,
+        )
+        .order_by(ChecklistCycle.year.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return {}, None
+    answers = session.execute(
+        select(Question.provision_id, Answer)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.self_assessment_id == row[0])
+    ).all()
+    return {pid: values_of(a) for pid, a in answers}, row[1]
+
+
+def values_of(answer: Answer) -> AnswerValues:
+    return AnswerValues(**{f: getattr(answer, f) for f in _ANSWER_FIELDS})
+
+
+def normalised(values: AnswerValues) -> AnswerValues:
+    """Text trimmed; kind and priority cleared when no assistance is needed."""
+    needed = values.assistance_needed
+    return AnswerValues(
+        implementation=values.implementation,
+        measure_cited=values.measure_cited.strip(),
+        obstacles=values.obstacles.strip(),
+        assistance_needed=needed,
+        assistance_kind=values.assistance_kind if needed else None,
+        priority=values.priority if needed else None,
+        comments=values.comments.strip(),
+    )
+
+
+def _assign(answer: Answer, values: AnswerValues) -> None:
+    for name, value in vars(normalised(values)).items():
+        setattr(answer, name, value)
+
+
+def save_answer(
+    session: Session,
+    *,
+    principal: Principal,
+    answer_id: int,
+    values: AnswerValues,
+    expected_version: int | None = None,
+) -> SelfAssessment:
+    """Save one answer of a draft checklist (a partial answer is fine: drafts autosave).
+    Returns the checklist, whose `version` the caller keeps for its next save."""
+    answer = session.get(Answer, answer_id)
+    if answer is None:
+        raise NotFound(f"No answer #{answer_id}.")
+    sa = _get(session, principal, answer.self_assessment_id)
+    _require_answerer(principal, sa.country_code, "answer its checklist")
+    _check_version(sa, expected_version)
+    if sa.status is not SelfAssessmentStatus.DRAFT:
+        raise ValidationFailed(
+            f"This checklist is {sa.status.value}; its answers can no longer be changed."
+        )
+    if values_of(answer) == normalised(values):
+        return sa
+    before = as_dict(answer, *_ANSWER_FIELDS)
+    _assign(answer, values)
+    answer.updated_by_id = principal.user_id
+    _touch(session, sa)
+    audit.record(
+        session,
+        principal=principal,
+        action="answer",
+        entity_type="answer",
+        entity_id=answer.id,
+        before=before,
+        after=as_dict(answer, *_ANSWER_FIELDS),
+    )
+    return sa
+
+
+def problems(session: Session, self_assessment_id: int) -> list[str]:
+    """What stands in the way of submitting: unanswered questions, and needs without a kind
+    or a priority. Empty when the checklist is complete."""
+    rows = session.execute(
+        select(Provision.code, Provision.article, Answer)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Provision, Provision.id == Question.provision_id)
+        .join(Instrument, Instrument.id == Provision.instrument_id)
+        .where(Answer.self_assessment_id == self_assessment_id)
+        .order_by(Instrument.id, Provision.position)
+    ).all()
+    out = []
+    for code, article, a in rows:
+        where = f"{code} ({article})"
+        if a.implementation is None:
+            out.append(f"{where}: choose the implementation status")
+        if a.assistance_needed and a.assistance_kind is None:
+            out.append(f"{where}: say what kind of technical assistance is needed")
+        if a.assistance_needed and a.priority is None:
+            out.append(f"{where}: give the priority of the assistance needed")
+    return out
+
+
+def submit(
+    session: Session,
+    *,
+    principal: Principal,
+    self_assessment_id: int,
+    expected_version: int | None = None,
+) -> SelfAssessment:
+    """Submit a complete draft for acceptance; every "assistance needed" answer becomes a
+    need of the register (one need per provision: see `needs.sync_from_checklist`)."""
+    sa = _get(session, principal, self_assessment_id)
+    _require_answerer(principal, sa.country_code, "submit its checklist")
+    _check_version(sa, expected_version)
+    if sa.status is not SelfAssessmentStatus.DRAFT:
+        raise ValidationFailed(
+            f"Only a draft checklist can be submitted (this one is {sa.status.value})."
+        )
+    if found := problems(session, sa.id):
+        raise ValidationFailed(
+            f"The checklist cannot be submitted yet: {len(found)} answer(s) to complete.", found
+        )
+    before = as_dict(sa, "status", "version")
+    sa.status, sa.submitted_by_id, sa.submitted_at = (
+        SelfAssessmentStatus.SUBMITTED,
+        principal.user_id,
+        _now(),
+    )
+    _touch(session, sa)
+    created = needs.sync_from_checklist(session, principal=principal, self_assessment_id=sa.id)
+    audit.record(
+        session,
+        principal=principal,
+        action="submit",
+        entity_type="self_assessment",
+        entity_id=sa.id,
+        before=before,
+        after={**as_dict(sa, "status", "version"), "needs": [n.id for n in created]},
+    )
+    return sa
+
+
+def accept(
+    session: Session,
+    *,
+    principal: Principal,
+    self_assessment_id: int,
+    expected_version: int | None = None,
+) -> SelfAssessment:
+    """Accept a submitted checklist (never one's own submission); it is locked from then on."""
+    require_role(principal, Role.ADMIN, Role.MANAGER, doing="accept a checklist")
+    sa = _get(session, principal, self_assessment_id)
+    _check_version(sa, expected_version)
+    if sa.status is not SelfAssessmentStatus.SUBMITTED:
+        raise ValidationFailed(
+            f"Only a submitted checklist can be accepted (this one is {sa.status.value})."
+        )
+    if sa.submitted_by_id == principal.user_id:
+        raise PermissionDenied("Four eyes: nobody accepts a checklist they submitted.")
+    before = as_dict(sa, "status", "version")
+    sa.status, sa.accepted_by_id, sa.accepted_at = (
+        SelfAssessmentStatus.ACCEPTED,
+        principal.user_id,
+        _now(),
+    )
+    _touch(session, sa)
+    audit.record(
+        session,
+        principal=principal,
+        action="accept",
+        entity_type="self_assessment",
+        entity_id=sa.id,
+        before=before,
+        after=as_dict(sa, "status", "version"),
+    )
+    return sa
