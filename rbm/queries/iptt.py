@@ -194,13 +194,18 @@ def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
         actual = base + actual.fillna(0).cumsum().where(actual.notna())
         target = base + target.fillna(0).cumsum().where(target.notna())
     ends = rows["period_end"]
-    return pd.concat(
-        [
-            pd.DataFrame({"period_end": ends, "series": "Actual", "value": actual}),
-            pd.DataFrame({"period_end": ends, "series": "Target", "value": target}),
-        ],
-        ignore_index=True,
-    ).dropna(subset=["value"])
+    targets = pd.DataFrame({"period_end": ends, "series": "Target", "value": target})
+    if target.isna().all() and not rows.empty and not lop.empty:
+        # No milestones: a straight line from the baseline to the end-of-project target.
+        targets = pd.DataFrame(
+            {
+                "period_end": [rows["period_start"].min(), ends.max()],
+                "series": "Target",
+                "value": [base, lop["target"].iloc[0]],
+            }
+        )
+    actuals = pd.DataFrame({"period_end": ends, "series": "Actual", "value": actual})
+    return pd.concat([actuals, targets], ignore_index=True).dropna(subset=["value"])
 
 
 def _life_of_project(

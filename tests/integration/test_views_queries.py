@@ -140,3 +140,17 @@ def test_two_providers_in_one_country_at_the_same_time_without_areas_do_not_over
         pairs = coordination.overlapping_pairs(session, principal=admin)
     # The builder gives no priority area: an overlap needs the same area.
     assert pairs.empty
+
+
+def test_the_trend_runs_from_the_baseline_to_the_target_when_there_are_no_milestones(
+    db: Database, admin: Principal
+) -> None:
+    add_projects(db, admin, 0, 1)
+    with db.read() as session:
+        long = iptt.iptt(session, principal=admin, code="P000")
+    points = iptt.trajectory(long, code="1.a")
+    actual = points[points["series"] == "Actual"]
+    target = points[points["series"] == "Target"]
+    assert actual["value"].tolist() == [10.0]  # incremental: running total from baseline 0
+    assert target["value"].tolist() == [0.0, 100.0]
+    assert [str(d.date()) for d in target["period_end"]] == ["2024-01-01", "2024-12-31"]
