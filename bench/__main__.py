@@ -1,0 +1,25 @@
+"""`python -m bench` (make bench): the full run, sizes S, M and L, written to bench/RESULTS.md.
+`python -m bench --quick` (make bench-quick): sizes S and M only, printed, nothing written."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.harness import main
+
+parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+parser.add_argument("--quick", action="store_true", help="sizes S and M only (under 2 minutes)")
+parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is shown)")
+parser.add_argument(
+    "--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone"
+)
+parser.add_argument("--sizes", default="S,M,L", help="comma-separated sizes (default S,M,L)")
+parser.add_argument("--backend", choices=["sqlite", "postgresql"], help="only this backend")
+args = parser.parse_args()
+main(
+    quick=args.quick,
+    runs=args.runs,
+    write=not (args.quick or args.no_write),
+    sizes=[s.strip().upper() for s in args.sizes.split(",")],
+    only=args.backend,
+)

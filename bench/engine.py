@@ -1,0 +1,45 @@
+"""The indicator engine's speed line (issue 3), in a process of its own.
+
+Run as `python -m bench.engine N_INDICATORS N_MEASUREMENTS RUNS`; prints one JSON object: the
+median time of `indicators.summary.summarise` over the synthetic frames of
+`indicators._bench.make_frames`, the floor (a plain pandas groupby computing only the to-date
+sum over the same measurements), and the process's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from indicators._bench import make_frames
+from indicators.summary import summarise
+
+AS_OF = date(2026, 1, 1)
+
+
+def _median(runs: int, action: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    n_indicators, n_measurements, runs = (int(a) for a in sys.argv[1:4])
+    indicators, measurements, targets = make_frames(n_indicators, n_measurements, seed=42)
+    engine = _median(runs, lambda: summarise(indicators, measurements, targets, as_of=AS_OF))
+    floor = _median(runs, lambda: measurements.groupby("indicator_id")["value"].sum())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"engine": engine, "floor": floor, "peak_mib": peak}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""Runs the benchmark: per size and backend, load a synthetic portfolio (validated path and raw
+floor), then time every page's data, the IATI export and memory in a separate process; then the
+indicator engine's line. Prints one table and checks the targets at size L on SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import loading
+from bench.generate import SIZES, Size
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+PAGE_COLD_LIMIT_S, PAGE_WARM_LIMIT_S, PAGE_FLOOR_RATIO = 1.0, 0.1, 2.0
+LOAD_FLOOR_RATIO, LOAD_RATE, PEAK_MIB = 3.0, 20_000, 1536
+ENGINE_FLOOR_RATIO, ENGINE_PEAK_MIB, EXPORT_FLOOR_RATIO = 3.0, 1024, 3.0
+
+
+@dataclass
+class Row:
+    size: str
+    backend: str
+    what: str
+    value: str
+    floor: str = ""
+    ratio: float | None = None
+    note: str = ""
+
+
+@dataclass
+class Run:
+    rows: list[Row] = field(default_factory=list)
+    pages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    loads: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    engine: dict[str, float] = field(default_factory=dict)
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)
+
+
+def backends() -> list[str]:
+    return ["sqlite", "postgresql"] if loading.postgres_admin_url() else ["sqlite"]
+
+
+def measure_size(run: Run, size: Size, backend: str, runs: int) -> None:
+    load_runs = 1 if size.name == "L" else runs
+    validated, raw = [], []
+    for attempt in range(load_runs):
+        with loading.fresh_database(backend) as floor_db:
+            people = loading.add_people(floor_db)
+            frames = loading.frames_for(floor_db, size, people)
+            raw.append(loading.load_raw(floor_db, frames))
+        with loading.fresh_database(backend) as db:
+            people = loading.add_people(db)
+            validated.append(loading.load_validated(db, people, frames))
+            del frames
+            if attempt == load_runs - 1:
+                page_runs = runs if size.name != "L" else max(2, runs - 1)
+                run.pages[(size.name, backend)] = _pages(db.url, people, page_runs)
+    load = {"validated": statistics.median(validated), "raw": statistics.median(raw)}
+    run.loads[(size.name, backend)] = load
+    _rows(run, size, backend)
+
+
+def _pages(url: str, people: loading.People, runs: int) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.pages", url, str(people.admin.user_id), str(runs)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.pages failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure_engine(run: Run, n_indicators: int, n_measurements: int, runs: int) -> None:
+    command = [sys.executable, "-m", "bench.engine"]
+    command += [str(n_indicators), str(n_measurements), str(runs)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    run.engine = json.loads(done.stdout.strip().splitlines()[-1])
+    run.engine["measurements"] = n_measurements
+    ratio = run.engine["engine"] / run.engine["floor"]
+    run.rows.append(
+        Row(
+            "-",
+            "pandas",
+            f"indicator engine, {n_measurements:,} measurements",
+            _s(run.engine["engine"]),
+            _s(run.engine["floor"]) + " groupby sum",
+            ratio,
+            f"peak {run.engine['peak_mib']:.0f} MiB",
+        )
+    )
+
+
+def _rows(run: Run, size: Size, backend: str) -> None:
+    load = run.loads[(size.name, backend)]
+    rate = size.measurements / load["validated"]
+    add = run.rows.append
+    add(
+        Row(
+            size.name,
+            backend,
+            f"load {size.measurements:,} measurements",
+            _s(load["validated"]),
+            _s(load["raw"]) + " executemany",
+            load["validated"] / load["raw"],
+            f"{rate:,.0f} measurements/s",
+        )
+    )
+    data = run.pages[(size.name, backend)]
+    for page, m in data["pages"].items():
+        add(
+            Row(
+                size.name,
+                backend,
+                f"{page}: cold",
+                _s(m["cold"]),
+                _s(m["floor"]) + " SQL aggregate",
+                m["cold"] / m["floor"],
+                f"{m['queries']} queries; first call {_s(m['first'])}",
+            )
+        )
+        add(Row(size.name, backend, f"{page}: warm", _s(m["warm"]), note="cached_query"))
+    export = data["export"]
+    if "export" in export:
+        add(
+            Row(
+                size.name,
+                backend,
+                f"IATI export, {export['activities']:,} activities",
+                _s(export["export"]),
+                _s(export["floor"]) + " lxml tostring",
+                export["export"] / export["floor"],
+            )
+        )
+    else:
+        add(Row(size.name, backend, "IATI export", export.get("note", "n/a")))
+    add(
+        Row(
+            size.name,
+            backend,
+            "peak memory, page data",
+            f"{data['peak_mib']:.0f} MiB",
+            note=f"{data['peak_with_export_mib']:.0f} MiB after the export too",
+        )
+    )
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def check_targets(run: Run) -> None:
+    """The targets of issue 10 (size L, SQLite), issue 3 and issue 8, met or not."""
+    checks = run.checks
+    key = ("L", "sqlite")
+    if key in run.pages:
+        pages = run.pages[key]["pages"]
+        for page, m in pages.items():
+            ratio = m["cold"] / m["floor"]
+            checks.append((f"{page}: within 2x of its floor", ratio <= 2, f"{ratio:.1f}x"))
+            checks.append((f"{page}: cold under 1 s", m["cold"] <= 1, _s(m["cold"])))
+            checks.append((f"{page}: warm under 100 ms", m["warm"] < 0.1, _s(m["warm"])))
+        small = run.pages.get(("S", "sqlite"))
+        if small:
+            ratio = pages["project"]["cold"] / small["pages"]["project"]["cold"]
+            checks.append(("project page L within 1.5x of S", ratio <= 1.5, f"{ratio:.2f}x"))
+        load = run.loads[key]
+        ratio = load["validated"] / load["raw"]
+        checks.append(("bulk load within 3x of raw inserts", ratio <= 3, f"{ratio:.1f}x"))
+        rate = SIZES["L"].measurements / load["validated"]
+        checks.append(("bulk load >= 20,000 measurements/s", rate >= LOAD_RATE, f"{rate:,.0f}/s"))
+        peak = run.pages[key]["peak_mib"]
+        checks.append(("app process under 1.5 GiB", peak < PEAK_MIB, f"{peak:.0f} MiB"))
+        export = run.pages[key]["export"]
+        if "export" in export:
+            ratio = export["export"] / export["floor"]
+            checks.append(("IATI export within 3x of lxml", ratio <= 3, f"{ratio:.1f}x"))
+    _query_count_checks(run)
+    if run.engine:
+        ratio = run.engine["engine"] / run.engine["floor"]
+        checks.append(("indicator engine within 3x of groupby", ratio <= 3, f"{ratio:.1f}x"))
+        peak = run.engine["peak_mib"]
+        checks.append(("indicator engine under 1 GiB", peak < 1024, f"{peak:.0f} MiB"))
+
+
+def _query_count_checks(run: Run) -> None:
+    for backend in {b for _, b in run.pages}:
+        counts: dict[str, set[int]] = {}
+        for (_, b), data in run.pages.items():
+            if b == backend:
+                for page, m in data["pages"].items():
+                    counts.setdefault(page, set()).add(m["queries"])
+        for page, seen in counts.items():
+            label = f"{page}: same query count at every size ({backend})"
+            run.checks.append((label, len(seen) == 1, "/".join(str(n) for n in sorted(seen))))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            ln.split(":", 1)[1].strip()
+            for ln in cpuinfo.read_text().splitlines()
+            if ln.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
+        f"load average at start {load[0]:.1f}"
+    )
+
+
+def table(run: Run) -> str:
+    lines = [
+        "| size | backend | what | time | floor | ratio | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in run.rows:
+        ratio = f"{r.ratio:.1f}x" if r.ratio is not None else ""
+        lines.append(
+            f"| {r.size} | {r.backend} | {r.what} | {r.value} | {r.floor} | {ratio} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def targets(run: Run) -> str:
+    lines = ["| target | met | figure |", "|---|---|---|"]
+    lines += [f"| {name} | {'yes' if ok else 'NO'} | {fig} |" for name, ok, fig in run.checks]
+    return "\n".join(lines)
+
+
+def report(run: Run, *, started: float, mode: str) -> str:
+    took = time.perf_counter() - started
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Run of {stamp} ({mode}, {took / 60:.1f} min) on {machine()}.\n\n"
+        f"{table(run)}\n\nTargets:\n\n{targets(run)}\n"
+    )
+
+
+def write_results(text: str) -> None:
+    """Replace the measured part of bench/RESULTS.md, keeping the notes around it."""
+    block = f"{BEGIN}\n{text}{END}"
+    old = RESULTS.read_text() if RESULTS.exists() else f"# Benchmark results\n\n{BEGIN}\n{END}\n"
+    head, _, rest = old.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    RESULTS.write_text(head + block + tail)
+
+
+def main(*, quick: bool, runs: int, write: bool, sizes: list[str], only: str | None = None) -> None:
+    started = time.perf_counter()
+    run = Run()
+    sizes = [s for s in sizes if s != "L"] if quick else sizes
+    for name in sizes:
+        for backend in [only] if only else backends():
+            print(f"... size {name} on {backend}", file=sys.stderr, flush=True)
+            measure_size(run, SIZES[name], backend, runs)
+    print("... indicator engine", file=sys.stderr, flush=True)
+    n_ind, n_meas = (4_000, 100_000) if quick else (40_000, 1_000_000)
+    measure_engine(run, n_ind, n_meas, runs)
+    check_targets(run)
+    text = report(run, started=started, mode="quick: sizes S and M" if quick else "full")
+    print(text)
+    if write:
+        write_results(text)

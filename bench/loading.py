@@ -1,0 +1,131 @@
+"""Benchmark databases and the two ways of loading a portfolio into them.
+
+`load_validated` is the product's bulk path (`rbm.services.bulk.load_portfolio`: pandera, foreign
+keys, conversion, batches, audit, one transaction). `load_raw` is its floor: the DB-API
+`executemany` of the very same rows, already converted, with nothing else around it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from bench.generate import Size, portfolio_frames
+from rbm import migrate
+from rbm.db import Database
+from rbm.models import Base, Country
+from rbm.models.enums import Role, ScopeType
+from rbm.principal import Grant, Principal
+from rbm.services import bulk
+from rbm.services.users import create_user, load_principal
+
+
+def postgres_admin_url() -> str:
+    """A PostgreSQL server URL whose user may create databases, or "" when none is set."""
+    return os.environ.get("RBM_BENCH_POSTGRES_URL") or os.environ.get("RBM_TEST_POSTGRES_URL", "")
+
+
+@contextmanager
+def fresh_database(backend: str) -> Iterator[Database]:
+    """An empty, migrated database on `backend` ("sqlite" or "postgresql"), removed after."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="rbm-bench-") as tmp:
+            yield from _migrated(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        return
+    admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    name = f"rbm_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_admin_url()).set(database=name)
+    try:
+        yield from _migrated(url.render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrated(url: str) -> Iterator[Database]:
+    db = Database(url)
+    migrate.upgrade(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@dataclass(frozen=True)
+class People:
+    admin: Principal
+    officer_id: int
+    manager_id: int
+
+
+def add_people(db: Database) -> People:
+    """An administrator, an officer and a manager (single-sign-on accounts: no hashing)."""
+    with db.write() as session:
+        ids = [
+            create_user(
+                session,
+                principal=None,
+                email=f"{role.value}@bench.rbm",
+                name=f"Bench {role.label}",
+                password=None,
+                grants=[Grant(role=role, scope_type=ScopeType.GLOBAL)],
+            ).id
+            for role in (Role.ADMIN, Role.OFFICER, Role.MANAGER)
+        ]
+        admin = load_principal(session, user_id=ids[0])
+    return People(admin=admin, officer_id=ids[1], manager_id=ids[2])
+
+
+def frames_for(db: Database, size: Size, people: People) -> dict[str, pd.DataFrame]:
+    with db.read() as session:
+        codes = list(session.scalars(select(Country.code).order_by(Country.code)))
+    return portfolio_frames(
+        size, country_codes=codes, officer_id=people.officer_id, manager_id=people.manager_id
+    )
+
+
+def load_validated(db: Database, people: People, frames: dict[str, pd.DataFrame]) -> float:
+    start = time.perf_counter()
+    with db.write() as session:
+        bulk.load_portfolio(session, principal=people.admin, frames=frames)
+    return time.perf_counter() - start
+
+
+def load_raw(db: Database, frames: dict[str, pd.DataFrame]) -> float:
+    """Seconds for the driver's executemany of the same rows (conversion not timed)."""
+    prepared: list[tuple[str, Any]] = []
+    dialect = db.engine.dialect
+    for name in bulk.BULK_TABLES:
+        if name not in frames:
+            continue
+        table = Base.metadata.tables[name]
+        full = bulk.with_defaults(table, frames[name])
+        sql, positional = bulk.insert_sql(table, list(full.columns), dialect)
+        rows = bulk.driver_rows(table, full, dialect)
+        prepared.append((sql, rows if positional else bulk.as_dicts(full.columns, rows)))
+    raw = db.engine.raw_connection()
+    try:
+        start = time.perf_counter()
+        cursor = raw.cursor()
+        if db.is_sqlite:
+            cursor.execute("BEGIN IMMEDIATE")
+        for sql, rows in prepared:
+            cursor.executemany(sql, rows)
+        raw.commit()
+        return time.perf_counter() - start
+    finally:
+        raw.close()
