@@ -3,6 +3,8 @@ the projects the principal can see (one statement each)."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -81,3 +83,13 @@ def _years(session: Session, visible: Select[Any]) -> pd.DataFrame:
     ).one()
     years = list(range(first.year, last.year + 1)) if first and last else []
     return pd.DataFrame({"code": years, "name": [str(y) for y in years]})
+
+
+def optional_query(module: str, name: str) -> Callable[..., pd.DataFrame] | None:
+    """A query from a feature that may not be installed (needs, evaluations, lessons): the
+    function, or None so the page leaves that section out."""
+    try:
+        found = getattr(importlib.import_module(module), name, None)
+    except ModuleNotFoundError:
+        return None
+    return found if callable(found) else None

@@ -66,3 +66,10 @@ def test_a_state_focal_point_sees_only_their_own_country(honduras) -> None:
     assert at.title[0].value == "Country · Guatemala"
     assert at.selectbox(key="ct_country").options == ["Guatemala"]
     assert {m.label: m.value for m in at.metric}["Money in the country"] == "USD 0.20 M"
+
+
+def test_the_country_page_lists_the_states_needs_beside_its_projects(honduras) -> None:
+    at = open_app(honduras["admin"], page=COUNTRY, query={"country": "HN"})
+    headings = [h.value for h in at.subheader]
+    assert "Needs from the self-assessment" in headings
+    assert headings.index("Needs from the self-assessment") > headings.index("Projects")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
 from rbm.queries.portfolio import PortfolioFilters
+from rbm.queries.reference import optional_query
 from rbm.ui.session import cached_query, require_principal
 
 principal = require_principal()
@@ -90,3 +91,11 @@ st.download_button(
     file_name="global-picture.csv",
     key="co_download",
 )
+
+uncovered = optional_query("rbm.queries.needs", "uncovered_needs_by_region_area")
+if uncovered is not None:
+    st.subheader("Needs no one covers, by region and priority area")
+    st.caption("Candidates for subregional programmes.")
+    st.dataframe(
+        cached_query(uncovered, principal), hide_index=True, width="stretch", key="co_needs"
+    )

@@ -4,14 +4,12 @@ covered by whom, and where providers work on the same area at the same time."""
 
 from __future__ import annotations
 
-import importlib
-
 import streamlit as st
 
 from rbm.errors import NotFound
 from rbm.models.enums import Role
 from rbm.queries.country import CountryView, country_view
-from rbm.queries.reference import filter_choices
+from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import status_label
@@ -162,25 +160,18 @@ with right:
         st.dataframe(view.overlaps, hide_index=True, width="stretch", key="ct_overlaps")
 
 
-def _optional(module: str, name: str) -> object | None:
-    """A query from a feature that may not be installed yet (needs, evaluations, lessons)."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        return None
-
-
-needs_for_country = _optional("rbm.queries.needsX", "needs_for_country")
-if callable(needs_for_country):
+needs_for_country = optional_query("rbm.queries.needs", "needs_for_country")
+if needs_for_country is not None:
     st.subheader("Needs from the self-assessment")
+    st.caption("The State's needs beside the projects that cover them.")
     st.dataframe(
         cached_query(needs_for_country, principal, country_code=code),
         hide_index=True,
         width="stretch",
         key="ct_needs",
     )
-open_recommendations = _optional("rbm.queries.evaluations", "open_recommendations")
-if callable(open_recommendations):
+open_recommendations = optional_query("rbm.queries.evaluations", "open_recommendations")
+if open_recommendations is not None:
     st.subheader("Open recommendations from evaluations")
     st.dataframe(
         cached_query(open_recommendations, principal, country_code=code),

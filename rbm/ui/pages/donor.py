@@ -12,7 +12,7 @@ import streamlit as st
 from rbm.errors import NotFound
 from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
-from rbm.queries.reference import filter_choices
+from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import status_label
@@ -149,6 +149,16 @@ st.dataframe(
         "expected_progress": st.column_config.NumberColumn("Expected %", format="%.0f"),
     },
 )
+
+unfunded_needs = optional_query("rbm.queries.needs", "unfunded_needs_for_donor")
+if unfunded_needs is not None:
+    st.subheader("Unfunded needs where this donor already works")
+    st.dataframe(
+        cached_query(unfunded_needs, principal, donor_id=donor_id),
+        hide_index=True,
+        width="stretch",
+        key="dn_needs",
+    )
 
 
 def _excel(sheets: dict[str, pd.DataFrame]) -> bytes:

@@ -12,6 +12,7 @@ import streamlit as st
 from rbm.errors import NotFound
 from rbm.queries.iptt import LOP, breakdowns, iptt, iptt_excel, iptt_wide, trajectory
 from rbm.queries.project import ProjectView, project_view, visible_projects
+from rbm.queries.reference import optional_query
 from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import money, number, plain, status_badge, status_label
@@ -258,3 +259,22 @@ with table:
         "show the to-date value and progress from the baseline."
     )
     _iptt_table()
+
+open_recommendations = optional_query("rbm.queries.evaluations", "open_recommendations")
+if open_recommendations is not None:
+    st.subheader("Open recommendations from evaluations")
+    st.dataframe(
+        cached_query(open_recommendations, principal, project_id=int(p["id"])),
+        hide_index=True,
+        width="stretch",
+        key="pj_recommendations",
+    )
+relevant_lessons = optional_query("rbm.queries.lessons", "relevant_lessons")
+if relevant_lessons is not None:
+    st.subheader("Lessons that bear on this project")
+    st.dataframe(
+        cached_query(relevant_lessons, principal, project_id=int(p["id"]), limit=5),
+        hide_index=True,
+        width="stretch",
+        key="pj_lessons",
+    )
