@@ -160,7 +160,7 @@ def _s(seconds: float) -> str:
 
 def check_targets(run: Run) -> None:
     """The targets of issue 10 (size L, SQLite), issue 3 and issue 8, met or not."""
-    checks = run.checks
+    checks = run.checks = []
     key = ("L", "sqlite")
     if key in run.pages:
         pages = run.pages[key]["pages"]
@@ -263,15 +263,23 @@ def main(*, quick: bool, runs: int, write: bool, sizes: list[str], only: str | N
     started = time.perf_counter()
     run = Run()
     sizes = [s for s in sizes if s != "L"] if quick else sizes
+    mode = "quick: sizes S and M" if quick else "full"
+    print("... indicator engine", file=sys.stderr, flush=True)
+    n_ind, n_meas = (4_000, 100_000) if quick else (40_000, 1_000_000)
+    measure_engine(run, n_ind, n_meas, runs)
     for name in sizes:
         for backend in [only] if only else backends():
             print(f"... size {name} on {backend}", file=sys.stderr, flush=True)
             measure_size(run, SIZES[name], backend, runs)
-    print("... indicator engine", file=sys.stderr, flush=True)
-    n_ind, n_meas = (4_000, 100_000) if quick else (40_000, 1_000_000)
-    measure_engine(run, n_ind, n_meas, runs)
+            _publish(run, started, f"{mode}, in progress: up to size {name}", write)
+    print(_publish(run, started, mode, write))
+
+
+def _publish(run: Run, started: float, mode: str, write: bool) -> str:
+    """The report so far, to standard error, and to bench/RESULTS.md on a full run."""
     check_targets(run)
-    text = report(run, started=started, mode="quick: sizes S and M" if quick else "full")
-    print(text)
+    text = report(run, started=started, mode=mode)
+    print(text, file=sys.stderr, flush=True)
     if write:
         write_results(text)
+    return text
