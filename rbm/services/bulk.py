@@ -225,12 +225,12 @@ def _absent_in_database(session: Session, target: Column[Any], values: list[Any]
 
 def _insert(session: Session, principal: Principal, name: str, df: pd.DataFrame) -> int:
     table = _table(name)
-    full = _with_defaults(table, df)
+    full = with_defaults(table, df)
     connection = session.connection()
     sql, positional = insert_sql(table, list(full.columns), connection.dialect)
     for number, start in enumerate(range(0, len(full), BATCH_ROWS), start=1):
         rows = driver_rows(table, full.iloc[start : start + BATCH_ROWS], connection.dialect)
-        connection.exec_driver_sql(sql, rows if positional else _as_dicts(full.columns, rows))
+        connection.exec_driver_sql(sql, rows if positional else as_dicts(full.columns, rows))
         audit.record(
             session,
             principal=principal,
@@ -250,7 +250,7 @@ def insert_sql(table: Table, columns: list[str], dialect: Dialect) -> tuple[str,
     return str(compiled), bool(compiled.positional)
 
 
-def _with_defaults(table: Table, df: pd.DataFrame) -> pd.DataFrame:
+def with_defaults(table: Table, df: pd.DataFrame) -> pd.DataFrame:
     """Absent columns that have a default get it, evaluated once for the whole load."""
     missing = {}
     for column in table.columns:
@@ -301,7 +301,7 @@ def _each_distinct(stamps: pd.Series, sqlite: bool, pattern: str) -> pd.Series:
     return pd.Series([converted[c] if c >= 0 else None for c in codes], index=stamps.index)
 
 
-def _as_dicts(columns: Any, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+def as_dicts(columns: Any, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
