@@ -391,8 +391,10 @@ def _team(session: Session, keys: _Keys, project_id: int) -> tuple[Principal, Pr
     loggers = [
         p
         for p in keys.principals
-        if not p.has_role(Role.ADMIN) and can(session, p, "log_measurement", project_id=project_id)
+        if p.has_role(Role.OFFICER) and can(session, p, "log_measurement", project_id=project_id)
     ]
+    # The most specific officer logs: one scoped to this very project before an organisation's.
+    loggers.sort(key=lambda p: not any(g.scope_type is ScopeType.PROJECT for g in p.grants))
     logger = loggers[0] if loggers else keys.principals[0]
     approvers = [
         p

@@ -122,3 +122,23 @@ def test_demo_writes_went_through_the_services_and_are_audited(demo: Database) -
         )
         == measurements
     )
+
+
+def test_officers_logged_every_value_and_managers_have_a_queue_to_clear(demo: Database) -> None:
+    from rbm.models import RoleGrant
+    from rbm.queries.workflow import approvals_queue
+    from rbm.services.users import load_principal
+
+    officers = select(RoleGrant.user_id).where(RoleGrant.role == Role.OFFICER)
+    assert (
+        _count(
+            demo,
+            select(func.count(Measurement.id)).where(Measurement.created_by_id.not_in(officers)),
+        )
+        == 0
+    )
+    with demo.read() as session:
+        manager_id = session.scalar(select(User.id).where(User.email == "manager@demo.rbm"))
+        manager = load_principal(session, user_id=int(manager_id or 0))
+        queue = approvals_queue(session, principal=manager)
+    assert len(queue) > 0
