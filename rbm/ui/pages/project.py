@@ -223,6 +223,7 @@ def _indicator_detail() -> None:
 def _iptt_table() -> None:
     levels = list(dict.fromkeys(long["level"]))
     periods = [p for p in dict.fromkeys(long["period"]) if p != LOP]
+    reported = [p for p in periods if p in set(long.loc[long["actual"].notna(), "period"])]
     f1, f2 = st.columns(2)
     chosen_levels = f1.multiselect(
         "Levels",
@@ -231,14 +232,16 @@ def _iptt_table() -> None:
         format_func=lambda v: LEVEL_LABELS.get(v, v),
         key="pj_iptt_levels",
     )
-    chosen_periods = f2.multiselect("Periods", periods, default=periods[-4:], key="pj_iptt_periods")
+    chosen_periods = f2.multiselect(
+        "Periods", periods, default=reported[-4:] or periods[:4], key="pj_iptt_periods"
+    )
     shown = long[long["level"].isin(chosen_levels) & long["period"].isin([*chosen_periods, LOP])]
     if shown.empty:
         st.caption("Nothing to show for these filters.")
         return
     wide = iptt_wide(shown)
     wide.columns = [f"{p} · {FIGURE_NAMES[f]}" for p, f in wide.columns]
-    st.dataframe(wide.reset_index(), hide_index=True, width="stretch", key="pj_iptt")
+    st.dataframe(wide.round(1).reset_index(), hide_index=True, width="stretch", key="pj_iptt")
     st.download_button(
         "Download the IPTT (Excel)",
         iptt_excel(long, title=f"IPTT · {p['code']} · {p['title']}"),
