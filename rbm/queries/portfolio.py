@@ -3,7 +3,6 @@ money, dates, status, and their indicators' status counts from the engine."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,8 +37,9 @@ class PortfolioFilters:
     year: int | None = None
 
     @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> PortfolioFilters:
-        """The filters the portfolio home left in the session under the `flt_` keys."""
+    def from_state(cls, state: Any) -> PortfolioFilters:
+        """The filters the portfolio home left in the session under the `flt_` keys (`state`:
+        any mapping with `.get`, such as st.session_state)."""
         provider, donor, year = (state.get(f"flt_{k}") for k in ("provider", "donor", "year"))
         return cls(
             country=state.get("flt_country"),

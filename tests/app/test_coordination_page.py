@@ -24,20 +24,33 @@ def overlapping(app_db: Database) -> Principal:
     project on the same area in 2023 only (no overlap)."""
     with app_db.write() as session:
         admin = make_user(session, Role.ADMIN)
-        area = create_priority_area(session, principal=admin, code="wp",
-                                    name="Witness protection").id
+        area = create_priority_area(
+            session, principal=admin, code="wp", name="Witness protection"
+        ).id
         donor = make_org(session, admin, "Donor")
         for code, provider, start, end in (
             ("P1", "UNODC", date(2024, 1, 1), date(2025, 12, 31)),
             ("P2", "OSCE", date(2025, 3, 1), date(2025, 9, 30)),
             ("P3", "CoE", date(2023, 1, 1), date(2023, 12, 31)),
         ):
-            projects.create_project(session, principal=admin, new=projects.NewProject(
-                code=code, title=f"Project {code}", provider_id=make_org(session, admin, provider),
-                start_date=start, end_date=end, countries={"HN": Decimal(100)},
-                priority_area_ids=[area],
-                funding=[projects.FundingLine(donor_id=donor, amount=Decimal(200000),
-                                              date_from=start)]))
+            projects.create_project(
+                session,
+                principal=admin,
+                new=projects.NewProject(
+                    code=code,
+                    title=f"Project {code}",
+                    provider_id=make_org(session, admin, provider),
+                    start_date=start,
+                    end_date=end,
+                    countries={"HN": Decimal(100)},
+                    priority_area_ids=[area],
+                    funding=[
+                        projects.FundingLine(
+                            donor_id=donor, amount=Decimal(200000), date_from=start
+                        )
+                    ],
+                ),
+            )
     return admin
 
 

@@ -21,19 +21,38 @@ def honduras(app_db: Database) -> dict[str, Principal]:
     """A Honduras-only project (55 of 100 reached) and a Honduras/Guatemala project."""
     with app_db.write() as session:
         admin = make_user(session, Role.ADMIN)
-        hn = (LogframeBuilder(code="WP-HN", countries={"HN": 100}, start=date(2024, 1, 1),
-                              end=date(2024, 12, 31))
-              .with_indicator("1.a", target=100).build(session, admin))
-        LogframeBuilder(code="REG-CA", countries={"HN": 60, "GT": 40}, provider="Other provider",
-                        donor="Other donor").with_indicator("1.a").build(session, admin)
-        officer = make_user(session, Role.OFFICER,
-                            scope={"scope_type": ScopeType.PROJECT, "project_id": hn.project_id})
+        hn = (
+            LogframeBuilder(
+                code="WP-HN", countries={"HN": 100}, start=date(2024, 1, 1), end=date(2024, 12, 31)
+            )
+            .with_indicator("1.a", target=100)
+            .build(session, admin)
+        )
+        LogframeBuilder(
+            code="REG-CA",
+            countries={"HN": 60, "GT": 40},
+            provider="Other provider",
+            donor="Other donor",
+        ).with_indicator("1.a").build(session, admin)
+        officer = make_user(
+            session,
+            Role.OFFICER,
+            scope={"scope_type": ScopeType.PROJECT, "project_id": hn.project_id},
+        )
         for label, value in (("2024-Q1", 30), ("2024-Q2", 25)):
-            log_approved(session, officer=officer, manager=admin,
-                         indicator_id=hn.indicator_ids["1.a"],
-                         period_id=hn.period_ids[label], value=value)
-        focal = make_user(session, Role.STATE_FOCAL_POINT,
-                          scope={"scope_type": ScopeType.COUNTRY, "country_code": "GT"})
+            log_approved(
+                session,
+                officer=officer,
+                manager=admin,
+                indicator_id=hn.indicator_ids["1.a"],
+                period_id=hn.period_ids[label],
+                value=value,
+            )
+        focal = make_user(
+            session,
+            Role.STATE_FOCAL_POINT,
+            scope={"scope_type": ScopeType.COUNTRY, "country_code": "GT"},
+        )
     return {"admin": admin, "focal": focal}
 
 
@@ -47,8 +66,10 @@ def test_the_country_page_counts_money_in_honduras_by_each_projects_share(hondur
     # 500,000 for the Honduras-only project + 60 % of 500,000 for the regional one.
     assert metrics["Money in the country"] == "USD 0.80 M"
     projects = next(d.value for d in at.dataframe if "money_in_country" in d.value.columns)
-    assert dict(zip(projects["code"], projects["money_in_country"])) == {
-        "REG-CA": 300000.0, "WP-HN": 500000.0}
+    assert dict(zip(projects["code"], projects["money_in_country"], strict=True)) == {
+        "REG-CA": 300000.0,
+        "WP-HN": 500000.0,
+    }
 
 
 def test_outcome_figures_say_whether_they_are_the_countrys_or_project_wide(honduras) -> None:

@@ -24,25 +24,44 @@ def funded(app_db: Database) -> dict[str, Principal]:
     third project of another donor."""
     with app_db.write() as session:
         admin = make_user(session, Role.ADMIN)
-        lib = LibraryIndicator(code="LIB-T", title="Practitioners trained", unit="persons",
-                               measure=Measure.NUMBER)
+        lib = LibraryIndicator(
+            code="LIB-T", title="Practitioners trained", unit="persons", measure=Measure.NUMBER
+        )
         session.add(lib)
         session.flush()
         built = {}
         for code, countries, value in (("A", {"HN": 100}, 30), ("B", {"KE": 50, "UG": 50}, 12)):
-            p = (LogframeBuilder(code=code, countries=countries, start=date(2024, 1, 1),
-                                 end=date(2024, 12, 31), donor="Norad")
-                 .with_indicator("1.a", target=100).build(session, admin))
-            log_approved(session, officer=admin, manager=make_user(session, Role.MANAGER),
-                         indicator_id=p.indicator_ids["1.a"], period_id=p.period_ids["2024-Q1"],
-                         value=value)
+            p = (
+                LogframeBuilder(
+                    code=code,
+                    countries=countries,
+                    start=date(2024, 1, 1),
+                    end=date(2024, 12, 31),
+                    donor="Norad",
+                )
+                .with_indicator("1.a", target=100)
+                .build(session, admin)
+            )
+            log_approved(
+                session,
+                officer=admin,
+                manager=make_user(session, Role.MANAGER),
+                indicator_id=p.indicator_ids["1.a"],
+                period_id=p.period_ids["2024-Q1"],
+                value=value,
+            )
             built[code] = p
-        session.execute(update(Indicator).where(Indicator.id.in_(
-            [b.indicator_ids["1.a"] for b in built.values()])).values(
-            library_indicator_id=lib.id, unit="persons"))
+        session.execute(
+            update(Indicator)
+            .where(Indicator.id.in_([b.indicator_ids["1.a"] for b in built.values()]))
+            .values(library_indicator_id=lib.id, unit="persons")
+        )
         LogframeBuilder(code="C", donor="Other donor").build(session, admin)
-        donor = make_user(session, Role.DONOR, scope={
-            "scope_type": ScopeType.ORGANISATION, "organisation_id": built["A"].donor_id})
+        donor = make_user(
+            session,
+            Role.DONOR,
+            scope={"scope_type": ScopeType.ORGANISATION, "organisation_id": built["A"].donor_id},
+        )
     return {"admin": admin, "donor": donor}
 
 

@@ -24,26 +24,49 @@ def portfolio(app_db: Database) -> dict[str, Principal]:
     """Two projects in two countries; the officer's project has two approved values."""
     with app_db.write() as session:
         admin = make_user(session, Role.ADMIN)
-        hn = (LogframeBuilder(code="WP-HN", countries={"HN": 100}, start=date(2024, 1, 1),
-                              end=date(2024, 12, 31))
-              .with_indicator("1.a", target=100)
-              .with_indicator("1.b", measure=Measure.PERCENTAGE,
-                              accumulation=Accumulation.LEVEL, baseline=20, target=60)
-              .build(session, admin))
-        LogframeBuilder(code="MLA-EG", countries={"EG": 100}, provider="Other provider",
-                        donor="Other donor").build(session, admin)
+        hn = (
+            LogframeBuilder(
+                code="WP-HN", countries={"HN": 100}, start=date(2024, 1, 1), end=date(2024, 12, 31)
+            )
+            .with_indicator("1.a", target=100)
+            .with_indicator(
+                "1.b",
+                measure=Measure.PERCENTAGE,
+                accumulation=Accumulation.LEVEL,
+                baseline=20,
+                target=60,
+            )
+            .build(session, admin)
+        )
+        LogframeBuilder(
+            code="MLA-EG", countries={"EG": 100}, provider="Other provider", donor="Other donor"
+        ).build(session, admin)
         scope = {"scope_type": ScopeType.PROJECT, "project_id": hn.project_id}
         officer = make_user(session, Role.OFFICER, scope=scope)
         manager = make_user(session, Role.MANAGER, scope=scope)
         for label, value in (("2024-Q1", 30), ("2024-Q2", 25)):
-            log_approved(session, officer=officer, manager=manager,
-                         indicator_id=hn.indicator_ids["1.a"],
-                         period_id=hn.period_ids[label], value=value)
-        log_approved(session, officer=officer, manager=manager,
-                     indicator_id=hn.indicator_ids["1.b"], period_id=hn.period_ids["2024-Q2"],
-                     numerator=45, denominator=100)
-        focal = make_user(session, Role.STATE_FOCAL_POINT,
-                          scope={"scope_type": ScopeType.COUNTRY, "country_code": "EG"})
+            log_approved(
+                session,
+                officer=officer,
+                manager=manager,
+                indicator_id=hn.indicator_ids["1.a"],
+                period_id=hn.period_ids[label],
+                value=value,
+            )
+        log_approved(
+            session,
+            officer=officer,
+            manager=manager,
+            indicator_id=hn.indicator_ids["1.b"],
+            period_id=hn.period_ids["2024-Q2"],
+            numerator=45,
+            denominator=100,
+        )
+        focal = make_user(
+            session,
+            Role.STATE_FOCAL_POINT,
+            scope={"scope_type": ScopeType.COUNTRY, "country_code": "EG"},
+        )
     return {"admin": admin, "officer": officer, "focal": focal}
 
 

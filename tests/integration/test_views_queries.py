@@ -41,17 +41,27 @@ def add_projects(db: Database, admin: Principal, first: int, last: int) -> None:
         manager = make_user(session, Role.MANAGER)
         for n in range(first, last):
             built = (
-                LogframeBuilder(code=f"P{n:03d}", countries=COUNTRIES[n % 3],
-                                provider=f"Provider {n % 4}", donor=f"Donor {n % 2}",
-                                start=date(2024, 1, 1), end=date(2024, 12, 31))
+                LogframeBuilder(
+                    code=f"P{n:03d}",
+                    countries=COUNTRIES[n % 3],
+                    provider=f"Provider {n % 4}",
+                    donor=f"Donor {n % 2}",
+                    start=date(2024, 1, 1),
+                    end=date(2024, 12, 31),
+                )
                 .with_indicator("1.a", target=100)
                 .build(session, admin)
             )
             if n >= 10:
                 continue  # values in the first ten suffice; the rest only add rows
-            log_approved(session, officer=admin, manager=manager,
-                         indicator_id=built.indicator_ids["1.a"],
-                         period_id=built.period_ids["2024-Q1"], value=10 + n % 5)
+            log_approved(
+                session,
+                officer=admin,
+                manager=manager,
+                indicator_id=built.indicator_ids["1.a"],
+                period_id=built.period_ids["2024-Q1"],
+                value=10 + n % 5,
+            )
 
 
 def statement_counts(db: Database, admin: Principal) -> dict[str, int]:
@@ -60,11 +70,11 @@ def statement_counts(db: Database, admin: Principal) -> dict[str, int]:
         "warnings": portfolio.early_warnings,
         "choices": reference.filter_choices,
         "coverage": coordination.area_coverage,
-        "country": lambda s, principal: country.country_view(s, principal=principal,
-                                                             country_code="HN"),
+        "country": lambda s, principal: country.country_view(
+            s, principal=principal, country_code="HN"
+        ),
         "donor": lambda s, principal: donor.donor_view(s, principal=principal, donor_id=2),
-        "project": lambda s, principal: project.project_view(s, principal=principal,
-                                                             code="P001"),
+        "project": lambda s, principal: project.project_view(s, principal=principal, code="P001"),
         "iptt": lambda s, principal: iptt.iptt(s, principal=principal, code="P001"),
     }
     counts = {}
@@ -108,8 +118,11 @@ def test_the_donor_view_sums_the_donors_contribution_by_country(
 ) -> None:
     add_projects(db, admin, 0, 3)
     with db.read() as session:
-        donor_id = int(reference.filter_choices(session, principal=admin)["donor"]
-                       .set_index("name").loc["Donor 0", "code"])
+        donor_id = int(
+            reference.filter_choices(session, principal=admin)["donor"]
+            .set_index("name")
+            .loc["Donor 0", "code"]
+        )
         view = donor.donor_view(session, principal=admin, donor_id=donor_id)
     # Donor 0 funds P000 (HN 100 %) and P002 (HN 40 %, GT 60 %): 500,000 each.
     by_country = dict(zip(view.by_country["country"], view.by_country["money"], strict=True))

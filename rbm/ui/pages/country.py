@@ -144,7 +144,7 @@ with left:
     st.subheader("Priority areas covered")
     st.altair_chart(
         charts.money_bars(
-            view.coverage.groupby("area", as_index=False)["money"].sum(),
+            view.coverage.groupby("area", as_index=False).agg(money=("money", "sum")),
             category="area",
             title="Money in the country by priority area (USD)",
         ),

@@ -240,7 +240,7 @@ def _iptt_table() -> None:
         st.caption("Nothing to show for these filters.")
         return
     wide = iptt_wide(shown)
-    wide.columns = [f"{p} · {FIGURE_NAMES[f]}" for p, f in wide.columns]
+    wide.columns = [f"{c[0]} · {FIGURE_NAMES[str(c[1])]}" for c in wide.columns]
     st.dataframe(wide.round(1).reset_index(), hide_index=True, width="stretch", key="pj_iptt")
     st.download_button(
         "Download the IPTT (Excel)",
