@@ -1,0 +1,338 @@
+"""The permission matrix of docs/permissions.md, cell by cell: every role x every page against
+the navigation, every role x every action against the services (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from rbm import migrate
+from rbm.db import Database
+from rbm.errors import PermissionDenied
+from rbm.models import Need, Recommendation
+from rbm.models.enums import (
+    AssistanceKind,
+    EvaluationScope,
+    EvaluationType,
+    OrgType,
+    Priority,
+    ResponseKind,
+    ResultLevel,
+    Role,
+    ScopeType,
+)
+from rbm.principal import Grant, Principal
+from rbm.queries.admin import audit_log
+from rbm.services import evaluations, evidence, logframe, measurements, needs, periods, projects
+from rbm.services.users import create_user
+from rbm.ui.registry import CHANGE_PASSWORD, PAGES, pages_for
+from tests.conftest import _pg_database
+from tests.utils.builders import BuiltProject, LogframeBuilder, make_org, make_user
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ROLES = [r.value for r in Role]
+
+
+def _table(heading: str) -> dict[str, dict[str, bool]]:
+    """The Markdown table under `## heading`: row name -> role -> allowed?"""
+    text = DOC.read_text(encoding="utf-8").split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    header = next(line for line in text.splitlines() if line.startswith("| ") and "admin" in line)
+    roles = [c.strip() for c in header.strip("|").split("|")][1:]
+    table = {}
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        name = re.sub(r"`", "", cells[0])
+        table[name] = {role: cell == "allowed" for role, cell in zip(roles, cells[1:], strict=True)}
+    return table
+
+
+PAGE_MATRIX = _table("Pages")
+ACTION_MATRIX = _table("Actions")
+
+
+def _principal(role: Role) -> Principal:
+    return Principal(
+        user_id=1,
+        email="x@test.rbm",
+        name="X",
+        grants=(Grant(role=role, scope_type=ScopeType.GLOBAL),),
+    )
+
+
+def test_the_page_table_lists_every_registered_page() -> None:
+    assert set(PAGE_MATRIX) == {p.file for p in (*PAGES, CHANGE_PASSWORD)}
+    assert all(set(row) == set(ROLES) for row in PAGE_MATRIX.values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_navigation_registers_exactly_the_pages_the_matrix_allows(role: str) -> None:
+    registered = {p.file for p in pages_for(_principal(Role(role)))}
+    assert registered == {page for page, row in PAGE_MATRIX.items() if row[role]}
+
+
+@dataclass
+class World:
+    db: Database
+    project: BuiltProject
+    people: dict[str, Principal]
+    clerk: Principal  # a second officer whose submissions others review
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('m') / 'm.sqlite3'}"])
+    else:
+        urls = _pg_database()
+    db = Database(next(urls))
+    migrate.upgrade(db)
+    with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        built = LogframeBuilder(code="MX-1").with_indicator("1.a").build(session, admin)
+        project_scope = {"scope_type": ScopeType.PROJECT, "project_id": built.project_id}
+        people = {
+            "admin": admin,
+            "manager": make_user(
+                session,
+                Role.MANAGER,
+                scope={"scope_type": ScopeType.ORGANISATION, "organisation_id": built.provider_id},
+            ),
+            "officer": make_user(session, Role.OFFICER, scope=project_scope),
+            "evaluator": make_user(session, Role.EVALUATOR),
+            "donor": make_user(
+                session,
+                Role.DONOR,
+                scope={"scope_type": ScopeType.ORGANISATION, "organisation_id": built.donor_id},
+            ),
+            "state_focal_point": make_user(
+                session,
+                Role.STATE_FOCAL_POINT,
+                scope={"scope_type": ScopeType.COUNTRY, "country_code": "HN"},
+            ),
+        }
+        clerk = make_user(session, Role.OFFICER, scope=project_scope)
+    yield World(db, built, people, clerk)
+    db.dispose()
+    for _ in urls:
+        pass
+
+
+def _submitted(session: Session, w: World, period: str) -> int:
+    m = measurements.save_draft(
+        session,
+        principal=w.clerk,
+        indicator_id=w.project.indicator_ids["1.a"],
+        period_id=w.project.period_ids[period],
+        values=measurements.Values(value=Decimal(4)),
+    )
+    measurements.submit(session, principal=w.clerk, measurement_id=m.id)
+    return m.id
+
+
+def _recommendation(session: Session, w: World) -> int:
+    ev = evaluations.create_evaluation(
+        session,
+        principal=w.people["evaluator"],
+        new=evaluations.NewEvaluation(
+            title="Mid-term review",
+            type=EvaluationType.MID_TERM,
+            scope=EvaluationScope.PROJECT,
+            project_id=w.project.project_id,
+        ),
+    )
+    rec = evaluations.add_recommendation(
+        session,
+        principal=w.people["evaluator"],
+        evaluation_id=ev.id,
+        text="Train the central authority",
+        addressee="Project team",
+    )
+    assert isinstance(rec, Recommendation)
+    return rec.id
+
+
+def _need(session: Session, w: World) -> int:
+    need = needs.create_need(
+        session,
+        principal=w.people["admin"],
+        country_code="HN",
+        kind=AssistanceKind.CAPACITY_BUILDING,
+        priority=Priority.HIGH,
+        description="Witness protection unit training",
+    )
+    assert isinstance(need, Need)
+    return need.id
+
+
+def _act(action: str, session: Session, w: World, who: Principal) -> Any:
+    p = w.project
+    if action == "create_project":
+        org = make_org(session, w.people["admin"], "Another provider", OrgType.NGO)
+        return projects.create_project(
+            session,
+            principal=who,
+            new=projects.NewProject(
+                code="MX-NEW",
+                title="New",
+                provider_id=org,
+                start_date=date(2025, 1, 1),
+                end_date=date(2025, 12, 31),
+            ),
+        )
+    if action == "edit_logframe":
+        from sqlalchemy import select
+
+        from rbm.models import ResultNode
+
+        root = session.scalar(
+            select(ResultNode.id).where(
+                ResultNode.project_id == p.project_id, ResultNode.level == ResultLevel.OUTCOME
+            )
+        )
+        return logframe.add_result_node(
+            session,
+            principal=who,
+            project_id=p.project_id,
+            level=ResultLevel.OUTPUT,
+            code="1.9",
+            title="Prosecutors trained",
+            parent_id=root,
+        )
+    if action == "log_measurement":
+        return measurements.save_draft(
+            session,
+            principal=who,
+            indicator_id=p.indicator_ids["1.a"],
+            period_id=p.period_ids["2024-Q2"],
+            values=measurements.Values(value=Decimal(3)),
+        )
+    if action == "attach_evidence":
+        mid = _submitted(session, w, "2024-Q3")
+        return evidence.attach(
+            session, principal=who, measurement_id=mid, filename="list.csv", content=b"name\nA\n"
+        )
+    if action == "approve_measurement":
+        return measurements.approve(
+            session, principal=who, measurement_id=_submitted(session, w, "2024-Q4")
+        )
+    if action == "lock_period":
+        return periods.lock_period(session, principal=who, period_id=p.period_ids["2025-Q1"])
+    if action == "manage_users":
+        return create_user(
+            session,
+            principal=who,
+            email="new@test.rbm",
+            name="New",
+            password="Good-password-1",
+            grants=[],
+        )
+    if action == "read_audit_log":
+        return audit_log(session, principal=who)
+    if action == "record_evaluation":
+        return evaluations.create_evaluation(
+            session,
+            principal=who,
+            new=evaluations.NewEvaluation(
+                title="Final evaluation",
+                type=EvaluationType.FINAL,
+                scope=EvaluationScope.PROJECT,
+                project_id=p.project_id,
+            ),
+        )
+    if action == "respond_to_recommendation":
+        return evaluations.respond(
+            session,
+            principal=who,
+            recommendation_id=_recommendation(session, w),
+            response=ResponseKind.ACCEPTED,
+            reason="Agreed",
+        )
+    if action == "record_lesson":
+        return evaluations.record_lesson(
+            session,
+            principal=who,
+            new=evaluations.NewLesson(
+                title="Mentoring beats one-off training",
+                text="Central authorities kept skills.",
+                project_id=p.project_id,
+            ),
+        )
+    if action == "record_need":
+        return needs.create_need(
+            session,
+            principal=who,
+            country_code="HN",
+            kind=AssistanceKind.LEGISLATIVE_DRAFTING,
+            priority=Priority.MEDIUM,
+            description="Model law review",
+        )
+    if action == "link_need_to_project":
+        return needs.link_project(
+            session, principal=who, need_id=_need(session, w), project_id=p.project_id
+        )
+    raise AssertionError(f"no test for action {action}")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _attempt(w: World, action: str, who: Principal) -> bool:
+    """True if the service allowed the action (its writes are rolled back either way)."""
+    try:
+        with w.db.write() as session:
+            _act(action, session, w, who)
+            raise _Rollback
+    except _Rollback:
+        return True
+    except PermissionDenied:
+        return False
+
+
+CELLS = [(action, role) for action in ACTION_MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("action", "role"), CELLS, ids=[f"{a}-{r}" for a, r in CELLS])
+def test_the_service_allows_or_refuses_as_the_matrix_says(
+    world: World, action: str, role: str
+) -> None:
+    assert _attempt(world, action, world.people[role]) is ACTION_MATRIX[action][role]
+
+
+def test_an_action_outside_the_scope_is_refused_even_for_the_right_role(world: World) -> None:
+    with world.db.write() as session:
+        elsewhere = (
+            LogframeBuilder(
+                code="MX-GT", countries={"GT": 100}, provider="Elsewhere", donor="Elsewhere donor"
+            )
+            .with_indicator("1.a")
+            .build(session, world.people["admin"])
+        )
+    with pytest.raises(PermissionDenied), world.db.write() as session:
+        measurements.save_draft(
+            session,
+            principal=world.people["officer"],
+            indicator_id=elsewhere.indicator_ids["1.a"],
+            period_id=elsewhere.period_ids["2024-Q1"],
+            values=measurements.Values(value=Decimal(1)),
+        )
+    with pytest.raises(PermissionDenied), world.db.write() as session:
+        needs.create_need(
+            session,
+            principal=world.people["state_focal_point"],
+            country_code="GT",
+            kind=AssistanceKind.EQUIPMENT,
+            priority=Priority.LOW,
+            description="Not my country",
+        )
