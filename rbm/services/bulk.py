@@ -5,8 +5,10 @@ logframes, indicators, periods, targets, measurements and breakdowns (and the re
 they point to) arrive as DataFrames keyed by table name. Each frame is checked with a pandera
 schema derived from the table's columns (types, lengths, enum values, required columns), and
 every foreign key is checked against the other frames or the database, before anything is
-written. Then rows go in with SQLAlchemy Core `insert()` executemany, in batches, inside the
-caller's transaction, with one audit event (entity type `bulk_load`) per batch.
+written. Then rows go in, in batches, inside the caller's transaction, with one audit event
+(entity type `bulk_load`) per batch: the Core `insert()` is compiled once per table and run as
+the driver's executemany over values converted column by column, because SQLAlchemy's per-row
+parameter processing cost more than twice the insert itself (see bench/RESULTS.md).
 
 Frames carry their own integer ids so that rows can point at each other; take the first free
 id of a table from `next_id`. Rows are numbered from 1 in the order of the frame.
