@@ -49,7 +49,7 @@ else:
         sections.setdefault(spec.section, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
         )
-    page = st.navigation(sections)
+    page = st.navigation(sections, expanded=True)
     with st.sidebar:
         st.caption("Signed in as")
         st.text(principal.name)
