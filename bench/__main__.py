@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench.harness import main
+from bench.harness import SELECTION, main
 
 parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
 parser.add_argument("--quick", action="store_true", help="sizes S and M only (under 2 minutes)")
@@ -15,7 +15,10 @@ parser.add_argument(
 )
 parser.add_argument("--sizes", default="S,M,L", help="comma-separated sizes (default S,M,L)")
 parser.add_argument("--backend", choices=["sqlite", "postgresql"], help="only this backend")
+parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
+parser.add_argument("--no-export", action="store_true", help="skip the IATI export timing")
 args = parser.parse_args()
+SELECTION.update(pages=args.pages, export="noexport" if args.no_export else "export")
 main(
     quick=args.quick,
     runs=args.runs,

@@ -1,8 +1,9 @@
 """The data behind each page, timed in a process of its own (the app's process, as it were).
 
-Run as `python -m bench.pages URL ADMIN_ID RUNS`; prints one JSON object. For each page: the
-median of RUNS uncached calls (cold: the page's queries as the page issues them, each in a
-fresh read transaction), the median of RUNS cached reruns through the app's own
+Run as `python -m bench.pages URL ADMIN_ID RUNS [PAGES [noexport]]` (PAGES: comma-separated
+names, empty for all); prints one JSON object. For each page: the median of RUNS uncached
+calls (cold: the page's queries as the page issues them, each in a fresh read transaction),
+the median of RUNS cached reruns through the app's own
 `rbm.ui.session.cached_query` (warm: a data-version query plus the st.cache_data lookup), the
 number of SQL statements one cold call issues, and a floor: one hand-written SQL aggregate over
 the same rows. Then the IATI export of every activity against lxml serializing the same tree,
@@ -209,12 +210,15 @@ def main() -> None:
     pick = _pick()
     postgres = not get_db().is_sqlite
     floor_sql = floors(pick, postgres)
+    wanted = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[4] else None
     pages = {
         name: measure_page(principal, calls, floor_sql[name], runs)
         for name, calls in page_calls(principal, pick).items()
+        if wanted is None or name in wanted
     }
     peak_pages = _peak_mib()
-    export = measure_export(principal, runs)
+    skip = len(sys.argv) > 5 and sys.argv[5] == "noexport"
+    export = {"note": "not run (--no-export)"} if skip else measure_export(principal, runs)
     print(
         json.dumps(
             {
