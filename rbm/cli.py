@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
 from rbm.db import Database
 from rbm.errors import RbmError
 from rbm.models.enums import Role, ScopeType
-from rbm.principal import Grant
+from rbm.principal import Grant, Principal
 from rbm.settings import get_settings
 
 
@@ -148,6 +149,98 @@ def restore(source: Path, yes: bool) -> None:
         click.confirm("This replaces everything in the database. Continue?", abort=True)
     restore_backup(_db(), source)
     click.echo(f"Database restored from {source}.")
+
+
+#: The command line reads everything (whoever runs it can read the database anyway), unless
+#: `--user` narrows an export to what that account may see.
+OPERATOR = Principal(
+    user_id=0,
+    email="",
+    name="command line",
+    grants=(Grant(role=Role.ADMIN, scope_type=ScopeType.GLOBAL),),
+)
+
+
+def _account(session: Session, email: str) -> Principal:
+    from sqlalchemy import select
+
+    from rbm.models import User
+    from rbm.services.users import load_principal
+
+    user_id = session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    if user_id is None:
+        raise click.ClickException(f"No account {email!r}.")
+    return load_principal(session, user_id=user_id)
+
+
+_CODES = click.option(
+    "--project", "codes", multiple=True, help="Only this project code; repeat for several."
+)
+_AS_USER = click.option(
+    "--user", "email", default=None, help="Export only what this account may see."
+)
+
+
+@main.command("export-iati")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@_CODES
+@_AS_USER
+def export_iati(out: Path, codes: tuple[str, ...], email: str | None) -> None:
+    """Write the projects as an IATI 2.03 activity file (approved values only)."""
+    from rbm.exchange.iati_export import build_tree, serialize
+
+    with _db().read() as session:
+        principal = _account(session, email) if email else OPERATOR
+        root = build_tree(session, principal=principal, project_codes=codes or None)
+    out.write_bytes(serialize(root))
+    click.echo(f"Wrote {len(root)} activities to {out}.")
+
+
+@main.command("import-iati")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "email", required=True, help="The importing account (admin or manager).")
+def import_iati(file: Path, email: str) -> None:
+    """Create or update projects from an IATI 2.03 activity file, keyed by iati-identifier.
+    Prints what was imported and skipped per activity; fails when nothing was imported."""
+    from rbm.exchange.iati_import import import_iati as run_import
+
+    with _db().write() as session:
+        principal = _account(session, email)
+        report = run_import(session, principal=principal, data=file.read_bytes())
+    for row in report.activities:
+        counts = ", ".join(f"{k} {v}" for k, v in row.counts.items() if v)
+        click.echo(f"{row.outcome:9} {row.identifier}  {counts}")
+        for line in row.lines(row.skipped):
+            click.echo(f"          skipped: {line}")
+        for line in row.lines(row.notes):
+            click.echo(f"          note: {line}")
+    click.echo(report.summary())
+    if report.imported == 0:
+        raise click.ClickException("Nothing could be imported from this file.")
+
+
+@main.command("export-tables")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@_CODES
+@_AS_USER
+@click.option("--iptt", is_flag=True, help="Write the IPTT workbook (.xlsx) instead.")
+def export_tables(out: Path, codes: tuple[str, ...], email: str | None, iptt: bool) -> None:
+    """Write the long table of measurements (.csv or .xlsx), or the IPTT workbook."""
+    from rbm.exchange import tables
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx") or (iptt and suffix != ".xlsx"):
+        raise click.ClickException("Name the output .csv or .xlsx (the IPTT is .xlsx only).")
+    with _db().read() as session:
+        principal = _account(session, email) if email else OPERATOR
+        selected = codes or None
+        if iptt:
+            data = tables.iptt_workbook(session, principal=principal, project_codes=selected)
+        else:
+            table = tables.long_table(session, principal=principal, project_codes=selected)
+            data = tables.to_csv(table) if suffix == ".csv" else tables.to_xlsx(table)
+    out.write_bytes(data)
+    click.echo(f"Wrote {out}.")
 
 
 def run() -> None:

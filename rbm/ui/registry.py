@@ -109,6 +109,16 @@ PAGES: tuple[PageSpec, ...] = (
         section="Workflow",
         url_path="measurement",
     ),
+    # Everyone exports what they can see; the import section shows for admins and managers
+    # only (and the import service refuses any other role anyway).
+    PageSpec(
+        file="iati.py",
+        title="IATI exchange",
+        icon=":material/swap_horiz:",
+        roles=ALL_ROLES,
+        section="Exchange",
+        url_path="iati",
+    ),
     # Everyone in scope reads evaluations and lessons; only evaluators and admins see the
     # recording controls, only managers and admins the response controls (services refuse
     # anyone else anyway).

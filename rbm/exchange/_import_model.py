@@ -1,0 +1,171 @@
+"""What the IATI import understood of one activity: plain data, no XML and no database. The
+reader fills it (skipping what is not sound and saying why); the writer stores it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from rbm.models.enums import (
+    Accumulation,
+    Direction,
+    Frequency,
+    Measure,
+    OrgType,
+    PartnerRole,
+    ProjectStatus,
+    ResultLevel,
+)
+
+COUNTED = (
+    "organisations",
+    "countries",
+    "sectors",
+    "budgets",
+    "transactions",
+    "results",
+    "indicators",
+    "baselines",
+    "periods",
+    "targets",
+    "actuals",
+    "breakdowns",
+)
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    """An organisation as the file names it: keyed by `ref` when present, else by name."""
+
+    ref: str | None
+    name: str
+    type: OrgType
+
+    @property
+    def key(self) -> str:
+        return f"ref:{self.ref}" if self.ref else f"name:{self.name.casefold()}"
+
+
+@dataclass
+class Value:
+    """A baseline, target or actual: a number (percentages may add a ratio) and/or text."""
+
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    text: str = ""
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # url, title, format
+    breakdown: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (dim, value)
+
+
+@dataclass
+class PeriodData:
+    start: date
+    end: date
+    life_of_project: bool = False
+    target: Value | None = None
+    actual: Value | None = None
+
+
+@dataclass
+class BaselineData:
+    year: int
+    baseline_date: date | None
+    value: Value
+
+
+@dataclass
+class IndicatorData:
+    code: str
+    title: str
+    measure: Measure
+    direction: Direction = Direction.INCREASE
+    accumulation: Accumulation = Accumulation.INCREMENTAL
+    frequency: Frequency | None = None
+    definition: str = ""
+    unit: str = ""
+    ordinal_labels: list[str] | None = None
+    library_code: str | None = None
+    library_is_ours: bool = False
+    means_of_verification: str = ""
+    data_source: str = ""
+    method: str = ""
+    responsible: str = ""
+    dimensions: list[str] = field(default_factory=list)
+    baselines: list[BaselineData] = field(default_factory=list)
+    periods: list[PeriodData] = field(default_factory=list)
+
+
+@dataclass
+class NodeData:
+    code: str
+    level: ResultLevel
+    parent: str | None
+    title: str
+    description: str = ""
+    assumptions: str = ""
+    risks: str = ""
+    indicators: list[IndicatorData] = field(default_factory=list)
+
+
+@dataclass
+class FundingData:
+    donor: OrgRef
+    amount: Decimal
+    currency: str
+    date_from: date
+    date_to: date | None = None
+
+
+@dataclass
+class ActivityData:
+    identifier: str
+    code: str
+    title: str
+    description: str
+    status: ProjectStatus
+    start_date: date
+    end_date: date
+    provider: OrgRef
+    currency: str
+    frequency: Frequency
+    budget: Decimal | None = None
+    partners: list[tuple[OrgRef, PartnerRole]] = field(default_factory=list)
+    funding: list[FundingData] = field(default_factory=list)
+    countries: dict[str, Decimal] = field(default_factory=dict)
+    sectors: dict[str, Decimal] = field(default_factory=dict)
+    areas: list[tuple[str, str]] = field(default_factory=list)  # code, name
+    nodes: list[NodeData] = field(default_factory=list)
+
+
+@dataclass
+class ActivityReport:
+    """What became of one activity: `outcome` is created, updated, unchanged or skipped.
+
+    `counts` are the parts imported (or found unchanged); `skipped` and `notes` count each
+    reason, so a file with a thousand empty periods gives one line, not a thousand.
+    """
+
+    identifier: str
+    title: str = ""
+    outcome: str = "skipped"
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
+    skipped: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, times: int = 1) -> None:
+        if times:
+            self.skipped[reason] = self.skipped.get(reason, 0) + times
+
+    def note(self, text: str, times: int = 1) -> None:
+        if times:
+            self.notes[text] = self.notes.get(text, 0) + times
+
+    @staticmethod
+    def lines(reasons: dict[str, int]) -> list[str]:
+        return [r if n == 1 else f"{r} (×{n})" for r, n in reasons.items()]
+
+
+class ActivitySkipped(Exception):
+    """The activity as a whole cannot be imported; the message says why."""

@@ -1,0 +1,340 @@
+"""Reading one `iati-activity` element into plain data: the activity's header, organisations,
+countries, sectors, budget and funding. Results are read by `_import_results`.
+
+Real files are messy; what is not sound is skipped with a reason in the report, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from lxml.etree import _Element
+
+from rbm.exchange._import_model import (
+    ActivityData,
+    ActivityReport,
+    ActivitySkipped,
+    FundingData,
+    OrgRef,
+)
+from rbm.exchange._import_results import read_results
+from rbm.exchange._import_text import iso_date, narrative
+from rbm.exchange.iati_codes import (
+    CODE_ORG_TYPE,
+    CODE_PARTNER_ROLE,
+    CODE_STATUS,
+    DATE_ACTUAL_END,
+    DATE_ACTUAL_START,
+    DATE_PLANNED_END,
+    DATE_PLANNED_START,
+    FREQUENCY_MONTHS,
+    OTHER_ID_INTERNAL,
+    PRIORITY_AREA_URI,
+    RBM,
+    ROLE_FUNDING,
+    SECTOR_VOCAB_DAC5,
+    TX_INCOMING_COMMITMENT,
+    TX_INCOMING_FUNDS,
+    parse_number,
+)
+from rbm.models.enums import Frequency, OrgType, ProjectStatus
+
+_PLACEHOLDER_REFS = {"", "n/a", "na", "-", "none", "null", "unknown", "0"}
+_HUNDRED = Decimal(100)
+_SHARE = Decimal("0.0001")
+
+
+def clip(text: str, limit: int, what: str, report: ActivityReport) -> str:
+    if len(text) <= limit:
+        return text
+    report.note(f"{what} shortened to {limit} characters")
+    return text[:limit]
+
+
+def org_ref(element: _Element | None) -> OrgRef | None:
+    """An organisation named by @ref and/or a narrative; None when it has neither."""
+    if element is None:
+        return None
+    ref = (element.get("ref") or "").strip()
+    ref = None if ref.lower() in _PLACEHOLDER_REFS else ref[:120]
+    name = narrative(element).strip() or ref or ""
+    if not name:
+        return None
+    type_ = CODE_ORG_TYPE.get((element.get("type") or "").strip(), OrgType.OTHER_PUBLIC)
+    return OrgRef(ref=ref, name=name[:200], type=type_)
+
+
+def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
+    """Everything importable of one activity, or ActivitySkipped when the activity as a whole
+    cannot be imported (no identifier, no reporting organisation, no dates)."""
+    identifier = (element.findtext("iati-identifier") or "").strip()
+    if not identifier:
+        raise ActivitySkipped("the activity has no iati-identifier")
+    if len(identifier) > 200:
+        raise ActivitySkipped("the iati-identifier is longer than 200 characters")
+    report.identifier = identifier
+    title = narrative(element.find("title")).strip() or identifier
+    report.title = title
+    provider = org_ref(element.find("reporting-org"))
+    if provider is None:
+        raise ActivitySkipped("the reporting organisation has neither a reference nor a name")
+    start, end = _dates(element, report)
+    currency = (element.get("default-currency") or "USD").strip().upper()[:3]
+    activity = ActivityData(
+        identifier=identifier,
+        code=_code(element, identifier),
+        title=clip(title, 300, "the title", report),
+        description=_description(element),
+        status=_status(element, report),
+        start_date=start,
+        end_date=end,
+        provider=provider,
+        currency=currency,
+        frequency=Frequency.ANNUAL,
+    )
+    _participants(element, activity, report)
+    activity.countries = _countries(element, report)
+    activity.sectors = _sectors(element, report)
+    activity.areas = _areas(element)
+    _budget(element, activity, report)
+    _funding(element, activity, report)
+    activity.nodes = read_results(element, report)
+    activity.frequency = _frequency(element, activity)
+    return activity
+
+
+def _code(element: _Element, identifier: str) -> str:
+    for other in element.iterchildren("other-identifier"):
+        ref = (other.get("ref") or "").strip()
+        if other.get("type") == OTHER_ID_INTERNAL and ref and len(ref) <= 40:
+            return ref
+    return identifier[-40:]
+
+
+def _description(element: _Element) -> str:
+    descriptions = element.findall("description")
+    for d in descriptions:
+        if d.get("type") in (None, "1"):
+            return narrative(d)
+    return narrative(descriptions[0]) if descriptions else ""
+
+
+def _status(element: _Element, report: ActivityReport) -> ProjectStatus:
+    code = element.find("activity-status")
+    value = (code.get("code") or "").strip() if code is not None else ""
+    if value in CODE_STATUS:
+        return CODE_STATUS[value]
+    report.note(f"activity status {value or '(none)'!r} is not an IATI code: implementation")
+    return ProjectStatus.IMPLEMENTATION
+
+
+def _dates(element: _Element, report: ActivityReport) -> tuple[date, date]:
+    """Actual dates where known, else planned; else the span of the result and budget
+    periods (said in the report)."""
+    dates: dict[str, date] = {}
+    for d in element.iterchildren("activity-date"):
+        day = iso_date(d.get("iso-date"))
+        if day is not None:
+            dates.setdefault(d.get("type") or "", day)
+    start = dates.get(DATE_ACTUAL_START) or dates.get(DATE_PLANNED_START)
+    end = dates.get(DATE_ACTUAL_END) or dates.get(DATE_PLANNED_END)
+    spans = [iso_date(e.get("iso-date")) for e in element.iter("period-start", "period-end")]
+    known = [d for d in spans if d is not None]
+    if (start is None or end is None) and known:
+        report.note("a missing activity date taken from the result and budget periods")
+        start, end = start or min(known), end or max(known)
+    if start is None or end is None:
+        raise ActivitySkipped("the activity has no start or no end date")
+    if end < start:
+        raise ActivitySkipped(f"the activity ends ({end}) before it starts ({start})")
+    return start, end
+
+
+def _participants(element: _Element, activity: ActivityData, report: ActivityReport) -> None:
+    seen = set()
+    for p in element.iterchildren("participating-org"):
+        role = CODE_PARTNER_ROLE.get((p.get("role") or "").strip())
+        if role is None:
+            continue  # funding comes from transactions; the extending org is the provider
+        org = org_ref(p)
+        if org is None:
+            report.skip("a participating organisation has neither a reference nor a name")
+            continue
+        if (org.key, role) not in seen:
+            seen.add((org.key, role))
+            activity.partners.append((org, role))
+
+
+def shares(
+    raw: list[tuple[str, Decimal | None]], what: str, report: ActivityReport
+) -> dict[str, Decimal]:
+    """Percentages by code adding up to exactly 100. Codes without a percentage share what the
+    others leave (equally); a total other than 100 is rescaled, and the report says so."""
+    merged: dict[str, Decimal | None] = {}
+    for code, pct in raw:
+        old = merged.get(code)
+        merged[code] = pct if old is None else old + (pct or 0)
+    zero = [c for c, p in merged.items() if p is not None and p <= 0]
+    if zero:
+        report.skip(f"{what} with a percentage of 0", len(zero))
+        for code in zero:
+            del merged[code]
+    if not merged:
+        return {}
+    given = sum((p for p in merged.values() if p is not None), Decimal(0))
+    missing = [c for c, p in merged.items() if p is None]
+    if missing:
+        rest = _HUNDRED - given if given < _HUNDRED else given / len(merged)
+        for code in missing:
+            merged[code] = rest / len(missing)
+    values = {c: p or Decimal(0) for c, p in merged.items()}
+    total = sum(values.values(), Decimal(0))
+    if abs(total - _HUNDRED) > Decimal("0.01"):
+        report.note(f"{what} percentages rescaled to add up to 100")
+    out = {c: (p * _HUNDRED / total).quantize(_SHARE, ROUND_HALF_EVEN) for c, p in values.items()}
+    out[list(out)[-1]] += _HUNDRED - sum(out.values())
+    return out
+
+
+def _countries(element: _Element, report: ActivityReport) -> dict[str, Decimal]:
+    raw = []
+    for c in element.iterchildren("recipient-country"):
+        code = (c.get("code") or "").strip().upper()
+        if len(code) != 2:
+            report.skip("recipient country that is not an ISO 3166 alpha-2 code")
+            continue
+        raw.append((code, parse_number(c.get("percentage"), percent=True)))
+    return shares(raw, "recipient-country", report)
+
+
+def _sectors(element: _Element, report: ActivityReport) -> dict[str, Decimal]:
+    raw, other = [], 0
+    for s in element.iterchildren("sector"):
+        code = (s.get("code") or "").strip()
+        vocabulary = (s.get("vocabulary") or SECTOR_VOCAB_DAC5).strip()
+        if vocabulary != SECTOR_VOCAB_DAC5 or len(code) != 5 or not code.isdigit():
+            other += 1
+            continue
+        raw.append((code, parse_number(s.get("percentage"), percent=True)))
+    report.skip("sector not in the DAC 5-digit vocabulary", other)
+    return shares(raw, "sector", report)
+
+
+def _areas(element: _Element) -> list[tuple[str, str]]:
+    return [
+        ((t.get("code") or "").strip()[:40], narrative(t).strip()[:200])
+        for t in element.iterchildren("tag")
+        if t.get("vocabulary-uri") == PRIORITY_AREA_URI and (t.get("code") or "").strip()
+    ]
+
+
+def _amount(value: _Element | None, default_currency: str) -> tuple[Decimal, str] | None:
+    if value is None:
+        return None
+    amount = parse_number(value.text)
+    if amount is None or amount < 0:
+        return None
+    return amount, (value.get("currency") or default_currency).strip().upper()[:3]
+
+
+def _budget(element: _Element, activity: ActivityData, report: ActivityReport) -> None:
+    """The budget is the sum of the revised budgets if any, else of the original ones."""
+    budgets = list(element.iterchildren("budget"))
+    revised = [b for b in budgets if b.get("type") == "2"]
+    chosen = revised or [b for b in budgets if b.get("type") in (None, "1")]
+    amounts = []
+    for b in chosen:
+        amount = _amount(b.find("value"), activity.currency)
+        if amount is None:
+            report.skip("a budget has no amount that is a non-negative number")
+        else:
+            amounts.append(amount)
+    if not amounts:
+        return
+    currencies = {c for _, c in amounts}
+    if len(currencies) > 1:
+        report.skip(f"budgets in several currencies ({', '.join(sorted(currencies))})")
+        return
+    activity.budget = sum((a for a, _ in amounts), Decimal(0))
+    activity.currency = currencies.pop()
+    report.counts["budgets"] = len(amounts)
+
+
+def _funding(element: _Element, activity: ActivityData, report: ActivityReport) -> None:
+    """Funding lines: incoming commitments (else incoming funds), one per donor and date."""
+    by_type: dict[str, list[_Element]] = {}
+    for tx in element.iterchildren("transaction"):
+        kind = tx.find("transaction-type")
+        by_type.setdefault((kind.get("code") or "") if kind is not None else "", []).append(tx)
+    chosen = by_type.get(TX_INCOMING_COMMITMENT) or by_type.get(TX_INCOMING_FUNDS) or []
+    others = sum(len(v) for v in by_type.values()) - len(chosen)
+    report.note("transaction other than an incoming commitment (not stored)", others)
+    funders = [
+        o
+        for o in (
+            org_ref(p)
+            for p in element.iterchildren("participating-org")
+            if p.get("role") == ROLE_FUNDING
+        )
+        if o is not None
+    ]
+    lines: dict[tuple[str, date], FundingData] = {}
+    for tx in chosen:
+        line = _funding_line(tx, activity.currency, funders, report)
+        if line is None:
+            continue
+        key = (line.donor.key, line.date_from)
+        if key in lines and lines[key].currency == line.currency:
+            lines[key].amount += line.amount
+            report.note("funding lines of one donor on one date added up")
+        elif key not in lines:
+            lines[key] = line
+    activity.funding = list(lines.values())
+    report.counts["transactions"] = len(activity.funding)
+
+
+def _funding_line(
+    tx: _Element, currency: str, funders: list[OrgRef], report: ActivityReport
+) -> FundingData | None:
+    amount = _amount(tx.find("value"), currency)
+    when = iso_date(_first_attr(tx, ("transaction-date", "value"), ("iso-date", "value-date")))
+    donor = org_ref(tx.find("provider-org")) or (funders[0] if len(funders) == 1 else None)
+    if amount is None or when is None or donor is None:
+        missing = "amount" if amount is None else "date" if when is None else "funding org"
+        report.skip(f"an incoming transaction has no usable {missing}")
+        return None
+    return FundingData(
+        donor=donor,
+        amount=amount[0],
+        currency=amount[1],
+        date_from=when,
+        date_to=iso_date(tx.get(RBM + "date-to")),
+    )
+
+
+def _first_attr(element: _Element, tags: Iterable[str], attrs: Iterable[str]) -> str | None:
+    for tag, attr in zip(tags, attrs, strict=True):
+        child = element.find(tag)
+        if child is not None and child.get(attr):
+            return str(child.get(attr))
+    return None
+
+
+def _frequency(element: _Element, activity: ActivityData) -> Frequency:
+    """Ours when the file says; else the commonest period length of the results."""
+    declared = element.get(RBM + "frequency")
+    if declared in {f.value for f in Frequency}:
+        return Frequency(declared)
+    lengths = [
+        (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
+        for node in activity.nodes
+        for ind in node.indicators
+        for p in ind.periods
+        if not p.life_of_project
+    ]
+    if not lengths:
+        return Frequency.ANNUAL
+    common = max(set(lengths), key=lengths.count)
+    return min(FREQUENCY_MONTHS, key=lambda f: abs(FREQUENCY_MONTHS[f] - common))

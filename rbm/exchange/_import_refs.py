@@ -1,0 +1,158 @@
+"""Reference data the import finds or creates: organisations (keyed by IATI reference when the
+file gives one, else by name), disaggregation dimensions and their values, library indicators
+and priority areas. Every row created is audited as an import by the importing principal.
+
+The lookups are cached for the whole file; `snapshot`/`restore` undo the cache together with a
+rolled-back activity, so no later activity refers to a row that was never written.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rbm.exchange._import_model import IndicatorData, OrgRef
+from rbm.models import (
+    Country,
+    Dimension,
+    DimensionValue,
+    LibraryIndicator,
+    Organisation,
+    PriorityArea,
+)
+from rbm.principal import Principal
+from rbm.services import audit
+
+REASON = "IATI import"
+
+
+class References:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.countries = set(session.scalars(select(Country.code)))
+        self.org_ref: dict[str, int] = {}
+        self.org_name: dict[str, int] = {}
+        for oid, name, ref in session.execute(
+            select(Organisation.id, Organisation.name, Organisation.iati_ref)
+        ):
+            self.org_name[name.casefold()] = oid
+            if ref:
+                self.org_ref[ref] = oid
+        self.dims: dict[str, int] = {}
+        for did, code, name in session.execute(
+            select(Dimension.id, Dimension.code, Dimension.name)
+        ):
+            self.dims.setdefault(name.casefold(), did)
+            self.dims[code.casefold()] = did
+        self.values: dict[tuple[int, str], int] = {}
+        for vid, did, code, label in session.execute(
+            select(
+                DimensionValue.id,
+                DimensionValue.dimension_id,
+                DimensionValue.code,
+                DimensionValue.label,
+            )
+        ):
+            self.values.setdefault((did, label.casefold()), vid)
+            self.values[(did, code.casefold())] = vid
+        self.library = {
+            c: i for c, i in session.execute(select(LibraryIndicator.code, LibraryIndicator.id))
+        }
+        self.areas = {c: i for c, i in session.execute(select(PriorityArea.code, PriorityArea.id))}
+
+    _CACHES = ("org_ref", "org_name", "dims", "values", "library", "areas")
+
+    def snapshot(self) -> dict[str, Any]:
+        return {name: copy.copy(getattr(self, name)) for name in self._CACHES}
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        for name, value in snapshot.items():
+            setattr(self, name, value)
+
+    def _record(self, entity_type: str, entity_id: int, after: dict[str, Any]) -> None:
+        audit.record(
+            self.session,
+            principal=self.principal,
+            action="import",
+            entity_type=entity_type,
+            entity_id=entity_id,
+            after=after,
+            reason=REASON,
+        )
+
+    def organisation(self, org: OrgRef) -> int:
+        """The id of the organisation: by reference, else by name; created when unknown."""
+        if org.ref and org.ref in self.org_ref:
+            return self.org_ref[org.ref]
+        found = self.org_name.get(org.name.casefold())
+        if found is not None:
+            return found
+        row = Organisation(name=org.name, type=org.type, iati_ref=org.ref)
+        self.session.add(row)
+        self.session.flush()
+        self._record(
+            "organisation", row.id, {"name": org.name, "type": org.type.value, "iati_ref": org.ref}
+        )
+        self.org_name[org.name.casefold()] = row.id
+        if org.ref:
+            self.org_ref[org.ref] = row.id
+        return row.id
+
+    def dimension(self, name: str) -> int:
+        found = self.dims.get(name.casefold()) or self.dims.get(name[:40].casefold())
+        if found is not None:
+            return found
+        row = Dimension(code=name[:40], name=name[:120], exhaustive=False)
+        self.session.add(row)
+        self.session.flush()
+        self._record("dimension", row.id, {"code": row.code, "name": row.name})
+        self.dims[name.casefold()] = self.dims[row.code.casefold()] = row.id
+        return row.id
+
+    def dimension_value(self, dimension_id: int, value: str) -> int:
+        key = (dimension_id, value.casefold())
+        found = self.values.get(key) or self.values.get((dimension_id, value[:40].casefold()))
+        if found is not None:
+            return found
+        position = sum(1 for d, _ in self.values if d == dimension_id)
+        row = DimensionValue(
+            dimension_id=dimension_id, code=value[:40], label=value[:120], position=position
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.values[key] = self.values[(dimension_id, row.code.casefold())] = row.id
+        return row.id
+
+    def library_indicator(self, ind: IndicatorData) -> int | None:
+        """The linked library indicator; ours (from our own exports) is created when missing,
+        a foreign reference links only to an existing code."""
+        code = ind.library_code
+        if code is None:
+            return None
+        if code in self.library or not ind.library_is_ours:
+            return self.library.get(code)
+        row = LibraryIndicator(
+            code=code,
+            title=ind.title,
+            unit=ind.unit or "-",
+            measure=ind.measure,
+            definition=ind.definition,
+        )
+        self.session.add(row)
+        self.session.flush()
+        self._record("library_indicator", row.id, {"code": code, "measure": ind.measure.value})
+        self.library[code] = row.id
+        return row.id
+
+    def priority_area(self, code: str, name: str) -> int:
+        if code in self.areas:
+            return self.areas[code]
+        row = PriorityArea(code=code, name=name or code)
+        self.session.add(row)
+        self.session.flush()
+        self._record("priority_area", row.id, {"code": code, "name": row.name})
+        self.areas[code] = row.id
+        return row.id

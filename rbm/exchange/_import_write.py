@@ -1,0 +1,256 @@
+"""Writing one understood activity: the project keyed by its IATI identifier (created, or
+updated in place), its organisations, countries, sectors, priority areas and funding. The
+logframe is written by `_import_logframe`. Nothing is written when nothing differs, so the
+same file imported twice changes nothing (and records no audit event).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from rbm.errors import PermissionDenied
+from rbm.exchange._import_logframe import write_logframe
+from rbm.exchange._import_model import ActivityData, ActivityReport
+from rbm.exchange._import_refs import REASON, References
+from rbm.models import (
+    Funding,
+    Project,
+    ProjectCountry,
+    ProjectPartner,
+    ProjectPriorityArea,
+    ProjectSector,
+)
+from rbm.models.base import as_dict
+from rbm.principal import Principal
+from rbm.services import audit
+from rbm.services.permissions import can
+
+_FIELDS = ("title", "description", "status", "start_date", "end_date", "budget", "currency")
+
+
+def write_activity(
+    session: Session,
+    principal: Principal,
+    refs: References,
+    act: ActivityData,
+    report: ActivityReport,
+) -> str:
+    """Store the activity; returns "created", "updated" or "unchanged"."""
+    project = _find(session, act)
+    provider_id = refs.organisation(act.provider)
+    if project is None:
+        project = _create(session, principal, act, provider_id)
+        changed, outcome = True, "created"
+    else:
+        if not can(session, principal, "edit_logframe", project_id=project.id):
+            raise PermissionDenied(f"{principal.name} may not update project {project.code}.")
+        changed, outcome = _update(session, principal, project, act, provider_id), "updated"
+    changed |= _links(session, principal, refs, project, act, report, new=outcome == "created")
+    changed |= write_logframe(session, principal, refs, project, act, report)
+    return outcome if changed else "unchanged"
+
+
+def _find(session: Session, act: ActivityData) -> Project | None:
+    """By IATI identifier; else a project with the same code and no identifier yet."""
+    found = session.scalar(select(Project).where(Project.iati_identifier == act.identifier))
+    if found is not None:
+        return found
+    return session.scalar(
+        select(Project).where(Project.code == act.code, Project.iati_identifier.is_(None))
+    )
+
+
+def _free_code(session: Session, code: str) -> str:
+    taken = set(session.scalars(select(Project.code).where(Project.code.like(f"{code[:34]}%"))))
+    candidate, n = code, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{code[:34]}-{n}"
+    return candidate
+
+
+def _create(session: Session, principal: Principal, act: ActivityData, provider_id: int) -> Project:
+    project = Project(
+        code=_free_code(session, act.code),
+        iati_identifier=act.identifier,
+        provider_id=provider_id,
+        reporting_frequency=act.frequency,
+        **{f: getattr(act, f) for f in _FIELDS},
+    )
+    session.add(project)
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="import",
+        entity_type="project",
+        entity_id=project.id,
+        reason=REASON,
+        after=as_dict(project, "code", "iati_identifier", *_FIELDS),
+    )
+    return project
+
+
+def _update(
+    session: Session, principal: Principal, project: Project, act: ActivityData, provider_id: int
+) -> bool:
+    wanted = {f: getattr(act, f) for f in _FIELDS}
+    wanted.update(provider_id=provider_id, iati_identifier=act.identifier)
+    differs = [f for f, v in wanted.items() if getattr(project, f) != v]
+    if not differs:
+        return False
+    before = as_dict(project, *differs)
+    for f in differs:
+        setattr(project, f, wanted[f])
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="import_update",
+        entity_type="project",
+        entity_id=project.id,
+        before=before,
+        after=as_dict(project, *differs),
+        reason=REASON,
+    )
+    return True
+
+
+def _replace(
+    session: Session,
+    principal: Principal,
+    project: Project,
+    model: Any,
+    current: set[Any],
+    wanted: set[Any],
+    make: Any,
+    what: str,
+) -> bool:
+    """Replace a project's link rows of one kind when the wanted set differs."""
+    if current == wanted:
+        return False
+    session.execute(delete(model).where(model.project_id == project.id))
+    for item in sorted(wanted, key=str):
+        session.add(make(item))
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="import_update",
+        entity_type="project",
+        entity_id=project.id,
+        reason=REASON,
+        before={what: sorted(map(str, current))},
+        after={what: sorted(map(str, wanted))},
+    )
+    return True
+
+
+def _links(
+    session: Session,
+    principal: Principal,
+    refs: References,
+    project: Project,
+    act: ActivityData,
+    report: ActivityReport,
+    *,
+    new: bool,
+) -> bool:
+    pid = project.id
+
+    def _rows(where: Any, *columns: Any) -> set[tuple[Any, ...]]:
+        """The stored rows (none for a project just created: no need to ask)."""
+        return set() if new else {tuple(r) for r in session.execute(select(*columns).where(where))}
+
+    countries = {c: s for c, s in act.countries.items() if c in refs.countries}
+    report.skip("recipient country not in ISO 3166", len(act.countries) - len(countries))
+    partners = {(refs.organisation(org), role) for org, role in act.partners}
+    funding = {
+        (refs.organisation(f.donor), f.amount, f.currency, f.date_from, f.date_to)
+        for f in act.funding
+    }
+    areas = {refs.priority_area(code, name) for code, name in act.areas}
+    report.counts["countries"], report.counts["sectors"] = len(countries), len(act.sectors)
+    report.counts["organisations"] = len(
+        {project.provider_id} | {o for o, _ in partners} | {f[0] for f in funding}
+    )
+    s = session
+    changed = _replace(
+        s,
+        principal,
+        project,
+        ProjectCountry,
+        _rows(ProjectCountry.project_id == pid, ProjectCountry.country_code, ProjectCountry.share),
+        {(c, _dec(v)) for c, v in countries.items()},
+        lambda i: ProjectCountry(project_id=pid, country_code=i[0], share=i[1]),
+        "countries",
+    )
+    changed |= _replace(
+        s,
+        principal,
+        project,
+        ProjectSector,
+        _rows(ProjectSector.project_id == pid, ProjectSector.code, ProjectSector.share),
+        {(c, _dec(v)) for c, v in act.sectors.items()},
+        lambda i: ProjectSector(project_id=pid, code=i[0], share=i[1]),
+        "sectors",
+    )
+    changed |= _replace(
+        s,
+        principal,
+        project,
+        ProjectPartner,
+        _rows(
+            ProjectPartner.project_id == pid, ProjectPartner.organisation_id, ProjectPartner.role
+        ),
+        partners,
+        lambda i: ProjectPartner(project_id=pid, organisation_id=i[0], role=i[1]),
+        "partners",
+    )
+    changed |= _replace(
+        s,
+        principal,
+        project,
+        ProjectPriorityArea,
+        {
+            r[0]
+            for r in _rows(
+                ProjectPriorityArea.project_id == pid, ProjectPriorityArea.priority_area_id
+            )
+        },
+        areas,
+        lambda i: ProjectPriorityArea(project_id=pid, priority_area_id=i),
+        "areas",
+    )
+    changed |= _replace(
+        s,
+        principal,
+        project,
+        Funding,
+        {
+            (d, _dec(a), c, f, t)
+            for d, a, c, f, t in _rows(
+                Funding.project_id == pid,
+                Funding.donor_id,
+                Funding.amount,
+                Funding.currency,
+                Funding.date_from,
+                Funding.date_to,
+            )
+        },
+        {(d, _dec(a), c, f, t) for d, a, c, f, t in funding},
+        lambda i: Funding(
+            project_id=pid, donor_id=i[0], amount=i[1], currency=i[2], date_from=i[3], date_to=i[4]
+        ),
+        "funding",
+    )
+    return changed
+
+
+def _dec(value: Decimal) -> Decimal:
+    """Equal decimals hash alike (3 == 3.0000), so sets of rows compare by value."""
+    return Decimal(value)

@@ -1,0 +1,134 @@
+"""IATI exchange: download the projects you can see as an IATI 2.03 file, as the long table of
+measurements (CSV, Excel) or as the IPTT workbook; administrators and managers also import
+IATI files, with a progress bar and a report of what was imported and skipped per activity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from rbm.errors import RbmError
+from rbm.exchange import tables
+from rbm.exchange.iati_export import export_iati
+from rbm.exchange.iati_import import import_iati
+from rbm.models.enums import Role
+from rbm.queries.project import visible_projects
+from rbm.ui.session import get_db, require_principal
+
+REPORT = "iati_report"
+XML, CSV = "application/xml", "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+principal = require_principal()
+db = get_db()
+st.title("IATI exchange")
+
+st.subheader("Export")
+with db.read() as session:
+    choices = visible_projects(session, principal=principal)
+if choices.empty:
+    st.info("There is no project you can see yet.")
+else:
+    titles = dict(zip(choices["code"], choices["title"], strict=True))
+    picked = st.multiselect(
+        "Projects (all you can see when none is chosen)",
+        list(titles),
+        format_func=lambda c: f"{c} — {titles[c]}",
+        key="iati_codes",
+    )
+    codes = tuple(picked) or None
+    st.caption(
+        "Approved values only in the IATI file and the IPTT; the long table also lists your "
+        "team's values still in review, labelled by status."
+    )
+
+    def _read(make: Callable[..., bytes]) -> Callable[[], bytes]:
+        """Generate the file only when its button is clicked."""
+
+        def run() -> bytes:
+            with db.read() as session:
+                return make(session, principal=principal, project_codes=codes)
+
+        return run
+
+    def _long(as_excel: bool) -> Callable[..., bytes]:
+        def make(session: object, **kw: object) -> bytes:
+            table = tables.long_table(session, **kw)  # type: ignore[arg-type]
+            return tables.to_xlsx(table) if as_excel else tables.to_csv(table)
+
+        return make
+
+    c1, c2, c3, c4 = st.columns(4)
+    c1.download_button(
+        "IATI 2.03 XML",
+        _read(export_iati),
+        "rbm-iati-activities.xml",
+        XML,
+        key="iati_dl_xml",
+        icon=":material/download:",
+    )
+    c2.download_button(
+        "Long table (CSV)",
+        _read(_long(False)),
+        "rbm-measurements.csv",
+        CSV,
+        key="iati_dl_csv",
+        icon=":material/download:",
+    )
+    c3.download_button(
+        "Long table (Excel)",
+        _read(_long(True)),
+        "rbm-measurements.xlsx",
+        XLSX,
+        key="iati_dl_xlsx",
+        icon=":material/download:",
+    )
+    c4.download_button(
+        "IPTT workbook",
+        _read(tables.iptt_workbook),
+        "rbm-iptt.xlsx",
+        XLSX,
+        key="iati_dl_iptt",
+        icon=":material/download:",
+    )
+
+if principal.has_role(Role.ADMIN, Role.MANAGER):
+    st.subheader("Import")
+    st.caption(
+        "Creates or updates projects keyed by their iati-identifier; importing the same file "
+        "again changes nothing. Imported values enter as approved, in your name."
+    )
+    uploaded = st.file_uploader("IATI 2.03 activity file", type=["xml"], key="iati_upload")
+    if uploaded is not None and st.button("Import", key="iati_import", type="primary"):
+        bar = st.progress(0.0, text="Reading the file…")
+
+        def _progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Activity {done} of {total}")
+
+        try:
+            with db.write() as session:
+                report = import_iati(
+                    session, principal=principal, data=uploaded.getvalue(), on_progress=_progress
+                )
+        except RbmError as exc:
+            st.session_state.pop(REPORT, None)
+            st.error(str(exc))
+        else:
+            st.session_state[REPORT] = (report.summary(), report.rows())
+    if REPORT in st.session_state:
+        summary, rows = st.session_state[REPORT]
+        st.success(summary)
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "identifier": "IATI identifier",
+                "title": st.column_config.TextColumn("Title", width="medium"),
+                "outcome": "Outcome",
+                "skipped": st.column_config.TextColumn("Skipped, and why", width="large"),
+                "notes": st.column_config.TextColumn("Notes", width="large"),
+            },
+        )
