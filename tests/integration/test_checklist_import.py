@@ -243,3 +243,9 @@ def test_the_printable_guide_lists_every_question_with_new_and_reworded_marks(
     assert page.count("<span class='tag'>new</span>") == 3
     assert page.count("<span class='tag'>reworded</span>") == 3
     assert "Arts. 12-14" in page and "assistance_kind" in page
+
+
+def test_every_import_column_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "checklist.md").read_text("utf-8")
+    for column in [*imp.COLUMNS, "country"]:
+        assert f"`{column}`" in docs, column

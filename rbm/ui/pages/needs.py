@@ -25,6 +25,25 @@ from rbm.ui.widgets import money, plain
 
 COVERAGE = {c.value: c.label for c in Coverage}
 GAP_BY = {"country": "Country", "region": "Region", "priority_area": "Priority area"}
+FIGURES = {
+    "needs": "Needs",
+    "uncovered": "Uncovered",
+    "costed": "Costed",
+    "estimated_cost": "Estimated cost",
+    "funding": "Funding",
+    "gap": "Gap",
+}
+MONEY_COLUMNS = {
+    c: st.column_config.NumberColumn(c, format="localized")
+    for c in ("Estimated cost", "Funding", "Gap")
+}
+OPEN_COLUMNS = {
+    "region": "Region",
+    "area": "Priority area",
+    "needs": "Uncovered needs",
+    "countries": "Countries",
+    "estimated_cost": "Estimated cost",
+}
 FLASH = "nd_flash"
 
 principal = require_principal()
@@ -50,6 +69,10 @@ if flash := st.session_state.pop(FLASH, None):
 register = cached_query(q.needs_register, principal)
 names = ["Register", "Resource mobilization", "Uncovered by region and area"]
 tabs = st.tabs(names + (["Unfunded needs you could support"] if donor_orgs else []))
+
+
+def _millions(values: pd.Series) -> str:
+    return f"USD {float(values.sum()) / 1e6:,.2f} M"
 
 
 def _table(df: pd.DataFrame) -> pd.DataFrame:
@@ -257,8 +280,8 @@ with tabs[0]:
     m[0].metric("Needs", len(register))
     m[1].metric("Uncovered", int((register["coverage"] == "uncovered").sum()))
     m[2].metric("Several providers", int((register["coverage"] == "several").sum()))
-    m[3].metric("Estimated cost", money(float(register["estimated_cost"].sum())))
-    m[4].metric("Gap", money(float(register["gap"].sum())))
+    m[3].metric("Estimated cost", _millions(register["estimated_cost"]))
+    m[4].metric("Gap", _millions(register["gap"]))
     shown = _filtered(register)
     if shown.empty:
         st.info("No need matches." if not register.empty else "No need is recorded yet.")
@@ -267,13 +290,7 @@ with tabs[0]:
             _table(shown),
             hide_index=True,
             width="stretch",
-            column_config={
-                "Need": st.column_config.TextColumn(width="large"),
-                **{
-                    c: st.column_config.NumberColumn(c, format="localized")
-                    for c in ("Estimated cost", "Funding", "Gap")
-                },
-            },
+            column_config={"Need": st.column_config.TextColumn(width="large"), **MONEY_COLUMNS},
         )
         _detail(shown)
     if writer:
@@ -293,11 +310,13 @@ with tabs[1]:
     if gap.empty:
         st.info("No need is recorded yet.")
     else:
-        name = gap.columns[1]
-        st.dataframe(gap.drop(columns=gap.columns[0]), hide_index=True, width="stretch")
-        long = gap.melt(
+        shown = gap.drop(columns=gap.columns[0]).rename(columns=FIGURES)
+        shown = shown.rename(columns={gap.columns[1]: GAP_BY[by], "currency": "Currency"})
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=MONEY_COLUMNS)
+        name = GAP_BY[by]
+        long = shown.melt(
             id_vars=[name],
-            value_vars=["estimated_cost", "funding", "gap"],
+            value_vars=["Estimated cost", "Funding", "Gap"],
             var_name="figure",
             value_name="USD",
         )
@@ -305,7 +324,7 @@ with tabs[1]:
             alt.Chart(long)
             .mark_bar()
             .encode(
-                y=alt.Y(f"{name}:N", title=GAP_BY[by], sort="-x"),
+                y=alt.Y(f"{name}:N", title=name, sort="-x"),
                 x=alt.X("USD:Q"),
                 color=alt.Color("figure:N", title=None),
                 yOffset="figure:N",
@@ -322,9 +341,8 @@ with tabs[2]:
     if open_.empty:
         st.success("Every recorded need is covered by at least one project.")
     else:
-        st.dataframe(
-            open_.drop(columns=["region_code", "area_code"]), hide_index=True, width="stretch"
-        )
+        shown = open_.drop(columns=["region_code", "area_code"]).rename(columns=OPEN_COLUMNS)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=MONEY_COLUMNS)
 
 if donor_orgs:
     with tabs[3]:
@@ -337,4 +355,6 @@ if donor_orgs:
             if mine.empty:
                 st.info("No unfunded need in the countries and areas you support.")
             else:
-                st.dataframe(_table(mine), hide_index=True, width="stretch")
+                st.dataframe(
+                    _table(mine), hide_index=True, width="stretch", column_config=MONEY_COLUMNS
+                )
