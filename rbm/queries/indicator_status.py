@@ -127,6 +127,42 @@ def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
     return timestamps(df, "period_start", "period_end")
 
 
+ENGINE_INDICATOR_COLUMNS = [
+    "indicator_id",
+    "measure",
+    "direction",
+    "accumulation",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "start_date",
+    "end_date",
+]
+ENGINE_MEASUREMENT_COLUMNS = [
+    "indicator_id",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "narrative",
+]
+
+
+def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) -> pd.Series:
+    """Per project, the date its figures are judged at: the end of its latest reporting period
+    that has ended by `as_of` (so an annual project is not judged in November against values
+    it can only report in January), else `as_of` itself."""
+    df = frame(
+        session,
+        select(ReportingPeriod.project_id, func.max(ReportingPeriod.end_date).label("end"))
+        .where(ReportingPeriod.project_id.in_(project_ids), ReportingPeriod.end_date <= as_of)
+        .group_by(ReportingPeriod.project_id),
+    )
+    return pd.Series(pd.to_datetime(df["end"]).dt.date.to_numpy(), index=df["project_id"])
+
+
 def summary(
     session: Session,
     *,
@@ -134,37 +170,30 @@ def summary(
     project_ids: Select[Any],
     as_of: date | None = None,
 ) -> pd.DataFrame:
-    """The engine's per-indicator summary, joined to project and result node ids."""
+    """The engine's per-indicator summary, joined to project and result node ids. Each
+    project's indicators are judged at its assessment date (see `assessment_dates`); projects
+    sharing a date are summarised together, so the engine runs once per distinct date."""
+    as_of = as_of or date.today()
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     inds = indicator_frame(session, visible)
-    engine_cols = [
-        "indicator_id",
-        "measure",
-        "direction",
-        "accumulation",
-        "baseline_value",
-        "baseline_date",
-        "target_value",
-        "start_date",
-        "end_date",
+    values = measurement_frame(session, visible)[ENGINE_MEASUREMENT_COLUMNS]
+    targets = target_frame(session, visible)
+    judged_at = inds["project_id"].map(assessment_dates(session, visible, as_of))
+    judged_at = judged_at.where(judged_at.notna(), as_of)
+    parts = [
+        summarise(
+            inds.loc[group.index, ENGINE_INDICATOR_COLUMNS],
+            values,
+            targets,
+            as_of=day,
+            thresholds=get_settings().thresholds,
+        )
+        for day, group in inds.groupby(judged_at, sort=True)
     ]
-    result = summarise(
-        inds[engine_cols],
-        measurement_frame(session, visible)[
-            [
-                "indicator_id",
-                "period_start",
-                "period_end",
-                "value",
-                "numerator",
-                "denominator",
-                "status",
-                "narrative",
-            ]
-        ],
-        target_frame(session, visible),
-        as_of=as_of or date.today(),
-        thresholds=get_settings().thresholds,
+    result = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else summarise(inds[ENGINE_INDICATOR_COLUMNS], values, targets, as_of=as_of)
     )
     return result.merge(inds[["indicator_id", "project_id", "result_node_id"]], on="indicator_id")
 
