@@ -151,9 +151,9 @@ ENGINE_MEASUREMENT_COLUMNS = [
 
 
 def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) -> pd.Series:
-    """Per project, the date its figures are judged at: the end of its latest reporting period
-    that has ended by `as_of` (so an annual project is not judged in November against values
-    it can only report in January), else `as_of` itself."""
+    """Per project with a reporting period ended by `as_of`: the end of the latest one, the date
+    its figures are judged at (so an annual project is not judged in November against values
+    it can only report in January)."""
     df = frame(
         session,
         select(ReportingPeriod.project_id, func.max(ReportingPeriod.end_date).label("end"))
@@ -179,7 +179,10 @@ def summary(
     values = measurement_frame(session, visible)[ENGINE_MEASUREMENT_COLUMNS]
     targets = target_frame(session, visible)
     judged_at = inds["project_id"].map(assessment_dates(session, visible, as_of))
-    judged_at = judged_at.where(judged_at.notna(), as_of)
+    # No period has ended yet: nothing could have been reported, so judge the project as it
+    # stood before it started (the engine then says "not started").
+    before_start = (inds["start_date"] - pd.Timedelta(days=1)).dt.date
+    judged_at = judged_at.where(judged_at.notna(), before_start.where(before_start < as_of, as_of))
     parts = [
         summarise(
             inds.loc[group.index, ENGINE_INDICATOR_COLUMNS],

@@ -1,0 +1,68 @@
+"""Figures from the engine over the database: each project is judged at the end of its latest
+reporting period that has ended, so reporting frequency does not make a project look late."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from rbm.db import Database
+from rbm.models import Project
+from rbm.models.enums import Frequency, Role, ScopeType
+from rbm.queries.indicator_status import assessment_dates, summary
+from tests.utils.builders import LogframeBuilder, log_approved, make_user
+
+
+def test_an_annual_project_is_judged_at_its_last_year_end_not_today(db: Database) -> None:
+    with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        built = (
+            LogframeBuilder(
+                code="ANN-1",
+                start=date(2024, 1, 1),
+                end=date(2025, 12, 31),
+                frequency=Frequency.ANNUAL,
+            )
+            .with_indicator("1.a", target=100)
+            .build(session, admin)
+        )
+        scope = {"scope_type": ScopeType.PROJECT, "project_id": built.project_id}
+        officer = make_user(session, Role.OFFICER, scope=scope)
+        manager = make_user(session, Role.MANAGER, scope=scope)
+        log_approved(
+            session,
+            officer=officer,
+            manager=manager,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids["2024"],
+            value=50,
+        )
+    with db.read() as session:
+        dates = assessment_dates(session, select(Project.id), date(2025, 11, 30))
+        result = summary(
+            session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 11, 30)
+        )
+    assert dates[built.project_id] == date(2024, 12, 31)
+    row = result.iloc[0]
+    # Judged at 2024-12-31: the straight line from the baseline (1 Jan 2023) to the target
+    # (31 Dec 2025) expects two thirds; half is at risk (0.5 / 0.667 = 0.75). Judged on
+    # 30 Nov 2025 it would expect 0.97 and call the project off track.
+    assert row["progress"] == 0.5
+    assert abs(row["expected_progress"] - 2 / 3) < 0.005
+    assert row["status"] == "at_risk"
+
+
+def test_a_project_with_no_period_ended_is_judged_today_and_has_not_started(db: Database) -> None:
+    with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        LogframeBuilder(
+            code="NEW-1", start=date(2025, 1, 1), end=date(2026, 12, 31), frequency=Frequency.ANNUAL
+        ).with_indicator("1.a").build(session, admin)
+    with db.read() as session:
+        dates = assessment_dates(session, select(Project.id), date(2025, 6, 30))
+        result = summary(
+            session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 6, 30)
+        )
+    assert dates.empty
+    assert result.iloc[0]["status"] == "not_started"
