@@ -83,6 +83,7 @@ def indicator_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
         df.loc[missing, "baseline_year"].astype("Int64").astype(str) + "-01-01"
     )
     floats(df, "baseline_value", "target_value")
+    df["indicator_id"] = df["indicator_id"].astype("int64")
     return timestamps(df, "baseline_date", "start_date", "end_date")
 
 
@@ -107,6 +108,8 @@ def measurement_frame(session: Session, project_ids: Select[Any]) -> pd.DataFram
     )
     df = frame(session, stmt)
     df["status"] = df["status"].map(lambda v: getattr(v, "value", v)).astype("object")
+    df["narrative"] = df["narrative"].astype("object")
+    df["indicator_id"] = df["indicator_id"].astype("int64")
     floats(df, "value", "numerator", "denominator")
     return timestamps(df, "period_start", "period_end")
 
@@ -124,6 +127,7 @@ def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
     )
     df = frame(session, stmt)
     floats(df, "value")
+    df["indicator_id"] = df["indicator_id"].astype("int64")
     return timestamps(df, "period_start", "period_end")
 
 
@@ -190,6 +194,9 @@ def summary(
             targets,
             as_of=day,
             thresholds=get_settings().thresholds,
+            # The frames come from typed queries with the engine's dtypes: pandera checking of
+            # every measurement row was the largest share of a page's time (bench/RESULTS.md).
+            validate=False,
         )
         for day, group in inds.groupby(judged_at, sort=True)
     ]
