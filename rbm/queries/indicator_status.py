@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, select, tuple_
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from indicators.forecast import forecast
@@ -254,9 +254,17 @@ def overdue_reports(
     """Per project: periods ended more than `grace_days` ago in which some indicator has no
     submitted or approved value. Columns project_id, overdue (indicator-periods missing)."""
     cutoff = (as_of or date.today()).toordinal() - grace_days
-    reported = select(Measurement.indicator_id, Measurement.reporting_period_id).where(
-        Measurement.is_current,
-        Measurement.status.in_([MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]),
+    # A correlated NOT EXISTS walks the (indicator, period, revision) unique index per
+    # indicator-period instead of building the set of every reported pair in the portfolio.
+    reported = (
+        select(Measurement.id)
+        .where(
+            Measurement.indicator_id == Indicator.id,
+            Measurement.reporting_period_id == ReportingPeriod.id,
+            Measurement.is_current,
+            Measurement.status.in_([MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]),
+        )
+        .exists()
     )
     stmt = (
         select(ResultNode.project_id, func.count().label("overdue"))
@@ -267,7 +275,7 @@ def overdue_reports(
             ResultNode.project_id.in_(project_ids),
             visible_condition(principal),
             ReportingPeriod.end_date <= date.fromordinal(cutoff),
-            tuple_(Indicator.id, ReportingPeriod.id).not_in(reported),
+            ~reported,
         )
         .join(Project, Project.id == ResultNode.project_id)
         .group_by(ResultNode.project_id)
