@@ -167,3 +167,10 @@ def test_the_indicator_detail_lists_approved_values_with_links_to_evidence(portf
     assert values["period"].tolist() == ["2024-Q1", "2024-Q2"]
     assert values["actual"].tolist() == [30.0, 25.0]
     assert values["link"].str.startswith("/measurement?id=").all()
+
+
+def test_the_portfolio_and_project_pages_offer_an_iati_download(portfolio) -> None:
+    at = open_app(portfolio["officer"])
+    assert any("IATI 2.03 XML" in b.label for b in at.get("download_button"))
+    at = open_app(portfolio["officer"], page=PROJECT, query={"code": "WP-HN"})
+    assert any("IATI 2.03 XML" in b.label for b in at.get("download_button"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from rbm.exchange.iati_export import export_iati
 from rbm.queries.coordination import area_coverage
 from rbm.queries.indicator_status import STATUS_COLUMNS
 from rbm.queries.portfolio import PortfolioFilters, early_warnings, projects_table
@@ -172,6 +173,22 @@ selected = st.dataframe(
     },
 )
 st.caption("Select a row to open the project.")
+
+
+def _iati_xml() -> bytes:
+    """The listed projects as IATI activities (approved values only), made on click."""
+    with get_db().read() as session:
+        return export_iati(session, principal=principal, project_codes=list(shown["code"]))
+
+
+st.download_button(
+    f"Download these {len(shown)} projects as IATI 2.03 XML",
+    _iati_xml,
+    file_name="iati-activities.xml",
+    mime="application/xml",
+    key="pf_iati_xml",
+    icon=":material/download:",
+)
 rows = selected.selection.rows if selected else []
 if rows:
     st.switch_page(PROJECT_PAGE, query_params={"code": shown.iloc[rows[0]]["code"]})

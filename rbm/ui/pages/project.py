@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from rbm.errors import NotFound
+from rbm.exchange.iati_export import export_iati
 from rbm.queries.iptt import LOP, breakdowns, iptt, iptt_excel, iptt_wide, trajectory
 from rbm.queries.project import ProjectView, project_view, visible_projects
 from rbm.queries.reference import optional_query
@@ -242,12 +243,27 @@ def _iptt_table() -> None:
     wide = iptt_wide(shown)
     wide.columns = [f"{c[0]} · {FIGURE_NAMES[str(c[1])]}" for c in wide.columns]
     st.dataframe(wide.round(1).reset_index(), hide_index=True, width="stretch", key="pj_iptt")
-    st.download_button(
+    d1, d2 = st.columns(2)
+    d1.download_button(
         "Download the IPTT (Excel)",
         iptt_excel(long, title=f"IPTT · {p['code']} · {p['title']}"),
         file_name=f"iptt-{p['code']}.xlsx",
         key="pj_iptt_xlsx",
     )
+    d2.download_button(
+        "Download as IATI 2.03 XML",
+        _iati_xml,
+        file_name=f"iati-{p['code']}.xml",
+        mime="application/xml",
+        key="pj_iati_xml",
+        icon=":material/download:",
+    )
+
+
+def _iati_xml() -> bytes:
+    """This project as an IATI activity (approved values only), made when the button is clicked."""
+    with get_db().read() as session:
+        return export_iati(session, principal=principal, project_codes=[str(view.project["code"])])
 
 
 FIGURE_NAMES = {"target": "target", "actual": "actual", "achieved_pct": "% achieved"}
