@@ -1,17 +1,28 @@
-"""Evaluations with DAC ratings, recommendations with management responses and follow-up
-actions, and lessons learned. Evaluators (and admins) record; managers respond."""
+"""Evaluations with DAC ratings and their reports, recommendations with management responses and
+follow-up actions, and lessons learned. Evaluators (and admins) record; managers (and admins)
+respond and plan follow-up. Every write checks role and scope, validates, and is audited; a
+revised response or a rescheduled action keeps its history as audit events.
+
+The read scope of evaluations and lessons is a pair of SQL conditions defined here, next to the
+writes that apply them, and reused by `rbm.queries.evaluations` and `rbm.queries.lessons`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import PureWindowsPath
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session
 
-from rbm.errors import NotFound, ValidationFailed
+from rbm.errors import NotFound, PermissionDenied, ValidationFailed
 from rbm.models import (
+    Attachment,
+    Country,
     DacRating,
     Evaluation,
     FollowUpAction,
@@ -19,6 +30,10 @@ from rbm.models import (
     LessonCountry,
     LessonPriorityArea,
     LessonTag,
+    PriorityArea,
+    Project,
+    ProjectCountry,
+    ProjectPriorityArea,
     Recommendation,
 )
 from rbm.models.enums import (
@@ -29,13 +44,138 @@ from rbm.models.enums import (
     ResponseKind,
     ResultLevel,
     Role,
+    ScopeType,
 )
-from rbm.principal import Principal
+from rbm.principal import Principal, project_condition
 from rbm.services import audit
+from rbm.services.evidence import check_file
 from rbm.services.permissions import require_role
+from rbm.settings import get_settings
 
 RECORDERS = (Role.EVALUATOR, Role.ADMIN)
 RESPONDERS = (Role.MANAGER, Role.ADMIN)
+OPEN_ACTION = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+# --- Read scope ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """The projects, countries and priority areas a principal's grants reach."""
+
+    projects: Select[Any]
+    granted_countries: tuple[str, ...]
+    project_countries: Select[Any] | None
+    areas: Select[Any]
+
+    def country_in(self, column: QueryableAttribute[Any]) -> ColumnElement[bool]:
+        tests = [column.in_(self.granted_countries)]
+        if self.project_countries is not None:
+            tests.append(column.in_(self.project_countries))
+        return or_(*tests)
+
+
+def _reach(principal: Principal, roles: Sequence[Role]) -> _Reach | None:
+    """None when the grants reach everything (an evaluator, or any global grant)."""
+    grants = principal.grants_for(*roles) if roles else principal.grants
+    if any(g.role is Role.EVALUATOR or g.scope_type is ScopeType.GLOBAL for g in grants):
+        return None
+    held = sorted({g.role for g in grants})
+    projects = select(Project.id).where(project_condition(principal, *held))
+    # A State focal point reaches their own country, not the other countries of a
+    # multi-country project that touches it.
+    others = [r for r in held if r is not Role.STATE_FOCAL_POINT]
+    through = (
+        select(ProjectCountry.country_code).where(
+            ProjectCountry.project_id.in_(
+                select(Project.id).where(project_condition(principal, *others))
+            )
+        )
+        if others
+        else None
+    )
+    areas = select(ProjectPriorityArea.priority_area_id).where(
+        ProjectPriorityArea.project_id.in_(projects)
+    )
+    granted = tuple(sorted({g.country_code for g in grants if g.country_code}))
+    return _Reach(projects, granted, through, areas)
+
+
+def evaluation_condition(principal: Principal, *roles: Role) -> ColumnElement[bool]:
+    """Evaluations the principal reaches through the given roles (all roles when none given).
+
+    Evaluators and global grants reach all. Otherwise: evaluations of projects the principal
+    can see; of the countries and priority areas of those projects (a State focal point: of
+    their own country); and every thematic evaluation (cross-cutting, portfolio-wide)."""
+    if not (principal.grants_for(*roles) if roles else principal.grants):
+        return false()
+    reach = _reach(principal, roles)
+    if reach is None:
+        return true()
+    return or_(
+        and_(
+            Evaluation.scope == EvaluationScope.PROJECT, Evaluation.project_id.in_(reach.projects)
+        ),
+        and_(
+            Evaluation.scope == EvaluationScope.COUNTRY, reach.country_in(Evaluation.country_code)
+        ),
+        and_(
+            Evaluation.scope == EvaluationScope.PRIORITY_AREA,
+            Evaluation.priority_area_id.in_(reach.areas),
+        ),
+        Evaluation.scope == EvaluationScope.THEME,
+    )
+
+
+def lesson_condition(principal: Principal) -> ColumnElement[bool]:
+    """Lessons the principal may read: those of a project they can see or of an evaluation they
+    can read; a lesson linked to neither is read where its country or priority-area tags are
+    in reach, or by everyone when it has no such tag (a general lesson)."""
+    if not principal.grants:
+        return false()
+    reach = _reach(principal, ())
+    if reach is None:
+        return true()
+    in_country = select(LessonCountry.lesson_id).where(reach.country_in(LessonCountry.country_code))
+    in_area = select(LessonPriorityArea.lesson_id).where(
+        LessonPriorityArea.priority_area_id.in_(reach.areas)
+    )
+    untagged = and_(
+        Lesson.id.not_in(select(LessonCountry.lesson_id)),
+        Lesson.id.not_in(select(LessonPriorityArea.lesson_id)),
+    )
+    return or_(
+        Lesson.project_id.in_(reach.projects),
+        Lesson.evaluation_id.in_(select(Evaluation.id).where(evaluation_condition(principal))),
+        and_(
+            Lesson.project_id.is_(None),
+            Lesson.evaluation_id.is_(None),
+            or_(Lesson.id.in_(in_country), Lesson.id.in_(in_area), untagged),
+        ),
+    )
+
+
+def _evaluation_in_scope(
+    session: Session, principal: Principal, evaluation_id: int, roles: Sequence[Role], doing: str
+) -> Evaluation:
+    evaluation = session.get(Evaluation, evaluation_id)
+    if evaluation is None:
+        raise NotFound(f"No evaluation #{evaluation_id}.")
+    hit = session.scalar(
+        select(Evaluation.id).where(
+            Evaluation.id == evaluation_id, evaluation_condition(principal, *roles)
+        )
+    )
+    if hit is None:
+        raise PermissionDenied(
+            f"{principal.name} may not {doing} evaluation #{evaluation_id}: it is outside "
+            "their scope."
+        )
+    return evaluation
+
+
+# --- Evaluations -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,30 +191,53 @@ class NewEvaluation:
     end_date: date | None = None
     evaluator: str = ""
     summary: str = ""
+    #: criterion -> (score 1-4, justification)
     ratings: Mapping[DacCriterion, tuple[int, str]] = field(default_factory=dict)
 
 
+def _evaluation_problems(session: Session, new: NewEvaluation) -> list[str]:
+    problems = [] if new.title.strip() else ["title: an evaluation needs a title"]
+    missing = {
+        EvaluationScope.PROJECT: new.project_id is None
+        or session.get(Project, new.project_id) is None,
+        EvaluationScope.COUNTRY: new.country_code is None
+        or session.get(Country, new.country_code) is None,
+        EvaluationScope.PRIORITY_AREA: new.priority_area_id is None
+        or session.get(PriorityArea, new.priority_area_id) is None,
+        EvaluationScope.THEME: not new.theme.strip(),
+    }[new.scope]
+    if missing:
+        problems.append(f"scope: choose the {new.scope.value.replace('_', ' ')} evaluated")
+    if new.start_date and new.end_date and new.end_date < new.start_date:
+        problems.append("dates: the end date is before the start date")
+    for criterion, (score, why) in new.ratings.items():
+        if not 1 <= score <= 4:
+            problems.append(f"{criterion.value}: score {score} is outside 1-4")
+        if not why.strip():
+            problems.append(f"{criterion.value}: give a justification for the rating")
+    return problems
+
+
 def create_evaluation(session: Session, *, principal: Principal, new: NewEvaluation) -> Evaluation:
+    """Record an evaluation of a project, a country, a priority area or a theme, with its
+    ratings on the DAC criteria (each 1-4 with a justification)."""
     require_role(principal, *RECORDERS, doing="record evaluations")
-    bad = [
-        f"{c.value}: score {s} is outside 1-4"
-        for c, (s, _) in new.ratings.items()
-        if not 1 <= s <= 4
-    ]
-    if bad:
-        raise ValidationFailed("The ratings are not valid.", bad)
+    if problems := _evaluation_problems(session, new):
+        raise ValidationFailed("The evaluation is not valid.", problems)
+    scope = new.scope
     ev = Evaluation(
-        title=new.title,
+        title=new.title.strip(),
         type=new.type,
-        scope=new.scope,
-        project_id=new.project_id,
-        country_code=new.country_code,
-        priority_area_id=new.priority_area_id,
-        theme=new.theme,
+        scope=scope,
+        # Only the evaluated target is kept, so the scope says what the evaluation covers.
+        project_id=new.project_id if scope is EvaluationScope.PROJECT else None,
+        country_code=new.country_code if scope is EvaluationScope.COUNTRY else None,
+        priority_area_id=new.priority_area_id if scope is EvaluationScope.PRIORITY_AREA else None,
+        theme=new.theme.strip() if scope is EvaluationScope.THEME else "",
         start_date=new.start_date,
         end_date=new.end_date,
-        evaluator=new.evaluator,
-        summary=new.summary,
+        evaluator=new.evaluator.strip(),
+        summary=new.summary.strip(),
         created_by_id=principal.user_id,
     )
     session.add(ev)
@@ -92,18 +255,78 @@ def create_evaluation(session: Session, *, principal: Principal, new: NewEvaluat
         after={
             "title": ev.title,
             "type": new.type.value,
+            "scope": scope.value,
             "ratings": {c.value: s for c, (s, _) in new.ratings.items()},
         },
     )
     return ev
 
 
+def attach_report(
+    session: Session,
+    *,
+    principal: Principal,
+    evaluation_id: int,
+    filename: str,
+    content: bytes | None = None,
+    url: str | None = None,
+) -> Attachment:
+    """Attach the evaluation report (or an annex): a file checked on the server like any
+    evidence file (type, content, size), or an http(s) link."""
+    require_role(principal, *RECORDERS, doing="attach evaluation reports")
+    _evaluation_in_scope(session, principal, evaluation_id, RECORDERS, "attach a report to")
+    if (content is None) == (url is None):
+        raise ValidationFailed("Attach either a file or a link.")
+    attachment = Attachment(
+        evaluation_id=evaluation_id,
+        # Some browsers send a full Windows path; PureWindowsPath splits on both separators.
+        filename=PureWindowsPath(filename).name[:255],
+        uploaded_by_id=principal.user_id,
+    )
+    if content is not None:
+        max_bytes = int(get_settings().max_upload_mb * 1_000_000)
+        attachment.content_type = check_file(filename, content, max_bytes=max_bytes)
+        attachment.content, attachment.size = content, len(content)
+        attachment.sha256 = hashlib.sha256(content).hexdigest()
+    else:
+        assert url is not None
+        if not url.lower().startswith(("https://", "http://")):
+            raise ValidationFailed("A link must start with https:// or http://.")
+        attachment.url = url
+    session.add(attachment)
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="attach",
+        entity_type="evaluation",
+        entity_id=evaluation_id,
+        after={
+            "attachment_id": attachment.id,
+            "filename": attachment.filename,
+            "url": url,
+            "sha256": attachment.sha256,
+        },
+    )
+    return attachment
+
+
+# --- Recommendations, management responses, follow-up actions --------------------------------
+
+
 def add_recommendation(
     session: Session, *, principal: Principal, evaluation_id: int, text: str, addressee: str
 ) -> Recommendation:
+    """Add the evaluation's next recommendation (numbered 1, 2, ... per evaluation)."""
     require_role(principal, *RECORDERS, doing="record recommendations")
-    if session.get(Evaluation, evaluation_id) is None:
-        raise NotFound(f"No evaluation #{evaluation_id}.")
+    _evaluation_in_scope(session, principal, evaluation_id, RECORDERS, "add recommendations to")
+    problems = _blank(
+        text="text: write the recommendation",
+        addressee="addressee: say to whom the recommendation is addressed",
+        values={"text": text, "addressee": addressee},
+    )
+    if problems:
+        raise ValidationFailed("The recommendation is not valid.", problems)
     number = 1 + int(
         session.scalar(
             select(func.coalesce(func.max(Recommendation.number), 0)).where(
@@ -112,7 +335,9 @@ def add_recommendation(
         )
         or 0
     )
-    rec = Recommendation(evaluation_id=evaluation_id, number=number, text=text, addressee=addressee)
+    rec = Recommendation(
+        evaluation_id=evaluation_id, number=number, text=text.strip(), addressee=addressee.strip()
+    )
     session.add(rec)
     session.flush()
     audit.record(
@@ -121,9 +346,38 @@ def add_recommendation(
         action="create",
         entity_type="recommendation",
         entity_id=rec.id,
-        after={"text": text, "addressee": addressee},
+        after={
+            "evaluation_id": evaluation_id,
+            "number": number,
+            "text": rec.text,
+            "addressee": rec.addressee,
+        },
     )
     return rec
+
+
+def _blank(*, values: Mapping[str, str], **messages: str) -> list[str]:
+    """The message of each value left blank."""
+    return [msg for name, msg in messages.items() if not values[name].strip()]
+
+
+def _recommendation(session: Session, recommendation_id: int) -> Recommendation:
+    rec = session.get(Recommendation, recommendation_id)
+    if rec is None:
+        raise NotFound(f"No recommendation #{recommendation_id}.")
+    return rec
+
+
+def _open_actions(session: Session, recommendation_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count(FollowUpAction.id)).where(
+                FollowUpAction.recommendation_id == recommendation_id,
+                FollowUpAction.status.in_(OPEN_ACTION),
+            )
+        )
+        or 0
+    )
 
 
 def respond(
@@ -134,25 +388,38 @@ def respond(
     response: ResponseKind,
     reason: str,
 ) -> Recommendation:
-    """Record the management response; a partial acceptance or a rejection needs reasons."""
+    """Record or revise the management response. A partial acceptance or a rejection needs
+    reasons; a rejection needs every follow-up action closed first. A revision is audited with
+    the response before and after, so the recommendation's history shows every change."""
     require_role(principal, *RESPONDERS, doing="respond to recommendations")
-    rec = session.get(Recommendation, recommendation_id)
-    if rec is None:
-        raise NotFound(f"No recommendation #{recommendation_id}.")
-    if response is not ResponseKind.ACCEPTED and not reason.strip():
+    rec = _recommendation(session, recommendation_id)
+    _evaluation_in_scope(
+        session, principal, rec.evaluation_id, RESPONDERS, "respond to recommendations of"
+    )
+    reason = reason.strip()
+    if response is not ResponseKind.ACCEPTED and not reason:
         raise ValidationFailed("Give the reasons for a partial acceptance or a rejection.")
-    before = {"response": rec.response.value if rec.response else None}
+    if response is ResponseKind.REJECTED and (n := _open_actions(session, rec.id)):
+        raise ValidationFailed(
+            f"Complete or cancel the {n} open follow-up action(s) before rejecting "
+            "this recommendation."
+        )
+    if rec.response is response and rec.response_reason == reason:
+        return rec
+    before = (
+        {"response": rec.response.value, "reason": rec.response_reason} if rec.response else None
+    )
     rec.response, rec.response_reason = response, reason
     rec.responded_by_id, rec.responded_at = principal.user_id, datetime.now(UTC)
     session.flush()
     audit.record(
         session,
         principal=principal,
-        action="respond",
+        action="respond" if before is None else "revise_response",
         entity_type="recommendation",
         entity_id=rec.id,
         before=before,
-        after={"response": response.value},
+        after={"response": response.value, "reason": reason},
         reason=reason,
     )
     return rec
@@ -168,11 +435,25 @@ def add_action(
     due_date: date,
     status: ActionStatus = ActionStatus.NOT_STARTED,
 ) -> FollowUpAction:
+    """Plan a follow-up action (owner, due date, status) for a recommendation not rejected."""
     require_role(principal, *RESPONDERS, *RECORDERS, doing="plan follow-up actions")
+    rec = _recommendation(session, recommendation_id)
+    _evaluation_in_scope(
+        session, principal, rec.evaluation_id, (*RESPONDERS, *RECORDERS), "plan follow-up for"
+    )
+    problems = _blank(
+        description="description: say what will be done",
+        owner="owner: say who will do it",
+        values={"description": description, "owner": owner},
+    )
+    if rec.response is ResponseKind.REJECTED:
+        problems.append("the recommendation was rejected: it has no follow-up actions")
+    if problems:
+        raise ValidationFailed("The follow-up action is not valid.", problems)
     action = FollowUpAction(
         recommendation_id=recommendation_id,
-        description=description,
-        owner=owner,
+        description=description.strip(),
+        owner=owner.strip(),
         due_date=due_date,
         status=status,
         completed_at=datetime.now(UTC) if status is ActionStatus.COMPLETED else None,
@@ -186,13 +467,58 @@ def add_action(
         entity_type="follow_up_action",
         entity_id=action.id,
         after={
-            "description": description,
-            "owner": owner,
+            "recommendation_id": recommendation_id,
+            "description": action.description,
+            "owner": action.owner,
             "due_date": due_date.isoformat(),
             "status": status.value,
         },
     )
     return action
+
+
+def update_action(
+    session: Session,
+    *,
+    principal: Principal,
+    action_id: int,
+    status: ActionStatus,
+    due_date: date | None = None,
+    note: str = "",
+) -> FollowUpAction:
+    """Move a follow-up action to a new status, or reschedule it (a new due date needs a
+    note saying why). The before and after are audited."""
+    require_role(principal, *RESPONDERS, *RECORDERS, doing="update follow-up actions")
+    action = session.get(FollowUpAction, action_id)
+    if action is None:
+        raise NotFound(f"No follow-up action #{action_id}.")
+    rec = _recommendation(session, action.recommendation_id)
+    _evaluation_in_scope(
+        session, principal, rec.evaluation_id, (*RESPONDERS, *RECORDERS), "update follow-up of"
+    )
+    due_date = due_date or action.due_date
+    if due_date != action.due_date and not note.strip():
+        raise ValidationFailed("Say why the due date changes.")
+    if status is action.status and due_date == action.due_date:
+        return action
+    before = {"status": action.status.value, "due_date": action.due_date.isoformat()}
+    action.status, action.due_date = status, due_date
+    action.completed_at = datetime.now(UTC) if status is ActionStatus.COMPLETED else None
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="update",
+        entity_type="follow_up_action",
+        entity_id=action.id,
+        before=before,
+        after={"status": status.value, "due_date": due_date.isoformat()},
+        reason=note.strip(),
+    )
+    return action
+
+
+# --- Lessons learned ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,16 +537,44 @@ class NewLesson:
     tags: Sequence[str] = ()
 
 
+def _lesson_problems(session: Session, new: NewLesson, tags: list[str]) -> list[str]:
+    problems = [] if new.title.strip() else ["title: a lesson needs a title"]
+    if not new.text.strip():
+        problems.append("text: say what was learned")
+    if new.project_id is not None and session.get(Project, new.project_id) is None:
+        problems.append(f"project: no project #{new.project_id}")
+    known = set(session.scalars(select(Country.code).where(Country.code.in_(new.country_codes))))
+    problems += [
+        f"countries: unknown country code {c!r}" for c in new.country_codes if c not in known
+    ]
+    areas = set(
+        session.scalars(select(PriorityArea.id).where(PriorityArea.id.in_(new.priority_area_ids)))
+    )
+    problems += [
+        f"priority areas: no priority area #{a}" for a in new.priority_area_ids if a not in areas
+    ]
+    problems += [f"tags: {t!r} is longer than 80 characters" for t in tags if len(t) > 80]
+    return problems
+
+
 def record_lesson(session: Session, *, principal: Principal, new: NewLesson) -> Lesson:
+    """Record a lesson learned with its tags (DAC criterion, result level, countries, priority
+    areas, free tags), the evaluation or project it came from, and who recorded it. Free tags
+    are stored trimmed and in lower case."""
     require_role(principal, *RECORDERS, doing="record lessons learned")
-    if not new.title.strip() or not new.text.strip():
-        raise ValidationFailed("A lesson needs a title and a text.")
+    tags = sorted({t.strip().lower() for t in new.tags if t.strip()})
+    if problems := _lesson_problems(session, new, tags):
+        raise ValidationFailed("The lesson is not valid.", problems)
+    if new.evaluation_id is not None:
+        _evaluation_in_scope(
+            session, principal, new.evaluation_id, RECORDERS, "record lessons from"
+        )
     lesson = Lesson(
-        title=new.title,
-        text=new.text,
-        what_worked=new.what_worked,
-        what_did_not=new.what_did_not,
-        evidence=new.evidence,
+        title=new.title.strip(),
+        text=new.text.strip(),
+        what_worked=new.what_worked.strip(),
+        what_did_not=new.what_did_not.strip(),
+        evidence=new.evidence.strip(),
         evaluation_id=new.evaluation_id,
         project_id=new.project_id,
         dac_criterion=new.dac_criterion,
@@ -229,11 +583,11 @@ def record_lesson(session: Session, *, principal: Principal, new: NewLesson) -> 
     )
     session.add(lesson)
     session.flush()
-    for code in new.country_codes:
+    for code in sorted(set(new.country_codes)):
         session.add(LessonCountry(lesson_id=lesson.id, country_code=code))
-    for area_id in new.priority_area_ids:
+    for area_id in sorted(set(new.priority_area_ids)):
         session.add(LessonPriorityArea(lesson_id=lesson.id, priority_area_id=area_id))
-    for tag in sorted({t.strip().lower() for t in new.tags if t.strip()}):
+    for tag in tags:
         session.add(LessonTag(lesson_id=lesson.id, tag=tag))
     audit.record(
         session,
@@ -241,6 +595,13 @@ def record_lesson(session: Session, *, principal: Principal, new: NewLesson) -> 
         action="create",
         entity_type="lesson",
         entity_id=lesson.id,
-        after={"title": new.title},
+        after={
+            "title": lesson.title,
+            "evaluation_id": new.evaluation_id,
+            "project_id": new.project_id,
+            "countries": sorted(set(new.country_codes)),
+            "priority_area_ids": sorted(set(new.priority_area_ids)),
+            "tags": tags,
+        },
     )
     return lesson

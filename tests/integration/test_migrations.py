@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
@@ -9,12 +13,26 @@ from sqlalchemy import func, inspect, select
 from rbm import migrate
 from rbm.db import Database
 from rbm.models import Base, Country, Region
+from rbm.settings import PROJECT_ROOT
+
+
+def _include_name() -> Callable[..., bool]:
+    """migrations/env.py's filter: objects outside the ORM metadata (full-text search)."""
+    spec = importlib.util.spec_from_file_location(
+        "rbm_migrations_env", PROJECT_ROOT / "migrations" / "env.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.include_name  # type: ignore[no-any-return]
 
 
 def _diff(db: Database) -> list[object]:
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                     "render_as_batch": True})
+        ctx = MigrationContext.configure(
+            conn,
+            opts={"compare_type": True, "render_as_batch": True, "include_name": _include_name()},
+        )
         return list(compare_metadata(ctx, Base.metadata))
 
 
