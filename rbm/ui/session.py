@@ -92,7 +92,8 @@ def _cached(
 def cached_query(fn: Callable[..., T], principal: Principal, **kwargs: Any) -> T:
     """Run a read query through the cache. The key holds the query, the principal's scope,
     the filters and the data version (bumped by every write): never stale, never foreign."""
-    name = f"{fn.__module__}.{fn.__qualname__}"
+    # The database is part of the key too: two databases can share a data version.
+    name = f"{get_db().url}|{fn.__module__}.{fn.__qualname__}"
     result: T = _cached(
         name,
         principal.cache_key,

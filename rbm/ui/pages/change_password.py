@@ -12,6 +12,8 @@ principal = require_principal()
 st.title("Change password")
 if st.session_state.get(MUST_CHANGE):
     st.warning("Your password was reset by an administrator: choose a new one to continue.")
+if st.session_state.pop("cp_done", False):
+    st.success("Password changed. Every page of the menu is open to you again.")
 
 with st.form("change_password_form"):
     current = st.text_input("Current password", type="password", key="cp_current")
@@ -35,5 +37,5 @@ if submitted:
             st.error(str(exc))
         else:
             st.session_state[MUST_CHANGE] = False
-            st.success("Password changed.")
+            st.session_state["cp_done"] = True
             st.rerun()
