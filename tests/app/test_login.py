@@ -50,3 +50,26 @@ def test_demo_accounts_are_listed_only_in_demo_mode(
     get_settings.cache_clear()
     at = open_app()
     assert not any(s.value == "Demo accounts" for s in at.subheader)
+
+
+def test_an_idle_session_is_signed_out(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rbm.ui.session import LAST_SEEN
+
+    with app_db.write() as session:
+        officer = make_user(session, Role.OFFICER)
+    at = open_app(officer)
+    assert at.title[0].value == "Portfolio"
+    monkeypatch.setenv("RBM_IDLE_TIMEOUT_MINUTES", "1")
+    get_settings.cache_clear()
+    at.session_state[LAST_SEEN] = at.session_state[LAST_SEEN] - 120
+    at.run()
+    assert at.title[0].value == "RBM tracker"
+    assert "principal" not in at.session_state
+
+
+def test_signing_out_returns_to_the_sign_in_page(app_db: Database) -> None:
+    with app_db.write() as session:
+        officer = make_user(session, Role.OFFICER)
+    at = open_app(officer)
+    at.button(key="sign_out").click().run()
+    assert at.title[0].value == "RBM tracker"
