@@ -48,6 +48,27 @@ def load_demo(if_empty: bool) -> None:
     click.echo(report)
 
 
+@main.command("load-checklist")
+@click.argument(
+    "source",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+def load_checklist(source: Path | None) -> None:
+    """Load the self-assessment checklist (instruments, provisions, cycles, questions) from
+    SOURCE, by default the project's fixtures/checklist.yaml. Loading twice adds nothing."""
+    import yaml
+
+    from rbm.services.checklist_content import load_content
+    from rbm.settings import PROJECT_ROOT
+
+    path = source or PROJECT_ROOT / "fixtures" / "checklist.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    with _db().write() as session:
+        added = load_content(session, principal=None, spec=spec)
+    click.echo(f"Checklist loaded from {path.name}: {added} question(s) added.")
+
+
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
