@@ -148,9 +148,11 @@ def test_importing_an_example_twice_changes_nothing(imported: Imported) -> None:
 def test_the_export_of_an_example_validates_and_round_trips(
     imported: Imported, tmp_path: Path
 ) -> None:
-    if imported.report.imported == 0:
-        pytest.skip("nothing of this file is importable, so there is nothing to export")
     first = export(imported.db, imported.importer)
+    if imported.report.imported == 0:
+        # Nothing of this file was importable: the export holds no activity at all.
+        assert etree.fromstring(first).findall("iati-activity") == []
+        return
     assert schema_errors(etree.fromstring(first)) == []
     with fresh_database(imported.backend, tmp_path) as empty:
         importer = an_importer(empty)
