@@ -9,7 +9,6 @@ writes that apply them, and reused by `rbm.queries.evaluations` and `rbm.queries
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -47,10 +46,8 @@ from rbm.models.enums import (
     ScopeType,
 )
 from rbm.principal import Principal, project_condition
-from rbm.services import audit
-from rbm.services.evidence import check_file
+from rbm.services import audit, evidence
 from rbm.services.permissions import require_role
-from rbm.settings import get_settings
 
 RECORDERS = (Role.EVALUATOR, Role.ADMIN)
 RESPONDERS = (Role.MANAGER, Role.ADMIN)
@@ -283,16 +280,7 @@ def attach_report(
         filename=PureWindowsPath(filename).name[:255],
         uploaded_by_id=principal.user_id,
     )
-    if content is not None:
-        max_bytes = int(get_settings().max_upload_mb * 1_000_000)
-        attachment.content_type = check_file(filename, content, max_bytes=max_bytes)
-        attachment.content, attachment.size = content, len(content)
-        attachment.sha256 = hashlib.sha256(content).hexdigest()
-    else:
-        assert url is not None
-        if not url.lower().startswith(("https://", "http://")):
-            raise ValidationFailed("A link must start with https:// or http://.")
-        attachment.url = url
+    evidence.fill(attachment, filename=filename, content=content, url=url)
     session.add(attachment)
     session.flush()
     audit.record(

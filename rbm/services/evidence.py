@@ -68,6 +68,20 @@ def _is_text(content: bytes) -> bool:
     return b"\x00" not in content
 
 
+def fill(attachment: Attachment, *, filename: str, content: bytes | None, url: str | None) -> None:
+    """Put a checked file (type and size, on the server) or an http(s) link on an attachment.
+    Shared by measurement evidence and evaluation reports."""
+    if content is not None:
+        max_bytes = int(get_settings().max_upload_mb * 1_000_000)
+        attachment.content_type = check_file(filename, content, max_bytes=max_bytes)
+        attachment.content, attachment.size = content, len(content)
+        attachment.sha256 = hashlib.sha256(content).hexdigest()
+        return
+    if url is None or not url.lower().startswith(("https://", "http://")):
+        raise ValidationFailed("A link must start with https:// or http://.")
+    attachment.url = url
+
+
 def attach(
     session: Session,
     *,
@@ -96,16 +110,7 @@ def attach(
         filename=PurePath(filename).name[:255],
         uploaded_by_id=principal.user_id,
     )
-    if content is not None:
-        max_bytes = int(get_settings().max_upload_mb * 1_000_000)
-        attachment.content_type = check_file(filename, content, max_bytes=max_bytes)
-        attachment.content, attachment.size = content, len(content)
-        attachment.sha256 = hashlib.sha256(content).hexdigest()
-    else:
-        assert url is not None
-        if not url.lower().startswith(("https://", "http://")):
-            raise ValidationFailed("A link must start with https:// or http://.")
-        attachment.url = url
+    fill(attachment, filename=filename, content=content, url=url)
     session.add(attachment)
     session.flush()
     audit.record(
