@@ -96,11 +96,12 @@ def measure_engine(run: Run, n_indicators: int, n_measurements: int, runs: int) 
         Row(
             "-",
             "pandas",
-            f"indicator engine, {n_measurements:,} measurements",
+            f"indicator engine (status), {n_measurements:,} measurements",
             _s(run.engine["engine"]),
             _s(run.engine["floor"]) + " groupby sum",
             ratio,
-            f"peak {run.engine['peak_mib']:.0f} MiB",
+            f"peak {run.engine['peak_mib']:.0f} MiB; pandera validation at the boundary "
+            f"{_s(run.engine['validation'])}, once per frame",
         )
     )
 

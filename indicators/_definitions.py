@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from indicators._frames import NO_DAY, Bools, Floats, Ints, day_numbers, floats
@@ -30,10 +31,14 @@ class Definitions:
     anchor: Ints  # baseline date, else project start
     start: Ints
     end: Ints
+    kind: npt.NDArray[np.int8]  # KIND_OTHER, KIND_PERCENTAGE or KIND_QUALITATIVE, for one gather
 
     @property
     def size(self) -> int:
         return len(self.index)
+
+
+KIND_OTHER, KIND_PERCENTAGE, KIND_QUALITATIVE = 0, 1, 2
 
 
 def is_(column: pd.Series, value: str) -> Bools:
@@ -49,16 +54,19 @@ def definitions(indicators: pd.DataFrame) -> Definitions:
     raw_baseline = floats(indicators["baseline_value"])
     start = day_numbers(indicators["start_date"])
     baseline_day = day_numbers(indicators["baseline_date"])
+    qualitative = is_(measure, Measure.QUALITATIVE.value)
+    kind = np.select([percentage, qualitative], [KIND_PERCENTAGE, KIND_QUALITATIVE], KIND_OTHER)
     return Definitions(
         index=pd.Index(indicators["indicator_id"].to_numpy()),
         additive=additive,
         pooled=percentage & incremental,
         percentage=percentage,
-        qualitative=is_(measure, Measure.QUALITATIVE.value),
+        qualitative=qualitative,
         increase=is_(indicators["direction"], Direction.INCREASE.value),
         baseline=np.where(np.isnan(raw_baseline) & additive, 0.0, raw_baseline),
         target=floats(indicators["target_value"]),
         anchor=np.where(baseline_day == NO_DAY, start, baseline_day),
         start=start,
         end=day_numbers(indicators["end_date"]),
+        kind=kind.astype(np.int8),
     )

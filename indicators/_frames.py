@@ -25,10 +25,20 @@ def day_number(value: date) -> int:
     return int(np.datetime64(value, "D").astype(np.int64))
 
 
+_TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1_440, "s": 86_400, "ms": 86_400_000}
+_TICKS_PER_DAY |= {"us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
 def day_numbers(column: pd.Series) -> Ints:
     """A datetime column as day numbers; NaT becomes :data:`NO_DAY`."""
-    days = column.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    return np.where(column.isna().to_numpy(), NO_DAY, days)
+    values = column.to_numpy()
+    unit, count = np.datetime_data(values.dtype) if values.dtype.kind == "M" else ("", 1)
+    if unit not in _TICKS_PER_DAY:
+        values, unit, count = column.to_numpy(dtype="datetime64[ns]"), "ns", 1
+    per_day = _TICKS_PER_DAY[unit] // count
+    raw = values.view(np.int64)
+    # NaT is the smallest int64, which is NO_DAY itself.
+    return np.where(raw == NO_DAY, NO_DAY, np.floor_divide(raw, per_day))
 
 
 # Database ids are dense positive integers; up to this many slots per indicator a lookup table
@@ -50,10 +60,11 @@ def codes_of(ids: pd.Series, index: pd.Index) -> Ints:
     )
     if not dense:
         return np.asarray(index.get_indexer(pd.Index(ids)), dtype=np.int64)
-    table = np.full(int(keys.max()) + 2, -1, dtype=np.int64)  # last slot answers "unknown"
-    table[keys] = np.arange(len(keys), dtype=np.int64)
-    inside = (wanted >= 0) & (wanted < len(table) - 1)
-    return table[np.where(inside, wanted, len(table) - 1)]
+    # Slot id + 1 holds the id's position; the first and last slots answer "unknown", and
+    # clipping sends every id outside the table to one of them.
+    table = np.full(int(keys.max()) + 3, -1, dtype=np.int64)
+    table[keys + 1] = np.arange(len(keys), dtype=np.int64)
+    return table.take(wanted.astype(np.int64) + 1, mode="clip")
 
 
 def floats(column: pd.Series) -> Floats:

@@ -55,45 +55,60 @@ def first_due(defs: Definitions, targets: pd.DataFrame) -> Ints:
     return group_min(code[known], end, defs.size, empty=defs.start)
 
 
-def _points(defs: Definitions, code: Ints, end: Ints, value: Floats) -> pd.DataFrame:
-    """Milestones averaged per date, plus the baseline and end-of-project framing points."""
-    raw = pd.DataFrame({"code": code, "day": end, "value": value})
-    milestones = raw.groupby(["code", "day"], sort=False)["value"].mean().reset_index()
+def _points(defs: Definitions, code: Ints, end: Ints, value: Floats) -> tuple[Ints, Ints, Floats]:
+    """Milestones averaged per date, plus the baseline and end-of-project framing points.
+
+    Returned as (code, day, value) arrays sorted by indicator, then date.
+    """
     size = defs.size
+    order = np.lexsort((end, code))
+    code, end, value = code[order], end[order], value[order]
+    if len(code):
+        fresh = np.ones(len(code), dtype=bool)
+        fresh[1:] = (code[1:] != code[:-1]) | (end[1:] != end[:-1])
+        starts = np.flatnonzero(fresh)
+        counts = np.diff(np.append(starts, len(code)))
+        value = np.add.reduceat(value, starts) / counts
+        code, end = code[starts], end[starts]
     has = group_count(code, size) > 0
     first = group_min(code, end, size, empty=defs.end)
     last = group_max(code, end, size)
     with_anchor = np.flatnonzero(has & (defs.anchor < first))
     with_end = np.flatnonzero(has & (defs.end > last) & ~np.isnan(defs.target))
-    framing = pd.DataFrame(
-        {
-            "code": np.concatenate([with_anchor, with_end]),
-            "day": np.concatenate([defs.anchor[with_anchor], defs.end[with_end]]),
-            "value": np.concatenate([defs.baseline[with_anchor], defs.target[with_end]]),
-        }
-    )
-    parts: list[pd.DataFrame] = [milestones, framing]
-    return pd.concat(parts, ignore_index=True).sort_values(["code", "day"])
+    all_code = np.concatenate([code, with_anchor, with_end])
+    all_day = np.concatenate([end, defs.anchor[with_anchor], defs.end[with_end]])
+    all_value = np.concatenate([value, defs.baseline[with_anchor], defs.target[with_end]])
+    order = np.lexsort((all_day, all_code))
+    return all_code[order], all_day[order], all_value[order]
 
 
 def _interpolated_levels(
     defs: Definitions, code: Ints, end: Ints, value: Floats, *, as_of: int
 ) -> Floats:
-    points = _points(defs, code, end, value)
-    before = points[points["day"].to_numpy() <= as_of].groupby("code").last()
-    after = points[points["day"].to_numpy() > as_of].groupby("code").first()
-    d0, v0, has0 = _aligned(before, defs.size)
-    d1, v1, has1 = _aligned(after, defs.size)
+    p_code, p_day, p_value = _points(defs, code, end, value)
+    early = p_day <= as_of
+    d0, v0, has0 = _aligned(p_code[early], p_day[early], p_value[early], defs.size, last=True)
+    late = ~early
+    d1, v1, has1 = _aligned(p_code[late], p_day[late], p_value[late], defs.size, last=False)
     between = v0 + (v1 - v0) * ratio((as_of - d0).astype(np.float64), (d1 - d0).astype(np.float64))
     return np.where(has0 & has1, between, np.where(has0, v0, v1))
 
 
-def _aligned(frame: pd.DataFrame, size: int) -> tuple[Ints, Floats, Bools]:
-    day = np.zeros(size, dtype=np.int64)
-    value = np.full(size, np.nan)
-    positions = frame.index.to_numpy(dtype=np.int64)
-    day[positions] = frame["day"].to_numpy(dtype=np.int64)
-    value[positions] = frame["value"].to_numpy(dtype=np.float64)
+def _aligned(
+    code: Ints, day: Ints, value: Floats, size: int, *, last: bool
+) -> tuple[Ints, Floats, Bools]:
+    """Per indicator, the last (or first) of its points, given points sorted by code and day."""
+    if last:
+        pick = np.ones(len(code), dtype=bool)
+        pick[:-1] = code[:-1] != code[1:]
+    else:
+        pick = np.ones(len(code), dtype=bool)
+        pick[1:] = code[1:] != code[:-1]
+    positions = code[pick]
+    out_day = np.zeros(size, dtype=np.int64)
+    out_value = np.full(size, np.nan)
+    out_day[positions] = day[pick]
+    out_value[positions] = value[pick]
     has = np.zeros(size, dtype=bool)
     has[positions] = True
-    return day, value, has
+    return out_day, out_value, has

@@ -150,7 +150,8 @@ def _decrease_flags(rows: pd.DataFrame) -> pd.DataFrame:
         (rows["accumulation"] == Accumulation.CUMULATIVE.value)
         & rows["measure"].isin([Measure.NUMBER.value, Measure.PERCENTAGE.value])
     ]
-    rank = cumulative["status"].map({s.value: r for s, r in WORKFLOW_RANK.items()})
+    ranks = {s.value: r for s, r in WORKFLOW_RANK.items()}
+    rank = cumulative["status"].astype(object).map(ranks).astype("float64")
     current = cumulative.assign(x=_numbers(cumulative), rank=rank).dropna(subset=["x"])
     # The period's current value is its best-ranked row (ties averaged); a draft revision
     # never hides an approved figure.

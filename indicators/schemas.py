@@ -64,11 +64,17 @@ def validated(
     """The three frames validated and coerced (an absent targets frame becomes an empty one)."""
     if targets is None:
         targets = empty_targets()
+    measurements = MeasurementsFrame.validate(measurements)
+    measurements["status"] = measurements["status"].astype(STATUS_DTYPE)
     return (
         IndicatorsFrame.validate(indicators),
-        MeasurementsFrame.validate(measurements),
+        measurements,
         TargetsFrame.validate(targets),
     )
+
+
+# Workflow status as a category: the engine then reads it through integer codes.
+STATUS_DTYPE = pd.CategoricalDtype([s.value for s in MeasurementStatus])
 
 
 def empty_targets() -> pd.DataFrame:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from indicators._definitions import Definitions, definitions
+from indicators._definitions import KIND_PERCENTAGE, KIND_QUALITATIVE, Definitions, definitions
 from indicators._frames import (
     NO_DAY,
     Bools,
@@ -84,12 +84,28 @@ class Counted:
 def _status_tables(statuses: pd.Series, *, include_pending: bool) -> tuple[Bools, Ints]:
     """Per-row "counts?" and workflow rank.
 
-    One string comparison per counting status is several times cheaper than factorising the
-    column; without pending values every counting row is approved, so the rank is constant.
+    A categorical column (what :func:`indicators.schemas.validated` returns) is read through its
+    integer codes; otherwise one string comparison per counting status is several times cheaper
+    than factorising the column. Without pending values every counting row is approved, so the
+    rank is constant.
     """
+    counting = counting_statuses(include_pending=include_pending)
+    approved = WORKFLOW_RANK[MeasurementStatus.APPROVED]
+    if isinstance(statuses.dtype, pd.CategoricalDtype):
+        categories = [str(c) for c in statuses.cat.categories]
+        codes = statuses.cat.codes.to_numpy()
+        # One rank per category (-1: does not count), looked up by code; code -1 is a missing
+        # status, which never counts (the table's last slot).
+        table = np.full(len(categories) + 1, -1, dtype=np.int64)
+        for position, name in enumerate(categories):
+            status = next((s for s in counting if s.value == name), None)
+            if status is not None:
+                table[position] = WORKFLOW_RANK[status] if include_pending else approved
+        rank = table[codes]
+        return rank >= 0, rank
     counts = np.zeros(len(statuses), dtype=bool)
-    rank = np.full(len(statuses), WORKFLOW_RANK[MeasurementStatus.APPROVED], dtype=np.int64)
-    for status in counting_statuses(include_pending=include_pending):
+    rank = np.full(len(statuses), approved, dtype=np.int64)
+    for status in counting:
         hit = (statuses == status.value).to_numpy(dtype=bool, na_value=False)
         counts |= hit
         if include_pending:
@@ -107,22 +123,31 @@ def _narrated(measurements: pd.DataFrame, rows: Ints) -> Bools:
 def counted_rows(
     defs: Definitions, measurements: pd.DataFrame, *, as_of: int, include_pending: bool
 ) -> Counted:
-    """Rows that count at day ``as_of`` (see :func:`indicators.scalar.counting_values`)."""
+    """Rows that count at day ``as_of`` (see :func:`indicators.scalar.counting_values`).
+
+    Every test runs over the whole columns first, so each column is gathered once, for the
+    rows that count.
+    """
     code = codes_of(measurements["indicator_id"], defs.index)
     counts, rank = _status_tables(measurements["status"], include_pending=include_pending)
     end = day_numbers(measurements["period_end"])
-    # Narrow to the rows whose status and period count before touching the value columns.
-    rows = np.flatnonzero((code >= 0) & counts & (end <= as_of))
-    code, end, rank = code[rows], end[rows], rank[rows]
-    value = floats(measurements["value"])[rows]
-    numerator = floats(measurements["numerator"])[rows]
-    denominator = floats(measurements["denominator"])[rows]
-    has = np.where(
-        defs.percentage[code], ~np.isnan(numerator) & ~np.isnan(denominator), ~np.isnan(value)
+    value = floats(measurements["value"])
+    numerator = floats(measurements["numerator"])
+    denominator = floats(measurements["denominator"])
+    known = code >= 0
+    keep = known & counts & (end <= as_of)
+    kind = defs.kind[np.where(known, code, 0)]
+    has = ~np.isnan(value)
+    # Percentages are read from numerator and denominator, qualitative values from narratives.
+    percentages = np.flatnonzero(keep & (kind == KIND_PERCENTAGE))
+    has[percentages] = ~np.isnan(numerator[percentages]) & ~np.isnan(denominator[percentages])
+    narrated = np.flatnonzero(keep & (kind == KIND_QUALITATIVE))
+    if len(narrated):
+        has[narrated] = _narrated(measurements, narrated)
+    rows = np.flatnonzero(keep & has)
+    counted = Counted(
+        rows, code[rows], end[rows], rank[rows], value[rows], numerator[rows], denominator[rows]
     )
-    narrated = np.flatnonzero(defs.qualitative[code])
-    has[narrated] = _narrated(measurements, rows[narrated])
-    counted = Counted(rows, code, end, rank, value, numerator, denominator).take(has)
     if include_pending and len(counted.row):
         start = day_numbers(measurements["period_start"].iloc[counted.row])
         counted = counted.take(_best_per_period(counted, start))
@@ -166,21 +191,18 @@ def to_date_arrays(defs: Definitions, counted: Counted) -> ToDateArrays:
     key = counted.end * _RANKS_PER_DAY + counted.rank
     newest = group_max(code, key, size)
     latest = key == newest[code]
-    value, num, den = (
-        np.nan_to_num(a) for a in (counted.value, counted.numerator, counted.denominator)
-    )
-    n_latest = group_count(code[latest], size).astype(np.float64)
-    latest_mean = ratio(group_sum(code[latest], value[latest], size), n_latest)
-    pooled = defs.pooled
-    numerator = np.where(
-        pooled, group_sum(code, num, size), group_sum(code[latest], num[latest], size)
-    )
-    denominator = np.where(
-        pooled, group_sum(code, den, size), group_sum(code[latest], den[latest], size)
-    )
+    # Weighted counts instead of masked gathers: one bincount per figure. NaNs cannot leak:
+    # counted rows carry a value where the measure reads one (numerator and denominator for
+    # percentages), and each figure below is only read for the measures it belongs to.
+    n_latest = np.asarray(np.bincount(code, weights=latest, minlength=size), dtype=np.float64)
+    latest_mean = ratio(group_sum(code, np.where(latest, counted.value, 0.0), size), n_latest)
+    share = defs.pooled[code] | latest
+    numerator = group_sum(code, np.where(share, counted.numerator, 0.0), size)
+    denominator = group_sum(code, np.where(share, counted.denominator, 0.0), size)
+    total = group_sum(code, counted.value, size)
     result = np.select(
         [defs.percentage, defs.additive, defs.qualitative],
-        [ratio(numerator, denominator) * 100.0, group_sum(code, value, size), np.nan],
+        [ratio(numerator, denominator) * 100.0, total, np.nan],
         default=latest_mean,
     )
     reported = n_values > 0
