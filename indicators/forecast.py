@@ -140,14 +140,38 @@ def _levels(defs: Definitions, points: pd.DataFrame) -> Floats:
     )
 
 
-def _fit(code: Ints, x: Floats, y: Floats, size: int) -> tuple[Floats, Floats, Ints]:
-    """Per-group least squares: (intercept, slope, n); NaN where x does not vary."""
-    n = group_count(code, size)
-    sx, sy = group_sum(code, x, size), group_sum(code, y, size)
-    sxx, sxy = group_sum(code, x * x, size), group_sum(code, x * y, size)
-    slope = ratio(n * sxy - sx * sy, n * sxx - sx * sx)
-    intercept = ratio(sy - slope * sx, n.astype(np.float64))
-    return intercept, slope, n
+# Days are counted from this origin in the stored sums: a fixed origin keeps the sums of one
+# indicator comparable across days, and small enough to keep the least-squares sums exact.
+ORIGIN_DAY = day_number(date(2000, 1, 1))
+
+
+@dataclass(frozen=True)
+class FitSums:
+    """Per indicator: the least-squares sums over its points (x: days since ORIGIN_DAY)."""
+
+    n: Ints
+    sx: Floats
+    sy: Floats
+    sxx: Floats
+    sxy: Floats
+
+
+def fit_sums(defs: Definitions, counted: Counted) -> FitSums:
+    """The sums a least-squares line needs, from the counting rows (see the module docstring)."""
+    points = _period_points(counted)
+    level = _levels(defs, points)
+    ok = ~np.isnan(level)
+    code = points["code"].to_numpy(dtype=np.int64)[ok]
+    x = (points["end"].to_numpy(dtype=np.int64)[ok] - ORIGIN_DAY).astype(np.float64)
+    y = level[ok]
+    size = defs.size
+    return FitSums(
+        n=group_count(code, size),
+        sx=group_sum(code, x, size),
+        sy=group_sum(code, y, size),
+        sxx=group_sum(code, x * x, size),
+        sxy=group_sum(code, x * y, size),
+    )
 
 
 def forecast(
@@ -166,16 +190,19 @@ def forecast(
     """
     if validate:
         indicators, measurements, _ = validated(indicators, measurements)
-    day = day_number(as_of)
     defs = definitions(indicators)
+    day = day_number(as_of)
     counted = counted_rows(defs, measurements, as_of=day, include_pending=include_pending)
-    points = _period_points(counted)
-    level = _levels(defs, points)
-    ok = ~np.isnan(level)
-    code = points["code"].to_numpy(dtype=np.int64)[ok]
-    x = (points["end"].to_numpy(dtype=np.int64)[ok] - day).astype(np.float64)
-    intercept, slope, n = _fit(code, x, level[ok], defs.size)
-    value = intercept + slope * (defs.end - day)
+    return forecast_of_sums(indicators, defs, fit_sums(defs, counted))
+
+
+def forecast_of_sums(indicators: pd.DataFrame, defs: Definitions, sums: FitSums) -> pd.DataFrame:
+    """:func:`forecast` from the least-squares sums (fresh, or stored by
+    :mod:`indicators.figures`)."""
+    n = sums.n
+    slope = ratio(n * sums.sxy - sums.sx * sums.sy, n * sums.sxx - sums.sx * sums.sx)
+    intercept = ratio(sums.sy - slope * sums.sx, n.astype(np.float64))
+    value = intercept + slope * (defs.end - ORIGIN_DAY)
     miss = np.where(defs.increase, value < defs.target, value > defs.target)
     known = ~np.isnan(value) & ~np.isnan(defs.target)
     likely_miss = np.full(defs.size, None, dtype=object)

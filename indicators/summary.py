@@ -175,17 +175,33 @@ def _best_per_period(counted: Counted, start: Ints) -> Bools:
 
 
 @dataclass(frozen=True)
+class ToDateParts:
+    """Per indicator, the sums and latest values every to-date rule is made of.
+
+    They are what :mod:`indicators.figures` stores, so a stored figure and a fresh computation
+    go through the same :func:`to_date_of_parts`.
+    """
+
+    n_values: Ints
+    latest_end: Ints  # NO_DAY where nothing counts
+    total: Floats  # sum of values (incremental counts)
+    latest_value: Floats  # mean of the values of the latest period (levels, cumulative)
+    numerator: Floats  # pooled: sum over all periods; otherwise over the latest period
+    denominator: Floats
+
+
+@dataclass(frozen=True)
 class ToDateArrays:
     value: Floats
     numerator: Floats
     denominator: Floats
     latest_end: Ints
     n_values: Ints
-    latest: Bools  # per counted row: is it (one of) the latest?
 
 
-def to_date_arrays(defs: Definitions, counted: Counted) -> ToDateArrays:
-    """To-date value per indicator (see :func:`indicators.scalar.to_date`)."""
+def to_date_parts(defs: Definitions, counted: Counted) -> tuple[ToDateParts, Bools]:
+    """The parts of the to-date value per indicator, and per counted row: is it (one of) the
+    latest?"""
     size, code = defs.size, counted.code
     n_values = group_count(code, size)
     key = counted.end * _RANKS_PER_DAY + counted.rank
@@ -197,23 +213,32 @@ def to_date_arrays(defs: Definitions, counted: Counted) -> ToDateArrays:
     n_latest = np.asarray(np.bincount(code, weights=latest, minlength=size), dtype=np.float64)
     latest_mean = ratio(group_sum(code, np.where(latest, counted.value, 0.0), size), n_latest)
     share = defs.pooled[code] | latest
-    numerator = group_sum(code, np.where(share, counted.numerator, 0.0), size)
-    denominator = group_sum(code, np.where(share, counted.denominator, 0.0), size)
-    total = group_sum(code, counted.value, size)
+    parts = ToDateParts(
+        n_values=n_values,
+        latest_end=np.where(n_values > 0, newest // _RANKS_PER_DAY, NO_DAY),
+        total=group_sum(code, counted.value, size),
+        latest_value=latest_mean,
+        numerator=group_sum(code, np.where(share, counted.numerator, 0.0), size),
+        denominator=group_sum(code, np.where(share, counted.denominator, 0.0), size),
+    )
+    return parts, latest
+
+
+def to_date_of_parts(defs: Definitions, parts: ToDateParts) -> ToDateArrays:
+    """To-date value per indicator (see :func:`indicators.scalar.to_date`)."""
     result = np.select(
         [defs.percentage, defs.additive, defs.qualitative],
-        [ratio(numerator, denominator) * 100.0, total, np.nan],
-        default=latest_mean,
+        [ratio(parts.numerator, parts.denominator) * 100.0, parts.total, np.nan],
+        default=parts.latest_value,
     )
-    reported = n_values > 0
+    reported = parts.n_values > 0
     pct = defs.percentage & reported
     return ToDateArrays(
         value=np.where(reported, result, np.nan),
-        numerator=np.where(pct, numerator, np.nan),
-        denominator=np.where(pct, denominator, np.nan),
-        latest_end=np.where(reported, newest // _RANKS_PER_DAY, NO_DAY),
-        n_values=n_values,
-        latest=latest,
+        numerator=np.where(pct, parts.numerator, np.nan),
+        denominator=np.where(pct, parts.denominator, np.nan),
+        latest_end=parts.latest_end,
+        n_values=parts.n_values,
     )
 
 
@@ -329,7 +354,30 @@ def summarise(
     day = day_number(as_of)
     defs = definitions(indicators)
     counted = counted_rows(defs, measurements, as_of=day, include_pending=include_pending)
-    td = to_date_arrays(defs, counted)
+    parts, latest = to_date_parts(defs, counted)
+    return summarise_parts(
+        indicators,
+        defs,
+        parts,
+        _latest_narratives(defs, measurements, counted, latest),
+        targets,
+        day=day,
+        thresholds=thresholds,
+    )
+
+
+def summarise_parts(
+    indicators: pd.DataFrame,
+    defs: Definitions,
+    parts: ToDateParts,
+    narratives: Objects,
+    targets: pd.DataFrame,
+    *,
+    day: int,
+    thresholds: StatusThresholds,
+) -> pd.DataFrame:
+    """:func:`summarise` from the to-date parts (fresh, or stored by :mod:`indicators.figures`)."""
+    td = to_date_of_parts(defs, parts)
     actual = np.where(defs.additive, defs.baseline + td.value, td.value)
     progress, reason = progress_arrays(defs, actual)
     expected = expected_progress(defs, targets, as_of=day)
@@ -348,7 +396,7 @@ def summarise(
         indicators,
         defs,
         td,
-        narratives=_latest_narratives(defs, measurements, counted, td.latest),
+        narratives=narratives,
         actual=actual,
         progress=progress,
         reason=reason,
