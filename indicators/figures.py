@@ -133,8 +133,8 @@ def summarise_figures(
         numerator=floats(rows["numerator"]),
         denominator=floats(rows["denominator"]),
     )
-    narratives = rows["latest_narrative"].to_numpy(dtype=object)
-    narratives = np.where(pd.isna(narratives), None, narratives)
+    text = rows["latest_narrative"]
+    narratives = text.astype(object).where(text.notna(), None).to_numpy(dtype=object)
     return summarise_parts(
         indicators,
         defs,
