@@ -1,16 +1,25 @@
 """What the IATI export needs, read in a fixed number of statements whatever the number of
-projects (one per table), grouped by project. Only approved, current measurements are read."""
+projects (one per table), grouped by project. Only approved, current measurements are read.
+
+The statements run on the session's connection (Core rows, no ORM loading). The three large
+tables (targets, measurements, breakdowns) come back as raw driver values: their periods as
+ids into `ExportData.periods` (dates written once per period, not once per value) and their
+numbers as the driver gives them, written by `NumberText` exactly as the column type would
+have made them `Decimal`s."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, and_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, Row, Select, and_, exists, select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 
+from rbm.exchange.iati_codes import decimal_text
 from rbm.models import (
     Attachment,
     Baseline,
@@ -33,17 +42,47 @@ from rbm.models import (
     ResultNode,
     Target,
 )
+from rbm.models.base import Amount
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 
 Rows = list[Row[Any]]
+Raw = list[tuple[Any, ...]]
+_R = TypeVar("_R", Row[Any], tuple[Any, ...])
+
+
+class NumberText:
+    """The `decimal_text` of raw numbers from the driver, cached by value.
+
+    A driver with native decimals (psycopg) gives `Decimal`s; SQLite gives ints and floats,
+    which go through the `Decimal` conversion SQLAlchemy applies to an `Amount` column, so the
+    text is the same as that of the `Decimal` the column would have given. Equal numbers have
+    the same text, so the cache may key on the raw value."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        convert = Amount.result_processor(dialect, None)  # type: ignore[no-untyped-call]
+        self._to_decimal: Callable[[Any], Any] = convert or Decimal
+        self._cache: dict[Any, str] = {}
+
+    def __call__(self, raw: Any) -> str:
+        text = self._cache.get(raw)
+        if text is None:
+            value = raw if isinstance(raw, Decimal) else self._to_decimal(raw)
+            text = self._cache[raw] = decimal_text(value)
+        return text
 
 
 @dataclass
 class ExportData:
-    """Rows for the export; every mapping is keyed by project id (or indicator/measurement id)."""
+    """Rows for the export; every mapping is keyed by project id (or indicator/measurement id).
+
+    `targets`, `actuals` and `breakdowns` hold raw rows (see the module's docstring):
+    `(indicator_id, period_id, value, numerator, denominator, comment)`,
+    `(indicator_id, id, period_id, value, numerator, denominator, narrative)` and
+    `(measurement_id, dimension, dimension_value, value)`."""
 
     projects: Rows
+    number: NumberText
     countries: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     sectors: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     areas: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
@@ -53,14 +92,15 @@ class ExportData:
     indicators: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     dimensions: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     baselines: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
-    targets: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
-    actuals: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
-    breakdowns: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
+    periods: dict[int, tuple[str, str]] = field(default_factory=dict)
+    targets: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
+    actuals: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
+    breakdowns: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
     links: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
 
 
-def _group(rows: Rows, into: dict[int, Rows]) -> None:
-    """Group rows by their first column (which is dropped from nothing: rows keep it)."""
+def _group(rows: Sequence[_R], into: dict[int, list[_R]]) -> None:
+    """Group rows by their first column (rows keep it)."""
     for row in rows:
         into[row[0]].append(row)
 
@@ -76,29 +116,42 @@ def read_export_data(
     session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
 ) -> ExportData:
     """Everything the export writes for the projects the principal may see (optionally only
-    those with the given codes), in 14 statements."""
+    those with the given codes), in 15 statements."""
     ids = project_ids(principal, project_codes).scalar_subquery()
-    data = ExportData(projects=_projects(session, ids))
-    _group(_countries(session, ids), data.countries)
-    _group(_sectors(session, ids), data.sectors)
-    _group(_areas(session, ids), data.areas)
-    _group(_partners(session, ids), data.partners)
-    _group(_funding(session, ids), data.funding)
-    _group(_nodes(session, ids), data.nodes)
-    _group(_indicators(session, ids), data.indicators)
-    for indicator_id, code in session.execute(_dimensions(ids)):
+    connection = session.connection()
+    data = ExportData(projects=_projects(connection, ids), number=NumberText(connection.dialect))
+    _group(_countries(connection, ids), data.countries)
+    _group(_sectors(connection, ids), data.sectors)
+    _group(_areas(connection, ids), data.areas)
+    _group(_partners(connection, ids), data.partners)
+    _group(_funding(connection, ids), data.funding)
+    _group(_nodes(connection, ids), data.nodes)
+    _group(_indicators(connection, ids), data.indicators)
+    for indicator_id, code in connection.execute(_dimensions(ids)):
         data.dimensions[indicator_id].append(code)
-    _group(list(session.execute(_baselines(ids))), data.baselines)
-    _group(list(session.execute(_targets(ids))), data.targets)
-    _group(list(session.execute(_actuals(ids))), data.actuals)
-    _group(list(session.execute(_breakdowns(ids))), data.breakdowns)
-    _group(list(session.execute(_links(ids))), data.links)
+    _group(connection.execute(_baselines(ids)).all(), data.baselines)
+    for period_id, start, end in connection.execute(_periods(ids)):
+        data.periods[period_id] = (start.isoformat(), end.isoformat())
+    _group(_driver_rows(connection, _targets(ids)), data.targets)
+    _group(_driver_rows(connection, _actuals(ids)), data.actuals)
+    _group(_driver_rows(connection, _breakdowns(ids)), data.breakdowns)
+    _group(connection.execute(_links(ids)).all(), data.links)
     return data
 
 
-def _projects(session: Session, ids: Any) -> Rows:
+def _driver_rows(connection: Connection, stmt: Any) -> Raw:
+    """The rows as the driver gives them: plain tuples, values not converted (numbers not made
+    `Decimal`s), which is much faster for the large tables."""
+    result = connection.execute(stmt)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _projects(connection: Connection, ids: Any) -> Rows:
     return list(
-        session.execute(
+        connection.execute(
             select(
                 Project.id,
                 Project.code,
@@ -122,9 +175,9 @@ def _projects(session: Session, ids: Any) -> Rows:
     )
 
 
-def _countries(session: Session, ids: Any) -> Rows:
+def _countries(connection: Connection, ids: Any) -> Rows:
     return list(
-        session.execute(
+        connection.execute(
             select(ProjectCountry.project_id, ProjectCountry.country_code, ProjectCountry.share)
             .where(ProjectCountry.project_id.in_(ids))
             .order_by(ProjectCountry.project_id, ProjectCountry.country_code)
@@ -132,9 +185,9 @@ def _countries(session: Session, ids: Any) -> Rows:
     )
 
 
-def _sectors(session: Session, ids: Any) -> Rows:
+def _sectors(connection: Connection, ids: Any) -> Rows:
     return list(
-        session.execute(
+        connection.execute(
             select(ProjectSector.project_id, ProjectSector.code, ProjectSector.share)
             .where(ProjectSector.project_id.in_(ids))
             .order_by(ProjectSector.project_id, ProjectSector.code)
@@ -142,9 +195,9 @@ def _sectors(session: Session, ids: Any) -> Rows:
     )
 
 
-def _areas(session: Session, ids: Any) -> Rows:
+def _areas(connection: Connection, ids: Any) -> Rows:
     return list(
-        session.execute(
+        connection.execute(
             select(ProjectPriorityArea.project_id, PriorityArea.code, PriorityArea.name)
             .join(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id)
             .where(ProjectPriorityArea.project_id.in_(ids))
@@ -153,9 +206,9 @@ def _areas(session: Session, ids: Any) -> Rows:
     )
 
 
-def _partners(session: Session, ids: Any) -> Rows:
+def _partners(connection: Connection, ids: Any) -> Rows:
     return list(
-        session.execute(
+        connection.execute(
             select(
                 ProjectPartner.project_id,
                 ProjectPartner.role,
@@ -170,9 +223,9 @@ def _partners(session: Session, ids: Any) -> Rows:
     )
 
 
-def _funding(session: Session, ids: Any) -> Rows:
+def _funding(connection: Connection, ids: Any) -> Rows:
     return list(
-        session.execute(
+        connection.execute(
             select(
                 Funding.project_id,
                 Funding.amount,
@@ -190,9 +243,9 @@ def _funding(session: Session, ids: Any) -> Rows:
     )
 
 
-def _nodes(session: Session, ids: Any) -> Rows:
+def _nodes(connection: Connection, ids: Any) -> Rows:
     return list(
-        session.execute(
+        connection.execute(
             select(
                 ResultNode.project_id,
                 ResultNode.id,
@@ -210,10 +263,10 @@ def _nodes(session: Session, ids: Any) -> Rows:
     )
 
 
-def _indicators(session: Session, ids: Any) -> Rows:
+def _indicators(connection: Connection, ids: Any) -> Rows:
     """Grouped by result node id (first column)."""
     return list(
-        session.execute(
+        connection.execute(
             select(
                 Indicator.result_node_id,
                 Indicator.id,
@@ -274,21 +327,25 @@ def _baselines(ids: Any) -> Any:
     )
 
 
+def _periods(ids: Any) -> Any:
+    return select(ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.end_date).where(
+        ReportingPeriod.project_id.in_(ids)
+    )
+
+
 def _targets(ids: Any) -> Any:
     """Period targets and (with no period) life-of-project targets."""
     return (
         select(
             Target.indicator_id,
-            ReportingPeriod.start_date,
-            ReportingPeriod.end_date,
+            Target.reporting_period_id,
             Target.value,
             Target.numerator,
             Target.denominator,
             Target.comment,
         )
-        .outerjoin(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
         .where(Target.indicator_id.in_(_of_projects(ids)))
-        .order_by(Target.indicator_id, ReportingPeriod.start_date, ReportingPeriod.end_date)
+        .order_by(Target.indicator_id, Target.id)
     )
 
 
@@ -297,12 +354,12 @@ def _approved() -> Any:
 
 
 def _actuals(ids: Any) -> Any:
+    """Approved values, one per (indicator, period): their order does not matter."""
     return (
         select(
             Measurement.indicator_id,
             Measurement.id,
-            ReportingPeriod.start_date,
-            ReportingPeriod.end_date,
+            Measurement.reporting_period_id,
             Measurement.value,
             Measurement.numerator,
             Measurement.denominator,
@@ -310,16 +367,6 @@ def _actuals(ids: Any) -> Any:
         )
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(ReportingPeriod.project_id.in_(ids), _approved())
-        .order_by(Measurement.indicator_id, ReportingPeriod.start_date, ReportingPeriod.end_date)
-    )
-
-
-def _approved_ids(ids: Any) -> Any:
-    period = aliased(ReportingPeriod)
-    return (
-        select(Measurement.id)
-        .join(period, period.id == Measurement.reporting_period_id)
-        .where(period.project_id.in_(ids), _approved())
     )
 
 
@@ -333,17 +380,26 @@ def _breakdowns(ids: Any) -> Any:
         )
         .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
         .join(Dimension, Dimension.id == DimensionValue.dimension_id)
-        .where(MeasurementBreakdown.measurement_id.in_(_approved_ids(ids)))
+        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .where(ReportingPeriod.project_id.in_(ids), _approved())
         .order_by(MeasurementBreakdown.measurement_id, Dimension.code, DimensionValue.code)
     )
 
 
 def _links(ids: Any) -> Any:
-    """Evidence given as links (files stored in the database are not published)."""
+    """Evidence given as links (files stored in the database are not published). Links are
+    few: the statement starts from them and checks each one's measurement."""
+    published = exists().where(
+        Measurement.id == Attachment.measurement_id,
+        ReportingPeriod.id == Measurement.reporting_period_id,
+        ReportingPeriod.project_id.in_(ids),
+        _approved(),
+    )
     return (
         select(
             Attachment.measurement_id, Attachment.url, Attachment.filename, Attachment.content_type
         )
-        .where(Attachment.measurement_id.in_(_approved_ids(ids)), Attachment.url.is_not(None))
+        .where(Attachment.url.is_not(None), published)
         .order_by(Attachment.measurement_id, Attachment.id)
     )
