@@ -64,6 +64,9 @@ class Database:
     """An engine with a read and a write session factory."""
 
     def __init__(self, url: str) -> None:
+        # Every session keeps the stored indicator figures true (listeners on Session).
+        import rbm.services.figures  # noqa: F401
+
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._read = sessionmaker(self.engine, expire_on_commit=False)

@@ -6,6 +6,7 @@ from alembic import command
 from alembic.config import Config
 
 from rbm.db import Database
+from rbm.services import figures
 from rbm.services.reference import sync_countries
 from rbm.settings import PROJECT_ROOT
 
@@ -26,6 +27,7 @@ def upgrade(db: Database, revision: str = "heads") -> None:
     if revision in ("head", "heads"):
         with db.write() as session:
             sync_countries(session)
+            figures.refresh_missing(session)
 
 
 def downgrade(db: Database, revision: str = "base") -> None:

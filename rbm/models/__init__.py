@@ -32,7 +32,13 @@ from rbm.models.logframe import (
     Target,
     TargetRevision,
 )
-from rbm.models.measurement import Attachment, Comment, Measurement, MeasurementBreakdown
+from rbm.models.measurement import (
+    Attachment,
+    Comment,
+    IndicatorFigure,
+    Measurement,
+    MeasurementBreakdown,
+)
 from rbm.models.project import (
     Funding,
     Project,
@@ -61,6 +67,7 @@ __all__ = [
     "Funding",
     "Indicator",
     "IndicatorDimension",
+    "IndicatorFigure",
     "Instrument",
     "Lesson",
     "LessonCountry",

@@ -6,11 +6,12 @@ Approved rows are immutable: a correction is a new revision that supersedes the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
+    Double,
     ForeignKey,
     Index,
     LargeBinary,
@@ -122,3 +123,28 @@ class Comment(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     text: Mapped[str] = mapped_column(Text)
+
+
+class IndicatorFigure(Base):
+    """Derived, never edited: the engine's stored parts for one indicator over its current
+    approved values (`indicators.figures`), so portfolio pages need not re-read every
+    measurement. `rbm.services.figures` rewrites a row in the same transaction as any change to
+    the indicator's measurements, baseline or definition."""
+
+    __tablename__ = "indicator_figure"
+
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    n_values: Mapped[int]
+    latest_end: Mapped[date | None]
+    total: Mapped[float | None] = mapped_column(Double)
+    latest_value: Mapped[float | None] = mapped_column(Double)
+    numerator: Mapped[float | None] = mapped_column(Double)
+    denominator: Mapped[float | None] = mapped_column(Double)
+    latest_narrative: Mapped[str | None] = mapped_column(Text)
+    fit_n: Mapped[int]
+    fit_sx: Mapped[float | None] = mapped_column(Double)
+    fit_sy: Mapped[float | None] = mapped_column(Double)
+    fit_sxx: Mapped[float | None] = mapped_column(Double)
+    fit_sxy: Mapped[float | None] = mapped_column(Double)

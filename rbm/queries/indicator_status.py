@@ -6,19 +6,23 @@ separately, and labelled, to the project team."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from indicators.figures import FIGURE_COLUMNS, forecast_figures, summarise_figures, valid_at
 from indicators.forecast import forecast
+from indicators.schemas import STATUS_DTYPE
 from indicators.summary import summarise
 from indicators.types import Status
 from rbm.models import (
     Baseline,
     Indicator,
+    IndicatorFigure,
     Measurement,
     Project,
     ReportingPeriod,
@@ -42,9 +46,12 @@ def _first_baseline() -> Any:
     return earliest
 
 
-def indicator_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
-    """Indicators of the projects with their effective baseline, life-of-project target and
-    the project's dates, in the engine's columns plus descriptive ones."""
+def indicator_frame(
+    session: Session, project_ids: Select[Any] | None, *, indicator_ids: Collection[int] = ()
+) -> pd.DataFrame:
+    """Indicators of the projects (or, without projects, the given indicators) with their
+    effective baseline, life-of-project target and the project's dates, in the engine's columns
+    plus descriptive ones."""
     earliest = _first_baseline()
     lop = (
         select(Target.indicator_id, Target.value)
@@ -71,7 +78,11 @@ def indicator_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
         .outerjoin(earliest, earliest.c.indicator_id == Indicator.id)
         .outerjoin(Baseline, Baseline.id == earliest.c.baseline_id)
         .outerjoin(lop, lop.c.indicator_id == Indicator.id)
-        .where(ResultNode.project_id.in_(project_ids))
+        .where(
+            ResultNode.project_id.in_(project_ids)
+            if project_ids is not None
+            else Indicator.id.in_(list(indicator_ids))
+        )
         .order_by(Indicator.id)
     )
     df = frame(session, stmt)
@@ -87,8 +98,11 @@ def indicator_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
     return timestamps(df, "baseline_date", "start_date", "end_date")
 
 
-def measurement_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
-    """The current approved measurement of each indicator and period."""
+def measurement_frame(
+    session: Session, project_ids: Select[Any] | None, *, indicator_ids: Collection[int] = ()
+) -> pd.DataFrame:
+    """The current approved measurement of each indicator and period, of the projects (or,
+    without projects, of the given indicators)."""
     stmt = (
         select(
             Measurement.indicator_id,
@@ -102,12 +116,14 @@ def measurement_frame(session: Session, project_ids: Select[Any]) -> pd.DataFram
         )
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
-            ReportingPeriod.project_id.in_(project_ids),
+            ReportingPeriod.project_id.in_(project_ids)
+            if project_ids is not None
+            else Measurement.indicator_id.in_(list(indicator_ids)),
             and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED),
         )
     )
     df = frame(session, stmt)
-    df["status"] = df["status"].map(lambda v: getattr(v, "value", v)).astype("object")
+    df["status"] = df["status"].map(lambda v: getattr(v, "value", v)).astype(STATUS_DTYPE)
     df["narrative"] = df["narrative"].astype("object")
     df["indicator_id"] = df["indicator_id"].astype("int64")
     floats(df, "value", "numerator", "denominator")
@@ -167,6 +183,49 @@ def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) ->
     return pd.Series(pd.to_datetime(df["end"]).dt.date.to_numpy(), index=df["project_id"])
 
 
+def figure_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
+    """The stored figures (`indicator_figure`) of the projects' indicators."""
+    stmt = (
+        select(*(IndicatorFigure.__table__.c[c] for c in FIGURE_COLUMNS))
+        .join(Indicator, Indicator.id == IndicatorFigure.indicator_id)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .where(ResultNode.project_id.in_(project_ids))
+    )
+    df = frame(session, stmt)
+    df["indicator_id"] = df["indicator_id"].astype("int64")
+    floats(df, *(c for c in FIGURE_COLUMNS if c.startswith(("total", "latest_v", "num", "den"))))
+    floats(df, "fit_sx", "fit_sy", "fit_sxx", "fit_sxy")
+    text = df["latest_narrative"].astype(object)
+    df["latest_narrative"] = text.where(text.notna(), None)
+    return timestamps(df, "latest_end")
+
+
+# Above this many indicators to compute from their measurements, read the measurements of the
+# projects instead of listing the indicators.
+_LISTED = 2_000
+
+
+def _engine_inputs(
+    session: Session, visible: Select[Any], judged_at: pd.Series, inds: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Stored figures (indexed by indicator id), which indicators can use them at their date,
+    and the measurements of those that cannot (missing or counting a later period)."""
+    stored = figure_frame(session, visible)
+    rows = stored.set_index("indicator_id").reindex(inds["indicator_id"].to_numpy())
+    usable = pd.Series(
+        rows["n_values"].notna().to_numpy()
+        & valid_at(rows.reset_index(), judged_at.reset_index(drop=True)),
+        index=inds.index,
+    )
+    missing = inds.loc[~usable, "indicator_id"].tolist()
+    values = (
+        measurement_frame(session, visible)
+        if len(missing) > _LISTED
+        else measurement_frame(session, None, indicator_ids=missing)
+    )
+    return stored, usable, values[ENGINE_MEASUREMENT_COLUMNS]
+
+
 def summary(
     session: Session,
     *,
@@ -176,30 +235,34 @@ def summary(
 ) -> pd.DataFrame:
     """The engine's per-indicator summary, joined to project and result node ids. Each
     project's indicators are judged at its assessment date (see `assessment_dates`); projects
-    sharing a date are summarised together, so the engine runs once per distinct date."""
+    sharing a date are summarised together, so the engine runs once per distinct date.
+
+    Indicators whose stored figures answer for their date (`indicators.figures.valid_at`) are
+    finished from those; the others from their measurements. Both give the same figures."""
     as_of = as_of or date.today()
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     inds = indicator_frame(session, visible)
-    values = measurement_frame(session, visible)[ENGINE_MEASUREMENT_COLUMNS]
     targets = target_frame(session, visible)
     judged_at = inds["project_id"].map(assessment_dates(session, visible, as_of))
     # No period has ended yet: nothing could have been reported, so judge the project as it
     # stood before it started (the engine then says "not started").
     before_start = (inds["start_date"] - pd.Timedelta(days=1)).dt.date
     judged_at = judged_at.where(judged_at.notna(), before_start.where(before_start < as_of, as_of))
-    parts = [
-        summarise(
-            inds.loc[group.index, ENGINE_INDICATOR_COLUMNS],
-            values,
-            targets,
-            as_of=day,
-            thresholds=get_settings().thresholds,
-            # The frames come from typed queries with the engine's dtypes: pandera checking of
-            # every measurement row was the largest share of a page's time (bench/RESULTS.md).
-            validate=False,
+    stored, usable, values = _engine_inputs(session, visible, judged_at, inds)
+    thresholds = get_settings().thresholds
+    parts = []
+    # The frames come from typed queries with the engine's dtypes: pandera checking of every
+    # measurement row was the largest share of a page's time (bench/RESULTS.md).
+    for (key, from_figures), group in inds.groupby([judged_at, usable], sort=True):
+        day = cast(date, key)
+        chosen = inds.loc[group.index, ENGINE_INDICATOR_COLUMNS]
+        parts.append(
+            summarise_figures(chosen, stored, targets, as_of=day, thresholds=thresholds)
+            if from_figures
+            else summarise(
+                chosen, values, targets, as_of=day, thresholds=thresholds, validate=False
+            )
         )
-        for day, group in inds.groupby(judged_at, sort=True)
-    ]
     result = (
         pd.concat(parts, ignore_index=True)
         if parts
@@ -230,13 +293,18 @@ def forecast_misses(
 ) -> pd.DataFrame:
     """Indicators whose least-squares forecast misses the end-of-project target (approved
     values only): indicator_id, project_id, forecast_value, target_value."""
+    as_of = as_of or date.today()
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     inds = indicator_frame(session, visible)
-    result = forecast(
-        inds.drop(columns=["project_id", "result_node_id", "baseline_year"]),
-        measurement_frame(session, visible),
-        as_of=as_of or date.today(),
+    engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
+    stored, usable, values = _engine_inputs(
+        session, visible, pd.Series([as_of] * len(inds), index=inds.index), inds
     )
+    parts = [
+        forecast_figures(engine_inds[usable], stored, as_of=as_of),
+        forecast(engine_inds[~usable], values, as_of=as_of, validate=False),
+    ]
+    result = pd.concat(parts, ignore_index=True)
     misses = result[result["likely_miss"].eq(True)]
     return misses.merge(inds[["indicator_id", "project_id"]], on="indicator_id")[
         ["indicator_id", "project_id", "forecast_value", "target_value"]

@@ -32,7 +32,7 @@ from rbm.errors import PermissionDenied, ValidationFailed
 from rbm.models import Base
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
-from rbm.services import audit
+from rbm.services import audit, figures
 
 #: Tables the bulk path accepts, in an order where every row's references come first.
 BULK_TABLES: tuple[str, ...] = tuple(
@@ -106,6 +106,14 @@ def load_portfolio(
         )
     written = {name: _insert(session, principal, name, df) for name, df in ordered.items()}
     _advance_sequences(session, ordered)
+    touched = {
+        int(i)
+        for name in ("indicator", "baseline", "measurement")
+        if name in ordered
+        for i in ordered[name]["id" if name == "indicator" else "indicator_id"].unique()
+    }
+    # Core inserts pass the ORM by: the loaded indicators' figures are computed here.
+    figures.refresh(session, touched)
     return written
 
 

@@ -142,3 +142,9 @@ def test_officers_logged_every_value_and_managers_have_a_queue_to_clear(demo: Da
         manager = load_principal(session, user_id=int(manager_id or 0))
         queue = approvals_queue(session, principal=manager)
     assert len(queue) > 0
+
+
+def test_the_stored_indicator_figures_equal_a_fresh_computation(demo: Database) -> None:
+    from tests.integration.test_indicator_figures import assert_figures_true
+
+    assert_figures_true(demo)
