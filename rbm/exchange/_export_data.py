@@ -51,24 +51,22 @@ Raw = list[tuple[Any, ...]]
 _R = TypeVar("_R", Row[Any], tuple[Any, ...])
 
 
-class NumberText:
-    """The `decimal_text` of raw numbers from the driver, cached by value.
+class NumberText(dict[Any, str]):
+    """The `decimal_text` of raw numbers from the driver, by value: `number[raw]`.
 
     A driver with native decimals (psycopg) gives `Decimal`s; SQLite gives ints and floats,
     which go through the `Decimal` conversion SQLAlchemy applies to an `Amount` column, so the
     text is the same as that of the `Decimal` the column would have given. Equal numbers have
-    the same text, so the cache may key on the raw value."""
+    the same text, so each is converted once."""
 
     def __init__(self, dialect: Dialect) -> None:
+        super().__init__()
         convert = Amount.result_processor(dialect, None)  # type: ignore[no-untyped-call]
         self._to_decimal: Callable[[Any], Any] = convert or Decimal
-        self._cache: dict[Any, str] = {}
 
-    def __call__(self, raw: Any) -> str:
-        text = self._cache.get(raw)
-        if text is None:
-            value = raw if isinstance(raw, Decimal) else self._to_decimal(raw)
-            text = self._cache[raw] = decimal_text(value)
+    def __missing__(self, raw: Any) -> str:
+        value = raw if isinstance(raw, Decimal) else self._to_decimal(raw)
+        text = self[raw] = decimal_text(value)
         return text
 
 

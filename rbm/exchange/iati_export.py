@@ -293,10 +293,6 @@ def _indicator(write: Write, ind: Any, data: ExportData, span: tuple[str, str]) 
     write("</indicator>")
 
 
-def _ratio(numerator: str, denominator: str) -> str:
-    return f'<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>'
-
-
 def _baseline(write: Write, row: Any, numeric: bool) -> None:
     attrs = f' year="{row.year}"'
     if row.baseline_date is not None:
@@ -307,7 +303,8 @@ def _baseline(write: Write, row: Any, numeric: bool) -> None:
     if row.comment:
         _narrative(write, "comment", row.comment)
     if row.numerator is not None and row.denominator is not None:
-        write(_ratio(decimal_text(row.numerator), decimal_text(row.denominator)))
+        numerator, denominator = decimal_text(row.numerator), decimal_text(row.denominator)
+        write(f'<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>')
     write("</baseline>")
 
 
@@ -333,55 +330,73 @@ def _periods(
     for key in sorted(targets.keys() | actuals.keys()):
         if key[0] >= key[1]:
             continue  # IATI wants the start before the end
-        write(_period_open(key))
-        if key in targets:
-            _target(write, targets[key], data, numeric)
-        if key in actuals:
-            _actual(write, actuals[key], data, numeric)
-        write("</period>")
+        target = targets.get(key)
+        actual = actuals.get(key)
+        write(
+            f'<period><period-start iso-date="{key[0]}"/><period-end iso-date="{key[1]}"/>'
+            f"{_target(target, data, numeric) if target else ''}"
+            f"{_actual(actual, data, numeric) if actual else ''}</period>"
+        )
     if life is not None and (life[2] is not None or life[5]):
-        write(_period_open(span, ' rbm:life-of-project="true"'))
-        _target(write, life, data, numeric)
-        write("</period>")
+        write(
+            f'<period rbm:life-of-project="true"><period-start iso-date="{span[0]}"/>'
+            f'<period-end iso-date="{span[1]}"/>{_target(life, data, numeric)}</period>'
+        )
 
 
-def _period_open(span: tuple[str, str], attrs: str = "") -> str:
-    return f'<period{attrs}><period-start iso-date="{span[0]}"/><period-end iso-date="{span[1]}"/>'
-
-
-def _target(write: Write, row: Any, data: ExportData, numeric: bool) -> None:
+def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
     _, _, value, numerator, denominator, comment = row
     if value is None and not comment:
-        return
-    number = data.number
-    write(f'<target value="{number(value)}">' if numeric and value is not None else "<target>")
-    if comment:
-        _narrative(write, "comment", comment)
-    if numerator is not None and denominator is not None:
-        write(_ratio(number(numerator), number(denominator)))
-    write("</target>")
+        return ""
+    value_attr = _value(data, value) if numeric else ""
+    comment_element = _comment(comment) if comment else ""
+    return f"<target{value_attr}>{comment_element}{_ratio(data, numerator, denominator)}</target>"
 
 
-def _actual(write: Write, row: Any, data: ExportData, numeric: bool) -> None:
+def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
+    """The approved value (with its comment, links and ratio), then its breakdowns."""
     _, measurement_id, _, value, numerator, denominator, narrative = row
+    value_attr = _value(data, value) if numeric else ""
+    comment_element = _comment(narrative) if narrative else ""
+    links = data.links.get(measurement_id)
+    parts = data.breakdowns.get(measurement_id)
+    return (
+        f"<actual{value_attr}>{comment_element}{_links(links) if links else ''}"
+        f"{_ratio(data, numerator, denominator)}</actual>"
+        f"{_breakdowns(parts, data) if parts else ''}"
+    )
+
+
+def _value(data: ExportData, raw: Any) -> str:
+    return "" if raw is None else f' value="{data.number[raw]}"'
+
+
+def _comment(text: str) -> str:
+    return f"<comment><narrative>{_text(text)}</narrative></comment>"
+
+
+def _ratio(data: ExportData, numerator: Any, denominator: Any) -> str:
+    if numerator is None or denominator is None:
+        return ""
     number = data.number
-    write(f'<actual value="{number(value)}">' if numeric and value is not None else "<actual>")
-    if narrative:
-        _narrative(write, "comment", narrative)
-    for link in data.links.get(measurement_id, ()):
-        attrs = f' url="{_q(link.url)}" format="{_q(link.content_type or "text/html")}"'
-        write(f"<document-link{attrs}>")
-        _narrative(write, "title", link.filename)
-        write(f'<category code="{DOC_RESULTS}"/></document-link>')
-    if numerator is not None and denominator is not None:
-        write(_ratio(number(numerator), number(denominator)))
-    write("</actual>")
-    for _, dimension, dimension_value, part in data.breakdowns.get(measurement_id, ()):
-        value_attr = f' value="{number(part)}"' if part is not None else ""
-        write(
-            f'<actual{value_attr}><dimension name="{_q(dimension)}"'
-            f' value="{_q(dimension_value)}"/></actual>'
-        )
+    return f'<rbm:ratio numerator="{number[numerator]}" denominator="{number[denominator]}"/>'
+
+
+def _links(links: Rows) -> str:
+    return "".join(
+        f'<document-link url="{_q(link.url)}" format="{_q(link.content_type or "text/html")}">'
+        f"<title><narrative>{_text(link.filename)}</narrative></title>"
+        f'<category code="{DOC_RESULTS}"/></document-link>'
+        for link in links
+    )
+
+
+def _breakdowns(parts: list[tuple[Any, ...]], data: ExportData) -> str:
+    return "".join(
+        f"<actual{_value(data, value)}>"
+        f'<dimension name="{_q(dimension)}" value="{_q(dimension_value)}"/></actual>'
+        for _, dimension, dimension_value, value in parts
+    )
 
 
 def _reference_sheet(write: Write, ind: Any, dimensions: list[str]) -> None:
