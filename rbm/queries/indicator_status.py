@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Float, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS, forecast_figures, summarise_figures, valid_at
@@ -31,7 +31,7 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import floats, frame, timestamps
+from rbm.queries._sql import columns_frame, floats, frame, timestamps
 from rbm.settings import get_settings
 
 STATUS_COLUMNS = [s.value for s in Status]
@@ -102,32 +102,52 @@ def measurement_frame(
     session: Session, project_ids: Select[Any] | None, *, indicator_ids: Collection[int] = ()
 ) -> pd.DataFrame:
     """The current approved measurement of each indicator and period, of the projects (or,
-    without projects, of the given indicators)."""
+    without projects, of the given indicators).
+
+    Built for a million rows: numbers are cast to floats and the status read as text in the
+    database, so no value passes a Python type converter; the period dates come from a second,
+    small query by period id; the frame is built column by column. Only approved values are
+    read, so the status column is filled, not fetched."""
+    where = (
+        ReportingPeriod.project_id.in_(project_ids)
+        if project_ids is not None
+        else Measurement.indicator_id.in_(list(indicator_ids))
+    )
     stmt = (
         select(
             Measurement.indicator_id,
-            ReportingPeriod.start_date.label("period_start"),
-            ReportingPeriod.end_date.label("period_end"),
-            Measurement.value,
-            Measurement.numerator,
-            Measurement.denominator,
-            Measurement.status,
-            Measurement.narrative,
+            Measurement.reporting_period_id,
+            cast(Measurement.value, Float).label("value"),
+            cast(Measurement.numerator, Float).label("numerator"),
+            cast(Measurement.denominator, Float).label("denominator"),
+            func.nullif(Measurement.narrative, "").label("narrative"),
         )
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .where(
-            ReportingPeriod.project_id.in_(project_ids)
-            if project_ids is not None
-            else Measurement.indicator_id.in_(list(indicator_ids)),
-            and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED),
-        )
+        .where(where, Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
     )
-    df = frame(session, stmt)
-    df["status"] = df["status"].map(lambda v: getattr(v, "value", v)).astype(STATUS_DTYPE)
+    df = columns_frame(session, stmt)
+    periods = columns_frame(
+        session,
+        select(ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.end_date).where(
+            ReportingPeriod.id.in_(
+                select(Measurement.reporting_period_id)
+                .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+                .where(where)
+            )
+            if project_ids is None
+            else ReportingPeriod.project_id.in_(project_ids)
+        ),
+    )
+    dates = timestamps(periods, "start_date", "end_date").set_index("id")
+    period = df.pop("reporting_period_id").to_numpy(dtype="int64")
+    df.insert(1, "period_start", dates["start_date"].reindex(period).to_numpy())
+    df.insert(2, "period_end", dates["end_date"].reindex(period).to_numpy())
+    # Only approved values are read: the status is the same on every row.
+    approved = pd.Series(MeasurementStatus.APPROVED.value, index=df.index, dtype=STATUS_DTYPE)
+    df.insert(6, "status", approved)
     df["narrative"] = df["narrative"].astype("object")
     df["indicator_id"] = df["indicator_id"].astype("int64")
-    floats(df, "value", "numerator", "denominator")
-    return timestamps(df, "period_start", "period_end")
+    return floats(df, "value", "numerator", "denominator")
 
 
 def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
@@ -254,7 +274,7 @@ def summary(
     # The frames come from typed queries with the engine's dtypes: pandera checking of every
     # measurement row was the largest share of a page's time (bench/RESULTS.md).
     for (key, from_figures), group in inds.groupby([judged_at, usable], sort=True):
-        day = cast(date, key)
+        day: date = key  # type: ignore[assignment]
         chosen = inds.loc[group.index, ENGINE_INDICATOR_COLUMNS]
         parts.append(
             summarise_figures(chosen, stored, targets, as_of=day, thresholds=thresholds)
