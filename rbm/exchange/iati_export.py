@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -352,27 +353,28 @@ def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
     _, _, value, numerator, denominator, comment = row
     if value is None and not comment:
         return ""
-    value_attr = _value(data, value) if numeric else ""
-    comment_element = _comment(comment) if comment else ""
-    return f"<target{value_attr}>{comment_element}{_ratio(data, numerator, denominator)}</target>"
+    value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
+    inner = _comment(comment) if comment else ""
+    if numerator is not None and denominator is not None:
+        inner += _ratio(data, numerator, denominator)
+    return f"<target{value_attr}>{inner}</target>"
 
 
 def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
-    """The approved value (with its comment, links and ratio), then its breakdowns."""
+    """The approved value (with its comment, links and ratio), then its breakdowns. The most
+    frequent element: the common case (a value alone) makes no further call."""
     _, measurement_id, _, value, numerator, denominator, narrative = row
-    value_attr = _value(data, value) if numeric else ""
-    comment_element = _comment(narrative) if narrative else ""
-    links = data.links.get(measurement_id)
-    parts = data.breakdowns.get(measurement_id)
-    return (
-        f"<actual{value_attr}>{comment_element}{_links(links) if links else ''}"
-        f"{_ratio(data, numerator, denominator)}</actual>"
-        f"{_breakdowns(parts, data) if parts else ''}"
-    )
-
-
-def _value(data: ExportData, raw: Any) -> str:
-    return "" if raw is None else f' value="{data.number[raw]}"'
+    value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
+    inner = _comment(narrative) if narrative else ""
+    if measurement_id in data.links:
+        inner += _links(data.links[measurement_id])
+    if numerator is not None and denominator is not None:
+        inner += _ratio(data, numerator, denominator)
+    if measurement_id in data.breakdowns:
+        return f"<actual{value_attr}>{inner}</actual>" + "".join(
+            _breakdown(data, *part[1:]) for part in data.breakdowns[measurement_id]
+        )
+    return f"<actual{value_attr}>{inner}</actual>"
 
 
 def _comment(text: str) -> str:
@@ -380,8 +382,6 @@ def _comment(text: str) -> str:
 
 
 def _ratio(data: ExportData, numerator: Any, denominator: Any) -> str:
-    if numerator is None or denominator is None:
-        return ""
     number = data.number
     return f'<rbm:ratio numerator="{number[numerator]}" denominator="{number[denominator]}"/>'
 
@@ -395,12 +395,14 @@ def _links(links: Rows) -> str:
     )
 
 
-def _breakdowns(parts: list[tuple[Any, ...]], data: ExportData) -> str:
-    return "".join(
-        f"<actual{_value(data, value)}>"
-        f'<dimension name="{_q(dimension)}" value="{_q(dimension_value)}"/></actual>'
-        for _, dimension, dimension_value, value in parts
-    )
+def _breakdown(data: ExportData, dimension: str, dimension_value: str, value: Any) -> str:
+    value_attr = "" if value is None else f' value="{data.number[value]}"'
+    return f"<actual{value_attr}>{_dimension(dimension, dimension_value)}</actual>"
+
+
+@lru_cache(maxsize=1024)
+def _dimension(name: str, value: str) -> str:
+    return f'<dimension name="{_q(name)}" value="{_q(value)}"/>'
 
 
 def _reference_sheet(write: Write, ind: Any, dimensions: list[str]) -> None:
