@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column('fit_sy', sa.Double(), nullable=True),
         sa.Column('fit_sxx', sa.Double(), nullable=True),
         sa.Column('fit_sxy', sa.Double(), nullable=True),
+        sa.Column('reported', sa.Integer(), nullable=False),
+        sa.Column('reported_ends', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ['indicator_id'],
             ['indicator.id'],

@@ -129,7 +129,7 @@ class IndicatorFigure(Base):
     """Derived, never edited: the engine's stored parts for one indicator over its current
     approved values (`indicators.figures`), so portfolio pages need not re-read every
     measurement. `rbm.services.figures` rewrites a row in the same transaction as any change to
-    the indicator's measurements, baseline or definition."""
+    the indicator's measurements, baseline, definition or its project's periods."""
 
     __tablename__ = "indicator_figure"
 
@@ -148,3 +148,7 @@ class IndicatorFigure(Base):
     fit_sy: Mapped[float | None] = mapped_column(Double)
     fit_sxx: Mapped[float | None] = mapped_column(Double)
     fit_sxy: Mapped[float | None] = mapped_column(Double)
+    # For overdue reports: the end dates (ISO, newest first, comma-separated) of the periods
+    # holding a current submitted or approved value, and how many there are.
+    reported: Mapped[int] = mapped_column(default=0)
+    reported_ends: Mapped[str] = mapped_column(Text, default="")

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Float, Select, cast, func, select
+from sqlalchemy import Float, Select, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS, forecast_figures, summarise_figures, valid_at
@@ -37,13 +37,29 @@ from rbm.settings import get_settings
 STATUS_COLUMNS = [s.value for s in Status]
 
 
-def _first_baseline() -> Any:
-    earliest = (
-        select(Baseline.indicator_id, func.min(Baseline.id).label("baseline_id"))
-        .group_by(Baseline.indicator_id)
-        .subquery()
+def first_baseline_id() -> Any:
+    """The indicator's first baseline (correlated on `Indicator.id`): one probe of
+    `ix_baseline_indicator_id` per indicator read, whatever the size of the portfolio."""
+    return (
+        select(func.min(Baseline.id))
+        .where(Baseline.indicator_id == Indicator.id)
+        .correlate(Indicator)
+        .scalar_subquery()
     )
-    return earliest
+
+
+def lop_target_id() -> Any:
+    """The indicator's life-of-project target (correlated on `Indicator.id`)."""
+    return (
+        select(func.min(Target.id))
+        .where(Target.indicator_id == Indicator.id, Target.reporting_period_id.is_(None))
+        .correlate(Indicator)
+        .scalar_subquery()
+    )
+
+
+def _text(column: Any, name: str) -> Any:
+    return type_coerce(column, String).label(name)
 
 
 def indicator_frame(
@@ -51,33 +67,26 @@ def indicator_frame(
 ) -> pd.DataFrame:
     """Indicators of the projects (or, without projects, the given indicators) with their
     effective baseline, life-of-project target and the project's dates, in the engine's columns
-    plus descriptive ones."""
-    earliest = _first_baseline()
-    lop = (
-        select(Target.indicator_id, Target.value)
-        .where(Target.reporting_period_id.is_(None))
-        .subquery()
-    )
+    plus descriptive ones (read with `columns_frame`: tens of thousands of rows at a time)."""
     stmt = (
         select(
             Indicator.id.label("indicator_id"),
-            Indicator.measure,
-            Indicator.direction,
-            Indicator.accumulation,
-            Baseline.value.label("baseline_value"),
-            Baseline.baseline_date,
+            _text(Indicator.measure, "measure"),
+            _text(Indicator.direction, "direction"),
+            _text(Indicator.accumulation, "accumulation"),
+            cast(Baseline.value, Float).label("baseline_value"),
+            _text(Baseline.baseline_date, "baseline_date"),
             Baseline.year.label("baseline_year"),
-            lop.c.value.label("target_value"),
-            Project.start_date,
-            Project.end_date,
+            cast(Target.value, Float).label("target_value"),
+            _text(Project.start_date, "start_date"),
+            _text(Project.end_date, "end_date"),
             ResultNode.project_id,
             ResultNode.id.label("result_node_id"),
         )
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(Project, Project.id == ResultNode.project_id)
-        .outerjoin(earliest, earliest.c.indicator_id == Indicator.id)
-        .outerjoin(Baseline, Baseline.id == earliest.c.baseline_id)
-        .outerjoin(lop, lop.c.indicator_id == Indicator.id)
+        .outerjoin(Baseline, Baseline.id == first_baseline_id())
+        .outerjoin(Target, Target.id == lop_target_id())
         .where(
             ResultNode.project_id.in_(project_ids)
             if project_ids is not None
@@ -85,16 +94,17 @@ def indicator_frame(
         )
         .order_by(Indicator.id)
     )
-    df = frame(session, stmt)
+    df = columns_frame(session, stmt)
     for col in ("measure", "direction", "accumulation"):
-        df[col] = df[col].map(lambda v: getattr(v, "value", v)).astype("object")
+        df[col] = df[col].astype(object)
     # A baseline without a date is dated 1 January of its year.
-    missing = df["baseline_date"].isna() & df["baseline_year"].notna()
-    df.loc[missing, "baseline_date"] = pd.to_datetime(
-        df.loc[missing, "baseline_year"].astype("Int64").astype(str) + "-01-01"
-    )
+    year = pd.to_numeric(df["baseline_year"], errors="coerce").astype("Int64")
+    undated = df["baseline_date"].isna() & year.notna()
+    df["baseline_date"] = df["baseline_date"].where(~undated, year.astype(str) + "-01-01")
+    df["baseline_year"] = year
     floats(df, "baseline_value", "target_value")
-    df["indicator_id"] = df["indicator_id"].astype("int64")
+    for col in ("indicator_id", "project_id", "result_node_id"):
+        df[col] = df[col].astype("int64")
     return timestamps(df, "baseline_date", "start_date", "end_date")
 
 
@@ -205,15 +215,18 @@ def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) ->
 
 def figure_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
     """The stored figures (`indicator_figure`) of the projects' indicators."""
+    columns = IndicatorFigure.__table__.c
     stmt = (
-        select(*(IndicatorFigure.__table__.c[c] for c in FIGURE_COLUMNS))
+        select(*(columns[c] for c in FIGURE_COLUMNS if c != "latest_end"))
+        .add_columns(_text(IndicatorFigure.latest_end, "latest_end"))
         .join(Indicator, Indicator.id == IndicatorFigure.indicator_id)
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .where(ResultNode.project_id.in_(project_ids))
     )
-    df = frame(session, stmt)
-    df["indicator_id"] = df["indicator_id"].astype("int64")
-    floats(df, *(c for c in FIGURE_COLUMNS if c.startswith(("total", "latest_v", "num", "den"))))
+    df = columns_frame(session, stmt)[FIGURE_COLUMNS]
+    for col in ("indicator_id", "n_values", "fit_n"):
+        df[col] = df[col].astype("int64")
+    floats(df, "total", "latest_value", "numerator", "denominator")
     floats(df, "fit_sx", "fit_sy", "fit_sxx", "fit_sxy")
     text = df["latest_narrative"].astype(object)
     df["latest_narrative"] = text.where(text.notna(), None)
@@ -340,10 +353,64 @@ def overdue_reports(
     grace_days: int = 30,
 ) -> pd.DataFrame:
     """Per project: periods ended more than `grace_days` ago in which some indicator has no
-    submitted or approved value. Columns project_id, overdue (indicator-periods missing)."""
-    cutoff = (as_of or date.today()).toordinal() - grace_days
+    submitted or approved value. Columns project_id, overdue (indicator-periods missing).
+
+    Per indicator: the project's periods ended by the cutoff, less those holding a reported
+    value, read from the stored figures (`reported`, and the end dates newest first, so only
+    the few periods ended after the cutoff are looked at); indicators without stored figures
+    are counted in SQL."""
+    cutoff = date.fromordinal((as_of or date.today()).toordinal() - grace_days)
+    visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
+    ended = frame(
+        session,
+        select(ReportingPeriod.project_id, func.count().label("ended"))
+        .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date <= cutoff)
+        .group_by(ReportingPeriod.project_id),
+    ).set_index("project_id")["ended"]
+    stored = columns_frame(
+        session,
+        select(
+            Indicator.id.label("indicator_id"),
+            ResultNode.project_id,
+            IndicatorFigure.reported,
+            IndicatorFigure.reported_ends,
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .outerjoin(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
+        .where(ResultNode.project_id.in_(visible)),
+    )
+    has_figures = stored["reported"].notna()
+    known = stored[has_figures]
+    later = _count_after(known["reported_ends"].tolist(), cutoff.isoformat())
+    reported_by_cutoff = known["reported"].to_numpy(dtype="int64") - later
+    expected = known["project_id"].map(ended).fillna(0).to_numpy(dtype="int64")
+    per_project = (
+        pd.Series(expected - reported_by_cutoff, index=known["project_id"].to_numpy())
+        .groupby(level=0)
+        .sum()
+    )
+    unstored = _overdue_in_sql(session, stored.loc[~has_figures, "indicator_id"].tolist(), cutoff)
+    total = per_project.add(unstored, fill_value=0).astype("int64")
+    total = total[total > 0]
+    return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})
+
+
+def _count_after(ends: list[str], cutoff: str) -> list[int]:
+    """Per comma-separated list of ISO dates, newest first: how many come after `cutoff`."""
+    counts = []
+    for text in ends:
+        n, position = 0, 0
+        while position < len(text) and text[position : position + 10] > cutoff:
+            n += 1
+            position += 11
+        counts.append(n)
+    return counts
+
+
+def _overdue_in_sql(session: Session, indicator_ids: list[int], cutoff: date) -> pd.Series:
+    """Overdue indicator-periods per project for indicators without stored figures."""
     # A correlated NOT EXISTS walks the (indicator, period, revision) unique index per
-    # indicator-period instead of building the set of every reported pair in the portfolio.
+    # indicator-period instead of building the set of every reported pair.
     reported = (
         select(Measurement.id)
         .where(
@@ -359,13 +426,8 @@ def overdue_reports(
         .select_from(Indicator)
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(ReportingPeriod, ReportingPeriod.project_id == ResultNode.project_id)
-        .where(
-            ResultNode.project_id.in_(project_ids),
-            visible_condition(principal),
-            ReportingPeriod.end_date <= date.fromordinal(cutoff),
-            ~reported,
-        )
-        .join(Project, Project.id == ResultNode.project_id)
+        .where(Indicator.id.in_(indicator_ids), ReportingPeriod.end_date <= cutoff, ~reported)
         .group_by(ResultNode.project_id)
     )
-    return frame(session, stmt)
+    rows = frame(session, stmt)
+    return pd.Series(rows["overdue"].to_numpy(), index=rows["project_id"].to_numpy(), dtype="int64")

@@ -1,6 +1,7 @@
 """Keeping `indicator_figure` true: the engine's stored parts per indicator.
 
-Every ORM change to a measurement, a baseline or an indicator marks its indicator; when the
+Every ORM change to a measurement, a baseline or an indicator marks its indicator (a change
+to a reporting period marks every indicator of its project); when the
 transaction commits, the marked indicators' figures are computed again from their current
 approved values (`indicators.figures.figures`) and written in that same transaction, so a
 figure is never newer or older than the values it sums. On PostgreSQL the indicator rows are
@@ -19,13 +20,23 @@ from itertools import chain
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import String, delete, event, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS, figures
-from rbm.models import Baseline, Indicator, IndicatorFigure, Measurement
+from rbm.models import (
+    Baseline,
+    Indicator,
+    IndicatorFigure,
+    Measurement,
+    ReportingPeriod,
+    ResultNode,
+)
+from rbm.models.enums import MeasurementStatus
 
 _MARKED = "rbm.figures.marked"
+_PROJECTS = "rbm.figures.projects"
+REPORTED = [MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]
 # Indicators per read: keeps each IN list well under every backend's parameter limit.
 _CHUNK = 5_000
 
@@ -57,6 +68,8 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         inds = indicator_frame(session, None, indicator_ids=chunk)
         values = measurement_frame(session, None, indicator_ids=chunk)
         stored = figures(inds[ENGINE_INDICATOR_COLUMNS], values, validate=False)
+        stored = stored.merge(reported_ends(session, chunk), on="indicator_id", how="left")
+        stored = stored.fillna({"reported": 0, "reported_ends": ""})
         session.execute(delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk)))
         rows = _rows(stored)
         if rows:
@@ -76,19 +89,44 @@ def refresh_missing(session: Session) -> int:
     return refresh(session, session.scalars(missing).all())
 
 
+def reported_ends(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
+    """Per indicator with any: how many periods hold a current submitted or approved value,
+    and their end dates (ISO, newest first, comma-separated), for overdue reports."""
+    from rbm.queries._sql import columns_frame
+
+    rows = columns_frame(
+        session,
+        select(
+            Measurement.indicator_id,
+            Measurement.reporting_period_id,
+            type_coerce(ReportingPeriod.end_date, String).label("end"),
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .where(
+            Measurement.indicator_id.in_(list(indicator_ids)),
+            Measurement.is_current,
+            Measurement.status.in_(REPORTED),
+        )
+        .distinct(),
+    )
+    if rows.empty:
+        return pd.DataFrame({"indicator_id": pd.Series(dtype="int64"), **_NO_REPORTS})
+    rows["end"] = rows["end"].map(str)
+    rows = rows.sort_values(["indicator_id", "end"], ascending=[True, False])
+    grouped = rows.groupby("indicator_id")["end"]
+    out = pd.DataFrame({"reported": grouped.size(), "reported_ends": grouped.agg(",".join)})
+    return out.reset_index().astype({"indicator_id": "int64"})
+
+
+_NO_REPORTS = {"reported": pd.Series(dtype="int64"), "reported_ends": pd.Series(dtype=object)}
+STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "reported_ends"]
+
+
 def _rows(stored: pd.DataFrame) -> list[dict[str, Any]]:
-    out = stored[FIGURE_COLUMNS].astype(object)
+    out = stored[STORED_COLUMNS].astype(object)
     out = out.where(out.notna(), None)
     out["latest_end"] = [d.date() if d is not None else None for d in out["latest_end"]]
-    return [dict(zip(FIGURE_COLUMNS, row, strict=True)) for row in out.itertuples(index=False)]
-
-
-def _indicator_of(obj: object) -> int | None:
-    if isinstance(obj, Measurement | Baseline):
-        return obj.indicator_id
-    if isinstance(obj, Indicator):
-        return obj.id
-    return None
+    return [dict(zip(STORED_COLUMNS, row, strict=True)) for row in out.itertuples(index=False)]
 
 
 def mark(session: Session, indicator_ids: Collection[int]) -> None:
@@ -99,19 +137,34 @@ def mark(session: Session, indicator_ids: Collection[int]) -> None:
 @event.listens_for(Session, "after_flush")
 def _mark_changes(session: Session, _context: Any) -> None:
     # After the flush, so a value added through a relationship carries its indicator id.
-    changed = chain(session.new, session.dirty, session.deleted)
-    mark(session, {i for i in map(_indicator_of, changed) if i is not None})
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Measurement | Baseline):
+            mark(session, {obj.indicator_id})
+        elif isinstance(obj, Indicator) and obj.id is not None:
+            mark(session, {obj.id})
+        elif isinstance(obj, ReportingPeriod):
+            session.info.setdefault(_PROJECTS, set()).add(obj.project_id)
 
 
 @event.listens_for(Session, "before_commit")
 def _refresh_marked(session: Session) -> None:
-    if not session.info.get(_MARKED):
+    if not (session.info.get(_MARKED) or session.info.get(_PROJECTS)):
         return
     session.flush()  # changes still pending mark their indicators too
     marked = session.info.pop(_MARKED, set())
+    projects = session.info.pop(_PROJECTS, set())
+    if projects:  # a period changed: its dates count in every indicator of the project
+        marked |= set(
+            session.scalars(
+                select(Indicator.id)
+                .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+                .where(ResultNode.project_id.in_(projects))
+            )
+        )
     refresh(session, marked)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_MARKED, None)
+    session.info.pop(_PROJECTS, None)
