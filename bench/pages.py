@@ -49,9 +49,8 @@ def page_calls(principal: Principal, pick: dict[str, Any]) -> dict[str, list[Cal
     everything = portfolio.PortfolioFilters()
     calls: dict[str, list[Call]] = {
         "portfolio home": [
-            (portfolio.projects_table, {"filters": everything}),
+            (portfolio.home, {"filters": everything}),
             (coordination.area_coverage, {"filters": everything}),
-            (portfolio.early_warnings, {"filters": everything}),
         ],
         "project": [
             (project.project_view, {"code": pick["code"]}),

@@ -7,6 +7,7 @@ separately, and labelled, to the project team."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -63,11 +64,17 @@ def _text(column: Any, name: str) -> Any:
 
 
 def indicator_frame(
-    session: Session, project_ids: Select[Any] | None, *, indicator_ids: Collection[int] = ()
+    session: Session,
+    project_ids: Select[Any] | None,
+    *,
+    indicator_ids: Collection[int] = (),
+    with_figures: bool = False,
 ) -> pd.DataFrame:
     """Indicators of the projects (or, without projects, the given indicators) with their
     effective baseline, life-of-project target and the project's dates, in the engine's columns
-    plus descriptive ones (read with `columns_frame`: tens of thousands of rows at a time)."""
+    plus descriptive ones (read with `columns_frame`: tens of thousands of rows at a time).
+    `with_figures` adds the stored figures' columns (`indicators.figures.FIGURE_COLUMNS`, null
+    where an indicator has none) from the same statement."""
     stmt = (
         select(
             Indicator.id.label("indicator_id"),
@@ -94,7 +101,14 @@ def indicator_frame(
         )
         .order_by(Indicator.id)
     )
+    if with_figures:
+        stmt = stmt.add_columns(*_figure_columns()).outerjoin(
+            IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id
+        )
     df = columns_frame(session, stmt)
+    if with_figures:
+        df = df.rename(columns={"figure_indicator_id": "figure_of"})
+        _figure_types(df)
     for col in ("measure", "direction", "accumulation"):
         df[col] = df[col].astype(object)
     # A baseline without a date is dated 1 January of its year.
@@ -213,19 +227,17 @@ def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) ->
     return pd.Series(pd.to_datetime(df["end"]).dt.date.to_numpy(), index=df["project_id"])
 
 
-def figure_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
-    """The stored figures (`indicator_figure`) of the projects' indicators."""
+def _figure_columns() -> list[Any]:
     columns = IndicatorFigure.__table__.c
-    stmt = (
-        select(*(columns[c] for c in FIGURE_COLUMNS if c != "latest_end"))
-        .add_columns(_text(IndicatorFigure.latest_end, "latest_end"))
-        .join(Indicator, Indicator.id == IndicatorFigure.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .where(ResultNode.project_id.in_(project_ids))
-    )
-    df = columns_frame(session, stmt)[FIGURE_COLUMNS]
-    for col in ("indicator_id", "n_values", "fit_n"):
-        df[col] = df[col].astype("int64")
+    named = [
+        columns[c].label(f"figure_{c}") if c == "indicator_id" else columns[c]
+        for c in FIGURE_COLUMNS
+        if c != "latest_end"
+    ]
+    return [*named, _text(IndicatorFigure.latest_end, "latest_end")]
+
+
+def _figure_types(df: pd.DataFrame) -> pd.DataFrame:
     floats(df, "total", "latest_value", "numerator", "denominator")
     floats(df, "fit_sx", "fit_sy", "fit_sxx", "fit_sxy")
     text = df["latest_narrative"].astype(object)
@@ -233,21 +245,58 @@ def figure_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
     return timestamps(df, "latest_end")
 
 
+def figure_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
+    """The stored figures (`indicator_figure`) of the projects' indicators."""
+    stmt = (
+        select(*_figure_columns())
+        .join(Indicator, Indicator.id == IndicatorFigure.indicator_id)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .where(ResultNode.project_id.in_(project_ids))
+    )
+    df = columns_frame(session, stmt).rename(columns={"figure_indicator_id": "indicator_id"})
+    df = _figure_types(df[FIGURE_COLUMNS])
+    for col in ("indicator_id", "n_values", "fit_n"):
+        df[col] = df[col].astype("int64")
+    return df
+
+
 # Above this many indicators to compute from their measurements, read the measurements of the
 # projects instead of listing the indicators.
 _LISTED = 2_000
 
 
-def _engine_inputs(
-    session: Session, visible: Select[Any], judged_at: pd.Series, inds: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    """Stored figures (indexed by indicator id), which indicators can use them at their date,
-    and the measurements of those that cannot (missing or counting a later period)."""
-    stored = figure_frame(session, visible)
-    rows = stored.set_index("indicator_id").reindex(inds["indicator_id"].to_numpy())
+@dataclass(frozen=True)
+class EngineInputs:
+    """What the engine needs for a set of projects, read once (five statements)."""
+
+    indicators: pd.DataFrame  # indicator_frame(..., with_figures=True)
+    stored: pd.DataFrame  # the stored figures of the indicators that have them
+    usable: pd.Series  # per indicator: do its stored figures answer at its assessment date?
+    values: pd.DataFrame  # the measurements of the others
+    targets: pd.DataFrame
+    judged_at: pd.Series  # per indicator: its project's assessment date
+
+
+def engine_inputs(
+    session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date
+) -> EngineInputs:
+    """Each project's indicators with their stored figures, judged at the project's assessment
+    date (see `assessment_dates`); indicators whose figures do not answer at that date
+    (`indicators.figures.valid_at`: none stored, or counting a later period) come with their
+    measurements."""
+    visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
+    inds = indicator_frame(session, visible, with_figures=True)
+    targets = target_frame(session, visible)
+    judged_at = inds["project_id"].map(assessment_dates(session, visible, as_of))
+    # No period has ended yet: nothing could have been reported, so judge the project as it
+    # stood before it started (the engine then says "not started").
+    before_start = (inds["start_date"] - pd.Timedelta(days=1)).dt.date
+    judged_at = judged_at.where(judged_at.notna(), before_start.where(before_start < as_of, as_of))
+    has = inds["figure_of"].notna()
+    stored = inds.loc[has, FIGURE_COLUMNS].astype({"n_values": "int64", "fit_n": "int64"})
     usable = pd.Series(
-        rows["n_values"].notna().to_numpy()
-        & valid_at(rows.reset_index(), judged_at.reset_index(drop=True)),
+        has.to_numpy()
+        & valid_at(inds[["latest_end"]].reset_index(drop=True), judged_at.reset_index(drop=True)),
         index=inds.index,
     )
     missing = inds.loc[~usable, "indicator_id"].tolist()
@@ -256,7 +305,43 @@ def _engine_inputs(
         if len(missing) > _LISTED
         else measurement_frame(session, None, indicator_ids=missing)
     )
-    return stored, usable, values[ENGINE_MEASUREMENT_COLUMNS]
+    return EngineInputs(
+        inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_at
+    )
+
+
+def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
+    """The engine's per-indicator summary, joined to project and result node ids; projects
+    sharing an assessment date are summarised together, so the engine runs once per distinct
+    date and source (stored figures or measurements). Both sources give the same figures."""
+    inds = inputs.indicators
+    thresholds = get_settings().thresholds
+    parts = []
+    # The frames come from typed queries with the engine's dtypes: pandera checking of every
+    # measurement row was the largest share of a page's time (bench/RESULTS.md).
+    for (key, from_figures), group in inds.groupby([inputs.judged_at, inputs.usable], sort=True):
+        day: date = key  # type: ignore[assignment]
+        chosen = inds.loc[group.index, ENGINE_INDICATOR_COLUMNS]
+        parts.append(
+            summarise_figures(
+                chosen, inputs.stored, inputs.targets, as_of=day, thresholds=thresholds
+            )
+            if from_figures
+            else summarise(
+                chosen,
+                inputs.values,
+                inputs.targets,
+                as_of=day,
+                thresholds=thresholds,
+                validate=False,
+            )
+        )
+    result = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else summarise(inds[ENGINE_INDICATOR_COLUMNS], inputs.values, inputs.targets, as_of=as_of)
+    )
+    return result.merge(inds[["indicator_id", "project_id", "result_node_id"]], on="indicator_id")
 
 
 def summary(
@@ -266,42 +351,16 @@ def summary(
     project_ids: Select[Any],
     as_of: date | None = None,
 ) -> pd.DataFrame:
-    """The engine's per-indicator summary, joined to project and result node ids. Each
-    project's indicators are judged at its assessment date (see `assessment_dates`); projects
-    sharing a date are summarised together, so the engine runs once per distinct date.
-
-    Indicators whose stored figures answer for their date (`indicators.figures.valid_at`) are
-    finished from those; the others from their measurements. Both give the same figures."""
+    """`summary_of` the visible projects among `project_ids`."""
     as_of = as_of or date.today()
-    visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
-    inds = indicator_frame(session, visible)
-    targets = target_frame(session, visible)
-    judged_at = inds["project_id"].map(assessment_dates(session, visible, as_of))
-    # No period has ended yet: nothing could have been reported, so judge the project as it
-    # stood before it started (the engine then says "not started").
-    before_start = (inds["start_date"] - pd.Timedelta(days=1)).dt.date
-    judged_at = judged_at.where(judged_at.notna(), before_start.where(before_start < as_of, as_of))
-    stored, usable, values = _engine_inputs(session, visible, judged_at, inds)
-    thresholds = get_settings().thresholds
-    parts = []
-    # The frames come from typed queries with the engine's dtypes: pandera checking of every
-    # measurement row was the largest share of a page's time (bench/RESULTS.md).
-    for (key, from_figures), group in inds.groupby([judged_at, usable], sort=True):
-        day: date = key  # type: ignore[assignment]
-        chosen = inds.loc[group.index, ENGINE_INDICATOR_COLUMNS]
-        parts.append(
-            summarise_figures(chosen, stored, targets, as_of=day, thresholds=thresholds)
-            if from_figures
-            else summarise(
-                chosen, values, targets, as_of=day, thresholds=thresholds, validate=False
-            )
-        )
-    result = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else summarise(inds[ENGINE_INDICATOR_COLUMNS], values, targets, as_of=as_of)
-    )
-    return result.merge(inds[["indicator_id", "project_id", "result_node_id"]], on="indicator_id")
+    inputs = engine_inputs(session, principal=principal, project_ids=project_ids, as_of=as_of)
+    return summary_of(inputs, as_of=as_of)
+
+
+def counts_of(result: pd.DataFrame) -> pd.DataFrame:
+    """Per project: how many indicators are in each status (columns named by status)."""
+    counts = pd.crosstab(result["project_id"], result["status"].fillna("qualitative"))
+    return counts.reindex(columns=STATUS_COLUMNS, fill_value=0)
 
 
 def status_counts(
@@ -312,9 +371,25 @@ def status_counts(
     as_of: date | None = None,
 ) -> pd.DataFrame:
     """Per project: how many indicators are in each status (columns named by status)."""
-    result = summary(session, principal=principal, project_ids=project_ids, as_of=as_of)
-    counts = pd.crosstab(result["project_id"], result["status"].fillna("qualitative"))
-    return counts.reindex(columns=STATUS_COLUMNS, fill_value=0)
+    return counts_of(summary(session, principal=principal, project_ids=project_ids, as_of=as_of))
+
+
+def misses_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
+    """Indicators whose least-squares forecast misses the end-of-project target (approved
+    values only): indicator_id, project_id, forecast_value, target_value. Figures that answer
+    at the assessment date answer at `as_of`, which is never earlier."""
+    inds = inputs.indicators
+    engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
+    usable = inputs.usable
+    parts = [
+        forecast_figures(engine_inds[usable], inputs.stored, as_of=as_of),
+        forecast(engine_inds[~usable], inputs.values, as_of=as_of, validate=False),
+    ]
+    result = pd.concat(parts, ignore_index=True)
+    misses = result[result["likely_miss"].eq(True)]
+    return misses.merge(inds[["indicator_id", "project_id"]], on="indicator_id")[
+        ["indicator_id", "project_id", "forecast_value", "target_value"]
+    ]
 
 
 def forecast_misses(
@@ -324,24 +399,10 @@ def forecast_misses(
     project_ids: Select[Any],
     as_of: date | None = None,
 ) -> pd.DataFrame:
-    """Indicators whose least-squares forecast misses the end-of-project target (approved
-    values only): indicator_id, project_id, forecast_value, target_value."""
+    """`misses_of` the visible projects among `project_ids`."""
     as_of = as_of or date.today()
-    visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
-    inds = indicator_frame(session, visible)
-    engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
-    stored, usable, values = _engine_inputs(
-        session, visible, pd.Series([as_of] * len(inds), index=inds.index), inds
-    )
-    parts = [
-        forecast_figures(engine_inds[usable], stored, as_of=as_of),
-        forecast(engine_inds[~usable], values, as_of=as_of, validate=False),
-    ]
-    result = pd.concat(parts, ignore_index=True)
-    misses = result[result["likely_miss"].eq(True)]
-    return misses.merge(inds[["indicator_id", "project_id"]], on="indicator_id")[
-        ["indicator_id", "project_id", "forecast_value", "target_value"]
-    ]
+    inputs = engine_inputs(session, principal=principal, project_ids=project_ids, as_of=as_of)
+    return misses_of(inputs, as_of=as_of)
 
 
 def overdue_reports(

@@ -3,7 +3,7 @@ money, dates, status, and their indicators' status counts from the engine."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -105,8 +105,10 @@ def projects_table(
     principal: Principal,
     filters: PortfolioFilters | None = None,
     as_of: date | None = None,
+    counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per visible project (four queries whatever the portfolio size)."""
+    """One row per visible project (four queries whatever the portfolio size, three when the
+    status `counts` per project are given)."""
     ids = filtered_ids(principal, filters or PortfolioFilters()).subquery()
     provider = aliased(Organisation)
     projects = frame(
@@ -153,9 +155,11 @@ def projects_table(
     )
     projects["status"] = projects["status"].map(lambda s: getattr(s, "value", s))
     floats(projects, "budget")
-    counts = indicator_status.status_counts(
-        session, principal=principal, project_ids=select(ids), as_of=as_of
-    )
+    if counts is None:
+        counts = indicator_status.status_counts(
+            session, principal=principal, project_ids=select(ids), as_of=as_of
+        )
+    counts = counts.reindex(columns=indicator_status.STATUS_COLUMNS, fill_value=0)
     return projects.merge(counts, how="left", left_on="id", right_index=True).fillna(
         {c: 0 for c in counts.columns}
     )
@@ -167,13 +171,15 @@ def early_warnings(
     principal: Principal,
     filters: PortfolioFilters | None = None,
     as_of: date | None = None,
+    misses: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per project with a warning: indicators whose forecast misses the target and
     indicator-periods overdue (ended over 30 days ago with nothing submitted)."""
     ids = filtered_ids(principal, filters or PortfolioFilters())
-    misses = indicator_status.forecast_misses(
-        session, principal=principal, project_ids=ids, as_of=as_of
-    )
+    if misses is None:
+        misses = indicator_status.forecast_misses(
+            session, principal=principal, project_ids=ids, as_of=as_of
+        )
     overdue = indicator_status.overdue_reports(
         session, principal=principal, project_ids=ids, as_of=as_of
     ).set_index("project_id")["overdue"]
@@ -185,4 +191,37 @@ def early_warnings(
     flagged = names[(names["forecast_misses"] > 0) | (names["overdue_reports"] > 0)]
     return flagged.astype({"forecast_misses": int, "overdue_reports": int}).sort_values(
         ["forecast_misses", "overdue_reports"], ascending=False, ignore_index=True
+    )
+
+
+@dataclass(frozen=True)
+class Home:
+    """The portfolio home's data: the projects table and the early warnings."""
+
+    table: pd.DataFrame
+    warnings: pd.DataFrame
+
+
+def home(
+    session: Session,
+    *,
+    principal: Principal,
+    filters: PortfolioFilters | None = None,
+    as_of: date | None = None,
+) -> Home:
+    """`projects_table` (filtered by `filters`, search text included) and `early_warnings` (the
+    same filters without the text), reading the engine's inputs once for both."""
+    filters = filters or PortfolioFilters()
+    unsearched = replace(filters, text="")
+    as_of = as_of or date.today()
+    inputs = indicator_status.engine_inputs(
+        session, principal=principal, project_ids=filtered_ids(principal, unsearched), as_of=as_of
+    )
+    counts = indicator_status.counts_of(indicator_status.summary_of(inputs, as_of=as_of))
+    misses = indicator_status.misses_of(inputs, as_of=as_of)
+    return Home(
+        table=projects_table(session, principal=principal, filters=filters, counts=counts),
+        warnings=early_warnings(
+            session, principal=principal, filters=unsearched, as_of=as_of, misses=misses
+        ),
     )

@@ -4,13 +4,15 @@ in st.session_state under `flt_` keys, so the country, donor and coordination pa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from rbm.exchange.iati_export import export_iati
 from rbm.queries.coordination import area_coverage
 from rbm.queries.indicator_status import STATUS_COLUMNS
-from rbm.queries.portfolio import PortfolioFilters, early_warnings, projects_table
+from rbm.queries.portfolio import PortfolioFilters, home
 from rbm.queries.reference import filter_choices
 from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
@@ -57,11 +59,9 @@ for column, spec in zip(st.columns(len(FILTERS)), FILTERS, strict=True):
         _pick(*spec)
 text = st.text_input("Search title or code", key="pf_text")
 filters = PortfolioFilters.from_state(st.session_state)
-table = cached_query(
-    projects_table, principal, filters=PortfolioFilters(**{**filters.__dict__, "text": text})
-)
+data = cached_query(home, principal, filters=replace(filters, text=text))
+table, warnings = data.table, data.warnings
 coverage = cached_query(area_coverage, principal, filters=filters)
-warnings = cached_query(early_warnings, principal, filters=filters)
 
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("Projects", len(table))
