@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -9,7 +11,18 @@ from sqlalchemy.sql import Executable
 
 def frame(session: Session, stmt: Executable) -> pd.DataFrame:
     result = session.execute(stmt)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    # Plain tuples: pandas probes Row objects attribute by attribute, which costs more than
+    # the query on a table of thousands of rows.
+    return pd.DataFrame([tuple(row) for row in result.all()], columns=list(result.keys()))
+
+
+def joined_per_key(keys: pd.Series, names: pd.Series, *, distinct: bool = False) -> dict[Any, str]:
+    """Per key, its names joined with ", " (in order, or sorted and distinct): one pass over the
+    rows, where a groupby with a Python aggregation costs a call per group."""
+    out: dict[Any, list[str]] = {}
+    for key, name in zip(keys.tolist(), names.tolist(), strict=True):
+        out.setdefault(key, []).append(name)
+    return {k: ", ".join(sorted(set(v)) if distinct else v) for k, v in out.items()}
 
 
 def columns_frame(session: Session, stmt: Executable) -> pd.DataFrame:

@@ -229,12 +229,14 @@ def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) ->
 
 def _figure_columns() -> list[Any]:
     columns = IndicatorFigure.__table__.c
-    named = [
-        columns[c].label(f"figure_{c}") if c == "indicator_id" else columns[c]
-        for c in FIGURE_COLUMNS
-        if c != "latest_end"
+    named = [columns[c] for c in FIGURE_COLUMNS if c not in ("indicator_id", "latest_end")]
+    return [
+        IndicatorFigure.indicator_id.label("figure_indicator_id"),
+        *named,
+        _text(IndicatorFigure.latest_end, "latest_end"),
+        IndicatorFigure.reported,
+        IndicatorFigure.reported_ends,
     ]
-    return [*named, _text(IndicatorFigure.latest_end, "latest_end")]
 
 
 def _figure_types(df: pd.DataFrame) -> pd.DataFrame:
@@ -359,7 +361,9 @@ def summary(
 
 def counts_of(result: pd.DataFrame) -> pd.DataFrame:
     """Per project: how many indicators are in each status (columns named by status)."""
-    counts = pd.crosstab(result["project_id"], result["status"].fillna("qualitative"))
+    status = result["status"].fillna("qualitative")
+    counts = result.groupby([result["project_id"], status]).size().unstack(fill_value=0)
+    counts.columns.name = "status"
     return counts.reindex(columns=STATUS_COLUMNS, fill_value=0)
 
 
@@ -414,20 +418,8 @@ def overdue_reports(
     grace_days: int = 30,
 ) -> pd.DataFrame:
     """Per project: periods ended more than `grace_days` ago in which some indicator has no
-    submitted or approved value. Columns project_id, overdue (indicator-periods missing).
-
-    Per indicator: the project's periods ended by the cutoff, less those holding a reported
-    value, read from the stored figures (`reported`, and the end dates newest first, so only
-    the few periods ended after the cutoff are looked at); indicators without stored figures
-    are counted in SQL."""
-    cutoff = date.fromordinal((as_of or date.today()).toordinal() - grace_days)
+    submitted or approved value. Columns project_id, overdue (indicator-periods missing)."""
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
-    ended = frame(
-        session,
-        select(ReportingPeriod.project_id, func.count().label("ended"))
-        .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date <= cutoff)
-        .group_by(ReportingPeriod.project_id),
-    ).set_index("project_id")["ended"]
     stored = columns_frame(
         session,
         select(
@@ -440,8 +432,33 @@ def overdue_reports(
         .outerjoin(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
         .where(ResultNode.project_id.in_(visible)),
     )
-    has_figures = stored["reported"].notna()
-    known = stored[has_figures]
+    return overdue_of(session, stored, visible, as_of=as_of, grace_days=grace_days)
+
+
+def overdue_of(
+    session: Session,
+    indicators: pd.DataFrame,
+    visible: Select[Any],
+    *,
+    as_of: date | None = None,
+    grace_days: int = 30,
+) -> pd.DataFrame:
+    """`overdue_reports` for these indicators (indicator_id, project_id and the stored
+    `reported` and `reported_ends`, null where no figures are stored) of the `visible` projects.
+
+    Per indicator: the project's periods ended by the cutoff, less those holding a reported
+    value, read from the stored figures (`reported`, and the end dates newest first, so only
+    the few periods ended after the cutoff are looked at); indicators without stored figures
+    are counted in SQL."""
+    cutoff = date.fromordinal((as_of or date.today()).toordinal() - grace_days)
+    ended = frame(
+        session,
+        select(ReportingPeriod.project_id, func.count().label("ended"))
+        .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date <= cutoff)
+        .group_by(ReportingPeriod.project_id),
+    ).set_index("project_id")["ended"]
+    has_figures = indicators["reported"].notna()
+    known = indicators[has_figures]
     later = _count_after(known["reported_ends"].tolist(), cutoff.isoformat())
     reported_by_cutoff = known["reported"].to_numpy(dtype="int64") - later
     expected = known["project_id"].map(ended).fillna(0).to_numpy(dtype="int64")
@@ -450,7 +467,8 @@ def overdue_reports(
         .groupby(level=0)
         .sum()
     )
-    unstored = _overdue_in_sql(session, stored.loc[~has_figures, "indicator_id"].tolist(), cutoff)
+    missing = indicators.loc[~has_figures, "indicator_id"].tolist()
+    unstored = _overdue_in_sql(session, missing, cutoff)
     total = per_project.add(unstored, fill_value=0).astype("int64")
     total = total[total > 0]
     return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})

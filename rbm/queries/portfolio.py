@@ -22,7 +22,7 @@ from rbm.models import (
 )
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame
+from rbm.queries._sql import floats, frame, joined_per_key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,12 +142,12 @@ def projects_table(
         .where(Funding.project_id.in_(select(ids))),
     )
     projects["countries"] = (
-        projects["id"].map(countries.groupby("project_id")["name"].agg(", ".join)).fillna("")
+        projects["id"].map(joined_per_key(countries["project_id"], countries["name"])).fillna("")
     )
     floats(donors, "amount")
     projects["donors"] = (
         projects["id"]
-        .map(donors.groupby("project_id")["name"].agg(lambda s: ", ".join(sorted(set(s)))))
+        .map(joined_per_key(donors["project_id"], donors["name"], distinct=True))
         .fillna("")
     )
     projects["funding"] = (
@@ -171,18 +171,24 @@ def early_warnings(
     principal: Principal,
     filters: PortfolioFilters | None = None,
     as_of: date | None = None,
-    misses: pd.DataFrame | None = None,
+    inputs: indicator_status.EngineInputs | None = None,
 ) -> pd.DataFrame:
     """Per project with a warning: indicators whose forecast misses the target and
-    indicator-periods overdue (ended over 30 days ago with nothing submitted)."""
+    indicator-periods overdue (ended over 30 days ago with nothing submitted). Given the
+    engine's `inputs` for these projects, nothing is read twice."""
     ids = filtered_ids(principal, filters or PortfolioFilters())
-    if misses is None:
+    if inputs is None:
         misses = indicator_status.forecast_misses(
             session, principal=principal, project_ids=ids, as_of=as_of
         )
-    overdue = indicator_status.overdue_reports(
-        session, principal=principal, project_ids=ids, as_of=as_of
-    ).set_index("project_id")["overdue"]
+        late = indicator_status.overdue_reports(
+            session, principal=principal, project_ids=ids, as_of=as_of
+        )
+    else:
+        misses = indicator_status.misses_of(inputs, as_of=as_of or date.today())
+        visible = select(Project.id).where(Project.id.in_(ids), visible_condition(principal))
+        late = indicator_status.overdue_of(session, inputs.indicators, visible, as_of=as_of)
+    overdue = late.set_index("project_id")["overdue"]
     names = frame(
         session, select(Project.id, Project.code, Project.title).where(Project.id.in_(ids))
     )
@@ -218,10 +224,9 @@ def home(
         session, principal=principal, project_ids=filtered_ids(principal, unsearched), as_of=as_of
     )
     counts = indicator_status.counts_of(indicator_status.summary_of(inputs, as_of=as_of))
-    misses = indicator_status.misses_of(inputs, as_of=as_of)
     return Home(
         table=projects_table(session, principal=principal, filters=filters, counts=counts),
         warnings=early_warnings(
-            session, principal=principal, filters=unsearched, as_of=as_of, misses=misses
+            session, principal=principal, filters=unsearched, as_of=as_of, inputs=inputs
         ),
     )
