@@ -19,7 +19,15 @@ from rbm.exchange.iati_codes import RBM
 from rbm.exchange.iati_export import build_tree, serialize
 from rbm.exchange.iati_import import import_iati
 from rbm.exchange.iati_xml import schema_errors
-from rbm.models import Funding, Measurement, MeasurementBreakdown, Organisation, Project
+from rbm.models import (
+    Attachment,
+    Funding,
+    Measurement,
+    MeasurementBreakdown,
+    Organisation,
+    Project,
+    User,
+)
 from rbm.models.enums import MeasurementStatus, Role, ScopeType
 from rbm.principal import Grant, Principal
 from tests.conftest import _pg_database
@@ -170,3 +178,51 @@ def test_the_demo_round_trips_through_an_empty_database(demo: Database, tmp_path
         with empty.read() as session:
             second = serialize(build_tree(session, principal=EVERYONE))
     assert without_stamps(second) == without_stamps(first)
+
+
+class _Rollback(Exception):
+    """Raised to undo a test's changes to the shared demo database."""
+
+
+NASTY = "A & B < C > \"q\" 's' tab\tnew\nline\r\nend\x01 \u00e9 \u4e2d ]]>"
+
+
+def test_any_text_is_escaped_and_an_empty_text_stays_an_empty_element(demo: Database) -> None:
+    """The tree is parsed from text written by the exporter: characters XML reserves, tabs,
+    line ends (kept exactly, also in attributes) and control characters (dropped) all come
+    back as the database holds them, and an empty text is `<narrative></narrative>`."""
+    with pytest.raises(_Rollback), demo.write() as session:
+        project = session.scalars(select(Project).order_by(Project.code)).first()
+        assert project is not None
+        project.title, project.description = NASTY, ""
+        measurement = session.scalars(
+            select(Measurement)
+            .where(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
+            .order_by(Measurement.id)
+        ).first()
+        assert measurement is not None
+        measurement.narrative = NASTY
+        user_id = session.scalars(select(User.id)).first()
+        assert user_id is not None
+        url = 'https://example.org/?a=1&b=<2>"3"\t4\n'
+        link = Attachment(
+            measurement_id=measurement.id, filename=NASTY, url=url, uploaded_by_id=user_id
+        )
+        session.add(link)
+        session.flush()
+        tree = build_tree(session, principal=EVERYONE)
+        data = serialize(tree)
+        clean = NASTY.replace("\x01", "")
+        activity = tree.find("iati-activity")
+        assert activity is not None
+        assert activity.findtext("title/narrative") == clean
+        description = activity.find("description/narrative")
+        assert description is not None and description.text == ""
+        assert b'<description type="1">\n      <narrative></narrative>' in data
+        assert clean in [n.text for n in tree.iterfind(".//actual/comment/narrative")]
+        document = tree.find(".//document-link")
+        assert document is not None
+        assert document.get("url") == url
+        assert document.findtext("title/narrative") == clean
+        assert schema_errors(tree, limit=5) == []
+        raise _Rollback
