@@ -148,7 +148,7 @@ class IndicatorFigure(Base):
     fit_sy: Mapped[float | None] = mapped_column(Double)
     fit_sxx: Mapped[float | None] = mapped_column(Double)
     fit_sxy: Mapped[float | None] = mapped_column(Double)
-    # For overdue reports: the end dates (ISO, newest first, comma-separated) of the periods
-    # holding a current submitted or approved value, and how many there are.
+    # For overdue reports: how many periods hold a current submitted or approved value, and the
+    # end dates of the newest four of them (ISO, newest first, comma-separated).
     reported: Mapped[int] = mapped_column(default=0)
     reported_ends: Mapped[str] = mapped_column(Text, default="")

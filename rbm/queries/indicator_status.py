@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Float, Select, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -447,9 +448,9 @@ def overdue_of(
     `reported` and `reported_ends`, null where no figures are stored) of the `visible` projects.
 
     Per indicator: the project's periods ended by the cutoff, less those holding a reported
-    value, read from the stored figures (`reported`, and the end dates newest first, so only
-    the few periods ended after the cutoff are looked at); indicators without stored figures
-    are counted in SQL."""
+    value, read from the stored figures (`reported`, and the newest end dates, so only the few
+    periods ended after the cutoff are looked at); indicators without stored figures, or with
+    more recent reports than the stored dates show, are counted in SQL."""
     cutoff = date.fromordinal((as_of or date.today()).toordinal() - grace_days)
     ended = frame(
         session,
@@ -457,17 +458,26 @@ def overdue_of(
         .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date <= cutoff)
         .group_by(ReportingPeriod.project_id),
     ).set_index("project_id")["ended"]
-    has_figures = indicators["reported"].notna()
-    known = indicators[has_figures]
-    later = _count_after(known["reported_ends"].tolist(), cutoff.isoformat())
-    reported_by_cutoff = known["reported"].to_numpy(dtype="int64") - later
+    stored = indicators[indicators["reported"].notna()]
+    ends = stored["reported_ends"].tolist()
+    later = np.array(_count_after(ends, cutoff.isoformat()), dtype="int64")
+    # Only the newest few end dates are stored: when every one of them is after the cutoff and
+    # there are more, the indicator is counted in SQL.
+    kept = np.array([(len(e) + 1) // 11 for e in ends], dtype="int64")
+    reported = stored["reported"].to_numpy(dtype="int64")
+    exact = (later < kept) | (kept == reported)
+    known = stored[exact]
+    reported_by_cutoff = reported[exact] - later[exact]
     expected = known["project_id"].map(ended).fillna(0).to_numpy(dtype="int64")
     per_project = (
         pd.Series(expected - reported_by_cutoff, index=known["project_id"].to_numpy())
         .groupby(level=0)
         .sum()
     )
-    missing = indicators.loc[~has_figures, "indicator_id"].tolist()
+    missing = [
+        *indicators.loc[indicators["reported"].isna(), "indicator_id"].tolist(),
+        *stored.loc[~exact, "indicator_id"].tolist(),
+    ]
     unstored = _overdue_in_sql(session, missing, cutoff)
     total = per_project.add(unstored, fill_value=0).astype("int64")
     total = total[total > 0]

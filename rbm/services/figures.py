@@ -37,6 +37,7 @@ from rbm.models.enums import MeasurementStatus
 _MARKED = "rbm.figures.marked"
 _PROJECTS = "rbm.figures.projects"
 REPORTED = [MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]
+KEPT_ENDS = 4
 # Indicators per read: keeps each IN list well under every backend's parameter limit.
 _CHUNK = 5_000
 
@@ -91,7 +92,8 @@ def refresh_missing(session: Session) -> int:
 
 def reported_ends(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
     """Per indicator with any: how many periods hold a current submitted or approved value,
-    and their end dates (ISO, newest first, comma-separated), for overdue reports."""
+    and the end dates of the newest `KEPT_ENDS` of them (ISO, newest first, comma-separated),
+    for overdue reports (which look only at the periods ended in the last weeks)."""
     from rbm.queries._sql import columns_frame
 
     rows = columns_frame(
@@ -114,7 +116,8 @@ def reported_ends(session: Session, indicator_ids: Collection[int]) -> pd.DataFr
     rows["end"] = rows["end"].map(str)
     rows = rows.sort_values(["indicator_id", "end"], ascending=[True, False])
     grouped = rows.groupby("indicator_id")["end"]
-    out = pd.DataFrame({"reported": grouped.size(), "reported_ends": grouped.agg(",".join)})
+    newest = grouped.head(KEPT_ENDS).groupby(rows["indicator_id"])
+    out = pd.DataFrame({"reported": grouped.size(), "reported_ends": newest.agg(",".join)})
     return out.reset_index().astype({"indicator_id": "int64"})
 
 

@@ -140,6 +140,8 @@ def test_a_rolled_back_write_leaves_the_figures_alone(
     [
         pytest.param(date(2025, 6, 30), id="figures answer"),
         pytest.param(date(2024, 10, 15), id="figures count later periods"),
+        # Five reports after the cutoff: more than the four end dates a figure keeps.
+        pytest.param(date(2024, 2, 1), id="more recent reports than kept dates"),
     ],
 )
 def test_the_summary_is_the_same_from_figures_and_from_measurements(
@@ -185,12 +187,18 @@ def test_the_summary_is_the_same_from_figures_and_from_measurements(
     pd.testing.assert_frame_equal(overdue, overdue_from_values, check_dtype=False)
     # 2025: five periods ended by the cutoff (30 days before), the third indicator missing in two.
     assert overdue["overdue"].tolist() == ([2] if as_of.year == 2025 else [])
+    expected = {
+        date(2025, 6, 30): (5, date(2025, 6, 30)),
+        date(2024, 10, 15): (3, date(2024, 9, 30)),
+    }
     pd.testing.assert_frame_equal(from_figures, from_values)
     pd.testing.assert_frame_equal(
         misses.sort_values("indicator_id", ignore_index=True),
         misses_from_values.sort_values("indicator_id", ignore_index=True),
     )
-    judged_at = date(2025, 6, 30) if as_of.year == 2025 else date(2024, 9, 30)
+    values, judged_at = expected.get(as_of, (0, date(2023, 12, 31)))
     counted = from_figures.set_index("indicator_id")["n_values"]
-    assert counted[built.indicator_ids["count"]] == (5 if as_of.year == 2025 else 3)
-    assert (from_figures["latest_period_end"] <= pd.Timestamp(judged_at)).all()
+    assert counted[built.indicator_ids["count"]] == values
+    assert (
+        from_figures["latest_period_end"].fillna(pd.Timestamp(judged_at)) <= pd.Timestamp(judged_at)
+    ).all()
