@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import Float, String, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import NotFound
@@ -33,7 +33,8 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, pending_condition, project_condition, visible_condition
-from rbm.queries._sql import floats, frame
+from rbm.queries._sql import columns_frame, floats, frame
+from rbm.queries.indicator_status import first_baseline_id
 from rbm.settings import get_settings
 
 #: Due states, most urgent first.
@@ -134,11 +135,6 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Submitted values in the principal's approval scope, oldest submission first, without
     the principal's own submissions (four eyes), with baseline and period target."""
     submitter = aliased(User)
-    earliest = (
-        select(Baseline.indicator_id, func.min(Baseline.id).label("baseline_id"))
-        .group_by(Baseline.indicator_id)
-        .subquery()
-    )
     stmt = (
         select(
             Measurement.id.label("measurement_id"),
@@ -148,12 +144,12 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
             Indicator.unit,
             ReportingPeriod.label.label("period"),
             Measurement.revision,
-            Measurement.value,
+            cast(Measurement.value, Float).label("value"),
             Measurement.narrative,
-            Baseline.value.label("baseline"),
-            Target.value.label("target"),
+            cast(Baseline.value, Float).label("baseline"),
+            cast(Target.value, Float).label("target"),
             submitter.name.label("submitted_by"),
-            Measurement.submitted_at,
+            type_coerce(Measurement.submitted_at, String).label("submitted_at"),
             Measurement.version,
         )
         .join(Indicator, Indicator.id == Measurement.indicator_id)
@@ -161,8 +157,8 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
         .join(Project, Project.id == ResultNode.project_id)
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .outerjoin(submitter, submitter.id == Measurement.submitted_by_id)
-        .outerjoin(earliest, earliest.c.indicator_id == Indicator.id)
-        .outerjoin(Baseline, Baseline.id == earliest.c.baseline_id)
+        # Correlated: one index probe per queued value, not a scan of every baseline.
+        .outerjoin(Baseline, Baseline.id == first_baseline_id())
         .outerjoin(
             Target,
             and_(
@@ -178,7 +174,9 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
         )
         .order_by(Measurement.submitted_at, Measurement.id)
     )
-    return floats(frame(session, stmt), "value", "baseline", "target")
+    queue = columns_frame(session, stmt)
+    queue["submitted_at"] = pd.to_datetime(queue["submitted_at"], format="mixed")
+    return floats(queue, "value", "baseline", "target")
 
 
 @dataclass(frozen=True)
