@@ -440,16 +440,19 @@ def indicator_dimensions(
 
 def lockable_periods(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Reporting periods the principal may lock or unlock, with their lock state."""
-    return frame(
+    periods = columns_frame(
         session,
         select(
             ReportingPeriod.id.label("period_id"),
             Project.code.label("project"),
             ReportingPeriod.label.label("period"),
-            ReportingPeriod.end_date,
-            ReportingPeriod.locked_at,
+            type_coerce(ReportingPeriod.end_date, String).label("end_date"),
+            type_coerce(ReportingPeriod.locked_at, String).label("locked_at"),
         )
         .join(Project, Project.id == ReportingPeriod.project_id)
         .where(project_condition(principal, *_APPROVERS))
         .order_by(Project.code, ReportingPeriod.start_date),
     )
+    periods["end_date"] = pd.to_datetime(periods["end_date"]).dt.date
+    periods["locked_at"] = pd.to_datetime(periods["locked_at"], format="mixed")
+    return periods
