@@ -43,7 +43,13 @@ def country_view(
     if name is None:
         raise NotFound(f"No country with the code {country_code!r}.")
     filters = PortfolioFilters(country=country_code)
-    projects = projects_table(session, principal=principal, filters=filters, as_of=as_of)
+    # One summary serves the projects' status counts and the outcomes.
+    figures = indicator_status.summary(
+        session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
+    )
+    projects = projects_table(
+        session, principal=principal, filters=filters, counts=indicator_status.counts_of(figures)
+    )
     cov = area_coverage(session, principal=principal, filters=filters)
     here = cov[cov["country_code"] == country_code]
     shares = here.drop_duplicates("project_id").set_index("project_id")
@@ -53,14 +59,14 @@ def country_view(
         code=country_code,
         name=name,
         projects=projects,
-        outcomes=_outcomes(session, principal, filters, as_of),
+        outcomes=_outcomes(session, principal, filters, figures),
         coverage=matrix_of(here)[["area", "provider", "projects", "money"]],
         overlaps=pairs_of(here),
     )
 
 
 def _outcomes(
-    session: Session, principal: Principal, filters: PortfolioFilters, as_of: date | None
+    session: Session, principal: Principal, filters: PortfolioFilters, figures: pd.DataFrame
 ) -> pd.DataFrame:
     ids = filtered_ids(principal, filters)
     described = frame(
@@ -89,6 +95,5 @@ def _outcomes(
     described["scope"] = described["project"].map(
         lambda p: "this country" if n_countries.get(p, 0) == 1 else "project-wide"
     )
-    figures = indicator_status.summary(session, principal=principal, project_ids=ids, as_of=as_of)
     cols = ["indicator_id", "baseline", "target_value", "actual", "progress", "status"]
     return described.merge(figures[cols], on="indicator_id", how="left")

@@ -42,7 +42,13 @@ def donor_view(
     if name is None:
         raise NotFound(f"No organisation #{donor_id}.")
     filters = PortfolioFilters(donor_id=donor_id)
-    projects = projects_table(session, principal=principal, filters=filters, as_of=as_of)
+    # One summary serves the status counts, the library results and the warnings.
+    figures = indicator_status.summary(
+        session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
+    )
+    projects = projects_table(
+        session, principal=principal, filters=filters, counts=indicator_status.counts_of(figures)
+    )
     own = floats(
         frame(
             session,
@@ -55,9 +61,6 @@ def donor_view(
     projects["donor_amount"] = projects["id"].map(own).fillna(0.0)
     cov = area_coverage(session, principal=principal, filters=filters)
     cov["donor_money"] = cov["project_id"].map(own).fillna(0.0) * cov["share"] / 100
-    figures = indicator_status.summary(
-        session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
-    )
     described = _described(session, principal, filters)
     return DonorView(
         donor_id=donor_id,
