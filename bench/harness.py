@@ -145,8 +145,23 @@ def _rows(run: Run, size: Size, backend: str) -> None:
                 _s(export["export"]),
                 _s(export["floor"]) + " lxml tostring",
                 export["export"] / export["floor"],
+                f"{export['activities'] / export['export']:,.0f} activities/s",
             )
         )
+        if "import" in export:
+            add(
+                Row(
+                    size.name,
+                    backend,
+                    f"IATI import, first {export['import_activities']} of those activities",
+                    _s(export["import"]),
+                    note=(
+                        f"{export['import_activities'] / export['import']:,.1f} activities/s, "
+                        f"{export['import_values'] / export['import']:,.0f} actual values/s; "
+                        f"{export['import_imported']} imported"
+                    ),
+                )
+            )
     else:
         add(Row(size.name, backend, "IATI export", export.get("note", "n/a")))
     add(

@@ -199,7 +199,66 @@ def measure_export(principal: Principal, runs: int) -> dict[str, Any]:
 
     total = _median(runs, export)
     floor = _median(runs, lambda: serialize(tree[0]))
-    return {"export": total, "floor": floor, "activities": len(tree[0])}
+    result = {"export": total, "floor": floor, "activities": len(tree[0])}
+    result |= measure_import(tree[0])
+    return result
+
+
+#: Activities of the export imported again, for the import throughput.
+IMPORT_SAMPLE = 40
+
+
+def measure_import(root: Any) -> dict[str, Any]:
+    """Import the first IMPORT_SAMPLE activities of the export into an empty database through
+    `rbm.exchange.iati_import.import_iati` (schema check, savepoint per activity, audit, stored
+    figures), in one transaction, and time it."""
+    import tempfile
+    from pathlib import Path
+
+    from lxml import etree
+
+    from rbm import migrate
+    from rbm.db import Database
+    from rbm.exchange.iati_export import serialize
+    from rbm.exchange.iati_import import import_iati
+    from rbm.models.enums import Role, ScopeType
+    from rbm.principal import Grant
+    from rbm.services.users import create_user
+
+    sample = etree.Element(root.tag, root.attrib, nsmap=root.nsmap)
+    sample.extend(copy_of(a) for a in root[:IMPORT_SAMPLE])
+    data = serialize(sample)
+    values = sum(1 for _ in sample.iter("actual"))
+    with tempfile.TemporaryDirectory(prefix="rbm-bench-import-") as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'import.sqlite3'}")
+        migrate.upgrade(db)
+        with db.write() as session:
+            user = create_user(
+                session,
+                principal=None,
+                email="importer@bench.rbm",
+                name="Bench importer",
+                password=None,
+                grants=[Grant(role=Role.ADMIN, scope_type=ScopeType.GLOBAL)],
+            )
+            admin = load_principal(session, user_id=user.id)
+        start = time.perf_counter()
+        with db.write() as session:
+            report = import_iati(session, principal=admin, data=data, max_bytes=len(data) + 1)
+        seconds = time.perf_counter() - start
+        db.dispose()
+    return {
+        "import": seconds,
+        "import_activities": len(sample),
+        "import_imported": report.imported,
+        "import_values": values,
+    }
+
+
+def copy_of(element: Any) -> Any:
+    from copy import deepcopy
+
+    return deepcopy(element)
 
 
 def main() -> None:
