@@ -145,6 +145,6 @@ def test_officers_logged_every_value_and_managers_have_a_queue_to_clear(demo: Da
 
 
 def test_the_stored_indicator_figures_equal_a_fresh_computation(demo: Database) -> None:
-    from tests.integration.test_indicator_figures import assert_figures_true
+    from tests.integration.test_stored_figures import assert_figures_true
 
     assert_figures_true(demo)
