@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Select, and_, exists, select
+from sqlalchemy import Connection, Row, Select, and_, exists, or_, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -77,7 +77,10 @@ class ExportData:
     `targets`, `actuals` and `breakdowns` hold raw rows (see the module's docstring):
     `(indicator_id, period_id, value, numerator, denominator, comment)`,
     `(indicator_id, id, period_id, value, numerator, denominator, narrative)` and
-    `(measurement_id, dimension, dimension_value, value)`."""
+    `(measurement_id, dimension, dimension_value, value)`. `periods` holds the ISO dates of the
+    projects' periods (`project_periods`) and of any other period a target names. Actuals are
+    selected by indicator: one is published when its period is one of its project's, as when
+    they were selected by period."""
 
     projects: Rows
     number: NumberText
@@ -91,6 +94,7 @@ class ExportData:
     dimensions: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     baselines: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     periods: dict[int, tuple[str, str]] = field(default_factory=dict)
+    project_periods: set[int] = field(default_factory=set)
     targets: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
     actuals: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
     breakdowns: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
@@ -128,8 +132,11 @@ def read_export_data(
     for indicator_id, code in connection.execute(_dimensions(ids)):
         data.dimensions[indicator_id].append(code)
     _group(connection.execute(_baselines(ids)).all(), data.baselines)
-    for period_id, start, end in connection.execute(_periods(ids)):
+    projects = {project.id for project in data.projects}
+    for period_id, project_id, start, end in connection.execute(_periods(ids)):
         data.periods[period_id] = (start.isoformat(), end.isoformat())
+        if project_id in projects:
+            data.project_periods.add(period_id)
     _group(_driver_rows(connection, _targets(ids)), data.targets)
     _group(_driver_rows(connection, _actuals(ids)), data.actuals)
     _group(_driver_rows(connection, _breakdowns(ids)), data.breakdowns)
@@ -326,9 +333,14 @@ def _baselines(ids: Any) -> Any:
 
 
 def _periods(ids: Any) -> Any:
-    return select(ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.end_date).where(
-        ReportingPeriod.project_id.in_(ids)
-    )
+    """The projects' reporting periods, and any other that one of their targets names."""
+    named = select(Target.reporting_period_id).where(Target.indicator_id.in_(_of_projects(ids)))
+    return select(
+        ReportingPeriod.id,
+        ReportingPeriod.project_id,
+        ReportingPeriod.start_date,
+        ReportingPeriod.end_date,
+    ).where(or_(ReportingPeriod.project_id.in_(ids), ReportingPeriod.id.in_(named)))
 
 
 def _targets(ids: Any) -> Any:
@@ -352,20 +364,17 @@ def _approved() -> Any:
 
 
 def _actuals(ids: Any) -> Any:
-    """Approved values, one per (indicator, period): their order does not matter."""
-    return (
-        select(
-            Measurement.indicator_id,
-            Measurement.id,
-            Measurement.reporting_period_id,
-            Measurement.value,
-            Measurement.numerator,
-            Measurement.denominator,
-            Measurement.narrative,
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .where(ReportingPeriod.project_id.in_(ids), _approved())
-    )
+    """Approved values of the projects' indicators, one per (indicator, period), in no order.
+    Selected by indicator, the index on (indicator, current, status) finds them directly."""
+    return select(
+        Measurement.indicator_id,
+        Measurement.id,
+        Measurement.reporting_period_id,
+        Measurement.value,
+        Measurement.numerator,
+        Measurement.denominator,
+        Measurement.narrative,
+    ).where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
 
 
 def _breakdowns(ids: Any) -> Any:
@@ -379,8 +388,7 @@ def _breakdowns(ids: Any) -> Any:
         .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
         .join(Dimension, Dimension.id == DimensionValue.dimension_id)
         .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .where(ReportingPeriod.project_id.in_(ids), _approved())
+        .where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
         .order_by(MeasurementBreakdown.measurement_id, Dimension.code, DimensionValue.code)
     )
 
@@ -390,8 +398,7 @@ def _links(ids: Any) -> Any:
     few: the statement starts from them and checks each one's measurement."""
     published = exists().where(
         Measurement.id == Attachment.measurement_id,
-        ReportingPeriod.id == Measurement.reporting_period_id,
-        ReportingPeriod.project_id.in_(ids),
+        Measurement.indicator_id.in_(_of_projects(ids)),
         _approved(),
     )
     return (

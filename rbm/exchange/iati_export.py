@@ -323,7 +323,7 @@ def _periods(
     """One period per (start, end) with a target or an approved actual; the life-of-project
     target last, as a period over the project's dates marked in our namespace. Targets and
     actuals are raw rows (see `ExportData`); dates are ISO strings, which sort as dates."""
-    periods = data.periods
+    periods, published = data.periods, data.project_periods
     targets = {}
     life = None
     for row in data.targets[indicator_id]:
@@ -331,7 +331,7 @@ def _periods(
             life = row
         else:
             targets[periods[row[1]]] = row
-    actuals = {periods[row[2]]: row for row in data.actuals[indicator_id]}
+    actuals = {periods[row[2]]: row for row in data.actuals[indicator_id] if row[2] in published}
     for key in sorted(targets.keys() | actuals.keys()):
         if key[0] >= key[1]:
             continue  # IATI wants the start before the end
