@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Select, and_, exists, or_, select
+from sqlalchemy import Connection, Result, Row, Select, and_, exists, or_, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -129,11 +129,11 @@ def read_export_data(
     _group(_funding(connection, ids), data.funding)
     _group(_nodes(connection, ids), data.nodes)
     _group(_indicators(connection, ids), data.indicators)
-    for indicator_id, code in connection.execute(_dimensions(ids)):
+    for indicator_id, code in connection.execute(_dimensions(ids)).all():
         data.dimensions[indicator_id].append(code)
     _group(connection.execute(_baselines(ids)).all(), data.baselines)
     projects = {project.id for project in data.projects}
-    for period_id, project_id, start, end in connection.execute(_periods(ids)):
+    for period_id, project_id, start, end in connection.execute(_periods(ids)).all():
         data.periods[period_id] = (start.isoformat(), end.isoformat())
         if project_id in projects:
             data.project_periods.add(period_id)
@@ -142,6 +142,11 @@ def read_export_data(
     _group(_driver_rows(connection, _breakdowns(ids)), data.breakdowns)
     _group(connection.execute(_links(ids)).all(), data.links)
     return data
+
+
+def _rows(result: Result[Any]) -> Rows:
+    """All the rows at once (much faster than one by one)."""
+    return list(result.all())
 
 
 def _driver_rows(connection: Connection, stmt: Any) -> Raw:
@@ -155,7 +160,7 @@ def _driver_rows(connection: Connection, stmt: Any) -> Raw:
 
 
 def _projects(connection: Connection, ids: Any) -> Rows:
-    return list(
+    return _rows(
         connection.execute(
             select(
                 Project.id,
@@ -181,7 +186,7 @@ def _projects(connection: Connection, ids: Any) -> Rows:
 
 
 def _countries(connection: Connection, ids: Any) -> Rows:
-    return list(
+    return _rows(
         connection.execute(
             select(ProjectCountry.project_id, ProjectCountry.country_code, ProjectCountry.share)
             .where(ProjectCountry.project_id.in_(ids))
@@ -191,7 +196,7 @@ def _countries(connection: Connection, ids: Any) -> Rows:
 
 
 def _sectors(connection: Connection, ids: Any) -> Rows:
-    return list(
+    return _rows(
         connection.execute(
             select(ProjectSector.project_id, ProjectSector.code, ProjectSector.share)
             .where(ProjectSector.project_id.in_(ids))
@@ -201,7 +206,7 @@ def _sectors(connection: Connection, ids: Any) -> Rows:
 
 
 def _areas(connection: Connection, ids: Any) -> Rows:
-    return list(
+    return _rows(
         connection.execute(
             select(ProjectPriorityArea.project_id, PriorityArea.code, PriorityArea.name)
             .join(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id)
@@ -212,7 +217,7 @@ def _areas(connection: Connection, ids: Any) -> Rows:
 
 
 def _partners(connection: Connection, ids: Any) -> Rows:
-    return list(
+    return _rows(
         connection.execute(
             select(
                 ProjectPartner.project_id,
@@ -229,7 +234,7 @@ def _partners(connection: Connection, ids: Any) -> Rows:
 
 
 def _funding(connection: Connection, ids: Any) -> Rows:
-    return list(
+    return _rows(
         connection.execute(
             select(
                 Funding.project_id,
@@ -249,7 +254,7 @@ def _funding(connection: Connection, ids: Any) -> Rows:
 
 
 def _nodes(connection: Connection, ids: Any) -> Rows:
-    return list(
+    return _rows(
         connection.execute(
             select(
                 ResultNode.project_id,
@@ -270,7 +275,7 @@ def _nodes(connection: Connection, ids: Any) -> Rows:
 
 def _indicators(connection: Connection, ids: Any) -> Rows:
     """Grouped by result node id (first column)."""
-    return list(
+    return _rows(
         connection.execute(
             select(
                 Indicator.result_node_id,
