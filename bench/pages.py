@@ -193,8 +193,9 @@ def measure_export(principal: Principal, runs: int) -> dict[str, Any]:
     tree: list[Any] = []
 
     def export() -> None:
+        tree.clear()  # one tree at a time: the previous run's is freed before the next is built
         with get_db().read() as session:
-            tree[:] = [build_tree(session, principal=principal)]
+            tree.append(build_tree(session, principal=principal))
         serialize(tree[0])
 
     total = _median(runs, export)
