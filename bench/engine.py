@@ -14,7 +14,6 @@ own and printed beside it, so its cost is seen, not hidden.
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import sys
 import time
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from bench.memory import peak_mib
 from indicators._bench import make_frames
 from indicators.schemas import validated
 from indicators.summary import summarise
@@ -51,7 +51,7 @@ def main() -> None:
     status()
     engine = _median(runs, status)
     floor = _median(runs, lambda: measurements.groupby("indicator_id")["value"].sum())
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mib()
     print(
         json.dumps({"engine": engine, "floor": floor, "validation": validation, "peak_mib": peak})
     )

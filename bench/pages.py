@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -27,6 +26,7 @@ from sqlalchemy import event, select, text
 os.environ["RBM_DATABASE_URL"] = sys.argv[1] if len(sys.argv) > 1 else ""
 os.environ.setdefault("RBM_DEMO_MODE", "true")
 
+from bench.memory import peak_mib
 from rbm.models import Funding, Project, ProjectCountry
 from rbm.principal import Principal
 from rbm.queries import coordination, country, donor, lessons, portfolio, project, workflow
@@ -276,7 +276,7 @@ def main() -> None:
         for name, calls in page_calls(principal, pick).items()
         if wanted is None or name in wanted
     }
-    peak_pages = _peak_mib()
+    peak_pages = peak_mib()
     skip = len(sys.argv) > 5 and sys.argv[5] == "noexport"
     export = {"note": "not run (--no-export)"} if skip else measure_export(principal, runs)
     print(
@@ -285,15 +285,10 @@ def main() -> None:
                 "pages": pages,
                 "export": export,
                 "peak_mib": peak_pages,
-                "peak_with_export_mib": _peak_mib(),
+                "peak_with_export_mib": peak_mib(),
             }
         )
     )
-
-
-def _peak_mib() -> float:
-    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":
