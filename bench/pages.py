@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from copy import deepcopy
 from typing import Any
 
 from sqlalchemy import event, select, text
@@ -228,7 +229,7 @@ def measure_import(root: Any) -> dict[str, Any]:
     from rbm.services.users import create_user
 
     sample = etree.Element(root.tag, root.attrib, nsmap=root.nsmap)
-    sample.extend(copy_of(a) for a in root[:IMPORT_SAMPLE])
+    sample.extend(deepcopy(a) for a in root[:IMPORT_SAMPLE])
     data = serialize(sample)
     values = sum(1 for _ in sample.iter("actual"))
     with tempfile.TemporaryDirectory(prefix="rbm-bench-import-") as tmp:
@@ -255,12 +256,6 @@ def measure_import(root: Any) -> dict[str, Any]:
         "import_imported": report.imported,
         "import_values": values,
     }
-
-
-def copy_of(element: Any) -> Any:
-    from copy import deepcopy
-
-    return deepcopy(element)
 
 
 def main() -> None:

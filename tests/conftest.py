@@ -30,7 +30,8 @@ def require_postgres() -> str:
     message = "PostgreSQL not configured: set RBM_TEST_POSTGRES_URL to run these cases"
     if IN_CI:
         pytest.fail(message + " (required under CI=true)")
-    pytest.skip(message)
+    else:
+        pytest.skip(message)
 
 
 def _pg_database() -> Iterator[str]:

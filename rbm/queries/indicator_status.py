@@ -248,21 +248,6 @@ def _figure_types(df: pd.DataFrame) -> pd.DataFrame:
     return timestamps(df, "latest_end")
 
 
-def figure_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
-    """The stored figures (`indicator_figure`) of the projects' indicators."""
-    stmt = (
-        select(*_figure_columns())
-        .join(Indicator, Indicator.id == IndicatorFigure.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .where(ResultNode.project_id.in_(project_ids))
-    )
-    df = columns_frame(session, stmt).rename(columns={"figure_indicator_id": "indicator_id"})
-    df = _figure_types(df[FIGURE_COLUMNS])
-    for col in ("indicator_id", "n_values", "fit_n"):
-        df[col] = df[col].astype("int64")
-    return df
-
-
 # Above this many indicators to compute from their measurements, read the measurements of the
 # projects instead of listing the indicators.
 _LISTED = 2_000

@@ -46,7 +46,8 @@ def _require_chromium() -> None:
     message = f"Chromium not found at {CHROMIUM}: apt-get install chromium chromium-driver"
     if IN_CI:
         pytest.fail(message + " (required under CI=true)")
-    pytest.skip(message)
+    else:
+        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

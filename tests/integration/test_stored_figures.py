@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from indicators.figures import figures
+from indicators.figures import FIGURE_COLUMNS, figures
 from rbm.db import Database
 from rbm.errors import ValidationFailed
 from rbm.models import IndicatorFigure, Project
@@ -24,10 +24,10 @@ from tests.utils.builders import BuiltProject, LogframeBuilder, log_approved, ma
 
 def stored_and_fresh(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
     every = select(Project.id)
-    inds = indicator_status.indicator_frame(session, every)
+    inds = indicator_status.indicator_frame(session, every, with_figures=True)
     values = indicator_status.measurement_frame(session, every)
     fresh = figures(inds[indicator_status.ENGINE_INDICATOR_COLUMNS], values, validate=False)
-    stored = indicator_status.figure_frame(session, every)
+    stored = inds[FIGURE_COLUMNS]
     order = ["indicator_id"]
     return (
         stored.sort_values(order, ignore_index=True),
