@@ -15,6 +15,8 @@ import pandas as pd
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+# A day number, or one per indicator (in the indicators frame's order).
+Days = int | Ints
 
 # Marks "no date" in day-number arrays; far below any real day, so max() ignores it.
 NO_DAY = np.iinfo(np.int64).min
@@ -99,8 +101,15 @@ def ratio(numerator: Floats, denominator: Floats) -> Floats:
     return out
 
 
-def elapsed(start: Ints, end: Ints, as_of: int) -> Floats:
-    """Share of [start, end] passed at ``as_of``, clipped to [0, 1] (vector of periods)."""
+def at_rows(as_of: Days, code: Ints) -> Days:
+    """``as_of`` for rows keyed by indicator ``code``: the day itself, or each row's
+    indicator's day."""
+    return as_of[code] if isinstance(as_of, np.ndarray) else as_of
+
+
+def elapsed(start: Ints, end: Ints, as_of: Days) -> Floats:
+    """Share of [start, end] passed at ``as_of`` (one day, or one per element), clipped to
+    [0, 1] (vector of periods)."""
     span = (end - start).astype(np.float64)
     passed = (as_of - start).astype(np.float64)
     share = np.clip(ratio(passed, span), 0.0, 1.0)

@@ -16,8 +16,10 @@ import pandas as pd
 from indicators._definitions import Definitions
 from indicators._frames import (
     Bools,
+    Days,
     Floats,
     Ints,
+    at_rows,
     codes_of,
     day_numbers,
     elapsed,
@@ -30,8 +32,9 @@ from indicators._frames import (
 )
 
 
-def expected_progress(defs: Definitions, targets: pd.DataFrame, *, as_of: int) -> Floats:
-    """Expected progress per indicator; NaN where baseline or target is missing or equal."""
+def expected_progress(defs: Definitions, targets: pd.DataFrame, *, as_of: Days) -> Floats:
+    """Expected progress per indicator; NaN where baseline or target is missing or equal.
+    ``as_of``: one day number, or one per indicator."""
     code = codes_of(targets["indicator_id"], defs.index)
     known = code >= 0
     code, value = code[known], floats(targets["value"])[known]
@@ -39,7 +42,7 @@ def expected_progress(defs: Definitions, targets: pd.DataFrame, *, as_of: int) -
     end = day_numbers(targets["period_end"])[known]
     span = defs.target - defs.baseline
     straight = elapsed(defs.anchor, defs.end, as_of)
-    gained = group_sum(code, value * elapsed(start, end, as_of), defs.size)
+    gained = group_sum(code, value * elapsed(start, end, at_rows(as_of, code)), defs.size)
     levels = _interpolated_levels(defs, code, end, value, as_of=as_of)
     planned = np.where(defs.additive, ratio(gained, span), ratio(levels - defs.baseline, span))
     has_targets = group_count(code, defs.size) > 0
@@ -83,10 +86,10 @@ def _points(defs: Definitions, code: Ints, end: Ints, value: Floats) -> tuple[In
 
 
 def _interpolated_levels(
-    defs: Definitions, code: Ints, end: Ints, value: Floats, *, as_of: int
+    defs: Definitions, code: Ints, end: Ints, value: Floats, *, as_of: Days
 ) -> Floats:
     p_code, p_day, p_value = _points(defs, code, end, value)
-    early = p_day <= as_of
+    early = p_day <= at_rows(as_of, p_code)
     d0, v0, has0 = _aligned(p_code[early], p_day[early], p_value[early], defs.size, last=True)
     late = ~early
     d1, v1, has1 = _aligned(p_code[late], p_day[late], p_value[late], defs.size, last=False)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from indicators._definitions import definitions
-from indicators._frames import NO_DAY, Bools, day_number, day_numbers, floats
+from indicators._frames import NO_DAY, Bools, Days, Ints, day_number, day_numbers, floats
 from indicators.forecast import FitSums, fit_sums, forecast_of_sums
 from indicators.schemas import empty_targets, validated
 from indicators.summary import (
@@ -92,21 +92,31 @@ def figures(
 
 def valid_at(stored: pd.DataFrame, as_of: pd.Series) -> Bools:
     """Per stored row: do its parts answer for the date in ``as_of`` (a date per row)?"""
-    latest = day_numbers(stored["latest_end"])
     wanted = day_numbers(pd.Series(pd.to_datetime(as_of.to_numpy())))
-    return np.asarray((latest == NO_DAY) | (latest <= wanted), dtype=bool)
+    return valid_on(day_numbers(stored["latest_end"]), wanted)
 
 
-def _aligned(indicators: pd.DataFrame, stored: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def valid_on(latest_end: Ints, day: Days) -> Bools:
+    """:func:`valid_at` in day numbers: stored latest period ends (``NO_DAY`` where nothing
+    counts) against one day number, or one per row."""
+    return np.asarray((latest_end == NO_DAY) | (latest_end <= day), dtype=bool)
+
+
+def _days(as_of: date | Ints) -> Days:
+    return day_number(as_of) if isinstance(as_of, date) else np.asarray(as_of, dtype=np.int64)
+
+
+def _aligned(
+    indicators: pd.DataFrame, stored: pd.DataFrame, day: Days, when: object
+) -> pd.DataFrame:
     rows = stored.set_index("indicator_id").reindex(indicators["indicator_id"].to_numpy())
     if rows["n_values"].isna().any():
         missing = rows.index[rows["n_values"].isna()].tolist()[:5]
         raise ValueError(f"no stored figures for indicators {missing}")
-    on_day = pd.Series([as_of] * len(rows))
-    stale = ~valid_at(rows.reset_index(), on_day)
+    stale = ~valid_on(day_numbers(rows["latest_end"]), day)
     if stale.any():
         late = rows.index[stale].tolist()[:5]
-        raise ValueError(f"stored figures of indicators {late} count periods ending after {as_of}")
+        raise ValueError(f"stored figures of indicators {late} count periods ending after {when}")
     return rows
 
 
@@ -115,15 +125,18 @@ def summarise_figures(
     stored: pd.DataFrame,
     targets: pd.DataFrame | None = None,
     *,
-    as_of: date,
+    as_of: date | Ints,
     thresholds: StatusThresholds = StatusThresholds(),  # noqa: B008 - frozen, so safe to share
 ) -> pd.DataFrame:
     """:func:`indicators.summarise` (approved values) from stored figures.
 
     ``indicators`` and ``targets`` must already pass the schemas; every indicator needs a
-    stored row valid at ``as_of`` (see :func:`valid_at`), else ValueError.
+    stored row valid at ``as_of`` (see :func:`valid_at`), else ValueError. ``as_of`` is one
+    date, or one day number (days since 1970-01-01) per indicator: each row is then what
+    :func:`indicators.summarise` at its own date gives, in one pass.
     """
-    rows = _aligned(indicators, stored, as_of)
+    day = _days(as_of)
+    rows = _aligned(indicators, stored, day, as_of if isinstance(as_of, date) else "their dates")
     defs = definitions(indicators)
     parts = ToDateParts(
         n_values=rows["n_values"].to_numpy(dtype=np.int64),
@@ -141,7 +154,7 @@ def summarise_figures(
         parts,
         narratives,
         empty_targets() if targets is None else targets,
-        day=day_number(as_of),
+        day=day,
         thresholds=thresholds,
     )
 
@@ -151,7 +164,7 @@ def forecast_figures(
 ) -> pd.DataFrame:
     """:func:`indicators.forecast` (approved values) from stored figures (same conditions as
     :func:`summarise_figures`)."""
-    rows = _aligned(indicators, stored, as_of)
+    rows = _aligned(indicators, stored, day_number(as_of), as_of)
     sums = FitSums(
         n=rows["fit_n"].to_numpy(dtype=np.int64),
         sx=floats(rows["fit_sx"]),

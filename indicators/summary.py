@@ -19,6 +19,7 @@ from indicators._definitions import KIND_PERCENTAGE, KIND_QUALITATIVE, Definitio
 from indicators._frames import (
     NO_DAY,
     Bools,
+    Days,
     Floats,
     Ints,
     codes_of,
@@ -275,7 +276,7 @@ def status_array(
     expected: Floats,
     n_values: Ints,
     due: Ints,
-    as_of: int,
+    as_of: Days,
     thresholds: StatusThresholds,
 ) -> Objects:
     """Status per indicator, by the rules of :func:`indicators.scalar.status`."""
@@ -373,10 +374,11 @@ def summarise_parts(
     narratives: Objects,
     targets: pd.DataFrame,
     *,
-    day: int,
+    day: Days,
     thresholds: StatusThresholds,
 ) -> pd.DataFrame:
-    """:func:`summarise` from the to-date parts (fresh, or stored by :mod:`indicators.figures`)."""
+    """:func:`summarise` from the to-date parts (fresh, or stored by :mod:`indicators.figures`),
+    at one day number or one per indicator (the parts must count nothing later)."""
     td = to_date_of_parts(defs, parts)
     actual = np.where(defs.additive, defs.baseline + td.value, td.value)
     progress, reason = progress_arrays(defs, actual)

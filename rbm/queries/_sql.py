@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
+from sqlalchemy import Date, Integer
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+Kind = Literal["int", "float", "day", "text"]
 
 
 def frame(session: Session, stmt: Executable) -> pd.DataFrame:
@@ -25,12 +33,80 @@ def joined_per_key(keys: pd.Series, names: pd.Series, *, distinct: bool = False)
     return {k: ", ".join(sorted(set(v)) if distinct else v) for k, v in out.items()}
 
 
-def columns_frame(session: Session, stmt: Executable) -> pd.DataFrame:
+class epoch_days(FunctionElement[int]):
+    """A date column as days since 1970-01-01 (an integer; NULL stays NULL): the driver hands
+    back a small int instead of a date or ISO text to parse (see `columns_frame`'s "day")."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(epoch_days, "sqlite")
+def _epoch_days_sqlite(element: epoch_days, compiler: SQLCompiler, **kw: Any) -> str:
+    # julianday of a date is N.5 exactly, so the difference is an exact integer.
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(epoch_days)
+def _epoch_days(element: epoch_days, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} - DATE '1970-01-01')"
+
+
+class year_start(FunctionElement[Any]):
+    """1 January of an integer year, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(year_start, "sqlite")
+def _year_start_sqlite(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"printf('%04d-01-01', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(year_start)
+def _year_start(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"make_date({compiler.process(element.clauses, **kw)}, 1, 1)"
+
+
+def _column(values: Sequence[Any], kind: Kind) -> Any:
+    if kind == "int":
+        return np.fromiter(values, dtype=np.int64, count=len(values))
+    if kind == "float":
+        return np.array(values, dtype=np.float64)  # None becomes NaN
+    if kind == "day":
+        days = np.array(values, dtype=np.float64)
+        missing = np.isnan(days)
+        out = np.where(missing, 0, days).astype(np.int64).astype("datetime64[D]")
+        out = out.astype("datetime64[ns]")
+        out[missing] = np.datetime64("NaT")
+        return out
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return pd.Series(out, dtype=object)
+
+
+_EMPTY: dict[Kind, Any] = {
+    "int": "int64",
+    "float": "float64",
+    "day": "datetime64[ns]",
+    "text": object,
+}
+
+
+def columns_frame(
+    session: Session, stmt: Executable, types: Mapping[str, Kind] | None = None
+) -> pd.DataFrame:
     """Like `frame`, for a million rows: the driver's own tuples, without SQLAlchemy's per-row
     result processing, built into the frame column by column.
 
     So select only columns the driver returns ready to use: integers, text, floats (cast
-    numerics with `cast(..., Float)`) and dates (`timestamps` parses SQLite's ISO text)."""
+    numerics with `cast(..., Float)`) and dates (`timestamps` parses SQLite's ISO text, or
+    select `epoch_days(...)` and type the column "day"). `types` builds the named columns
+    straight into numpy arrays: "int" (no nulls) and "float" (null: NaN) as int64 and float64,
+    "day" (epoch days) as datetime64[ns] (null: NaT), "text" as object (str or None); the
+    others are left to pandas' inference."""
+    types = types or {}
     result = session.connection().execute(stmt)
     names = list(result.keys())
     try:
@@ -38,8 +114,20 @@ def columns_frame(session: Session, stmt: Executable) -> pd.DataFrame:
     finally:
         result.close()
     if not rows:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-    return pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
+        return pd.DataFrame(
+            {
+                name: pd.Series(dtype=_EMPTY[types[name]] if name in types else object)
+                for name in names
+            }
+        )
+    columns = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            name: _column(values, types[name]) if name in types else values
+            for name, values in zip(names, columns, strict=True)
+        },
+        copy=False,
+    )
 
 
 def floats(df: pd.DataFrame, *columns: str) -> pd.DataFrame:

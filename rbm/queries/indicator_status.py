@@ -16,7 +16,8 @@ import pandas as pd
 from sqlalchemy import Float, Select, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from indicators.figures import FIGURE_COLUMNS, forecast_figures, summarise_figures, valid_at
+from indicators._frames import NO_DAY, Ints, day_number, day_numbers
+from indicators.figures import FIGURE_COLUMNS, forecast_figures, summarise_figures, valid_on
 from indicators.forecast import forecast
 from indicators.schemas import STATUS_DTYPE
 from indicators.summary import summarise
@@ -33,7 +34,7 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import columns_frame, floats, frame, timestamps
+from rbm.queries._sql import Kind, columns_frame, epoch_days, floats, frame, timestamps, year_start
 from rbm.settings import get_settings
 
 STATUS_COLUMNS = [s.value for s in Status]
@@ -75,7 +76,14 @@ def indicator_frame(
     effective baseline, life-of-project target and the project's dates, in the engine's columns
     plus descriptive ones (read with `columns_frame`: tens of thousands of rows at a time).
     `with_figures` adds the stored figures' columns (`indicators.figures.FIGURE_COLUMNS`, null
-    where an indicator has none) from the same statement."""
+    where an indicator has none, plus `reported` and `reported_ends`) from the same statement.
+
+    Each cell the driver returns is a Python object, so the statement reads only what the
+    engine uses: dates as day numbers (`epoch_days`), an undated baseline dated 1 January of
+    its year in the database, and the typed columns built straight into numpy arrays."""
+    baseline_day = epoch_days(
+        func.coalesce(Baseline.baseline_date, year_start(Baseline.year))
+    ).label("baseline_date")
     stmt = (
         select(
             Indicator.id.label("indicator_id"),
@@ -83,11 +91,10 @@ def indicator_frame(
             _text(Indicator.direction, "direction"),
             _text(Indicator.accumulation, "accumulation"),
             cast(Baseline.value, Float).label("baseline_value"),
-            _text(Baseline.baseline_date, "baseline_date"),
-            Baseline.year.label("baseline_year"),
+            baseline_day,
             cast(Target.value, Float).label("target_value"),
-            _text(Project.start_date, "start_date"),
-            _text(Project.end_date, "end_date"),
+            epoch_days(Project.start_date).label("start_date"),
+            epoch_days(Project.end_date).label("end_date"),
             ResultNode.project_id,
             ResultNode.id.label("result_node_id"),
         )
@@ -102,25 +109,45 @@ def indicator_frame(
         )
         .order_by(Indicator.id)
     )
+    types = dict(_INDICATOR_TYPES)
     if with_figures:
         stmt = stmt.add_columns(*_figure_columns()).outerjoin(
             IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id
         )
-    df = columns_frame(session, stmt)
-    if with_figures:
-        df = df.rename(columns={"figure_indicator_id": "figure_of"})
-        _figure_types(df)
-    for col in ("measure", "direction", "accumulation"):
-        df[col] = df[col].astype(object)
-    # A baseline without a date is dated 1 January of its year.
-    year = pd.to_numeric(df["baseline_year"], errors="coerce").astype("Int64")
-    undated = df["baseline_date"].isna() & year.notna()
-    df["baseline_date"] = df["baseline_date"].where(~undated, year.astype(str) + "-01-01")
-    df["baseline_year"] = year
-    floats(df, "baseline_value", "target_value")
-    for col in ("indicator_id", "project_id", "result_node_id"):
-        df[col] = df[col].astype("int64")
-    return timestamps(df, "baseline_date", "start_date", "end_date")
+        types |= _FIGURE_TYPES
+    return columns_frame(session, stmt, types)
+
+
+_INDICATOR_TYPES: dict[str, Kind] = {
+    "indicator_id": "int",
+    "measure": "text",
+    "direction": "text",
+    "accumulation": "text",
+    "baseline_value": "float",
+    "baseline_date": "day",
+    "target_value": "float",
+    "start_date": "day",
+    "end_date": "day",
+    "project_id": "int",
+    "result_node_id": "int",
+}
+# Null where an indicator has no stored figures (an outer join), so counts read as floats.
+_FIGURE_TYPES: dict[str, Kind] = {
+    "n_values": "float",
+    "latest_end": "day",
+    "total": "float",
+    "latest_value": "float",
+    "numerator": "float",
+    "denominator": "float",
+    "latest_narrative": "text",
+    "fit_n": "float",
+    "fit_sx": "float",
+    "fit_sy": "float",
+    "fit_sxx": "float",
+    "fit_sxy": "float",
+    "reported": "float",
+    "reported_ends": "text",
+}
 
 
 def measurement_frame(
@@ -232,20 +259,11 @@ def _figure_columns() -> list[Any]:
     columns = IndicatorFigure.__table__.c
     named = [columns[c] for c in FIGURE_COLUMNS if c not in ("indicator_id", "latest_end")]
     return [
-        IndicatorFigure.indicator_id.label("figure_indicator_id"),
         *named,
-        _text(IndicatorFigure.latest_end, "latest_end"),
+        epoch_days(IndicatorFigure.latest_end).label("latest_end"),
         IndicatorFigure.reported,
         IndicatorFigure.reported_ends,
     ]
-
-
-def _figure_types(df: pd.DataFrame) -> pd.DataFrame:
-    floats(df, "total", "latest_value", "numerator", "denominator")
-    floats(df, "fit_sx", "fit_sy", "fit_sxx", "fit_sxy")
-    text = df["latest_narrative"].astype(object)
-    df["latest_narrative"] = text.where(text.notna(), None)
-    return timestamps(df, "latest_end")
 
 
 # Above this many indicators to compute from their measurements, read the measurements of the
@@ -262,7 +280,7 @@ class EngineInputs:
     usable: pd.Series  # per indicator: do its stored figures answer at its assessment date?
     values: pd.DataFrame  # the measurements of the others
     targets: pd.DataFrame
-    judged_at: pd.Series  # per indicator: its project's assessment date
+    judged_on: Ints  # per indicator: its project's assessment date, in days since 1970-01-01
 
 
 def engine_inputs(
@@ -275,17 +293,22 @@ def engine_inputs(
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     inds = indicator_frame(session, visible, with_figures=True)
     targets = target_frame(session, visible)
-    judged_at = inds["project_id"].map(assessment_dates(session, visible, as_of))
+    assessed = assessment_dates(session, visible, as_of)
+    project_day = pd.Series(
+        day_numbers(pd.Series(pd.to_datetime(assessed.to_numpy()), dtype="datetime64[ns]")),
+        index=assessed.index,
+    )
+    judged = inds["project_id"].map(project_day).to_numpy(dtype=np.float64, na_value=np.nan)
     # No period has ended yet: nothing could have been reported, so judge the project as it
     # stood before it started (the engine then says "not started").
-    before_start = (inds["start_date"] - pd.Timedelta(days=1)).dt.date
-    judged_at = judged_at.where(judged_at.notna(), before_start.where(before_start < as_of, as_of))
-    has = inds["figure_of"].notna()
+    today = day_number(as_of)
+    start = day_numbers(inds["start_date"])
+    before_start = np.where((start != NO_DAY) & (start - 1 < today), start - 1, today)
+    judged_on = np.where(np.isnan(judged), before_start, np.nan_to_num(judged)).astype(np.int64)
+    has = inds["n_values"].notna()
     stored = inds.loc[has, FIGURE_COLUMNS].astype({"n_values": "int64", "fit_n": "int64"})
     usable = pd.Series(
-        has.to_numpy()
-        & valid_at(inds[["latest_end"]].reset_index(drop=True), judged_at.reset_index(drop=True)),
-        index=inds.index,
+        has.to_numpy() & valid_on(day_numbers(inds["latest_end"]), judged_on), index=inds.index
     )
     missing = inds.loc[~usable, "indicator_id"].tolist()
     values = (
@@ -294,41 +317,58 @@ def engine_inputs(
         else measurement_frame(session, None, indicator_ids=missing)
     )
     return EngineInputs(
-        inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_at
+        inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_on
     )
 
 
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
 def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
-    """The engine's per-indicator summary, joined to project and result node ids; projects
-    sharing an assessment date are summarised together, so the engine runs once per distinct
-    date and source (stored figures or measurements). Both sources give the same figures."""
+    """The engine's per-indicator summary, joined to project and result node ids. Indicators
+    whose stored figures answer are summarised in one pass, each at its project's assessment
+    date; the others from their measurements, once per distinct date. Both sources give the
+    same figures. Rows come ordered by date, then source, then the indicators' order."""
     inds = inputs.indicators
     thresholds = get_settings().thresholds
-    parts = []
+    usable = inputs.usable.to_numpy(dtype=bool)
+    day = inputs.judged_on
+    parts, positions = [], []
     # The frames come from typed queries with the engine's dtypes: pandera checking of every
     # measurement row was the largest share of a page's time (bench/RESULTS.md).
-    for (key, from_figures), group in inds.groupby([inputs.judged_at, inputs.usable], sort=True):
-        day: date = key  # type: ignore[assignment]
-        chosen = inds.loc[group.index, ENGINE_INDICATOR_COLUMNS]
+    if usable.any():
+        rows = np.flatnonzero(usable)
+        chosen = inds.iloc[rows][ENGINE_INDICATOR_COLUMNS]
         parts.append(
             summarise_figures(
-                chosen, inputs.stored, inputs.targets, as_of=day, thresholds=thresholds
+                chosen, inputs.stored, inputs.targets, as_of=day[rows], thresholds=thresholds
             )
-            if from_figures
-            else summarise(
-                chosen,
+        )
+        positions.append(rows)
+    others = np.flatnonzero(~usable)
+    for on in np.unique(day[others]):
+        rows = others[day[others] == on]
+        parts.append(
+            summarise(
+                inds.iloc[rows][ENGINE_INDICATOR_COLUMNS],
                 inputs.values,
                 inputs.targets,
-                as_of=day,
+                as_of=date.fromordinal(_EPOCH + int(on)),
                 thresholds=thresholds,
                 validate=False,
             )
         )
-    result = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else summarise(inds[ENGINE_INDICATOR_COLUMNS], inputs.values, inputs.targets, as_of=as_of)
-    )
+        positions.append(rows)
+    if not parts:
+        result = summarise(
+            inds[ENGINE_INDICATOR_COLUMNS], inputs.values, inputs.targets, as_of=as_of
+        )
+    else:
+        result = pd.concat(parts, ignore_index=True)
+        at = np.concatenate(positions)
+        order = np.lexsort((at, usable[at], day[at]))
+        if (order != np.arange(len(order))).any():
+            result = result.take(order).reset_index(drop=True)
     return result.merge(inds[["indicator_id", "project_id", "result_node_id"]], on="indicator_id")
 
 
@@ -444,11 +484,9 @@ def overdue_of(
         .group_by(ReportingPeriod.project_id),
     ).set_index("project_id")["ended"]
     stored = indicators[indicators["reported"].notna()]
-    ends = stored["reported_ends"].tolist()
-    later = np.array(_count_after(ends, cutoff.isoformat()), dtype="int64")
+    later, kept = _count_after(stored["reported_ends"].tolist(), cutoff.isoformat())
     # Only the newest few end dates are stored: when every one of them is after the cutoff and
     # there are more, the indicator is counted in SQL.
-    kept = np.array([(len(e) + 1) // 11 for e in ends], dtype="int64")
     reported = stored["reported"].to_numpy(dtype="int64")
     exact = (later < kept) | (kept == reported)
     known = stored[exact]
@@ -469,16 +507,19 @@ def overdue_of(
     return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})
 
 
-def _count_after(ends: list[str], cutoff: str) -> list[int]:
-    """Per comma-separated list of ISO dates, newest first: how many come after `cutoff`."""
-    counts = []
-    for text in ends:
-        n, position = 0, 0
-        while position < len(text) and text[position : position + 10] > cutoff:
-            n += 1
-            position += 11
-        counts.append(n)
-    return counts
+def _count_after(ends: list[str], cutoff: str) -> tuple[Ints, Ints]:
+    """Per comma-separated list of ISO dates, newest first: how many come after `cutoff` (the
+    leading ones), and how many the list holds. Compared as fixed-width text, a date position
+    at a time over every list at once."""
+    text = np.array(ends, dtype=str)
+    held = (np.strings.str_len(text).astype(np.int64) + 1) // 11
+    later = np.zeros(len(text), dtype=np.int64)
+    still = np.ones(len(text), dtype=bool)
+    for position in range(int(held.max()) if len(held) else 0):
+        start = position * 11
+        still &= np.strings.slice(text, start, start + 10) > cutoff
+        later += still
+    return later, held
 
 
 def _overdue_in_sql(session: Session, indicator_ids: list[int], cutoff: date) -> pd.Series:

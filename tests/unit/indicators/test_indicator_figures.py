@@ -13,6 +13,7 @@ from indicator_cases import QUARTERS, QUICK, indicator, q
 from test_indicator_properties import portfolios
 
 from indicators import Indicator, Measurement, PeriodTarget, forecast, summarise
+from indicators._frames import day_number
 from indicators.convert import indicators_frame, measurements_frame, targets_frame
 from indicators.figures import (
     FIGURE_COLUMNS,
@@ -42,6 +43,23 @@ def test_summary_from_figures_equals_the_direct_summary(cases: Cases, as_of: dat
     stored = figures(ind, meas, validate=False)
     direct = summarise(ind, meas, tgt, as_of=as_of, validate=False)
     pd.testing.assert_frame_equal(summarise_figures(ind, stored, tgt, as_of=as_of), direct)
+
+
+@QUICK
+@given(portfolios(), st.data())
+def test_summary_at_a_date_per_indicator_equals_one_summary_per_date(
+    cases: Cases, data: st.DataObject
+) -> None:
+    ind, meas, tgt = _frames(cases)
+    stored = figures(ind, meas, validate=False)
+    choices = [LAST_END, date(2026, 6, 30), date(2030, 1, 1)]
+    on = [data.draw(st.sampled_from(choices)) for _ in range(len(ind))]
+    days = np.array([day_number(d) for d in on], dtype=np.int64)
+    together = summarise_figures(ind, stored, tgt, as_of=days)
+    for when in set(on):
+        rows = [i for i, d in enumerate(on) if d == when]
+        alone = summarise(ind.iloc[rows], meas, tgt, as_of=when, validate=False)
+        pd.testing.assert_frame_equal(together.iloc[rows].reset_index(drop=True), alone)
 
 
 @QUICK
