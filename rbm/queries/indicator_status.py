@@ -38,6 +38,7 @@ from rbm.queries._sql import Kind, columns_frame, epoch_days, floats, frame, tim
 from rbm.settings import get_settings
 
 STATUS_COLUMNS = [s.value for s in Status]
+_EPOCH = date(1970, 1, 1).toordinal()  # day numbers count from here
 
 
 def first_baseline_id() -> Any:
@@ -206,17 +207,18 @@ def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
     stmt = (
         select(
             Target.indicator_id,
-            ReportingPeriod.start_date.label("period_start"),
-            ReportingPeriod.end_date.label("period_end"),
-            Target.value,
+            epoch_days(ReportingPeriod.start_date).label("period_start"),
+            epoch_days(ReportingPeriod.end_date).label("period_end"),
+            cast(Target.value, Float).label("value"),
         )
         .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
         .where(ReportingPeriod.project_id.in_(project_ids), Target.value.is_not(None))
     )
-    df = frame(session, stmt)
-    floats(df, "value")
-    df["indicator_id"] = df["indicator_id"].astype("int64")
-    return timestamps(df, "period_start", "period_end")
+    return columns_frame(
+        session,
+        stmt,
+        {"indicator_id": "int", "period_start": "day", "period_end": "day", "value": "float"},
+    )
 
 
 ENGINE_INDICATOR_COLUMNS = [
@@ -246,13 +248,20 @@ def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) ->
     """Per project with a reporting period ended by `as_of`: the end of the latest one, the date
     its figures are judged at (so an annual project is not judged in November against values
     it can only report in January)."""
-    df = frame(
+    days = assessment_days(session, project_ids, as_of)
+    return pd.Series([date.fromordinal(_EPOCH + d) for d in days.tolist()], index=days.index)
+
+
+def assessment_days(session: Session, project_ids: Select[Any], as_of: date) -> pd.Series:
+    """`assessment_dates` in days since 1970-01-01."""
+    df = columns_frame(
         session,
-        select(ReportingPeriod.project_id, func.max(ReportingPeriod.end_date).label("end"))
+        select(ReportingPeriod.project_id, epoch_days(func.max(ReportingPeriod.end_date)))
         .where(ReportingPeriod.project_id.in_(project_ids), ReportingPeriod.end_date <= as_of)
         .group_by(ReportingPeriod.project_id),
+        {"project_id": "int"},
     )
-    return pd.Series(pd.to_datetime(df["end"]).dt.date.to_numpy(), index=df["project_id"])
+    return pd.Series(df.iloc[:, 1].to_numpy(dtype=np.int64), index=pd.Index(df["project_id"]))
 
 
 def _figure_columns() -> list[Any]:
@@ -293,11 +302,7 @@ def engine_inputs(
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     inds = indicator_frame(session, visible, with_figures=True)
     targets = target_frame(session, visible)
-    assessed = assessment_dates(session, visible, as_of)
-    project_day = pd.Series(
-        day_numbers(pd.Series(pd.to_datetime(assessed.to_numpy()), dtype="datetime64[ns]")),
-        index=assessed.index,
-    )
+    project_day = assessment_days(session, visible, as_of)
     judged = inds["project_id"].map(project_day).to_numpy(dtype=np.float64, na_value=np.nan)
     # No period has ended yet: nothing could have been reported, so judge the project as it
     # stood before it started (the engine then says "not started").
@@ -319,9 +324,6 @@ def engine_inputs(
     return EngineInputs(
         inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_on
     )
-
-
-_EPOCH = date(1970, 1, 1).toordinal()
 
 
 def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
@@ -411,11 +413,10 @@ def misses_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
     inds = inputs.indicators
     engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
     usable = inputs.usable
-    parts = [
-        forecast_figures(engine_inds[usable], inputs.stored, as_of=as_of),
-        forecast(engine_inds[~usable], inputs.values, as_of=as_of, validate=False),
-    ]
-    result = pd.concat(parts, ignore_index=True)
+    result = forecast_figures(engine_inds[usable], inputs.stored, as_of=as_of)
+    if not usable.all():
+        others = forecast(engine_inds[~usable], inputs.values, as_of=as_of, validate=False)
+        result = pd.concat([result, others], ignore_index=True)
     misses = result[result["likely_miss"].eq(True)]
     return misses.merge(inds[["indicator_id", "project_id"]], on="indicator_id")[
         ["indicator_id", "project_id", "forecast_value", "target_value"]
@@ -483,41 +484,45 @@ def overdue_of(
         .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date <= cutoff)
         .group_by(ReportingPeriod.project_id),
     ).set_index("project_id")["ended"]
-    stored = indicators[indicators["reported"].notna()]
-    later, kept = _count_after(stored["reported_ends"].tolist(), cutoff.isoformat())
+    reported_or_nan = indicators["reported"].to_numpy(dtype=np.float64, na_value=np.nan)
+    has = ~np.isnan(reported_or_nan)
+    ids = indicators["indicator_id"].to_numpy()
+    projects = indicators["project_id"].to_numpy()[has]
+    later, kept = _count_after(indicators["reported_ends"].to_numpy()[has].tolist(), cutoff)
     # Only the newest few end dates are stored: when every one of them is after the cutoff and
     # there are more, the indicator is counted in SQL.
-    reported = stored["reported"].to_numpy(dtype="int64")
+    reported = reported_or_nan[has].astype(np.int64)
     exact = (later < kept) | (kept == reported)
-    known = stored[exact]
     reported_by_cutoff = reported[exact] - later[exact]
-    expected = known["project_id"].map(ended).fillna(0).to_numpy(dtype="int64")
+    expected = pd.Series(projects[exact]).map(ended).fillna(0).to_numpy(dtype="int64")
     per_project = (
-        pd.Series(expected - reported_by_cutoff, index=known["project_id"].to_numpy())
-        .groupby(level=0)
-        .sum()
+        pd.Series(expected - reported_by_cutoff, index=projects[exact]).groupby(level=0).sum()
     )
-    missing = [
-        *indicators.loc[indicators["reported"].isna(), "indicator_id"].tolist(),
-        *stored.loc[~exact, "indicator_id"].tolist(),
-    ]
+    missing = [*ids[~has].tolist(), *ids[has][~exact].tolist()]
     unstored = _overdue_in_sql(session, missing, cutoff)
     total = per_project.add(unstored, fill_value=0).astype("int64")
     total = total[total > 0]
     return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})
 
 
-def _count_after(ends: list[str], cutoff: str) -> tuple[Ints, Ints]:
+def _count_after(ends: list[str], cutoff: date) -> tuple[Ints, Ints]:
     """Per comma-separated list of ISO dates, newest first: how many come after `cutoff` (the
-    leading ones), and how many the list holds. Compared as fixed-width text, a date position
-    at a time over every list at once."""
-    text = np.array(ends, dtype=str)
+    leading ones), and how many the list holds. Read as fixed-width bytes, each date position
+    of every list at once as a YYYYMMDD number."""
+    text = np.array(ends, dtype=np.bytes_)
     held = (np.strings.str_len(text).astype(np.int64) + 1) // 11
     later = np.zeros(len(text), dtype=np.int64)
+    width = text.dtype.itemsize
+    if not len(text) or width < 10:
+        return later, held
+    digits = text.view(np.uint8).reshape(len(text), width).astype(np.int64) - ord("0")
+    wanted = cutoff.year * 10_000 + cutoff.month * 100 + cutoff.day
     still = np.ones(len(text), dtype=bool)
-    for position in range(int(held.max()) if len(held) else 0):
-        start = position * 11
-        still &= np.strings.slice(text, start, start + 10) > cutoff
+    for position in range(min(int(held.max()), (width + 1) // 11)):
+        d = digits[:, position * 11 : position * 11 + 10]
+        day = (d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]) * 10_000
+        day += (d[:, 5] * 10 + d[:, 6]) * 100 + d[:, 8] * 10 + d[:, 9]
+        still &= (held > position) & (day > wanted)
         later += still
     return later, held
 
