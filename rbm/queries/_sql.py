@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
@@ -69,21 +70,21 @@ def _year_start(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
     return f"make_date({compiler.process(element.clauses, **kw)}, 1, 1)"
 
 
-def _column(values: Sequence[Any], kind: Kind) -> Any:
+def _column(values: npt.NDArray[np.object_], kind: Kind | None) -> Any:
     if kind == "int":
-        return np.fromiter(values, dtype=np.int64, count=len(values))
+        return values.astype(np.int64)
     if kind == "float":
-        return np.array(values, dtype=np.float64)  # None becomes NaN
+        return values.astype(np.float64)  # None becomes NaN
     if kind == "day":
-        days = np.array(values, dtype=np.float64)
+        days = values.astype(np.float64)
         missing = np.isnan(days)
         out = np.where(missing, 0, days).astype(np.int64).astype("datetime64[D]")
         out = out.astype("datetime64[ns]")
         out[missing] = np.datetime64("NaT")
         return out
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return pd.Series(out, dtype=object)
+    if kind == "text":
+        return pd.Series(values, dtype=object, copy=True)
+    return values.tolist()  # left to pandas' inference, as a tuple would be
 
 
 _EMPTY: dict[Kind, Any] = {
@@ -120,12 +121,13 @@ def columns_frame(
                 for name in names
             }
         )
-    columns = zip(*rows, strict=True)
+    if not types:
+        return pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
+    # One object matrix, then a numpy cast per column: cheaper than transposing the tuples.
+    cells = np.empty((len(rows), len(names)), dtype=object)
+    cells[:] = rows
     return pd.DataFrame(
-        {
-            name: _column(values, types[name]) if name in types else values
-            for name, values in zip(names, columns, strict=True)
-        },
+        {name: _column(cells[:, j], types.get(name)) for j, name in enumerate(names)},
         copy=False,
     )
 
