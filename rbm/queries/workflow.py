@@ -33,7 +33,7 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, pending_condition, project_condition, visible_condition
-from rbm.queries._sql import columns_frame, floats, frame
+from rbm.queries._sql import Kind, columns_frame, epoch_days, floats, frame
 from rbm.queries.indicator_status import first_baseline_id
 from rbm.settings import get_settings
 
@@ -174,9 +174,20 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
         )
         .order_by(Measurement.submitted_at, Measurement.id)
     )
-    queue = columns_frame(session, stmt)
+    queue = columns_frame(session, stmt, _QUEUE_TYPES)
     queue["submitted_at"] = pd.to_datetime(queue["submitted_at"], format="mixed")
-    return floats(queue, "value", "baseline", "target")
+    return queue
+
+
+# Numbers straight into numpy arrays; text is left to pandas' inference.
+_QUEUE_TYPES: dict[str, Kind] = {
+    "measurement_id": "int",
+    "revision": "int",
+    "value": "float",
+    "baseline": "float",
+    "target": "float",
+    "version": "int",
+}
 
 
 @dataclass(frozen=True)
@@ -446,13 +457,14 @@ def lockable_periods(session: Session, *, principal: Principal) -> pd.DataFrame:
             ReportingPeriod.id.label("period_id"),
             Project.code.label("project"),
             ReportingPeriod.label.label("period"),
-            type_coerce(ReportingPeriod.end_date, String).label("end_date"),
+            epoch_days(ReportingPeriod.end_date).label("end_date"),
             type_coerce(ReportingPeriod.locked_at, String).label("locked_at"),
         )
         .join(Project, Project.id == ReportingPeriod.project_id)
         .where(project_condition(principal, *_APPROVERS))
         .order_by(Project.code, ReportingPeriod.start_date),
+        {"period_id": "int", "end_date": "day"},
     )
-    periods["end_date"] = pd.to_datetime(periods["end_date"]).dt.date
+    periods["end_date"] = periods["end_date"].dt.date
     periods["locked_at"] = pd.to_datetime(periods["locked_at"], format="mixed")
     return periods
