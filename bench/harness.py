@@ -145,7 +145,8 @@ def _rows(run: Run, size: Size, backend: str) -> None:
                 _s(export["export"]),
                 _s(export["floor"]) + " lxml tostring",
                 export["export"] / export["floor"],
-                f"{export['activities'] / export['export']:,.0f} activities/s",
+                f"{export['activities'] / export['export']:,.0f} activities/s,"
+                f" {export['megabytes']:,.0f} MB streamed",
             )
         )
         if "import" in export:
@@ -170,7 +171,12 @@ def _rows(run: Run, size: Size, backend: str) -> None:
             backend,
             "peak memory, page data",
             f"{data['peak_mib']:.0f} MiB",
-            note=f"{data['peak_with_export_mib']:.0f} MiB after the export too",
+            note=(
+                f"{export['peak_export_mib']:.0f} MiB after the streamed export too"
+                f" (the export's parsed tree, for its floor, is not counted)"
+                if "peak_export_mib" in export
+                else ""
+            ),
         )
     )
 

@@ -208,13 +208,12 @@ _AS_USER = click.option(
 @_AS_USER
 def export_iati(out: Path, codes: tuple[str, ...], email: str | None) -> None:
     """Write the projects as an IATI 2.03 activity file (approved values only)."""
-    from rbm.exchange.iati_export import build_tree, serialize
+    from rbm.exchange.iati_export import export_iati_file
 
     with _db().read() as session:
         principal = _account(session, email) if email else OPERATOR
-        root = build_tree(session, principal=principal, project_codes=codes or None)
-    out.write_bytes(serialize(root))
-    click.echo(f"Wrote {len(root)} activities to {out}.")
+        count = export_iati_file(session, out, principal=principal, project_codes=codes or None)
+    click.echo(f"Wrote {count} activities to {out}.")
 
 
 @main.command("import-iati")

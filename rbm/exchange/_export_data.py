@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Result, Row, Select, and_, exists, or_, select
+from sqlalchemy import Connection, Result, Row, Select, and_, exists, func, or_, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,20 @@ Raw = list[tuple[Any, ...]]
 _R = TypeVar("_R", Row[Any], tuple[Any, ...])
 
 
+class PeriodOpening(dict[tuple[str, str], str]):
+    """The opening of a `period` element and its dates, by (start, end): `opening[key]`."""
+
+    def __missing__(self, key: tuple[str, str]) -> str:
+        text = self[key] = (
+            f'{_N4}<period>{_N5}<period-start iso-date="{key[0]}"/>'
+            f'{_N5}<period-end iso-date="{key[1]}"/>'
+        )
+        return text
+
+
+_N4, _N5 = "\n" + "  " * 4, "\n" + "  " * 5  # periods are at depth 4 in the document
+
+
 class NumberText(dict[Any, str]):
     """The `decimal_text` of raw numbers from the driver, by value: `number[raw]`.
 
@@ -80,7 +94,8 @@ class ExportData:
     `(measurement_id, dimension, dimension_value, value)`. `periods` holds the ISO dates of the
     projects' periods (`project_periods`) and of any other period a target names. Actuals are
     selected by indicator: one is published when its period is one of its project's, as when
-    they were selected by period."""
+    they were selected by period. `rich` holds the ids of the actuals that have breakdowns or
+    links, which are written with more than their value."""
 
     projects: Rows
     number: NumberText
@@ -99,6 +114,8 @@ class ExportData:
     actuals: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
     breakdowns: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
     links: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
+    rich: set[int] = field(default_factory=set)
+    period_opening: PeriodOpening = field(default_factory=PeriodOpening)
 
 
 def _group(rows: Sequence[_R], into: dict[int, list[_R]]) -> None:
@@ -141,6 +158,7 @@ def read_export_data(
     _group(_driver_rows(connection, _actuals(ids)), data.actuals)
     _group(_driver_rows(connection, _breakdowns(ids)), data.breakdowns)
     _group(connection.execute(_links(ids)).all(), data.links)
+    data.rich = data.links.keys() | data.breakdowns.keys()
     return data
 
 
@@ -378,7 +396,7 @@ def _actuals(ids: Any) -> Any:
         Measurement.value,
         Measurement.numerator,
         Measurement.denominator,
-        Measurement.narrative,
+        func.nullif(Measurement.narrative, ""),  # no comment: None, much cheaper than ""
     ).where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
 
 

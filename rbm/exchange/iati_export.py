@@ -8,15 +8,17 @@ element for (logframe codes and tree, reference sheets, numerators and denominat
 life-of-project target) travels in our extension namespace, which the schema allows, so an
 export imported into an empty database exports again to the same document.
 
-`build_tree` makes the element tree; `serialize` writes it. They are separate so that a
-benchmark can time lxml's serialization alone.
+The document is streamed: `write_iati` reads what the export needs (`read_export_data`, a fixed
+number of statements) and writes each activity as UTF-8 text the moment it is made, so no
+element tree and no copy of the whole document is ever held (a tree of the global portfolio
+takes well over a gigabyte). The text is exactly what lxml writes for the same tree with
+`pretty_print=True` (two spaces per level, elements with text on one line, empty elements
+self-closed); `tests/integration/test_iati_export.py` checks this by parsing the stream and
+serialising it again. Every value is escaped here: element text and attribute values the way
+libxml2 escapes them, control characters that XML 1.0 forbids dropped.
 
-The tree is made by writing each activity as compact XML text (every value escaped here) and
-feeding it to one lxml parser (in small pieces, on which libxml2's push parser is as fast as
-parsing a whole document at once), which is many times faster than making the elements one by
-one from Python; the text of the whole document never exists at once. An empty text is written
-as an empty CDATA section, which the parser keeps as an empty text node, as setting
-`.text = ""` would: it serializes as `<a></a>`, not `<a/>`.
+`build_tree` parses the stream into an element tree, for callers that want to walk it (the
+tests, the benchmark's floor); `serialize` writes a tree back as the same bytes.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from lxml.etree import _Element
 from sqlalchemy.orm import Session
 
+from rbm.errors import NotFound
 from rbm.exchange._export_data import ExportData, Rows, read_export_data
 from rbm.exchange.iati_codes import (
     DATE_PLANNED_END,
@@ -58,17 +62,18 @@ from rbm.models.enums import Direction, Measure, OrgType, PartnerRole, ProjectSt
 from rbm.principal import Principal
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EMPTY = "<![CDATA[]]>"
-_CHUNK = 8192  # libxml2's push parser is slower on larger pieces
+
+#: A new line indented to depth d: `_N[d]` (the activities are at depth 1).
+_N = tuple("\n" + "  " * depth for depth in range(10))
+N1, N2, N3, N4, N5, N6, N7, N8 = _N[1:9]
 
 Write = Callable[[str], None]
+"""Where the writers put their text (a list's `append`: an activity is joined when done)."""
 
 
 def _text(value: str | None) -> str:
     """Element content: safe for XML 1.0 (control characters dropped) and escaped."""
     text = _INVALID_XML.sub("", value or "")
-    if not text:
-        return _EMPTY
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     )
@@ -77,7 +82,8 @@ def _text(value: str | None) -> str:
 def _q(value: str) -> str:
     """An attribute value, escaped for double quotes (whitespace kept as it is)."""
     return (
-        value.replace("&", "&amp;")
+        _INVALID_XML.sub("", value)
+        .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
@@ -87,8 +93,22 @@ def _q(value: str) -> str:
     )
 
 
-def _narrative(write: Write, tag: str, text: str | None, attrs: str = "") -> None:
-    write(f"<{tag}{attrs}><narrative>{_text(text)}</narrative></{tag}>")
+def _leaf(tag: str, text: str | None, attrs: str = "") -> str:
+    """An element with text content, self-closed when the (escaped) text is empty."""
+    content = _text(text)
+    return f"<{tag}{attrs}>{content}</{tag}>" if content else f"<{tag}{attrs}/>"
+
+
+def _narrative(write: Write, depth: int, tag: str, text: str | None, attrs: str = "") -> None:
+    n = _N[depth]
+    write(f"{n}<{tag}{attrs}>{_N[depth + 1]}{_leaf('narrative', text)}{n}</{tag}>")
+
+
+def _element(depth: int, tag: str, attrs: str, inner: str) -> str:
+    """An element with element content (already indented), self-closed when it has none."""
+    if not inner:
+        return f"{_N[depth]}<{tag}{attrs}/>"
+    return f"{_N[depth]}<{tag}{attrs}>{inner}{_N[depth]}</{tag}>"
 
 
 def activity_identifier(row: Any) -> str:
@@ -98,6 +118,77 @@ def activity_identifier(row: Any) -> str:
     return f"{row.provider_ref}-{row.code}" if row.provider_ref else str(row.code)
 
 
+def write_iati(
+    session: Session,
+    out: Callable[[bytes], object],
+    *,
+    principal: Principal,
+    project_codes: Sequence[str] | None = None,
+    generated_at: datetime | None = None,
+) -> int:
+    """Stream the IATI document of the principal's visible projects (all, or those with the
+    given codes, ordered by project code) to `out`, one activity per call; returns the number
+    of activities. Raises `NotFound`, having written nothing, when there is no such project
+    (an IATI file holds at least one activity). This is a read-only operation."""
+    data = read_export_data(session, principal=principal, project_codes=project_codes)
+    stamp = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    root = (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        f'<iati-activities xmlns:rbm="{RBM_NS}" version="{IATI_VERSION}"'
+        f' generated-datetime="{stamp}"'
+    )
+    if not data.projects:  # the schema wants at least one activity
+        which = f"none of {', '.join(project_codes)} is a" if project_codes else "there is no"
+        raise NotFound(f"Nothing to export: {which} project you may see.")
+    out(f"{root}>".encode())
+    for project in data.projects:
+        parts: list[str] = []
+        _activity(parts.append, project, data, stamp)
+        out("".join(parts).encode())
+    out(b"\n</iati-activities>\n")
+    return len(data.projects)
+
+
+def export_iati(
+    session: Session,
+    *,
+    principal: Principal,
+    project_codes: Sequence[str] | None = None,
+    generated_at: datetime | None = None,
+) -> bytes:
+    """The IATI 2.03 XML document of the principal's visible projects, as bytes."""
+    chunks: list[bytes] = []
+    write_iati(
+        session,
+        chunks.append,
+        principal=principal,
+        project_codes=project_codes,
+        generated_at=generated_at,
+    )
+    return b"".join(chunks)
+
+
+def export_iati_file(
+    session: Session,
+    path: Path,
+    *,
+    principal: Principal,
+    project_codes: Sequence[str] | None = None,
+) -> int:
+    """Stream the document into `path`, through a file beside it that replaces `path` only
+    when the document is complete (an interrupted export leaves no partial file behind)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("wb") as file:
+            count = write_iati(
+                session, file.write, principal=principal, project_codes=project_codes
+            )
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
 def build_tree(
     session: Session,
     *,
@@ -105,35 +196,22 @@ def build_tree(
     project_codes: Sequence[str] | None = None,
     generated_at: datetime | None = None,
 ) -> _Element:
-    """The `iati-activities` element for the principal's visible projects (all, or those with
-    the given codes), ordered by project code. This is a read-only operation."""
-    data = read_export_data(session, principal=principal, project_codes=project_codes)
-    stamp = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    parser = etree.XMLParser(huge_tree=True)  # our own text: no limit on the document's size
-    parser.feed(
-        f'<iati-activities xmlns:rbm="{RBM_NS}" version="{IATI_VERSION}"'
-        f' generated-datetime="{stamp}">'
+    """The `iati-activities` element of the same document, parsed (indentation dropped)."""
+    parser = etree.XMLParser(huge_tree=True, remove_blank_text=True)  # our own text
+    write_iati(
+        session,
+        parser.feed,
+        principal=principal,
+        project_codes=project_codes,
+        generated_at=generated_at,
     )
-    for project in data.projects:
-        parts: list[str] = []
-        _activity(parts.append, project, data, stamp)
-        text = "".join(parts).encode()
-        for start in range(0, len(text), _CHUNK):
-            parser.feed(text[start : start + _CHUNK])
-    parser.feed("</iati-activities>")
     root: _Element = parser.close()
     return root
 
 
 def serialize(root: _Element) -> bytes:
+    """A tree written as the export writes it."""
     return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True))
-
-
-def export_iati(
-    session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
-) -> bytes:
-    """The IATI 2.03 XML document of the principal's visible projects, as bytes."""
-    return serialize(build_tree(session, principal=principal, project_codes=project_codes))
 
 
 def _org_attrs(name_ref: Any, type_: Any) -> str:
@@ -143,36 +221,37 @@ def _org_attrs(name_ref: Any, type_: Any) -> str:
 
 def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
     write(
-        f'<iati-activity last-updated-datetime="{stamp}" xml:lang="en"'
+        f'{N1}<iati-activity last-updated-datetime="{stamp}" xml:lang="en"'
         f' default-currency="{_q(p.currency)}" hierarchy="1"'
         f' rbm:frequency="{_q(str(p.reporting_frequency))}">'
-        f"<iati-identifier>{_text(activity_identifier(p))}</iati-identifier>"
+        f"{N2}{_leaf('iati-identifier', activity_identifier(p))}"
     )
     reporting = (
         f' ref="{_q(p.provider_ref or "")}" type="{ORG_TYPE_CODE[OrgType(p.provider_type)]}"'
     )
-    _narrative(write, "reporting-org", p.provider_name, reporting)
-    _narrative(write, "title", p.title)
-    _narrative(write, "description", p.description, ' type="1"')
+    _narrative(write, 2, "reporting-org", p.provider_name, reporting)
+    _narrative(write, 2, "title", p.title)
+    _narrative(write, 2, "description", p.description, ' type="1"')
     _participants(write, p, data)
     write(
-        f'<other-identifier ref="{_q(p.code)}" type="{OTHER_ID_INTERNAL}"/>'
-        f'<activity-status code="{STATUS_CODE[ProjectStatus(p.status)]}"/>'
-        f'<activity-date iso-date="{p.start_date.isoformat()}" type="{DATE_PLANNED_START}"/>'
-        f'<activity-date iso-date="{p.end_date.isoformat()}" type="{DATE_PLANNED_END}"/>'
+        f'{N2}<other-identifier ref="{_q(p.code)}" type="{OTHER_ID_INTERNAL}"/>'
+        f'{N2}<activity-status code="{STATUS_CODE[ProjectStatus(p.status)]}"/>'
+        f'{N2}<activity-date iso-date="{p.start_date.isoformat()}" type="{DATE_PLANNED_START}"/>'
+        f'{N2}<activity-date iso-date="{p.end_date.isoformat()}" type="{DATE_PLANNED_END}"/>'
     )
     for c in data.countries[p.id]:
         write(
-            f'<recipient-country code="{_q(c.country_code)}" percentage="{decimal_text(c.share)}"/>'
+            f'{N2}<recipient-country code="{_q(c.country_code)}"'
+            f' percentage="{decimal_text(c.share)}"/>'
         )
     for s in data.sectors[p.id]:
         write(
-            f'<sector vocabulary="{SECTOR_VOCAB_DAC5}" code="{_q(s.code)}"'
+            f'{N2}<sector vocabulary="{SECTOR_VOCAB_DAC5}" code="{_q(s.code)}"'
             f' percentage="{decimal_text(s.share)}"/>'
         )
     for a in data.areas[p.id]:
         attrs = f' vocabulary="99" vocabulary-uri="{PRIORITY_AREA_URI}" code="{_q(a.code)}"'
-        _narrative(write, "tag", a.name, attrs)
+        _narrative(write, 2, "tag", a.name, attrs)
     if p.budget is not None:
         _budget(write, p)
     for row in data.funding[p.id]:
@@ -183,7 +262,7 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
         if data.indicators[node.id]:
             _result(write, node, data, span)
     _logframe(write, nodes)
-    write("</iati-activity>")
+    write(f"{N1}</iati-activity>")
 
 
 def _participants(write: Write, p: Any, data: ExportData) -> None:
@@ -194,35 +273,37 @@ def _participants(write: Write, p: Any, data: ExportData) -> None:
         orgs.add((PARTNER_ROLE_CODE[PartnerRole(row.role)], row.name, row.iati_ref, row.type))
     orgs.add((ROLE_EXTENDING, p.provider_name, p.provider_ref, p.provider_type))
     for role, name, ref, type_ in sorted(orgs, key=lambda o: (o[0], o[1])):
-        _narrative(write, "participating-org", name, f'{_org_attrs(ref, type_)} role="{role}"')
+        _narrative(write, 2, "participating-org", name, f'{_org_attrs(ref, type_)} role="{role}"')
 
 
 def _money(amount: Decimal, currency: str, day: date) -> str:
     return (
-        f'<value currency="{_q(currency)}" value-date="{day.isoformat()}">'
+        f'{N3}<value currency="{_q(currency)}" value-date="{day.isoformat()}">'
         f"{decimal_text(amount)}</value>"
     )
 
 
 def _budget(write: Write, p: Any) -> None:
     write(
-        '<budget type="1" status="1">'
-        f'<period-start iso-date="{p.start_date.isoformat()}"/>'
-        f'<period-end iso-date="{p.end_date.isoformat()}"/>'
-        f"{_money(p.budget, p.currency, p.start_date)}</budget>"
+        f'{N2}<budget type="1" status="1">'
+        f'{N3}<period-start iso-date="{p.start_date.isoformat()}"/>'
+        f'{N3}<period-end iso-date="{p.end_date.isoformat()}"/>'
+        f"{_money(p.budget, p.currency, p.start_date)}{N2}</budget>"
     )
 
 
 def _transaction(write: Write, p: Any, row: Any) -> None:
     date_to = f' rbm:date-to="{row.date_to.isoformat()}"' if row.date_to else ""
     write(
-        f'<transaction{date_to}><transaction-type code="{TX_INCOMING_COMMITMENT}"/>'
-        f'<transaction-date iso-date="{row.date_from.isoformat()}"/>'
+        f'{N2}<transaction{date_to}>{N3}<transaction-type code="{TX_INCOMING_COMMITMENT}"/>'
+        f'{N3}<transaction-date iso-date="{row.date_from.isoformat()}"/>'
         f"{_money(row.amount, row.currency, row.date_from)}"
     )
-    _narrative(write, "provider-org", row.name, _org_attrs(row.iati_ref, row.type))
-    _narrative(write, "receiver-org", p.provider_name, _org_attrs(p.provider_ref, p.provider_type))
-    write("</transaction>")
+    _narrative(write, 3, "provider-org", row.name, _org_attrs(row.iati_ref, row.type))
+    _narrative(
+        write, 3, "receiver-org", p.provider_name, _org_attrs(p.provider_ref, p.provider_type)
+    )
+    write(f"{N2}</transaction>")
 
 
 def _tree_order(nodes: Rows) -> Rows:
@@ -244,12 +325,12 @@ def _logframe(write: Write, nodes: Rows) -> None:
     if not nodes:
         return
     codes = {n.id: n.code for n in nodes}
-    write("<rbm:logframe>")
+    write(f"{N2}<rbm:logframe>")
     for n in nodes:
         parent = f' parent="{_q(codes[n.parent_id])}"' if n.parent_id is not None else ""
         write(
-            f'<rbm:node code="{_q(n.code)}" level="{_q(str(n.level))}"{parent}>'
-            f"<rbm:title>{_text(n.title)}</rbm:title>"
+            f'{N3}<rbm:node code="{_q(n.code)}" level="{_q(str(n.level))}"{parent}>'
+            f"{N4}{_leaf('rbm:title', n.title)}"
         )
         for tag, text in (
             ("description", n.description),
@@ -257,20 +338,20 @@ def _logframe(write: Write, nodes: Rows) -> None:
             ("risks", n.risks),
         ):
             if text:
-                write(f"<rbm:{tag}>{_text(text)}</rbm:{tag}>")
-        write("</rbm:node>")
-    write("</rbm:logframe>")
+                write(f"{N4}{_leaf('rbm:' + tag, text)}")
+        write(f"{N3}</rbm:node>")
+    write(f"{N2}</rbm:logframe>")
 
 
 def _result(write: Write, node: Any, data: ExportData, span: tuple[str, str]) -> None:
     level = ResultLevel(node.level)
-    write(f'<result type="{LEVEL_RESULT_TYPE[level]}" rbm:node="{_q(node.code)}">')
-    _narrative(write, "title", node.title)
+    write(f'{N2}<result type="{LEVEL_RESULT_TYPE[level]}" rbm:node="{_q(node.code)}">')
+    _narrative(write, 3, "title", node.title)
     if node.description:
-        _narrative(write, "description", node.description)
+        _narrative(write, 3, "description", node.description)
     for ind in data.indicators[node.id]:
         _indicator(write, ind, data, span)
-    write("</result>")
+    write(f"{N2}</result>")
 
 
 def _indicator(write: Write, ind: Any, data: ExportData, span: tuple[str, str]) -> None:
@@ -278,16 +359,16 @@ def _indicator(write: Write, ind: Any, data: ExportData, span: tuple[str, str]) 
     ascending = "0" if ind.direction == Direction.DECREASE else "1"
     unit = f' rbm:unit="{_q(ind.unit)}"' if ind.unit else ""
     write(
-        f'<indicator measure="{MEASURE_CODE[measure]}" ascending="{ascending}"'
+        f'{N3}<indicator measure="{MEASURE_CODE[measure]}" ascending="{ascending}"'
         f' rbm:code="{_q(ind.code)}" rbm:accumulation="{_q(str(ind.accumulation))}"'
         f' rbm:frequency="{_q(str(ind.frequency))}"{unit}>'
     )
-    _narrative(write, "title", ind.title)
+    _narrative(write, 4, "title", ind.title)
     if ind.definition:
-        _narrative(write, "description", ind.definition)
+        _narrative(write, 4, "description", ind.definition)
     if ind.library_code:
         write(
-            f'<reference vocabulary="{REPORTING_ORG_VOCAB}" code="{_q(ind.library_code)}"'
+            f'{N4}<reference vocabulary="{REPORTING_ORG_VOCAB}" code="{_q(ind.library_code)}"'
             f' indicator-uri="{LIBRARY_INDICATOR_URI}"/>'
         )
     numeric = measure is not Measure.QUALITATIVE
@@ -295,7 +376,7 @@ def _indicator(write: Write, ind: Any, data: ExportData, span: tuple[str, str]) 
         _baseline(write, row, numeric)
     _periods(write, ind.id, data, numeric, span)
     _reference_sheet(write, ind, data.dimensions[ind.id])
-    write("</indicator>")
+    write(f"{N3}</indicator>")
 
 
 def _baseline(write: Write, row: Any, numeric: bool) -> None:
@@ -304,13 +385,11 @@ def _baseline(write: Write, row: Any, numeric: bool) -> None:
         attrs += f' iso-date="{row.baseline_date.isoformat()}"'
     if numeric and row.value is not None:
         attrs += f' value="{decimal_text(row.value)}"'
-    write(f"<baseline{attrs}>")
-    if row.comment:
-        _narrative(write, "comment", row.comment)
+    inner = _comment(row.comment) if row.comment else ""
     if row.numerator is not None and row.denominator is not None:
         numerator, denominator = decimal_text(row.numerator), decimal_text(row.denominator)
-        write(f'<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>')
-    write("</baseline>")
+        inner += f'{N5}<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>'
+    write(_element(4, "baseline", attrs, inner))
 
 
 def _periods(
@@ -322,30 +401,48 @@ def _periods(
 ) -> None:
     """One period per (start, end) with a target or an approved actual; the life-of-project
     target last, as a period over the project's dates marked in our namespace. Targets and
-    actuals are raw rows (see `ExportData`); dates are ISO strings, which sort as dates."""
+    actuals are raw rows (see `ExportData`); dates are ISO strings, which sort as dates.
+
+    This writes most of the document (a period per value), so the common case, actuals alone
+    and each a value alone, is written in one loop without a further call."""
     periods, published = data.periods, data.project_periods
     targets = {}
     life = None
-    for row in data.targets[indicator_id]:
+    for row in data.targets.get(indicator_id, ()):
         if row[1] is None:
             life = row
         else:
             targets[periods[row[1]]] = row
-    actuals = {periods[row[2]]: row for row in data.actuals[indicator_id] if row[2] in published}
-    for key in sorted(targets.keys() | actuals.keys()):
-        if key[0] >= key[1]:
-            continue  # IATI wants the start before the end
-        target = targets.get(key)
-        actual = actuals.get(key)
-        write(
-            f'<period><period-start iso-date="{key[0]}"/><period-end iso-date="{key[1]}"/>'
-            f"{_target(target, data, numeric) if target else ''}"
-            f"{_actual(actual, data, numeric) if actual else ''}</period>"
-        )
+    actuals = {
+        periods[row[2]]: row for row in data.actuals.get(indicator_id, ()) if row[2] in published
+    }
+    opening = data.period_opening
+    if targets or not numeric:
+        parts = []
+        for key in sorted(targets.keys() | actuals.keys()):
+            if key[0] < key[1]:  # IATI wants the start before the end
+                target, actual = targets.get(key), actuals.get(key)
+                parts.append(
+                    f"{opening[key]}{_target(target, data, numeric) if target else ''}"
+                    f"{_actual(actual, data, numeric) if actual else ''}{N4}</period>"
+                )
+        write("".join(parts))
+    elif actuals and numeric:
+        number, rich = data.number, data.rich
+        parts = []
+        for key in sorted(actuals):
+            if key[0] < key[1]:
+                actual = actuals[key]
+                if actual[6] or actual[4] is not None or actual[1] in rich or actual[3] is None:
+                    text = _actual(actual, data, numeric)
+                else:
+                    text = f'{N5}<actual value="{number[actual[3]]}"/>'
+                parts.append(f"{opening[key]}{text}{N4}</period>")
+        write("".join(parts))
     if life is not None and (life[2] is not None or life[5]):
         write(
-            f'<period rbm:life-of-project="true"><period-start iso-date="{span[0]}"/>'
-            f'<period-end iso-date="{span[1]}"/>{_target(life, data, numeric)}</period>'
+            f'{N4}<period rbm:life-of-project="true">{N5}<period-start iso-date="{span[0]}"/>'
+            f'{N5}<period-end iso-date="{span[1]}"/>{_target(life, data, numeric)}{N4}</period>'
         )
 
 
@@ -354,55 +451,54 @@ def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
     if value is None and not comment:
         return ""
     value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
-    inner = _comment(comment) if comment else ""
+    inner = _comment(comment, 6) if comment else ""
     if numerator is not None and denominator is not None:
         inner += _ratio(data, numerator, denominator)
-    return f"<target{value_attr}>{inner}</target>"
+    return _element(5, "target", value_attr, inner)
 
 
 def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
-    """The approved value (with its comment, links and ratio), then its breakdowns. The most
-    frequent element: the common case (a value alone) makes no further call."""
+    """The approved value (with its comment, links and ratio), then its breakdowns."""
     _, measurement_id, _, value, numerator, denominator, narrative = row
     value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
-    inner = _comment(narrative) if narrative else ""
+    inner = _comment(narrative, 6) if narrative else ""
     if measurement_id in data.links:
         inner += _links(data.links[measurement_id])
     if numerator is not None and denominator is not None:
         inner += _ratio(data, numerator, denominator)
+    text = _element(5, "actual", value_attr, inner)
     if measurement_id in data.breakdowns:
-        return f"<actual{value_attr}>{inner}</actual>" + "".join(
-            _breakdown(data, *part[1:]) for part in data.breakdowns[measurement_id]
-        )
-    return f"<actual{value_attr}>{inner}</actual>"
+        text += "".join(_breakdown(data, *part[1:]) for part in data.breakdowns[measurement_id])
+    return text
 
 
-def _comment(text: str) -> str:
-    return f"<comment><narrative>{_text(text)}</narrative></comment>"
+def _comment(text: str, depth: int = 5) -> str:
+    n = _N[depth]
+    return f"{n}<comment>{_N[depth + 1]}{_leaf('narrative', text)}{n}</comment>"
 
 
 def _ratio(data: ExportData, numerator: Any, denominator: Any) -> str:
     number = data.number
-    return f'<rbm:ratio numerator="{number[numerator]}" denominator="{number[denominator]}"/>'
+    return f'{N6}<rbm:ratio numerator="{number[numerator]}" denominator="{number[denominator]}"/>'
 
 
 def _links(links: Rows) -> str:
     return "".join(
-        f'<document-link url="{_q(link.url)}" format="{_q(link.content_type or "text/html")}">'
-        f"<title><narrative>{_text(link.filename)}</narrative></title>"
-        f'<category code="{DOC_RESULTS}"/></document-link>'
+        f'{N6}<document-link url="{_q(link.url)}" format="{_q(link.content_type or "text/html")}">'
+        f"{N7}<title>{N8}{_leaf('narrative', link.filename)}{N7}</title>"
+        f'{N7}<category code="{DOC_RESULTS}"/>{N6}</document-link>'
         for link in links
     )
 
 
 def _breakdown(data: ExportData, dimension: str, dimension_value: str, value: Any) -> str:
     value_attr = "" if value is None else f' value="{data.number[value]}"'
-    return f"<actual{value_attr}>{_dimension(dimension, dimension_value)}</actual>"
+    return f"{N5}<actual{value_attr}>{_dimension(dimension, dimension_value)}{N5}</actual>"
 
 
 @lru_cache(maxsize=1024)
 def _dimension(name: str, value: str) -> str:
-    return f'<dimension name="{_q(name)}" value="{_q(value)}"/>'
+    return f'{N6}<dimension name="{_q(name)}" value="{_q(value)}"/>'
 
 
 def _reference_sheet(write: Write, ind: Any, dimensions: list[str]) -> None:
@@ -413,9 +509,9 @@ def _reference_sheet(write: Write, ind: Any, dimensions: list[str]) -> None:
         ("responsible", ind.responsible),
     ):
         if text:
-            write(f"<rbm:{tag}>{_text(text)}</rbm:{tag}>")
+            write(f"{N4}{_leaf('rbm:' + tag, text)}")
     if ind.ordinal_labels:
-        labels = "".join(f"<rbm:label>{_text(label)}</rbm:label>" for label in ind.ordinal_labels)
-        write(f"<rbm:scale>{labels}</rbm:scale>")
+        labels = "".join(f"{N5}{_leaf('rbm:label', label)}" for label in ind.ordinal_labels)
+        write(f"{N4}<rbm:scale>{labels}{N4}</rbm:scale>")
     for code in dimensions:
-        write(f'<rbm:disaggregation dimension="{_q(code)}"/>')
+        write(f'{N4}<rbm:disaggregation dimension="{_q(code)}"/>')

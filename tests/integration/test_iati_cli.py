@@ -3,6 +3,7 @@ services as the pages and report like them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,30 @@ def test_export_iati_writes_a_valid_file_of_the_selected_projects(
     assert result.exit_code == 0, result.output
     assert "Wrote 1 activities" in result.output
     assert schema_errors(etree.fromstring(out.read_bytes())) == []
+
+
+def test_an_interrupted_export_leaves_no_file_behind(
+    cli_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is streamed beside the target and replaces it only when complete: a failure
+    half-way leaves an earlier file as it was and no partial file."""
+    import rbm.exchange.iati_export as iati_export
+
+    real = iati_export.write_iati
+
+    def fails_half_way(session: object, out: Callable[[bytes], object], **kw: object) -> int:
+        real(session, out, **kw)  # type: ignore[arg-type]
+        raise OSError("disk full")
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "out.xml"
+    out.write_bytes(b"earlier")
+    monkeypatch.setattr(iati_export, "write_iati", fails_half_way)
+    result = rbm("export-iati", str(out))
+    assert isinstance(result.exception, OSError)
+    assert out.read_bytes() == b"earlier"
+    assert [p.name for p in folder.iterdir()] == ["out.xml"]
 
 
 def test_import_iati_prints_the_report_per_activity(cli_db: Database) -> None:

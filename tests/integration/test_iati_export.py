@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from rbm import migrate
 from rbm.db import Database
 from rbm.demo import load_demo_portfolio
+from rbm.errors import NotFound
 from rbm.exchange.iati_codes import RBM
-from rbm.exchange.iati_export import build_tree, serialize
+from rbm.exchange.iati_export import build_tree, export_iati, serialize, write_iati
 from rbm.exchange.iati_import import import_iati
 from rbm.exchange.iati_xml import schema_errors
 from rbm.models import (
@@ -188,9 +189,10 @@ NASTY = "A & B < C > \"q\" 's' tab\tnew\nline\r\nend\x01 \u00e9 \u4e2d ]]>"
 
 
 def test_any_text_is_escaped_and_an_empty_text_stays_an_empty_element(demo: Database) -> None:
-    """The tree is parsed from text written by the exporter: characters XML reserves, tabs,
-    line ends (kept exactly, also in attributes) and control characters (dropped) all come
-    back as the database holds them, and an empty text is `<narrative></narrative>`."""
+    """The exporter writes the text itself: characters XML reserves, tabs, line ends (kept
+    exactly, also in attributes) and control characters (dropped) all come back as the
+    database holds them, an empty text is an empty element (`<narrative/>`), and the bytes are
+    exactly what lxml writes for the parsed tree."""
     with pytest.raises(_Rollback), demo.write() as session:
         project = session.scalars(select(Project).order_by(Project.code)).first()
         assert project is not None
@@ -210,15 +212,16 @@ def test_any_text_is_escaped_and_an_empty_text_stays_an_empty_element(demo: Data
         )
         session.add(link)
         session.flush()
-        tree = build_tree(session, principal=EVERYONE)
-        data = serialize(tree)
+        data = export_iati(session, principal=EVERYONE)
+        tree = etree.fromstring(data, etree.XMLParser(remove_blank_text=True))
+        assert serialize(tree) == data
         clean = NASTY.replace("\x01", "")
         activity = tree.find("iati-activity")
         assert activity is not None
         assert activity.findtext("title/narrative") == clean
         description = activity.find("description/narrative")
-        assert description is not None and description.text == ""
-        assert b'<description type="1">\n      <narrative></narrative>' in data
+        assert description is not None and not description.text
+        assert b'<description type="1">\n      <narrative/>\n    </description>' in data
         assert clean in [n.text for n in tree.iterfind(".//actual/comment/narrative")]
         document = tree.find(".//document-link")
         assert document is not None
@@ -226,3 +229,33 @@ def test_any_text_is_escaped_and_an_empty_text_stays_an_empty_element(demo: Data
         assert document.findtext("title/narrative") == clean
         assert schema_errors(tree, limit=5) == []
         raise _Rollback
+
+
+def test_the_stream_is_what_lxml_writes_for_the_same_tree(demo: Database) -> None:
+    """The document is written as text, one activity at a time (never whole in memory), and
+    is byte for byte what lxml's pretty printer writes for the tree parsed from it."""
+    chunks: list[bytes] = []
+    with demo.read() as session:
+        count = write_iati(session, chunks.append, principal=EVERYONE)
+        projects = session.scalar(select(func.count(Project.id)))
+    assert count == projects
+    assert len(chunks) == count + 2  # the root's opening and closing, and one per activity
+    data = b"".join(chunks)
+    tree = etree.fromstring(data, etree.XMLParser(remove_blank_text=True))
+    assert len(tree) == count
+    assert serialize(tree) == data
+    assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<iati-activities ")
+    assert data.endswith(b"  </iati-activity>\n</iati-activities>\n")
+
+
+def test_nothing_to_export_is_refused_before_anything_is_written(demo: Database) -> None:
+    """An IATI file holds at least one activity: with no project to export, nothing is
+    written and the message says why."""
+    nobody = Principal(user_id=0, email="", name="nobody", grants=())
+    chunks: list[bytes] = []
+    with demo.read() as session:
+        with pytest.raises(NotFound, match="there is no project you may see"):
+            write_iati(session, chunks.append, principal=nobody)
+        with pytest.raises(NotFound, match="none of NOPE-1, NOPE-2 is a project you may see"):
+            export_iati(session, principal=EVERYONE, project_codes=["NOPE-1", "NOPE-2"])
+    assert chunks == []
