@@ -78,8 +78,15 @@ def _money_by(cov: pd.DataFrame, key: str) -> pd.DataFrame:
     once = cov.drop_duplicates(["project_id", "country_code"]) if key == "country" else cov
     if key == "area":
         once = cov.drop_duplicates(["project_id", "country_code", "area"])
-    out = once.groupby(key, as_index=False).agg(
-        money=("donor_money", "sum"), projects=("project_id", "nunique")
+    # A sum and a count of distinct pairs: pandas' nunique costs several times a groupby sum.
+    money = once.groupby(key)["donor_money"].sum()
+    projects = once.drop_duplicates([key, "project_id"]).groupby(key).size()
+    out = pd.DataFrame(
+        {
+            key: money.index,
+            "money": money.to_numpy(),
+            "projects": projects.reindex(money.index).to_numpy(),
+        }
     )
     return out.sort_values("money", ascending=False, ignore_index=True)
 
