@@ -16,7 +16,7 @@ from rbm.errors import NotFound
 from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project, ResultNode
 from rbm.principal import Principal
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame
+from rbm.queries._sql import columns_frame, floats, frame
 from rbm.queries.coordination import area_coverage
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
 
@@ -92,7 +92,8 @@ def _money_by(cov: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def _described(session: Session, principal: Principal, filters: PortfolioFilters) -> pd.DataFrame:
-    df = frame(
+    # Text and ids only, which the driver returns as they are: read without the ORM's rows.
+    df = columns_frame(
         session,
         select(
             Indicator.id.label("indicator_id"),
