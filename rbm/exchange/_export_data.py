@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Result, Row, Select, and_, exists, func, or_, select
+from sqlalchemy import Connection, Result, Row, Select, and_, case, exists, func, or_, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -88,14 +88,16 @@ class NumberText(dict[Any, str]):
 class ExportData:
     """Rows for the export; every mapping is keyed by project id (or indicator/measurement id).
 
-    `targets`, `actuals` and `breakdowns` hold raw rows (see the module's docstring):
+    `targets`, `actual_rows` and `breakdowns` hold raw rows (see the module's docstring):
     `(indicator_id, period_id, value, numerator, denominator, comment)`,
-    `(indicator_id, id, period_id, value, numerator, denominator, narrative)` and
+    `(indicator_id, id, period_id, value, numerator, denominator, narrative, alone)` (a
+    narrative that is empty read as None; `alone` 1 for a number without comment or ratio)
+    and
     `(measurement_id, dimension, dimension_value, value)`. `periods` holds the ISO dates of the
     projects' periods (`project_periods`) and of any other period a target names. Actuals are
     selected by indicator: one is published when its period is one of its project's, as when
-    they were selected by period. `rich` holds the ids of the actuals that have breakdowns or
-    links, which are written with more than their value."""
+    they were selected by period. `breakdowns` are in the order they are written: by
+    measurement, dimension and dimension value."""
 
     projects: Rows
     number: NumberText
@@ -112,10 +114,14 @@ class ExportData:
     project_periods: set[int] = field(default_factory=set)
     targets: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
     actuals: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
-    breakdowns: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
+    breakdowns: Raw = field(default_factory=list)
     links: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
-    rich: set[int] = field(default_factory=set)
     period_opening: PeriodOpening = field(default_factory=PeriodOpening)
+    actual_rows: Raw = field(default_factory=list)
+    # Made by the writer: texts of the breakdowns by measurement and of the periods by
+    # indicator, and the actuals it writes one indicator at a time, by indicator.
+    breakdown_text: dict[int, str] = field(default_factory=dict)
+    period_text: dict[int, str] = field(default_factory=dict)
 
 
 def _group(rows: Sequence[_R], into: dict[int, list[_R]]) -> None:
@@ -155,10 +161,9 @@ def read_export_data(
         if project_id in projects:
             data.project_periods.add(period_id)
     _group(_driver_rows(connection, _targets(ids)), data.targets)
-    _group(_driver_rows(connection, _actuals(ids)), data.actuals)
-    _group(_driver_rows(connection, _breakdowns(ids)), data.breakdowns)
+    data.actual_rows = _driver_rows(connection, _actuals(ids))
+    data.breakdowns = _driver_rows(connection, _breakdowns(ids))
     _group(connection.execute(_links(ids)).all(), data.links)
-    data.rich = data.links.keys() | data.breakdowns.keys()
     return data
 
 
@@ -397,6 +402,17 @@ def _actuals(ids: Any) -> Any:
         Measurement.numerator,
         Measurement.denominator,
         func.nullif(Measurement.narrative, ""),  # no comment: None, much cheaper than ""
+        case(  # a number alone, the common case: 1
+            (
+                and_(
+                    Measurement.narrative == "",
+                    Measurement.value.is_not(None),
+                    or_(Measurement.numerator.is_(None), Measurement.denominator.is_(None)),
+                ),
+                1,
+            ),
+            else_=0,
+        ),
     ).where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
 
 

@@ -23,8 +23,10 @@ tests, the benchmark's floor); `serialize` writes a tree back as the same bytes.
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -36,7 +38,8 @@ from lxml.etree import _Element
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.exchange._export_data import ExportData, Rows, read_export_data
+from rbm.exchange._export_data import ExportData, Raw, Rows, read_export_data
+from rbm.exchange._export_periods import period_texts
 from rbm.exchange.iati_codes import (
     DATE_PLANNED_END,
     DATE_PLANNED_START,
@@ -71,16 +74,30 @@ Write = Callable[[str], None]
 """Where the writers put their text (a list's `append`: an activity is joined when done)."""
 
 
+_ESCAPE_TEXT = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE_ATTR = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
 def _text(value: str | None) -> str:
     """Element content: safe for XML 1.0 (control characters dropped) and escaped."""
-    text = _INVALID_XML.sub("", value or "")
+    if not value:
+        return ""
+    if not _ESCAPE_TEXT.search(value):  # the common case: nothing to change
+        return value
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+        _INVALID_XML.sub("", value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;")
     )
 
 
+@lru_cache(maxsize=65536)  # codes and names recur from project to project
 def _q(value: str) -> str:
     """An attribute value, escaped for double quotes (whitespace kept as it is)."""
+    if not _ESCAPE_ATTR.search(value):
+        return value
     return (
         _INVALID_XML.sub("", value)
         .replace("&", "&amp;")
@@ -130,8 +147,34 @@ def write_iati(
     given codes, ordered by project code) to `out`, one activity per call; returns the number
     of activities. Raises `NotFound`, having written nothing, when there is no such project
     (an IATI file holds at least one activity). This is a read-only operation."""
+    with _collector_paused():
+        return _write(session, out, principal, project_codes, generated_at)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while the export runs: it reads millions of small
+    tuples, none of them in a cycle, and the collector would otherwise walk the growing heap
+    again and again (a third of the time of a large export). Restored even on error."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(
+    session: Session,
+    out: Callable[[bytes], object],
+    principal: Principal,
+    project_codes: Sequence[str] | None,
+    generated_at: datetime | None,
+) -> int:
     data = read_export_data(session, principal=principal, project_codes=project_codes)
     stamp = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _prepare(data)
     root = (
         "<?xml version='1.0' encoding='UTF-8'?>\n"
         f'<iati-activities xmlns:rbm="{RBM_NS}" version="{IATI_VERSION}"'
@@ -403,9 +446,9 @@ def _periods(
     target last, as a period over the project's dates marked in our namespace. Targets and
     actuals are raw rows (see `ExportData`); dates are ISO strings, which sort as dates.
 
-    This writes most of the document (a period per value), so the common case, actuals alone
-    and each a value alone, is written in one loop without a further call."""
-    periods, published = data.periods, data.project_periods
+    The periods of indicators with actuals alone are already written (`_export_periods`),
+    the same way as here."""
+    periods = data.periods
     targets = {}
     life = None
     for row in data.targets.get(indicator_id, ()):
@@ -413,37 +456,72 @@ def _periods(
             life = row
         else:
             targets[periods[row[1]]] = row
-    actuals = {
-        periods[row[2]]: row for row in data.actuals.get(indicator_id, ()) if row[2] in published
-    }
-    opening = data.period_opening
     if targets or not numeric:
-        parts = []
-        for key in sorted(targets.keys() | actuals.keys()):
-            if key[0] < key[1]:  # IATI wants the start before the end
-                target, actual = targets.get(key), actuals.get(key)
-                parts.append(
-                    f"{opening[key]}{_target(target, data, numeric) if target else ''}"
-                    f"{_actual(actual, data, numeric) if actual else ''}{N4}</period>"
-                )
-        write("".join(parts))
-    elif actuals and numeric:
-        number, rich = data.number, data.rich
-        parts = []
-        for key in sorted(actuals):
-            if key[0] < key[1]:
-                actual = actuals[key]
-                if actual[6] or actual[4] is not None or actual[1] in rich or actual[3] is None:
-                    text = _actual(actual, data, numeric)
-                else:
-                    text = f'{N5}<actual value="{number[actual[3]]}"/>'
-                parts.append(f"{opening[key]}{text}{N4}</period>")
-        write("".join(parts))
+        write(_period_loop(data.actuals.get(indicator_id, []), targets, data, numeric))
+    else:
+        write(data.period_text.get(indicator_id, ""))
     if life is not None and (life[2] is not None or life[5]):
         write(
             f'{N4}<period rbm:life-of-project="true">{N5}<period-start iso-date="{span[0]}"/>'
             f'{N5}<period-end iso-date="{span[1]}"/>{_target(life, data, numeric)}{N4}</period>'
         )
+
+
+def _period_loop(
+    rows: Raw, targets: dict[tuple[str, str], tuple[Any, ...]], data: ExportData, numeric: bool
+) -> str:
+    """The periods of one indicator, given its actuals and its targets by (start, end)."""
+    periods, published, opening = data.periods, data.project_periods, data.period_opening
+    actuals = {periods[row[2]]: row for row in rows if row[2] in published}
+    parts = []
+    for key in sorted(targets.keys() | actuals.keys()):
+        if key[0] < key[1]:  # IATI wants the start before the end
+            target, actual = targets.get(key), actuals.get(key)
+            parts.append(
+                f"{opening[key]}{_target(target, data, numeric) if target else ''}"
+                f"{_actual(actual, data, numeric) if actual else ''}{N4}</period>"
+            )
+    return "".join(parts)
+
+
+def _prepare(data: ExportData) -> None:
+    """Texts made once for the whole document: the breakdowns of each value, and the periods
+    of every indicator with actuals alone (see `_export_periods`). The actuals of the other
+    indicators (with period targets, or qualitative) are grouped for `_periods`."""
+    data.breakdown_text = _breakdown_texts(data)
+    qualitative = Measure.QUALITATIVE.value
+    written_here = {
+        ind.id for rows in data.indicators.values() for ind in rows if ind.measure == qualitative
+    } | {ind for ind, rows in data.targets.items() if any(row[1] is not None for row in rows)}
+    rows = data.actual_rows
+    if written_here:
+        for row in rows:
+            if row[0] in written_here:
+                data.actuals[row[0]].append(row)
+        rows = [row for row in rows if row[0] not in written_here]
+    links, breakdowns, number = data.links, data.breakdown_text, data.number
+
+    def more(row: tuple[Any, ...]) -> str:
+        _, measurement_id, _, value, numerator, denominator, narrative, _ = row
+        if narrative or value is None or measurement_id in links:
+            return _actual(row, data, True)
+        if numerator is None or denominator is None:
+            text = f'{N5}<actual value="{number[value]}"/>'
+        else:
+            text = (
+                f'{N5}<actual value="{number[value]}">{N6}<rbm:ratio'
+                f' numerator="{number[numerator]}" denominator="{number[denominator]}"/>'
+                f"{N5}</actual>"
+            )
+        return text + breakdowns.get(measurement_id, "")
+
+    data.period_text = period_texts(
+        data,
+        rows,
+        alone=lambda number: f'{N5}<actual value="{number}"/>',
+        more=more,
+        close=f"{N4}</period>",
+    )
 
 
 def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
@@ -459,17 +537,14 @@ def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
 
 def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
     """The approved value (with its comment, links and ratio), then its breakdowns."""
-    _, measurement_id, _, value, numerator, denominator, narrative = row
+    _, measurement_id, _, value, numerator, denominator, narrative, _ = row
     value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
     inner = _comment(narrative, 6) if narrative else ""
     if measurement_id in data.links:
         inner += _links(data.links[measurement_id])
     if numerator is not None and denominator is not None:
         inner += _ratio(data, numerator, denominator)
-    text = _element(5, "actual", value_attr, inner)
-    if measurement_id in data.breakdowns:
-        text += "".join(_breakdown(data, *part[1:]) for part in data.breakdowns[measurement_id])
-    return text
+    return _element(5, "actual", value_attr, inner) + data.breakdown_text.get(measurement_id, "")
 
 
 def _comment(text: str, depth: int = 5) -> str:
@@ -491,9 +566,15 @@ def _links(links: Rows) -> str:
     )
 
 
-def _breakdown(data: ExportData, dimension: str, dimension_value: str, value: Any) -> str:
-    value_attr = "" if value is None else f' value="{data.number[value]}"'
-    return f"{N5}<actual{value_attr}>{_dimension(dimension, dimension_value)}{N5}</actual>"
+def _breakdown_texts(data: ExportData) -> dict[int, str]:
+    """The breakdown actuals that follow each approved value, by measurement id."""
+    number = data.number
+    texts: dict[int, str] = {}
+    for measurement_id, dimension, dimension_value, value in data.breakdowns:
+        value_attr = "" if value is None else f' value="{number[value]}"'
+        text = f"{N5}<actual{value_attr}>{_dimension(dimension, dimension_value)}{N5}</actual>"
+        texts[measurement_id] = texts.get(measurement_id, "") + text
+    return texts
 
 
 @lru_cache(maxsize=1024)
