@@ -9,13 +9,13 @@ have made them `Decimal`s."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, Result, Row, Select, and_, case, exists, func, or_, select
+from sqlalchemy import Connection, Result, Select, and_, case, exists, func, or_, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -46,9 +46,8 @@ from rbm.models.base import Amount
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 
-Rows = list[Row[Any]]
+Rows = list[Any]  # named tuples (see `_rows`)
 Raw = list[tuple[Any, ...]]
-_R = TypeVar("_R", Row[Any], tuple[Any, ...])
 
 
 class PeriodOpening(dict[tuple[str, str], str]):
@@ -124,7 +123,7 @@ class ExportData:
     period_text: dict[int, str] = field(default_factory=dict)
 
 
-def _group(rows: Sequence[_R], into: dict[int, list[_R]]) -> None:
+def _group(rows: Sequence[Any], into: dict[int, list[Any]]) -> None:
     """Group rows by their first column (rows keep it)."""
     for row in rows:
         into[row[0]].append(row)
@@ -154,22 +153,29 @@ def read_export_data(
     _group(_indicators(connection, ids), data.indicators)
     for indicator_id, code in connection.execute(_dimensions(ids)).all():
         data.dimensions[indicator_id].append(code)
-    _group(connection.execute(_baselines(ids)).all(), data.baselines)
+    _group(_rows(connection.execute(_baselines(ids))), data.baselines)
     projects = {project.id for project in data.projects}
-    for period_id, project_id, start, end in connection.execute(_periods(ids)).all():
-        data.periods[period_id] = (start.isoformat(), end.isoformat())
+    for period_id, project_id, start, end in _driver_rows(connection, _periods(ids)):
+        data.periods[period_id] = (_iso(start), _iso(end))
         if project_id in projects:
             data.project_periods.add(period_id)
     _group(_driver_rows(connection, _targets(ids)), data.targets)
     data.actual_rows = _driver_rows(connection, _actuals(ids))
     data.breakdowns = _driver_rows(connection, _breakdowns(ids))
-    _group(connection.execute(_links(ids)).all(), data.links)
+    _group(_rows(connection.execute(_links(ids))), data.links)
     return data
 
 
+def _iso(day: Any) -> str:
+    """A date from the driver as ISO text (SQLite gives the text itself)."""
+    return day if isinstance(day, str) else str(day.isoformat())
+
+
 def _rows(result: Result[Any]) -> Rows:
-    """All the rows at once (much faster than one by one)."""
-    return list(result.all())
+    """All the rows at once, as named tuples: the writer reads each field of tens of thousands
+    of rows by name, which costs a `Row` about twenty times what it costs a named tuple."""
+    named = namedtuple("_Row", result.keys(), rename=True)  # type: ignore[misc]
+    return list(map(named._make, result.all()))
 
 
 def _driver_rows(connection: Connection, stmt: Any) -> Raw:
