@@ -17,6 +17,7 @@ periods of indicators with period targets, and of qualitative ones): periods ord
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -47,9 +48,8 @@ def period_texts(
     count = len(rows)
     if not count:
         return {}
-    columns = list(zip(*rows, strict=True))
-    indicator = np.fromiter(columns[0], np.int64, count)
-    period = np.fromiter(columns[2], np.int64, count)
+    indicator = np.fromiter(map(itemgetter(0), rows), np.int64, count)
+    period = np.fromiter(map(itemgetter(2), rows), np.int64, count)
 
     # The periods: each one's pair of dates numbered in date order, and whether it is written.
     known = np.fromiter(data.periods.keys(), np.int64, len(data.periods))
@@ -81,14 +81,14 @@ def period_texts(
     # Each kept value's text: a number alone made once per distinct number, any other one
     # by `more` (links and breakdowns are known by measurement id).
     index = _Index()
-    codes = np.fromiter(map(index.__getitem__, columns[3]), np.int64, count)[kept]
+    codes = np.fromiter(map(index.__getitem__, map(itemgetter(3), rows)), np.int64, count)[kept]
     number = data.number
     by_code = [alone(number[v]) + close if v is not None else "" for v in index]
     texts = list(map(by_code.__getitem__, codes.tolist()))
     special = data.links.keys() | data.breakdown_text.keys()
-    other = np.fromiter(columns[7], np.int8, count)[kept] == 0
+    other = np.fromiter(map(itemgetter(7), rows), np.int8, count)[kept] == 0
     if special:
-        measurement = np.fromiter(columns[1], np.int64, count)[kept]
+        measurement = np.fromiter(map(itemgetter(1), rows), np.int64, count)[kept]
         other |= np.isin(measurement, np.fromiter(special, np.int64, len(special)))
     for position, row in zip(np.flatnonzero(other).tolist(), kept[other].tolist(), strict=True):
         texts[position] = more(rows[row]) + close
