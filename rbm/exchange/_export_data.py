@@ -89,9 +89,9 @@ class ExportData:
 
     `targets`, `actual_rows` and `breakdowns` hold raw rows (see the module's docstring):
     `(indicator_id, period_id, value, numerator, denominator, comment)`,
-    `(indicator_id, id, period_id, value, numerator, denominator, narrative, alone)` (a
-    narrative that is empty read as None; `alone` 1 for a number without comment or ratio)
-    and
+    `(indicator_id, id, period_id, value, numerator, denominator, narrative, form)` (a
+    narrative that is empty read as None; `form` 1 for a number without comment or ratio, 2
+    for a number and its ratio without comment, 0 otherwise) and
     `(measurement_id, dimension, dimension_value, value)`. `periods` holds the ISO dates of the
     projects' periods (`project_periods`) and of any other period a target names. Actuals are
     selected by indicator: one is published when its period is one of its project's, as when
@@ -153,10 +153,10 @@ def read_export_data(
     _group(_indicators(connection, ids), data.indicators)
     for indicator_id, code in connection.execute(_dimensions(ids)).all():
         data.dimensions[indicator_id].append(code)
-    _group(_rows(connection.execute(_baselines(ids))), data.baselines)
+    _group(_named_driver_rows(connection, _baselines(ids)), data.baselines)
     projects = {project.id for project in data.projects}
     for period_id, project_id, start, end in _driver_rows(connection, _periods(ids)):
-        data.periods[period_id] = (_iso(start), _iso(end))
+        data.periods[period_id] = (iso(start), iso(end))
         if project_id in projects:
             data.project_periods.add(period_id)
     _group(_driver_rows(connection, _targets(ids)), data.targets)
@@ -166,7 +166,7 @@ def read_export_data(
     return data
 
 
-def _iso(day: Any) -> str:
+def iso(day: Any) -> str:
     """A date from the driver as ISO text (SQLite gives the text itself)."""
     return day if isinstance(day, str) else str(day.isoformat())
 
@@ -176,6 +176,18 @@ def _rows(result: Result[Any]) -> Rows:
     of rows by name, which costs a `Row` about twenty times what it costs a named tuple."""
     named = namedtuple("_Row", result.keys(), rename=True)  # type: ignore[misc]
     return list(map(named._make, result.all()))
+
+
+def _named_driver_rows(connection: Connection, stmt: Any) -> Rows:
+    """Driver values (as `_driver_rows`) in named tuples: for the tables of tens of thousands
+    of rows whose fields the writer reads by name. Enumerations are their values, numbers and
+    dates as the driver gives them (the writer formats them with `NumberText` and `_iso`)."""
+    result = connection.execute(stmt)
+    try:
+        named = namedtuple("_Row", result.keys(), rename=True)  # type: ignore[misc]
+        return list(map(named._make, result.cursor.fetchall()))
+    finally:
+        result.close()
 
 
 def _driver_rows(connection: Connection, stmt: Any) -> Raw:
@@ -303,9 +315,11 @@ def _nodes(connection: Connection, ids: Any) -> Rows:
 
 
 def _indicators(connection: Connection, ids: Any) -> Rows:
-    """Grouped by result node id (first column)."""
-    return _rows(
-        connection.execute(
+    """Grouped by result node id (first column). Driver values (see `_named_driver_rows`):
+    the enumerations as their values, `ordinal_labels` as the driver gives JSON."""
+    return _named_driver_rows(
+        connection,
+        (
             select(
                 Indicator.result_node_id,
                 Indicator.id,
@@ -328,7 +342,7 @@ def _indicators(connection: Connection, ids: Any) -> Rows:
             .outerjoin(LibraryIndicator, LibraryIndicator.id == Indicator.library_indicator_id)
             .where(ResultNode.project_id.in_(ids))
             .order_by(Indicator.result_node_id, Indicator.position, Indicator.id)
-        )
+        ),
     )
 
 
@@ -408,7 +422,7 @@ def _actuals(ids: Any) -> Any:
         Measurement.numerator,
         Measurement.denominator,
         func.nullif(Measurement.narrative, ""),  # no comment: None, much cheaper than ""
-        case(  # a number alone, the common case: 1
+        case(  # a number alone (the common case): 1; a number and its ratio: 2
             (
                 and_(
                     Measurement.narrative == "",
@@ -417,6 +431,7 @@ def _actuals(ids: Any) -> Any:
                 ),
                 1,
             ),
+            (and_(Measurement.narrative == "", Measurement.value.is_not(None)), 2),
             else_=0,
         ),
     ).where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())

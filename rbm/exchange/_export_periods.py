@@ -38,13 +38,16 @@ def period_texts(
     rows: Raw,
     *,
     alone: Callable[[str], str],
+    opened: Callable[[str], str],
+    ratio: Callable[[str, str], str],
     more: Callable[[tuple[Any, ...]], str],
     close: str,
 ) -> dict[int, str]:
     """The periods text of each indicator with actuals among `rows` (raw actual rows, see
-    `ExportData`), keyed by indicator id. `alone(number_text)` is the element of a number
-    alone, `more(row)` that of any other actual (with its breakdowns), `close` ends a
-    period."""
+    `ExportData`), keyed by indicator id. `alone(number)` is the element of a number alone,
+    `opened(number)` the start of one that has a ratio, `ratio(numerator, denominator)` the
+    ratio and the element's end, `more(row)` the element of any other actual (with its
+    breakdowns); `close` ends a period. Breakdowns follow their actual."""
     count = len(rows)
     if not count:
         return {}
@@ -78,30 +81,53 @@ def period_texts(
     if not len(kept):
         return {}
 
-    # Each kept value's text: a number alone made once per distinct number, any other one
-    # by `more` (links and breakdowns are known by measurement id).
+    # Each kept value in three pieces: the actual's head, its middle and the period's tail.
+    # A number alone, the head alone, made once per distinct number; a number with a ratio
+    # (flag 2), the opened head and the ratio, made once per distinct pair; breakdowns, in
+    # the tail; anything else (a comment, no number, links), the whole actual from `more`.
     index = _Index()
     codes = np.fromiter(map(index.__getitem__, map(itemgetter(3), rows)), np.int64, count)[kept]
     number = data.number
-    by_code = [alone(number[v]) + close if v is not None else "" for v in index]
-    texts = list(map(by_code.__getitem__, codes.tolist()))
-    special = data.links.keys() | data.breakdown_text.keys()
-    other = np.fromiter(map(itemgetter(7), rows), np.int8, count)[kept] == 0
-    if special:
+    texts = [number[v] if v is not None else "" for v in index]
+    heads = list(map([alone(t) for t in texts].__getitem__, codes.tolist()))
+    middles = [""] * len(kept)
+    tails = [close] * len(kept)
+    flag = np.fromiter(map(itemgetter(7), rows), np.int8, count)[kept]
+    with_ratio = np.flatnonzero(flag == 2)
+    if len(with_ratio):
+        opened_heads = [opened(t) for t in texts]
+        pair_index = _Index()
+        ratio_rows = [rows[r] for r in kept[with_ratio].tolist()]
+        pair_codes = list(map(pair_index.__getitem__, map(itemgetter(4, 5), ratio_rows)))
+        ratios = [ratio(number[n], number[d]) for n, d in pair_index]
+        for position, value_code, pair_code in zip(
+            with_ratio.tolist(), codes[with_ratio].tolist(), pair_codes, strict=True
+        ):
+            heads[position] = opened_heads[value_code]
+            middles[position] = ratios[pair_code]
+    other = flag == 0
+    links, breakdowns = data.links, data.breakdown_text
+    if links or breakdowns:
         measurement = np.fromiter(map(itemgetter(1), rows), np.int64, count)[kept]
-        other |= np.isin(measurement, np.fromiter(special, np.int64, len(special)))
+        if links:
+            other |= np.isin(measurement, np.fromiter(links, np.int64, len(links)))
+        with_parts = np.isin(measurement, np.fromiter(breakdowns, np.int64, len(breakdowns)))
+        for position in np.flatnonzero(with_parts & ~other).tolist():
+            tails[position] = breakdowns[int(measurement[position])] + close
     for position, row in zip(np.flatnonzero(other).tolist(), kept[other].tolist(), strict=True):
-        texts[position] = more(rows[row]) + close
+        heads[position], middles[position] = more(rows[row]), ""
 
-    # Each indicator's periods: one join of (opening, value) pieces.
+    # Each indicator's periods: one join of (opening, head, middle, tail) pieces.
     openings = [data.period_opening[d] for d in distinct]
-    pieces = [""] * (2 * len(kept))
-    pieces[0::2] = list(map(openings.__getitem__, pairs.tolist()))
-    pieces[1::2] = texts
+    pieces = [""] * (4 * len(kept))
+    pieces[0::4] = list(map(openings.__getitem__, pairs.tolist()))
+    pieces[1::4] = heads
+    pieces[2::4] = middles
+    pieces[3::4] = tails
     starts = np.flatnonzero(np.r_[True, indicator[1:] != indicator[:-1]])
     ends = np.r_[starts[1:], len(indicator)]
     return {
-        ind: "".join(pieces[2 * start : 2 * end])
+        ind: "".join(pieces[4 * start : 4 * end])
         for ind, start, end in zip(
             indicator[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
         )

@@ -24,6 +24,7 @@ tests, the benchmark's floor); `serialize` writes a tree back as the same bytes.
 from __future__ import annotations
 
 import gc
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,7 +39,7 @@ from lxml.etree import _Element
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.exchange._export_data import ExportData, Raw, Rows, read_export_data
+from rbm.exchange._export_data import ExportData, Raw, Rows, iso, read_export_data
 from rbm.exchange._export_periods import period_texts
 from rbm.exchange.iati_codes import (
     DATE_PLANNED_END,
@@ -416,21 +417,22 @@ def _indicator(write: Write, ind: Any, data: ExportData, span: tuple[str, str]) 
         )
     numeric = measure is not Measure.QUALITATIVE
     for row in data.baselines[ind.id]:
-        _baseline(write, row, numeric)
+        _baseline(write, row, data, numeric)
     _periods(write, ind.id, data, numeric, span)
     _reference_sheet(write, ind, data.dimensions[ind.id])
     write(f"{N3}</indicator>")
 
 
-def _baseline(write: Write, row: Any, numeric: bool) -> None:
+def _baseline(write: Write, row: Any, data: ExportData, numeric: bool) -> None:
+    number = data.number
     attrs = f' year="{row.year}"'
     if row.baseline_date is not None:
-        attrs += f' iso-date="{row.baseline_date.isoformat()}"'
+        attrs += f' iso-date="{iso(row.baseline_date)}"'
     if numeric and row.value is not None:
-        attrs += f' value="{decimal_text(row.value)}"'
+        attrs += f' value="{number[row.value]}"'
     inner = _comment(row.comment) if row.comment else ""
     if row.numerator is not None and row.denominator is not None:
-        numerator, denominator = decimal_text(row.numerator), decimal_text(row.denominator)
+        numerator, denominator = number[row.numerator], number[row.denominator]
         inner += f'{N5}<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>'
     write(_element(4, "baseline", attrs, inner))
 
@@ -499,27 +501,15 @@ def _prepare(data: ExportData) -> None:
             if row[0] in written_here:
                 data.actuals[row[0]].append(row)
         rows = [row for row in rows if row[0] not in written_here]
-    links, breakdowns, number = data.links, data.breakdown_text, data.number
-
-    def more(row: tuple[Any, ...]) -> str:
-        _, measurement_id, _, value, numerator, denominator, narrative, _ = row
-        if narrative or value is None or measurement_id in links:
-            return _actual(row, data, True)
-        if numerator is None or denominator is None:
-            text = f'{N5}<actual value="{number[value]}"/>'
-        else:
-            text = (
-                f'{N5}<actual value="{number[value]}">{N6}<rbm:ratio'
-                f' numerator="{number[numerator]}" denominator="{number[denominator]}"/>'
-                f"{N5}</actual>"
-            )
-        return text + breakdowns.get(measurement_id, "")
-
     data.period_text = period_texts(
         data,
         rows,
         alone=lambda number: f'{N5}<actual value="{number}"/>',
-        more=more,
+        opened=lambda number: f'{N5}<actual value="{number}">',
+        ratio=lambda numerator, denominator: (
+            f'{N6}<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>{N5}</actual>'
+        ),
+        more=lambda row: _actual(row, data, True),
         close=f"{N4}</period>",
     )
 
@@ -592,7 +582,11 @@ def _reference_sheet(write: Write, ind: Any, dimensions: list[str]) -> None:
         if text:
             write(f"{N4}{_leaf('rbm:' + tag, text)}")
     if ind.ordinal_labels:
-        labels = "".join(f"{N5}{_leaf('rbm:label', label)}" for label in ind.ordinal_labels)
+        given = ind.ordinal_labels  # JSON: text from SQLite, a list from psycopg
+        labels = "".join(
+            f"{N5}{_leaf('rbm:label', label)}"
+            for label in (json.loads(given) if isinstance(given, str) else given)
+        )
         write(f"{N4}<rbm:scale>{labels}{N4}</rbm:scale>")
     for code in dimensions:
         write(f'{N4}<rbm:disaggregation dimension="{_q(code)}"/>')

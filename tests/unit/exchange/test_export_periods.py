@@ -46,11 +46,11 @@ def _data(
     raw = []
     for measurement_id, (indicator, period, value) in enumerate(rows, start=1):
         number, numerator, denominator, comment, link, parts = value
-        alone = int(
-            comment is None and number is not None and (numerator is None or denominator is None)
-        )
+        form = 0  # as the export's statement says: 1 a number alone, 2 with its ratio
+        if comment is None and number is not None:
+            form = 1 if numerator is None or denominator is None else 2
         raw.append(
-            (indicator, measurement_id, period, number, numerator, denominator, comment, alone)
+            (indicator, measurement_id, period, number, numerator, denominator, comment, form)
         )
         if link:
             data.links[measurement_id].append(
