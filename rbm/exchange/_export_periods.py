@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from rbm.exchange._export_data import ExportData, Raw
+from rbm.exchange._export_data import INDICATOR_SHIFT, PERIOD_MASK, ExportData, Raw
 
 
 class _Index(dict[Any, int]):
@@ -43,16 +43,17 @@ def period_texts(
     more: Callable[[tuple[Any, ...]], str],
     close: str,
 ) -> dict[int, str]:
-    """The periods text of each indicator with actuals among `rows` (raw actual rows, see
-    `ExportData`), keyed by indicator id. `alone(number)` is the element of a number alone,
+    """The periods text of each indicator with actuals among `rows` (raw actual rows, packed:
+    see `ExportData`), keyed by indicator id. `alone(number)` is the element of a number alone,
     `opened(number)` the start of one that has a ratio, `ratio(numerator, denominator)` the
     ratio and the element's end, `more(row)` the element of any other actual (with its
     breakdowns); `close` ends a period. Breakdowns follow their actual."""
     count = len(rows)
     if not count:
         return {}
-    indicator = np.fromiter(map(itemgetter(0), rows), np.int64, count)
-    period = np.fromiter(map(itemgetter(2), rows), np.int64, count)
+    packed = np.fromiter(map(itemgetter(0), rows), np.int64, count)
+    indicator = packed >> INDICATOR_SHIFT
+    period = (packed >> 2) & PERIOD_MASK
 
     # The periods: each one's pair of dates numbered in date order, and whether it is written.
     known = np.fromiter(data.periods.keys(), np.int64, len(data.periods))
@@ -86,19 +87,19 @@ def period_texts(
     # (flag 2), the opened head and the ratio, made once per distinct pair; breakdowns, in
     # the tail; anything else (a comment, no number, links), the whole actual from `more`.
     index = _Index()
-    codes = np.fromiter(map(index.__getitem__, map(itemgetter(3), rows)), np.int64, count)[kept]
+    codes = np.fromiter(map(index.__getitem__, map(itemgetter(1), rows)), np.int64, count)[kept]
     number = data.number
     texts = [number[v] if v is not None else "" for v in index]
     heads = list(map([alone(t) for t in texts].__getitem__, codes.tolist()))
     middles = [""] * len(kept)
     tails = [close] * len(kept)
-    flag = np.fromiter(map(itemgetter(7), rows), np.int8, count)[kept]
+    flag = packed[kept] & 3
     with_ratio = np.flatnonzero(flag == 2)
     if len(with_ratio):
         opened_heads = [opened(t) for t in texts]
         pair_index = _Index()
         ratio_rows = [rows[r] for r in kept[with_ratio].tolist()]
-        pair_codes = list(map(pair_index.__getitem__, map(itemgetter(4, 5), ratio_rows)))
+        pair_codes = list(map(pair_index.__getitem__, map(itemgetter(2, 3), ratio_rows)))
         ratios = [ratio(number[n], number[d]) for n, d in pair_index]
         for position, value_code, pair_code in zip(
             with_ratio.tolist(), codes[with_ratio].tolist(), pair_codes, strict=True
@@ -108,12 +109,12 @@ def period_texts(
     other = flag == 0
     links, breakdowns = data.links, data.breakdown_text
     if links or breakdowns:
-        measurement = np.fromiter(map(itemgetter(1), rows), np.int64, count)[kept]
+        key = packed[kept] & ~3
         if links:
-            other |= np.isin(measurement, np.fromiter(links, np.int64, len(links)))
-        with_parts = np.isin(measurement, np.fromiter(breakdowns, np.int64, len(breakdowns)))
+            other |= np.isin(key, np.fromiter(links, np.int64, len(links)))
+        with_parts = np.isin(key, np.fromiter(breakdowns, np.int64, len(breakdowns)))
         for position in np.flatnonzero(with_parts & ~other).tolist():
-            tails[position] = breakdowns[int(measurement[position])] + close
+            tails[position] = breakdowns[int(key[position])] + close
     for position, row in zip(np.flatnonzero(other).tolist(), kept[other].tolist(), strict=True):
         heads[position], middles[position] = more(rows[row]), ""
 

@@ -39,7 +39,15 @@ from lxml.etree import _Element
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.exchange._export_data import ExportData, Raw, Rows, iso, read_export_data
+from rbm.exchange._export_data import (
+    INDICATOR_SHIFT,
+    ExportData,
+    Raw,
+    Rows,
+    iso,
+    read_export_data,
+    unpack,
+)
 from rbm.exchange._export_periods import period_texts
 from rbm.exchange.iati_codes import (
     DATE_PLANNED_END,
@@ -497,10 +505,11 @@ def _prepare(data: ExportData) -> None:
     } | {ind for ind, rows in data.targets.items() if any(row[1] is not None for row in rows)}
     rows = data.actual_rows
     if written_here:
+        shift = INDICATOR_SHIFT
         for row in rows:
-            if row[0] in written_here:
-                data.actuals[row[0]].append(row)
-        rows = [row for row in rows if row[0] not in written_here]
+            if row[0] >> shift in written_here:
+                data.actuals[row[0] >> shift].append(unpack(row))
+        rows = [row for row in rows if row[0] >> shift not in written_here]
     data.period_text = period_texts(
         data,
         rows,
@@ -509,7 +518,7 @@ def _prepare(data: ExportData) -> None:
         ratio=lambda numerator, denominator: (
             f'{N6}<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>{N5}</actual>'
         ),
-        more=lambda row: _actual(row, data, True),
+        more=lambda row: _actual(unpack(row), data, True),
         close=f"{N4}</period>",
     )
 
@@ -526,15 +535,16 @@ def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
 
 
 def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
-    """The approved value (with its comment, links and ratio), then its breakdowns."""
-    _, measurement_id, _, value, numerator, denominator, narrative, _ = row
+    """The approved value (with its comment, links and ratio), then its breakdowns; `row` as
+    `_export_data.unpack` gives it."""
+    _, key, _, value, numerator, denominator, narrative, _ = row
     value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
     inner = _comment(narrative, 6) if narrative else ""
-    if measurement_id in data.links:
-        inner += _links(data.links[measurement_id])
+    if key in data.links:
+        inner += _links(data.links[key])
     if numerator is not None and denominator is not None:
         inner += _ratio(data, numerator, denominator)
-    return _element(5, "actual", value_attr, inner) + data.breakdown_text.get(measurement_id, "")
+    return _element(5, "actual", value_attr, inner) + data.breakdown_text.get(key, "")
 
 
 def _comment(text: str, depth: int = 5) -> str:
@@ -557,13 +567,13 @@ def _links(links: Rows) -> str:
 
 
 def _breakdown_texts(data: ExportData) -> dict[int, str]:
-    """The breakdown actuals that follow each approved value, by measurement id."""
+    """The breakdown actuals that follow each approved value, by its key (`key_of`)."""
     number = data.number
     texts: dict[int, str] = {}
-    for measurement_id, dimension, dimension_value, value in data.breakdowns:
+    for key, dimension, dimension_value, value in data.breakdowns:
         value_attr = "" if value is None else f' value="{number[value]}"'
         text = f"{N5}<actual{value_attr}>{_dimension(dimension, dimension_value)}{N5}</actual>"
-        texts[measurement_id] = texts.get(measurement_id, "") + text
+        texts[key] = texts.get(key, "") + text
     return texts
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
 from rbm.exchange import iati_export
-from rbm.exchange._export_data import ExportData, NumberText
+from rbm.exchange._export_data import INDICATOR_SHIFT, ExportData, NumberText, unpack
 
 DAYS = ["2024-01-01", "2024-03-31", "2024-06-30", "2024-12-31"]
 Link = namedtuple("Link", "measurement_id url filename content_type")
@@ -44,20 +44,20 @@ def _data(
     data.periods = dict(periods)
     data.project_periods = own
     raw = []
-    for measurement_id, (indicator, period, value) in enumerate(rows, start=1):
+    seen: set[int] = set()
+    for indicator, period, value in rows:
         number, numerator, denominator, comment, link, parts = value
         form = 0  # as the export's statement says: 1 a number alone, 2 with its ratio
         if comment is None and number is not None:
             form = 1 if numerator is None or denominator is None else 2
-        raw.append(
-            (indicator, measurement_id, period, number, numerator, denominator, comment, form)
-        )
-        if link:
-            data.links[measurement_id].append(
-                Link(measurement_id, "https://example.org/a?b&c", "evidence.pdf", None)
-            )
-        for sex, part in sorted(parts):
-            data.breakdowns.append((measurement_id, "sex", sex, part))
+        key = (indicator << INDICATOR_SHIFT) + period * 4  # as `key_of` packs it
+        raw.append((key + form, number, numerator, denominator, comment))
+        if link and key not in data.links:  # one current value per indicator and period
+            data.links[key].append(Link(key, "https://example.org/a?b&c", "evidence.pdf", None))
+        if parts and key not in seen:
+            seen.add(key)
+            for sex, part in sorted(parts):
+                data.breakdowns.append((key, "sex", sex, part))
     data.actual_rows = raw
     return data, raw
 
@@ -70,8 +70,8 @@ def test_all_at_once_is_one_by_one(
     own = draw.draw(st.sets(st.sampled_from(sorted(periods))))
     data, raw = _data(periods, own, rows)
     iati_export._prepare(data)  # no indicator has period targets: all are written at once
-    for indicator in {row[0] for row in raw} | {1}:
-        mine = [row for row in raw if row[0] == indicator]
+    for indicator in {row[0] >> INDICATOR_SHIFT for row in raw} | {1}:
+        mine = [unpack(row) for row in raw if row[0] >> INDICATOR_SHIFT == indicator]
         expected = iati_export._period_loop(mine, {}, data, True)
         assert data.period_text.get(indicator, "") == expected
 
