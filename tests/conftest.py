@@ -8,20 +8,24 @@ PostgreSQL cases are skipped with a message; under CI=true a missing PostgreSQL 
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from rbm import migrate
 from rbm.db import Database
+from rbm.services import users
 from rbm.settings import get_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get("RBM_TEST_POSTGRES_URL", "")
+_PRODUCTION_HASHER = users._hasher
 
 
 def require_postgres() -> str:
@@ -66,13 +70,86 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from _pg_database()
 
 
-@pytest.fixture
-def db(empty_db_url: str) -> Iterator[Database]:
-    """A migrated, empty database (countries loaded), once per backend."""
-    database = Database(empty_db_url)
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test session; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    database = Database(f"sqlite:///{path}")
     migrate.upgrade(database)
-    yield database
     database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[str]:
+    """One migrated PostgreSQL database per test session, the template of each test's copy."""
+    for url in _pg_database():
+        database = Database(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield make_url(url).database or ""
+
+
+def _copy_sqlite(template: Path, target: Path) -> str:
+    # The backup API copies a consistent image whatever the journal mode of the template.
+    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return f"sqlite:///{target}"
+
+
+def _copy_pg(template: str) -> Iterator[str]:
+    admin_url = require_postgres()
+    name = f"rbm_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database (countries loaded), once per backend.
+
+    Each test gets a copy of a template migrated once per session (a file copy on SQLite,
+    `CREATE DATABASE ... TEMPLATE` on PostgreSQL), which is what the migration itself would
+    have produced; the migrations are tested on their own in test_migrations.py.
+    """
+    if request.param == "sqlite":
+        template = request.getfixturevalue("_sqlite_template")
+        urls: Iterator[str] = iter([_copy_sqlite(template, tmp_path / "rbm.sqlite3")])
+    else:
+        urls = _copy_pg(request.getfixturevalue("_pg_template"))
+    for url in urls:
+        database = Database(url)
+        yield database
+        database.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2 with the cheapest parameters for the many accounts tests create.
+
+    The product's own parameters are checked once, in test_users.py; the browser tests run
+    the app in its own process and hash with them.
+    """
+    users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    users._hasher = _PRODUCTION_HASHER
+
+
+@pytest.fixture
+def production_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's own argon2 parameters, for the test that checks them."""
+    monkeypatch.setattr(users, "_hasher", _PRODUCTION_HASHER)
 
 
 @pytest.fixture(autouse=True)

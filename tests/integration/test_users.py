@@ -24,6 +24,17 @@ def test_passwords_are_stored_as_argon2id_hashes(db: Database) -> None:
     assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
+@pytest.mark.usefixtures("production_password_hashes")
+def test_accounts_are_hashed_with_the_recommended_argon2id_parameters(db: Database) -> None:
+    with db.write() as session:
+        make_user(session, Role.OFFICER, email="real@test.rbm")
+    with db.read() as session:
+        stored = session.scalar(select(User.password_hash).where(User.email == "real@test.rbm"))
+    # RFC 9106's low-memory profile, argon2-cffi's default: 64 MiB, 3 passes, 4 lanes.
+    assert stored is not None and stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert authenticate(db, email="real@test.rbm", password=PASSWORD).email == "real@test.rbm"
+
+
 def test_sign_in_returns_the_principal_with_its_grants(db: Database) -> None:
     with db.write() as session:
         make_user(
