@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from rbm import migrate
 from rbm.db import Database
+from rbm.demo import load_demo_portfolio
 from rbm.services import users
 from rbm.settings import get_settings
 
@@ -113,6 +114,47 @@ def _copy_pg(template: str) -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portfolio built once per test session on SQLite."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    migrate.upgrade(database)
+    load_demo_portfolio(database)
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_demo_template() -> Iterator[str]:
+    """The demo portfolio built once per test session on PostgreSQL."""
+    for url in _pg_database():
+        database = Database(url)
+        migrate.upgrade(database)
+        load_demo_portfolio(database)
+        database.dispose()
+        yield make_url(url).database or ""
+
+
+def demo_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A copy of the session's demo portfolio on `request.param`'s backend.
+
+    For module-scoped fixtures parametrised on ("sqlite", "postgresql").
+    """
+    if request.param == "sqlite":
+        template = request.getfixturevalue("_sqlite_demo_template")
+        target = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+        urls: Iterator[str] = iter([_copy_sqlite(template, target)])
+    else:
+        urls = _copy_pg(request.getfixturevalue("_pg_demo_template"))
+    for url in urls:
+        database = Database(url)
+        yield database
+        database.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import distinct, func, select
 
-from rbm import migrate
 from rbm.db import Database
 from rbm.demo import demo_accounts, load_demo_portfolio
 from rbm.models import (
@@ -26,25 +25,14 @@ from rbm.models import (
 )
 from rbm.models.enums import Accumulation, Measure, MeasurementStatus, ResultLevel, Role
 from rbm.services.users import authenticate
-from tests.conftest import _pg_database
+from tests.conftest import demo_database
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('d') / 'd.sqlite3'}"])
-    else:
-        urls = _pg_database()
-    url = next(urls)
-    db = Database(url)
-    migrate.upgrade(db)
-    load_demo_portfolio(db)
-    yield db
-    db.dispose()
-    for _ in urls:  # finish the generator: drops the PostgreSQL database
-        pass
+    yield from demo_database(request, tmp_path_factory)
 
 
 def _count(db: Database, stmt) -> int:  # type: ignore[no-untyped-def]

@@ -12,9 +12,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from rbm import migrate
 from rbm.db import Database
-from rbm.demo import load_demo_portfolio
 from rbm.errors import NotFound
 from rbm.exchange.iati_codes import RBM
 from rbm.exchange.iati_export import build_tree, export_iati, serialize, write_iati
@@ -31,7 +29,7 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus, Role, ScopeType
 from rbm.principal import Grant, Principal
-from tests.conftest import _pg_database
+from tests.conftest import demo_database
 from tests.integration.test_iati_examples import an_importer, fresh_database, without_stamps
 
 EVERYONE = Principal(
@@ -55,17 +53,7 @@ MANDATORY = [
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('d') / 'd.sqlite3'}"])
-    else:
-        urls = _pg_database()
-    db = Database(next(urls))
-    migrate.upgrade(db)
-    load_demo_portfolio(db)
-    yield db
-    db.dispose()
-    for _ in urls:  # finish the generator: drops the PostgreSQL database
-        pass
+    yield from demo_database(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
