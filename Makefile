@@ -33,14 +33,18 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest tests/unit --cov=indicators --cov-report=term-missing:skip-covered --cov-fail-under=95
 
+# Two workers (the backends' cases side by side), whole modules per worker so module-scoped
+# worlds are built once; the slowest 20 tests printed at the end.
+XDIST := -n 2 --dist loadscope --durations=20
+
 integration: setup
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest tests/integration $(XDIST)
 
 app: setup
-	$(BIN)/pytest tests/app
+	$(BIN)/pytest tests/app $(XDIST)
 
 e2e: setup
-	$(BIN)/pytest tests/e2e
+	$(BIN)/pytest tests/e2e --durations=20
 
 test: lint typecheck unit integration app e2e
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, profiles
+from filelock import FileLock
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -26,6 +27,17 @@ from rbm.settings import get_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get("RBM_TEST_POSTGRES_URL", "")
+# Unique per run and shared by its pytest-xdist workers: the leading process hands its id to
+# the workers as xdist's test-run id (see pytest_configure), which they read from the environment.
+_RUN_UID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+RUN_ID = _RUN_UID[:12]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config.option, "testrunuid", "unset") is None:
+        config.option.testrunuid = _RUN_UID
+
+
 _PRODUCTION_HASHER = users._hasher
 
 
@@ -71,24 +83,97 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from _pg_database()
 
 
-@pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file per test session; each test gets a copy of it."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+def _shared_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[], str]
+) -> str:
+    """Build a template once for the whole run, whichever pytest-xdist worker asks first.
+
+    The workers share the parent of their base temporary directories; a file lock makes the
+    others wait for the first build and read its result (a path or a database name).
+    """
+    root = tmp_path_factory.getbasetemp().parent
+    result = root / f"{RUN_ID}-{name}.txt"
+    with FileLock(str(root / f"{RUN_ID}-{name}.lock")):
+        if not result.is_file():
+            result.write_text(build())
+        return result.read_text()
+
+
+def _build_sqlite(path: Path, *, demo: bool) -> str:
     database = Database(f"sqlite:///{path}")
     migrate.upgrade(database)
+    if demo:
+        load_demo_portfolio(database)
     database.dispose()
-    return path
+    return str(path)
+
+
+def _build_pg(name: str, *, demo: bool) -> str:
+    admin = create_engine(require_postgres(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(require_postgres()).set(database=name).render_as_string(hide_password=False)
+    database = Database(url)
+    migrate.upgrade(database)
+    if demo:
+        load_demo_portfolio(database)
+    database.dispose()
+    return name
+
+
+def _template_name(kind: str) -> str:
+    # One name per run, shared by its workers; pytest_sessionfinish drops them.
+    return f"rbm_template_{RUN_ID}_{kind}"
 
 
 @pytest.fixture(scope="session")
-def _pg_template() -> Iterator[str]:
-    """One migrated PostgreSQL database per test session, the template of each test's copy."""
-    for url in _pg_database():
-        database = Database(url)
-        migrate.upgrade(database)
-        database.dispose()
-        yield make_url(url).database or ""
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test run; each test gets a copy of it."""
+    path = tmp_path_factory.getbasetemp().parent / "template.sqlite3"
+    return Path(
+        _shared_once(tmp_path_factory, "sqlite-template", lambda: _build_sqlite(path, demo=False))
+    )
+
+
+@pytest.fixture(scope="session")
+def _pg_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One migrated PostgreSQL database per test run, the template of each test's copy."""
+    name = _template_name("migrated")
+    return _shared_once(tmp_path_factory, "pg-template", lambda: _build_pg(name, demo=False))
+
+
+@pytest.fixture(scope="session")
+def _sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portfolio built once per test run on SQLite."""
+    path = tmp_path_factory.getbasetemp().parent / "demo-template.sqlite3"
+    return Path(
+        _shared_once(tmp_path_factory, "sqlite-demo", lambda: _build_sqlite(path, demo=True))
+    )
+
+
+@pytest.fixture(scope="session")
+def _pg_demo_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo portfolio built once per test run on PostgreSQL."""
+    name = _template_name("demo")
+    return _shared_once(tmp_path_factory, "pg-demo", lambda: _build_pg(name, demo=True))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this run's template databases, once, in the process that ran or led the run."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not PG_ADMIN_URL:
+        return
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            names = conn.scalars(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                {"p": f"rbm_template_{RUN_ID}_%"},
+            ).all()
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _copy_sqlite(template: Path, target: Path) -> str:
@@ -114,28 +199,6 @@ def _copy_pg(template: str) -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
-
-
-@pytest.fixture(scope="session")
-def _sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo portfolio built once per test session on SQLite."""
-    path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
-    database = Database(f"sqlite:///{path}")
-    migrate.upgrade(database)
-    load_demo_portfolio(database)
-    database.dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
-def _pg_demo_template() -> Iterator[str]:
-    """The demo portfolio built once per test session on PostgreSQL."""
-    for url in _pg_database():
-        database = Database(url)
-        migrate.upgrade(database)
-        load_demo_portfolio(database)
-        database.dispose()
-        yield make_url(url).database or ""
 
 
 def demo_database(
