@@ -24,6 +24,7 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 PAGE_COLD_LIMIT_S, PAGE_WARM_LIMIT_S, PAGE_FLOOR_RATIO = 1.0, 0.1, 2.0
 LOAD_FLOOR_RATIO, LOAD_RATE, PEAK_MIB = 3.0, 20_000, 1536
+PG_COPY_RATIO, PG_LOAD_RATE = 2.0, 50_000  # the PostgreSQL bulk path against a raw COPY
 ENGINE_FLOOR_RATIO, ENGINE_PEAK_MIB, EXPORT_FLOOR_RATIO = 3.0, 1024, 3.0
 
 
@@ -116,7 +117,7 @@ def _rows(run: Run, size: Size, backend: str) -> None:
             backend,
             f"load {size.measurements:,} measurements",
             _s(load["validated"]),
-            _s(load["raw"]) + " executemany",
+            _s(load["raw"]) + (" COPY" if backend == "postgresql" else " executemany"),
             load["validated"] / load["raw"],
             f"{rate:,.0f} measurements/s",
         )
@@ -211,6 +212,20 @@ def check_targets(run: Run) -> None:
         if "export" in export:
             ratio = export["export"] / export["floor"]
             checks.append(("IATI export within 3x of lxml", ratio <= 3, f"{ratio:.1f}x"))
+    pg_load = run.loads.get(("L", "postgresql"))
+    if pg_load:
+        ratio = pg_load["validated"] / pg_load["raw"]
+        checks.append(
+            ("PostgreSQL bulk load within 2x of raw COPY", ratio <= PG_COPY_RATIO, f"{ratio:.1f}x")
+        )
+        rate = SIZES["L"].measurements / pg_load["validated"]
+        checks.append(
+            (
+                "PostgreSQL bulk load >= 50,000 measurements/s",
+                rate >= PG_LOAD_RATE,
+                f"{rate:,.0f}/s",
+            )
+        )
     _query_count_checks(run)
     if run.engine:
         ratio = run.engine["engine"] / run.engine["floor"]
