@@ -111,3 +111,18 @@ def status_facts(statuses: pd.Series) -> list[tuple[str, str]]:
     if counts.get("qualitative", 0):
         facts.append(("Qualitative (no status)", str(int(counts["qualitative"]))))
     return facts
+
+
+def recent_periods(today: date, *, quarters: int = 8, years: int = 3) -> list[str]:
+    """Calendar periods a portfolio report is usually asked for, newest first: the last
+    ended quarters, then the last ended years."""
+    q = (today.month - 1) // 3  # quarters ended this year
+    year = today.year
+    out = []
+    for _ in range(quarters):
+        if q == 0:
+            year, q = year - 1, 4
+        out.append(f"{year}-Q{q}")
+        q -= 1
+    out += [str(today.year - i) for i in range(1, years + 1)]
+    return out
