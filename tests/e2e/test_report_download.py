@@ -37,4 +37,4 @@ def test_a_donor_downloads_a_project_report_from_the_project_page(
     text = "\n".join(p.extract_text() or "" for p in PdfReader(BytesIO(saved.read_bytes())).pages)
     assert "Project progress report" in text and code in text
     assert f"Reporting period {found.group(1)}" in text
-    assert "Baseline" in text and "To date" in text
+    assert "Baseline" in text and f"Indicators with an approved value for {found.group(1)}" in text
