@@ -61,8 +61,30 @@ def _show(principal: Principal, n: NarrativeView, nodes: pd.DataFrame) -> None:
             st.image(image, caption=f"Used with consent: {photo.consent}", width=320)
 
 
-def narrative_section(principal: Principal, *, project_id: int) -> None:
-    """A period's narrative: read it, and (team) draft, submit, approve or return it."""
+def _period_figures(figures: pd.DataFrame, label: str) -> None:
+    """The period's approved values and targets (from the IPTT), beside its narrative."""
+    rows = figures[figures["period"] == label]
+    st.markdown(f"**Figures for {plain(label)}** (approved values)")
+    if rows.empty or rows["actual"].isna().all():
+        st.caption("No value has been approved for this period.")
+    st.dataframe(
+        rows[["code", "title", "target", "actual", "achieved_pct"]],
+        hide_index=True,
+        width="stretch",
+        key="pj_nar_figures",
+        column_config={
+            "code": "Code",
+            "title": "Indicator",
+            "target": "Target",
+            "actual": "Actual",
+            "achieved_pct": st.column_config.NumberColumn("% achieved", format="%.0f"),
+        },
+    )
+
+
+def narrative_section(principal: Principal, *, project_id: int, figures: pd.DataFrame) -> None:
+    """A period's narrative beside the period's figures (`figures`: the project's long IPTT):
+    read it, and (team) draft, submit, approve or return it."""
     periods = cached_query(project_periods, principal, project_id=project_id)
     if periods.empty:
         st.caption("This project has no reporting periods yet.")
@@ -88,14 +110,18 @@ def narrative_section(principal: Principal, *, project_id: int) -> None:
     state = cached_query(period_narratives, principal, period_id=period_id)
     with get_db().read() as session:
         nodes = outcome_nodes(session, project_id=project_id)
-    if state.approved is not None:
-        st.caption(
-            f"Approved narrative, revision {state.approved.revision} (by "
-            f"{state.approved.created_by}, approved by {state.approved.reviewed_by})."
-        )
-        _show(principal, state.approved, nodes)
-    else:
-        st.info("No narrative has been approved for this period yet.")
+    story, numbers = st.columns([3, 2])
+    with numbers:
+        _period_figures(figures, labels[period_id])
+    with story:
+        if state.approved is not None:
+            st.caption(
+                f"Approved narrative, revision {state.approved.revision} (by "
+                f"{state.approved.created_by}, approved by {state.approved.reviewed_by})."
+            )
+            _show(principal, state.approved, nodes)
+        else:
+            st.info("No narrative has been approved for this period yet.")
     if state.is_team:
         _team(principal, period_id, state.open, state.approved, nodes, state.locked)
 

@@ -1,5 +1,6 @@
 """The project page's Narrative tab: an officer drafts and submits a period's narrative, a
-manager approves it, and a donor then reads it as typed (Markdown shown literally)."""
+manager approves it, and a donor then reads it as typed (Markdown shown literally) beside
+the period's figures."""
 
 from __future__ import annotations
 
@@ -54,3 +55,5 @@ def test_a_narrative_is_drafted_submitted_approved_and_read_by_a_donor(people) -
     shown = [t.value for t in donor.text]
     assert TEXT in shown
     assert not any("No narrative has been approved" in i.value for i in donor.info)
+    beside = [df.value for df in donor.dataframe if {"code", "achieved_pct"} <= set(df.value)]
+    assert beside and beside[0]["code"].tolist() == ["1.a"]  # the period's figures beside it

@@ -281,7 +281,7 @@ with table:
     _iptt_table()
 
 with story:
-    reporting.narrative_section(principal, project_id=int(p["id"]))
+    reporting.narrative_section(principal, project_id=int(p["id"]), figures=long)
 
 st.subheader("Progress report")
 _periods = cached_query(project_periods, principal, project_id=int(p["id"]))
