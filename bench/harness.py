@@ -232,7 +232,8 @@ def check_targets(run: Run) -> None:
             (
                 f"donor portfolio report of {r['projects']:.0f} projects under 60 s",
                 slowest < 60,
-                f"{_s(r['build'])} built, PDF {_s(r['pdf'])}, Word {_s(r['docx'])}",
+                f"{_s(r['build'])} built, PDF {_s(r['pdf'])}, Word {_s(r['docx'])} (CPU "
+                f"{_s(r['build_cpu'])}, {_s(r['pdf_cpu'])}, {_s(r['docx_cpu'])})",
             )
         )
     if run.engine:

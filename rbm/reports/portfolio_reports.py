@@ -24,7 +24,7 @@ from rbm.queries.coordination import area_coverage
 from rbm.queries.country import country_view
 from rbm.queries.donor import donor_view
 from rbm.queries.evaluations import open_recommendations
-from rbm.queries.narratives import approved_narratives
+from rbm.queries.narratives import NarrativeView, approved_narratives
 from rbm.queries.needs import needs_for_country
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids
 from rbm.queries.reports import periods_in_span
@@ -45,6 +45,8 @@ from rbm.ui import charts
 from rbm.ui.palette import STATUS_LABELS
 
 STATUS_KEYS = list(STATUS_LABELS)
+#: Indicators named per flagged project in the donor report (the rest are counted).
+WORST = 3
 
 
 def _lock_notes(session: Session, ids: Select[Any], span: PeriodSpan) -> list[str]:
@@ -230,43 +232,60 @@ def _off_track(
         start=span.start,
         end=span.end,
     )
+    report.add(
+        Paragraph(
+            f"Per project, how many indicators are off track or at risk and the {WORST} furthest "
+            "behind (progress against the progress expected by now).",
+            "caption",
+        ),
+        Table(
+            ("Project", "Off track", "At risk", "Furthest behind"),
+            [_flag_row(code, warnings[warnings["project"] == code]) for code in flagged],
+        ),
+        Heading("Why, in the projects' approved narratives", 2),
+    )
+    periods: dict[int, set[str]] = {}
+    for pid, label in zip(labels["project_id"], labels["label"], strict=True):
+        periods.setdefault(int(pid), set()).add(str(label))
+    latest: dict[int, NarrativeView] = {}
+    for (pid, _), view in sorted(narratives.items(), key=lambda kv: kv[1].period):
+        if view.period in periods.get(pid, set()) and (view.challenges or view.assumptions_risks):
+            latest[pid] = view
+    explained = 0
     for code in flagged:
-        rows = warnings[warnings["project"] == code]
-        report.add(Heading(f"{code}", 2))
+        found = latest.get(int(ids[code]))
+        if found is None:
+            continue
+        explained += 1
+        report.add(Heading(f"{code} ({found.period})", 3))
+        for body in (found.challenges, found.assumptions_risks):
+            if body:
+                report.add(Paragraph(body))
+    if explained < len(flagged):
         report.add(
-            Table(
-                ("Indicator", "Title", "Status", "To date", "Target", "Progress", "Expected"),
-                [
-                    [
-                        str(r.code),
-                        str(r.title),
-                        STATUS_LABELS.get(str(r.status), str(r.status)),
-                        number(r.actual),
-                        number(r.target_value),
-                        percent(r.progress),
-                        percent(r.expected_progress),
-                    ]
-                    for r in records(rows)
-                ],
+            Paragraph(
+                f"{len(flagged) - explained} of {len(flagged)} projects have no approved "
+                f"narrative for {span.label} that explains this yet.",
+                "note",
             )
         )
-        pid = int(ids[code])
-        mine = labels[labels["project_id"] == pid].sort_values("end_date")
-        found = [
-            n
-            for (p_id, _), n in narratives.items()
-            if p_id == pid and n.period in set(mine["label"])
-        ]
-        if found and (found[-1].challenges or found[-1].assumptions_risks):
-            n = found[-1]
-            report.add(Paragraph(f"From the approved narrative for {n.period}:", "caption"))
-            for body in (n.challenges, n.assumptions_risks):
-                if body:
-                    report.add(Paragraph(body))
-        else:
-            report.add(
-                Paragraph(f"No approved narrative for {span.label} explains this yet.", "note")
-            )
+
+
+def _flag_row(code: str, rows: pd.DataFrame) -> list[str]:
+    gap = rows["progress"].fillna(0) - rows["expected_progress"].fillna(0)
+    worst = rows.assign(gap=gap, off=rows["status"] != "off_track").sort_values(["off", "gap"])
+    named = "; ".join(
+        f"{r.code} {STATUS_LABELS.get(str(r.status), '')} ({percent(r.progress)} of "
+        f"{percent(r.expected_progress)} expected)"
+        for r in records(worst.head(WORST))
+    )
+    more = len(rows) - WORST
+    return [
+        code,
+        str(int((rows["status"] == "off_track").sum())),
+        str(int((rows["status"] == "at_risk").sum())),
+        named + (f"; and {more} more" if more > 0 else ""),
+    ]
 
 
 def _country_scope(principal: Principal, country_code: str) -> None:

@@ -9,11 +9,13 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
+from docx.table import _Cell
 
 from rbm.reports.document import Cover, Facts, Figure, Heading, PageBreak, Paragraph, Report, Table
 from rbm.reports.text import clean
 
 NOTE_COLOUR = RGBColor(0x9A, 0x67, 0x00)
+CELL_SIZE = Pt(8)
 
 
 def to_docx(report: Report) -> bytes:
@@ -84,17 +86,17 @@ def _table(doc: DocxDocument, table: Table) -> None:
     t = doc.add_table(rows=1, cols=len(table.columns))
     t.style = "Light Grid Accent 1"
     for cell, name in zip(t.rows[0].cells, table.columns, strict=True):
-        cell.text = clean(name)
+        _cell(cell, name)
     for row in table.rows:
-        cells = t.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = clean(value)
-    for row in t.rows:
-        for cell in row.cells:
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(8)
+        for cell, value in zip(t.add_row().cells, row, strict=True):
+            _cell(cell, value)
     doc.add_paragraph()
+
+
+def _cell(cell: _Cell, value: object) -> None:
+    """Small type in a table cell (set on the run as it is written: one pass)."""
+    run = cell.paragraphs[0].add_run(clean(value))
+    run.font.size = CELL_SIZE
 
 
 def _figure(doc: DocxDocument, figure: Figure) -> None:
