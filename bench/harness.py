@@ -46,6 +46,7 @@ class Run:
     loads: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     engine: dict[str, float] = field(default_factory=dict)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
+    report: dict[str, float] = field(default_factory=dict)
 
 
 def backends() -> list[str]:
@@ -67,6 +68,8 @@ def measure_size(run: Run, size: Size, backend: str, runs: int) -> None:
             if attempt == load_runs - 1:
                 page_runs = runs if size.name != "L" else max(2, runs - 1)
                 run.pages[(size.name, backend)] = _pages(db.url, people, page_runs)
+                if size.name == "M" and backend == "sqlite":
+                    run.report = _report(db.url, people)
     load = {"validated": statistics.median(validated), "raw": statistics.median(raw)}
     run.loads[(size.name, backend)] = load
     _rows(run, size, backend)
@@ -83,6 +86,16 @@ def _pages(url: str, people: loading.People, runs: int) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"bench.pages failed:\n{done.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _report(url: str, people: loading.People) -> dict[str, float]:
+    """The donor portfolio report over every project, built and rendered (bench.reports)."""
+    command = [sys.executable, "-m", "bench.reports", url, str(people.admin.user_id)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.reports failed:\n{done.stderr[-4000:]}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -227,6 +240,17 @@ def check_targets(run: Run) -> None:
             )
         )
     _query_count_checks(run)
+    if run.report:
+        r = run.report
+        slowest = r["build"] + max(r["pdf"], r["docx"])
+        checks.append(
+            (
+                f"donor portfolio report of {r['projects']:.0f} projects under 60 s",
+                slowest < 60,
+                f"{_s(r['build'])} built, PDF {_s(r['pdf'])}, Word {_s(r['docx'])} (CPU "
+                f"{_s(r['build_cpu'])}, {_s(r['pdf_cpu'])}, {_s(r['docx_cpu'])})",
+            )
+        )
     if run.engine:
         ratio = run.engine["engine"] / run.engine["floor"]
         checks.append(("indicator engine within 3x of groupby", ratio <= 3, f"{ratio:.1f}x"))

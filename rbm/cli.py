@@ -263,6 +263,48 @@ def export_tables(out: Path, codes: tuple[str, ...], email: str | None, iptt: bo
     click.echo(f"Wrote {out}.")
 
 
+@main.command("report")
+@click.argument("kind", type=click.Choice(["project", "donor", "country"]))
+@click.argument("subject")
+@click.option(
+    "--period",
+    required=True,
+    help="A project's reporting period (2025-Q4); for donor and country reports a year, half, "
+    "quarter or month (2025, 2025-H2, 2025-Q4, 2025-07).",
+)
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="pdf")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_AS_USER
+def report(kind: str, subject: str, period: str, fmt: str, out: Path, email: str | None) -> None:
+    """Generate a report as Word or PDF: `project CODE`, `donor NAME-OR-ID` or `country CC`.
+    Approved values and narratives only; with --user, only what that account may see."""
+    from tqdm import tqdm
+
+    from rbm.reports import build
+    from rbm.reports.render import render
+
+    with _db().read() as session, tqdm(total=100, unit="%", file=sys.stderr) as bar:
+        principal = _account(session, email) if email else OPERATOR
+
+        def progress(done: float, what: str) -> None:
+            bar.set_description(what)
+            bar.update(max(0, round(done * 90) - bar.n))
+
+        document = build(
+            session,
+            principal=principal,
+            kind=kind,
+            subject=subject,
+            period=period,
+            progress=progress,
+        )
+        bar.set_description("Rendering")
+        data = render(document, fmt)
+        bar.update(100 - bar.n)
+    out.write_bytes(data)
+    click.echo(f"Wrote {out} ({len(data) / 1e3:,.0f} kB).")
+
+
 def run() -> None:
     try:
         main(standalone_mode=False)

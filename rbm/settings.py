@@ -16,6 +16,7 @@ from rbm.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'rbm.sqlite3'}"
+DEFAULT_LOGO = Path(__file__).resolve().parent / "reports" / "assets" / "logo.png"
 UNSAFE_SECRETS = {"", "change-me", "changeme", "secret", "demo-only-secret"}
 
 
@@ -47,6 +48,9 @@ class Settings:
     idle_timeout_minutes: float = 60.0
     overdue_grace_days: int = 30
     thresholds: StatusThresholds = field(default_factory=StatusThresholds)
+    # The cover of every report: the organisation's name and logo (a PNG or JPEG file).
+    organisation_name: str = "Results-based management programme"
+    report_logo: str = str(DEFAULT_LOGO)
 
     def check(self) -> None:
         """Refuse an unsafe configuration outside demo mode."""
@@ -71,6 +75,9 @@ def load_settings() -> Settings:
             on_track_ratio=_env_float("RBM_STATUS_ON_TRACK", defaults.on_track_ratio),
             at_risk_ratio=_env_float("RBM_STATUS_AT_RISK", defaults.at_risk_ratio),
         ),
+        organisation_name=os.environ.get("RBM_ORGANISATION_NAME")
+        or "Results-based management programme",
+        report_logo=os.environ.get("RBM_REPORT_LOGO", str(DEFAULT_LOGO)),
     )
     settings.check()
     return settings

@@ -39,6 +39,7 @@ from rbm.models.measurement import (
     Measurement,
     MeasurementBreakdown,
 )
+from rbm.models.narrative import Narrative, NarrativePhoto, NarrativeSection
 from rbm.models.project import (
     Funding,
     Project,
@@ -76,6 +77,9 @@ __all__ = [
     "LibraryIndicator",
     "Measurement",
     "MeasurementBreakdown",
+    "Narrative",
+    "NarrativePhoto",
+    "NarrativeSection",
     "Need",
     "NeedProject",
     "Organisation",

@@ -90,7 +90,10 @@ def project_view(
         indicators.rename(columns={"result_node_id": "node_id"})[["node_id", "indicator_id"]],
         indicators[["indicator_id", "status"]],
     )
-    nodes = nodes.merge(statuses.rename(columns={"node_id": "id"}), on="id", how="left")
+    if nodes.empty:  # no logframe yet: nothing to roll up (the merge keys' dtypes differ)
+        nodes = nodes.assign(status=pd.Series(dtype=object))
+    else:
+        nodes = nodes.merge(statuses.rename(columns={"node_id": "id"}), on="id", how="left")
     return ProjectView(
         project=project,
         partners=_partners(session, pid),

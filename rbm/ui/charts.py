@@ -1,5 +1,6 @@
 """Altair charts shared by the pages: one colour per status everywhere, titled axes with
-units, legends where colour carries meaning. The world map reads a TopoJSON shipped in
+units, legends where colour carries meaning. No Streamlit here: reports render the same specs
+to images (`rbm.reports.charts`). The world map reads a TopoJSON shipped in
 rbm/ui/assets, so it works offline."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from rbm.ui.widgets import STATUS_COLOURS, STATUS_LABELS
+from rbm.ui.palette import STATUS_COLOURS, STATUS_LABELS
 
 WORLD = Path(__file__).resolve().parent / "assets" / "world-110m.json"
 

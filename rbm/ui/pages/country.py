@@ -4,13 +4,16 @@ covered by whom, and where providers work on the same area at the same time."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from rbm.errors import NotFound
 from rbm.models.enums import Role
 from rbm.queries.country import CountryView, country_view
 from rbm.queries.reference import filter_choices, optional_query
-from rbm.ui import charts
+from rbm.reports.common import recent_periods
+from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import status_label
 
@@ -179,3 +182,14 @@ if open_recommendations is not None:
         width="stretch",
         key="ct_recommendations",
     )
+
+st.subheader("Recipient-State report")
+_recent = recent_periods(date.today())
+reporting.report_download(
+    principal,
+    kind="country",
+    subject=str(code),
+    periods=_recent,
+    default=_recent[0],
+    key="ct_report",
+)

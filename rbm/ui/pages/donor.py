@@ -4,6 +4,7 @@ track or at risk with the indicators that make them so, and exports."""
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 
 import pandas as pd
@@ -13,7 +14,8 @@ from rbm.errors import NotFound
 from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
 from rbm.queries.reference import filter_choices, optional_query
-from rbm.ui import charts
+from rbm.reports.common import recent_periods
+from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import status_label
 
@@ -189,4 +191,15 @@ e2.download_button(
     p.to_csv(index=False),
     file_name=f"donor-{donor_id}.csv",
     key="dn_csv",
+)
+
+st.subheader("Donor portfolio report")
+_recent = recent_periods(date.today())
+reporting.report_download(
+    principal,
+    kind="donor",
+    subject=str(donor_id),
+    periods=_recent,
+    default=_recent[0],
+    key="dn_report",
 )

@@ -18,6 +18,7 @@ from rbm.queries import evaluations as qe
 from rbm.queries import lessons as q
 from rbm.queries.reference import filter_choices
 from rbm.services import evaluations as svc
+from rbm.ui import reporting
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import plain
 
@@ -116,6 +117,8 @@ with tabs[0]:
         st.info("No lesson matches. Try another word, or fewer filters.")
     for row in results.to_dict("records"):
         _lesson(row)
+    if text.strip():
+        reporting.narrative_hits(principal, text=text.strip())
 
 
 # --- Digest ----------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ import streamlit as st
 from rbm.errors import NotFound
 from rbm.exchange.iati_export import export_iati
 from rbm.queries.iptt import LOP, breakdowns, iptt, iptt_excel, iptt_wide, trajectory
+from rbm.queries.narratives import project_periods
 from rbm.queries.project import ProjectView, project_view, visible_projects
 from rbm.queries.reference import optional_query
-from rbm.ui import charts
+from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import money, number, plain, status_badge, status_label
 
@@ -163,7 +164,7 @@ def _show_node(node: pd.Series, depth: int) -> None:
 
 
 long = cached_query(iptt, principal, code=code)
-tree, detail, table = st.tabs(["Logframe", "Indicator detail", "IPTT"])
+tree, detail, table, story = st.tabs(["Logframe", "Indicator detail", "IPTT", "Narrative"])
 with tree:
     st.caption(
         "Status and progress count approved values only. Progress = (to date − baseline) / "
@@ -278,6 +279,21 @@ with table:
         "show the to-date value and progress from the baseline."
     )
     _iptt_table()
+
+with story:
+    reporting.narrative_section(principal, project_id=int(p["id"]), figures=long)
+
+st.subheader("Progress report")
+_periods = cached_query(project_periods, principal, project_id=int(p["id"]))
+_ended = _periods[pd.to_datetime(_periods["end_date"]) <= pd.Timestamp.today()]
+reporting.report_download(
+    principal,
+    kind="project",
+    subject=str(p["code"]),
+    periods=_periods["label"].tolist(),
+    default=str(_ended["label"].iloc[-1]) if not _ended.empty else None,
+    key="pj_report",
+)
 
 open_recommendations = optional_query("rbm.queries.evaluations", "open_recommendations")
 if open_recommendations is not None:
