@@ -1,0 +1,192 @@
+"""The checks of a filled measurement template, run over the whole frame at once.
+
+Every rule is a vectorised test over all rows, run through one pandera schema (`lazy=True`), so
+one pass reports every problem of every row, each with its row, column, a short excerpt of the
+cell and the fix ("use yes or no", not "'yes' is not a number"). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+#: Words accepted for yes/no measures (English, French, Spanish), lower-cased.
+YES_NO = {"yes": 1, "no": 0, "y": 1, "n": 0, "oui": 1, "non": 0, "sí": 1, "si": 1, "1": 1, "0": 0,
+          "true": 1, "false": 0}  # fmt: skip
+MAX_NARRATIVE = 4000
+#: The value columns are Numeric(20, 4): at most 16 digits before the point and 4 after.
+MAX_DECIMALS, MAX_INTEGER_DIGITS = 4, 16
+EXCERPT = 30
+NUMBER_COLUMNS = ("value", "numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class Rule:
+    column: str
+    fix: str
+    bad: Callable[[pd.DataFrame], pd.Series]
+    #: Rules on the same cell reported after a more basic one are left out.
+    shows_value: bool = True
+
+
+def excerpt(value: object) -> str:
+    """A bad cell as shown back: quoted, control characters made visible, cut short."""
+    text = "" if value is None else str(value)
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return repr(text[:EXCERPT] + ("…" if len(text) > EXCERPT else ""))
+
+
+def numbers(text: pd.Series) -> pd.Series:
+    """Text cells as floats (NaN where empty or not a number; inf where written so)."""
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def yes_no(text: pd.Series) -> pd.Series:
+    return text.map(lambda v: YES_NO.get(str(v).strip().lower()) if v is not None else None)
+
+
+def _not_a_number(text: pd.Series, parsed: pd.Series) -> pd.Series:
+    return text.notna() & parsed.isna() & ~text.astype(str).str.lower().isin(["nan", "-nan"])
+
+
+def _not_finite(text: pd.Series) -> pd.Series:
+    low = text.astype(str).str.strip().str.lower()
+    return text.notna() & low.isin(["nan", "-nan", "inf", "-inf", "+inf", "infinity",
+                                    "-infinity", "+infinity"])  # fmt: skip
+
+
+def beyond_precision(text: pd.Series) -> pd.Series:
+    """Numbers with more decimals or integer digits than the column stores."""
+    digits = text.astype(str).str.extract(r"^[+-]?0*(\d*)(?:\.(\d*?)0*)?(?:[eE].*)?$")
+    whole, frac = digits[0].fillna("").str.len(), digits[1].fillna("").str.len()
+    return text.notna() & ((frac > MAX_DECIMALS) | (whole > MAX_INTEGER_DIGITS))
+
+
+def rules(df: pd.DataFrame, breakdown_columns: list[str]) -> list[Rule]:
+    """The rules over the prepared frame (see `prepare`), most basic first for each cell."""
+    m = df["measure"]
+    numeric_measure = m.isin(["number", "ordinal"])
+    count = (m == "number") & df["accumulation"].isin(["incremental", "cumulative"])
+    out = [
+        Rule("project", "is not a project you may log results for; use the template's code",
+             lambda d: d["project"].notna() & ~d["_project_ok"]),
+        Rule("project", "is empty; copy the project code from the template",
+             lambda d: d["project"].isna()),
+        Rule("indicator", "is not an indicator of this project; use the template's codes",
+             lambda d: d["_project_ok"] & ~d["_indicator_ok"]),
+        Rule("period", "is not a reporting period of this project; use the template's labels",
+             lambda d: d["_indicator_ok"] & d["indicator_id"].isna()),
+        Rule("period", "is locked; ask a manager to unlock it or leave the row blank",
+             lambda d: d["_locked"]),
+        Rule("period", "has not started yet; leave the row blank until it starts",
+             lambda d: d["_not_started"]),
+        Rule("period", "repeats an earlier row for the same indicator and period; keep one row",
+             lambda d: d["_duplicate"]),
+        Rule("period", "holds a value awaiting approval; it cannot change until it is reviewed",
+             lambda d: d["_awaiting"]),
+        Rule("narrative", f"is too long; shorten it to at most {MAX_NARRATIVE} characters",
+             lambda d: d["narrative"].fillna("").str.len() > MAX_NARRATIVE),
+        Rule("narrative", "is required for a qualitative indicator; write the narrative",
+             lambda d: (m == "qualitative") & d["narrative"].isna(), shows_value=False),
+        Rule("value", "is not yes or no; use yes or no (oui/non, sí/no, 1/0 also work)",
+             lambda d: (m == "yes_no") & d["value"].notna() & d["_yes_no"].isna()),
+        Rule("value", "is required for a number, yes/no or ordinal indicator; fill it",
+             lambda d: m.isin(["number", "yes_no", "ordinal"]) & d["value"].isna(),
+             shows_value=False),
+        Rule("value", "is a score outside this indicator's scale; use one of its scores",
+             lambda d: (m == "ordinal") & d["_value"].notna() & ~d["_score_ok"]),
+        Rule("value", "is negative; a count cannot be below 0",
+             lambda d: count & (d["_value"] < 0)),
+        Rule("numerator", "is required for a percentage indicator; fill it",
+             lambda d: (m == "percentage") & d["numerator"].isna(), shows_value=False),
+        Rule("denominator", "is required for a percentage indicator; fill it",
+             lambda d: (m == "percentage") & d["denominator"].isna(), shows_value=False),
+        Rule("denominator", "must be greater than 0", lambda d: d["_denominator"] <= 0),
+        Rule("numerator", "is negative; a numerator cannot be below 0",
+             lambda d: d["_numerator"] < 0),
+        Rule("numerator", "is above the denominator; a percentage's numerator is at most "
+             "its denominator", lambda d: d["_numerator"] > d["_denominator"]),
+    ]  # fmt: skip
+    for col in NUMBER_COLUMNS:
+        applies = numeric_measure if col == "value" else m == "percentage"
+        out += _number_rules(col, applies)
+    for col in breakdown_columns:
+        out += _number_rules(col, df[col].notna())
+        out.append(Rule(col, "is negative; a part cannot be below 0",
+                        lambda d, c=col: numbers(d[c]) < 0))  # fmt: skip
+        out.append(Rule(col, "is not a breakdown of this indicator; leave the cell blank",
+                        lambda d, c=col: d[c].notna() & ~d[f"_has:{c}"]))  # fmt: skip
+    return out
+
+
+def _number_rules(col: str, applies: pd.Series) -> list[Rule]:
+    def parsed(d: pd.DataFrame) -> pd.Series:
+        return numbers(d[col])
+
+    return [
+        Rule(col, "is not a number; write digits only, e.g. 12.5",
+             lambda d: applies & _not_a_number(d[col], parsed(d))),
+        Rule(col, "is not a finite number; write a number",
+             lambda d: applies & _not_finite(d[col])),
+        Rule(col, f"has more digits than are stored; round it to {MAX_DECIMALS} decimals",
+             lambda d: applies & ~_not_finite(d[col]) & parsed(d).notna()
+             & beyond_precision(d[col])),
+        Rule(col, "holds a NUL character; retype the cell",
+             lambda d: d[col].fillna("").astype(str).str.contains("\x00", regex=False)),
+    ]  # fmt: skip
+
+
+def sum_problems(df: pd.DataFrame, groups: dict[str, list[str]]) -> list[tuple[int, str, str]]:
+    """Exhaustive dimensions whose parts, where any is given, do not add up to the total."""
+    out = []
+    total = np.where(df["measure"] == "percentage", df["_numerator"], df["_value"])
+    for dimension, cols in groups.items():
+        parts = pd.concat([numbers(df[c]) for c in cols], axis=1)
+        given = parts.notna().any(axis=1)
+        sums = parts.sum(axis=1, min_count=1)
+        bad = given & pd.notna(total) & ~np.isclose(sums, total.astype(float))
+        for index in df.index[bad]:
+            t = float(total[df.index.get_loc(index)])
+            said = f"the {dimension} parts add up to {_fmt(sums[index])}, not the total {_fmt(t)}"
+            out.append((index, cols[0], f"{said}; correct the parts"))
+    return out
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if math.isfinite(x) and float(x).is_integer() else f"{x:g}"
+
+
+def check(df: pd.DataFrame, all_rules: list[Rule]) -> list[tuple[int, str, str]]:
+    """(index, column, message) for every failing cell, through one lazy pandera schema;
+    for each cell only the first (most basic) failing rule is kept."""
+    by_name = {f"{i}|{r.column}": r for i, r in enumerate(all_rules)}
+    schema = pa.DataFrameSchema(
+        checks=[
+            pa.Check(lambda d, r=r: ~r.bad(d).fillna(False).astype(bool), name=name, error=name)
+            for name, r in by_name.items()
+        ]
+    )
+    try:
+        schema.validate(df, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases[["check", "index"]].dropna().drop_duplicates()
+    else:
+        return []
+    seen: set[tuple[int, str]] = set()
+    out = []
+    order = sorted(cases.itertuples(index=False), key=lambda c: int(str(c[0]).split("|")[0]))
+    for name, index in order:
+        rule = by_name[str(name)]
+        if (int(index), rule.column) in seen:
+            continue
+        seen.add((int(index), rule.column))
+        cell = df.at[index, rule.column]
+        shown = f"{excerpt(cell)} " if rule.shows_value and cell is not None else ""
+        out.append((int(index), rule.column, f"{shown}{rule.fix}"))
+    return out
