@@ -39,7 +39,7 @@ def excerpt(value: object) -> str:
     """A bad cell as shown back: quoted, control characters made visible, cut short."""
     text = "" if value is None else str(value)
     text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-    return repr(text[:EXCERPT] + ("…" if len(text) > EXCERPT else ""))
+    return "'" + text[:EXCERPT] + ("…" if len(text) > EXCERPT else "") + "'"
 
 
 def numbers(text: pd.Series) -> pd.Series:
@@ -69,11 +69,17 @@ def beyond_precision(text: pd.Series) -> pd.Series:
 
 
 def rules(df: pd.DataFrame, breakdown_columns: list[str]) -> list[Rule]:
-    """The rules over the prepared frame (see `prepare`), most basic first for each cell."""
+    """The rules over the prepared frame (see `prepare`): for each cell the more basic come
+    first (a NUL byte, then the key, then the number's form, then its meaning)."""
     m = df["measure"]
     numeric_measure = m.isin(["number", "ordinal"])
     count = (m == "number") & df["accumulation"].isin(["incremental", "cumulative"])
     out = [
+        Rule(col, "holds a NUL character; retype the cell", _has_nul(col))
+        for col in ("project", "indicator", "period", *NUMBER_COLUMNS, "narrative",
+                    *breakdown_columns)
+    ]  # fmt: skip
+    out += [
         Rule("project", "is not a project you may log results for; use the template's code",
              lambda d: d["project"].notna() & ~d["_project_ok"]),
         Rule("project", "is empty; copy the project code from the template",
@@ -90,6 +96,16 @@ def rules(df: pd.DataFrame, breakdown_columns: list[str]) -> list[Rule]:
              lambda d: d["_duplicate"]),
         Rule("period", "holds a value awaiting approval; it cannot change until it is reviewed",
              lambda d: d["_awaiting"]),
+    ]  # fmt: skip
+    for col in NUMBER_COLUMNS:
+        applies = numeric_measure if col == "value" else m == "percentage"
+        out += _number_rules(col, applies)
+    for col in breakdown_columns:
+        out.append(Rule(col, "is not a breakdown of this indicator; leave the cell blank",
+                        _not_a_part(col)))  # fmt: skip
+        out += _number_rules(col, df[col].notna())
+        out.append(Rule(col, "is negative; a part cannot be below 0", _negative(col)))
+    out += [
         Rule("narrative", f"is too long; shorten it to at most {MAX_NARRATIVE} characters",
              lambda d: d["narrative"].fillna("").str.len() > MAX_NARRATIVE),
         Rule("narrative", "is required for a qualitative indicator; write the narrative",
@@ -111,18 +127,22 @@ def rules(df: pd.DataFrame, breakdown_columns: list[str]) -> list[Rule]:
         Rule("numerator", "is negative; a numerator cannot be below 0",
              lambda d: d["_numerator"] < 0),
         Rule("numerator", "is above the denominator; a percentage's numerator is at most "
-             "its denominator", lambda d: d["_numerator"] > d["_denominator"]),
+             "its denominator",
+             lambda d: (d["_denominator"] > 0) & (d["_numerator"] > d["_denominator"])),
     ]  # fmt: skip
-    for col in NUMBER_COLUMNS:
-        applies = numeric_measure if col == "value" else m == "percentage"
-        out += _number_rules(col, applies)
-    for col in breakdown_columns:
-        out += _number_rules(col, df[col].notna())
-        out.append(Rule(col, "is negative; a part cannot be below 0",
-                        lambda d, c=col: numbers(d[c]) < 0))  # fmt: skip
-        out.append(Rule(col, "is not a breakdown of this indicator; leave the cell blank",
-                        lambda d, c=col: d[c].notna() & ~d[f"_has:{c}"]))  # fmt: skip
     return out
+
+
+def _has_nul(col: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda d: d[col].fillna("").astype(str).str.contains("\x00", regex=False)
+
+
+def _not_a_part(col: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda d: d[col].notna() & ~d[f"_has:{col}"]
+
+
+def _negative(col: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda d: numbers(d[col]) < 0
 
 
 def _number_rules(col: str, applies: pd.Series) -> list[Rule]:
@@ -137,8 +157,6 @@ def _number_rules(col: str, applies: pd.Series) -> list[Rule]:
         Rule(col, f"has more digits than are stored; round it to {MAX_DECIMALS} decimals",
              lambda d: applies & ~_not_finite(d[col]) & parsed(d).notna()
              & beyond_precision(d[col])),
-        Rule(col, "holds a NUL character; retype the cell",
-             lambda d: d[col].fillna("").astype(str).str.contains("\x00", regex=False)),
     ]  # fmt: skip
 
 

@@ -208,8 +208,9 @@ def validate(
         for dim, g in parts[parts["exhaustive"].astype(bool)].groupby("dimension")
     }
     found = checks.check(data, checks.rules(data, cols))
-    if not found:
-        found = checks.sum_problems(data, {d: c for d, c in groups.items() if c})
+    bad_rows = {i for i, _, _ in found}
+    sums = checks.sum_problems(data, {d: c for d, c in groups.items() if c})
+    found += [p for p in sums if p[0] not in bad_rows]
     if found:
         found.sort(key=lambda f: (f[0], list(data.columns).index(f[1])))
         problems = [f"row {i + 2}, column {c}: {msg}" for i, c, msg in found]

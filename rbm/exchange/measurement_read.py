@@ -133,7 +133,7 @@ def read_workbook(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo
         ]
         rows: list[list[object]] = []
         for r, row in enumerate(book[name].iter_rows(), start=1):
-            cells = []
+            cells: list[object] = []
             for cell in row:
                 if cell.data_type == "f":
                     problems.append(

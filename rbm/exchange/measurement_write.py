@@ -14,8 +14,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from rbm.exchange.measurement_read import ReadInfo
@@ -27,8 +28,8 @@ from rbm.services.permissions import require
 
 BATCH = 5_000
 Progress = Callable[[float, str], None]
-_M = Measurement.__table__
-_B = MeasurementBreakdown.__table__
+_M: Table = Measurement.__table__  # type: ignore[assignment]
+_B: Table = MeasurementBreakdown.__table__  # type: ignore[assignment]
 
 
 def latest(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
@@ -113,13 +114,14 @@ def write(
         index=rows.index,
     )
     values.loc[rows["measure"] == "qualitative", "value"] = None
-    edit = rows["old_status"].isin(
-        [MeasurementStatus.DRAFT.value, MeasurementStatus.RETURNED.value]
-    )
+    editable = [MeasurementStatus.DRAFT.value, MeasurementStatus.RETURNED.value]
+    edit = rows["old_status"].isin(editable).to_numpy(dtype=bool)
     new = ~edit
     ids = pd.Series(0, index=rows.index, dtype="int64")
-    ids[edit] = rows.loc[edit, "old_id"].astype("int64")
-    ids[new] = _next_ids(session, int(new.sum()))
+    if edit.any():
+        ids.loc[edit] = rows.loc[edit, "old_id"].astype("int64").to_numpy()
+    if new.any():
+        ids.loc[new] = np.array(_next_ids(session, int(new.sum())), dtype="int64")
     done = 0
     total = len(rows)
 
@@ -129,41 +131,48 @@ def write(
         if progress is not None:
             progress(min(done / max(total, 1), 1.0), f"{what}: {done:,} of {total:,} values")
 
-    insert_rows = [
+    old_id: list[int | None] = [None if pd.isna(v) else int(v) for v in rows["old_id"]]
+    id_list: list[int] = ids.astype(int).tolist()
+    indicator_list: list[int] = rows["indicator_id"].astype(int).tolist()
+    period_list: list[int] = rows["period_id"].astype(int).tolist()
+    old_revision = rows["old_revision"].fillna(0).astype("int64").tolist()
+    first: dict[str, Any] = {
+        "status": status,
+        "created_by_id": principal.user_id,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_by_id": principal.user_id if submit else None,
+        "submitted_at": now if submit else None,
+        "version": 1,
+    }
+    insert_rows: list[dict[str, Any]] = [
         {
-            "id": int(ids[i]),
-            "indicator_id": int(rows.at[i, "indicator_id"]),
-            "reporting_period_id": int(rows.at[i, "period_id"]),
-            "revision": 1
-            if pd.isna(rows.at[i, "old_revision"])
-            else int(rows.at[i, "old_revision"]) + 1,
-            "supersedes_id": None if pd.isna(rows.at[i, "old_id"]) else int(rows.at[i, "old_id"]),
-            "is_current": bool(pd.isna(rows.at[i, "old_id"])),
-            "status": status,
-            "created_by_id": principal.user_id,
-            "created_at": now,
-            "updated_at": now,
-            "submitted_by_id": principal.user_id if submit else None,
-            "submitted_at": now if submit else None,
-            "version": 1,
+            **first,
+            "id": id_list[n],
+            "indicator_id": indicator_list[n],
+            "reporting_period_id": period_list[n],
+            "revision": old_revision[n] + 1,
+            "supersedes_id": old_id[n],
+            "is_current": old_id[n] is None,
         }
-        for i in rows.index[new]
+        for n in np.flatnonzero(new).tolist()
     ]
     _fill(insert_rows, values, rows.index[new])
     for start in range(0, len(insert_rows), BATCH):
         chunk = insert_rows[start : start + BATCH]
         session.execute(insert(_M), chunk)
         tick(len(chunk), "Saved")
-    update_rows = [
+    old_version = rows["old_version"].fillna(0).astype("int64").tolist()
+    update_rows: list[dict[str, Any]] = [
         {
-            "_id": int(ids[i]),
+            "_id": id_list[n],
             "status": status,
             "updated_at": now,
             "submitted_by_id": principal.user_id if submit else None,
             "submitted_at": now if submit else None,
-            "version": int(rows.at[i, "old_version"]) + 1,
+            "version": old_version[n] + 1,
         }
-        for i in rows.index[edit]
+        for n in np.flatnonzero(edit).tolist()
     ]
     _fill(update_rows, values, rows.index[edit])
     statement = (
