@@ -15,6 +15,7 @@ from rbm.ui.session import (
     check_idle_timeout,
     current_principal,
     get_db,
+    inbox_count,
     sign_in,
     sign_out,
     sso_configured,
@@ -58,9 +59,11 @@ if principal is None:
     remember.clear_if_signed_out()
 else:
     sections: dict[str, list[st.Page]] = {}
+    waiting = inbox_count(principal)
     for spec in pages_for(principal, must_change_password=bool(st.session_state.get(MUST_CHANGE))):
+        title = f"{spec.title} ({waiting})" if spec.url_path == "inbox" and waiting else spec.title
         sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+            st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path)
         )
     page = st.navigation(sections, expanded=True)
     with st.sidebar:
