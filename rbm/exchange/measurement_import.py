@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from rbm.errors import ValidationFailed
@@ -31,8 +31,9 @@ from rbm.models import (
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.enums import Role
+from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, project_condition
+from rbm.queries._sql import columns_frame, epoch_days
 
 COLUMNS = ["project", "indicator", "title", "measure", "period", "value", "numerator",
            "denominator", "narrative"]  # fmt: skip
@@ -58,7 +59,8 @@ class ImportReport:
 
 
 def _targets(session: Session, principal: Principal, project_codes: list[str]) -> pd.DataFrame:
-    """Indicator x period pairs the principal may log, for the given projects."""
+    """Indicator x period pairs the principal may log, for the given projects (read straight
+    into columns: an import names thousands of them)."""
     stmt = (
         select(
             Project.id.label("project_id"),
@@ -66,13 +68,12 @@ def _targets(session: Session, principal: Principal, project_codes: list[str]) -
             Indicator.id.label("indicator_id"),
             Indicator.code.label("indicator"),
             Indicator.title,
-            Indicator.measure,
-            Indicator.accumulation,
-            Indicator.ordinal_labels,
+            type_coerce(Indicator.measure, String).label("measure"),
+            type_coerce(Indicator.accumulation, String).label("accumulation"),
             ReportingPeriod.id.label("period_id"),
             ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date,
-            ReportingPeriod.locked_at,
+            epoch_days(ReportingPeriod.start_date).label("start_date"),
+            (ReportingPeriod.locked_at.is_not(None)).label("locked"),
         )
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(Project, Project.id == ResultNode.project_id)
@@ -80,11 +81,25 @@ def _targets(session: Session, principal: Principal, project_codes: list[str]) -
         .where(Project.code.in_(project_codes), project_condition(principal, *_LOGGERS))
         .order_by(Project.code, ReportingPeriod.start_date, Indicator.position, Indicator.id)
     )
-    result = session.execute(stmt)
-    df = pd.DataFrame(result.all(), columns=list(result.keys()))
-    for col in ("measure", "accumulation"):
-        df[col] = df[col].map(lambda v: getattr(v, "value", v)).astype("object")
+    df = columns_frame(
+        session,
+        stmt,
+        {"project_id": "int", "indicator_id": "int", "period_id": "int", "start_date": "day"},
+    )
+    df["locked"] = df["locked"].astype(bool)
+    df["scale"] = df["indicator_id"].map(_scales(session, df)).fillna(0).astype("int64")
     return df
+
+
+def _scales(session: Session, targets: pd.DataFrame) -> dict[int, int]:
+    """How many scores each ordinal indicator among the targets has."""
+    ids = targets.loc[targets["measure"] == "ordinal", "indicator_id"].unique().tolist()
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Indicator.id, Indicator.ordinal_labels).where(Indicator.id.in_(ids))
+    ).all()
+    return {int(i): len(labels or []) for i, labels in rows}
 
 
 def _parts(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
@@ -115,7 +130,8 @@ def template(
     df = _targets(session, principal, [project_code])
     if df.empty:
         raise ValidationFailed(f"You may not log results for project {project_code!r}.")
-    open_ = df[(df["start_date"] <= (today or date.today())) & df["locked_at"].isna()].copy()
+    started = df["start_date"] <= pd.Timestamp(today or date.today())
+    open_ = df[started & ~df["locked"]].copy()
     parts = _parts(session, df["indicator_id"].unique().tolist())
     headers = list(dict.fromkeys(parts["dimension"] + ": " + parts["label"]))
     for col in [*VALUE_COLUMNS, *headers]:
@@ -153,8 +169,8 @@ def _prepare(
     """The filled rows joined to what they name, with the parsed numbers and the flags the
     checks read; and the breakdown parts of the indicators named."""
     df = df[[*KEY, *VALUE_COLUMNS, *_breakdown_columns(df)]].copy()
-    for col in ("project", "indicator", "period", *VALUE_COLUMNS):
-        df[col] = df[col].map(lambda v: None if v is None or pd.isna(v) else str(v))
+    for col in df.columns:
+        df[col] = _text(df[col])
     codes = [str(c) for c in df["project"].dropna().unique()]
     known = _targets(session, principal, codes)
     parts = _parts(session, known["indicator_id"].unique().tolist())
@@ -171,22 +187,29 @@ def _prepare(
                 list(zip(data["project"], data["indicator"], strict=True)), index=data.index
             ).map(kinds[col].to_dict())
         )
-    data["_locked"] = data["locked_at"].notna()
-    start = pd.to_datetime(data["start_date"])
-    data["_not_started"] = (start > pd.Timestamp(today)).fillna(False).astype(bool)
+    data["_locked"] = data["locked"].fillna(False).astype(bool)
+    data["_not_started"] = (data["start_date"] > pd.Timestamp(today)).fillna(False).astype(bool)
     data["_duplicate"] = data["indicator_id"].notna() & data.duplicated(KEY, keep="first")
-    data["_awaiting"] = write.awaiting_approval(session, data)
+    data = write.with_latest(session, data)
+    data["_awaiting"] = (data["old_status"] == MeasurementStatus.SUBMITTED.value).astype(bool)
     data["_yes_no"] = checks.yes_no(data["value"]).where(data["measure"] == "yes_no")
     number = checks.numbers(data["value"])
     data["_value"] = number.where(data["measure"] != "yes_no", data["_yes_no"].astype(float))
     data["_numerator"] = checks.numbers(data["numerator"])
     data["_denominator"] = checks.numbers(data["denominator"])
-    scale = data["ordinal_labels"].map(lambda v: len(v) if isinstance(v, list) else 0)
+    scale = data["scale"].fillna(0)
     data["_score_ok"] = (data["_value"] % 1 == 0) & data["_value"].between(0, scale - 1)
     for col in _breakdown_columns(data):
         ids = set(parts.loc[parts["column"] == col, "indicator_id"])
         data[f"_has:{col}"] = data["indicator_id"].isin(ids)
     return data, parts
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Cells as text or None, whatever the frame held (strings, numbers, NaN)."""
+    s = s.astype(object)
+    present = s.notna()
+    return s.where(~present, s.astype(str)).where(present, None)
 
 
 def _breakdown_columns(df: pd.DataFrame) -> list[str]:

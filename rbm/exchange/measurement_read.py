@@ -187,5 +187,8 @@ def read_file(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo]:
     else:
         raise ValidationFailed(f"{filename}: upload a .csv or .xlsx file (not {ext or 'none'}).")
     df.columns = [str(c).strip().lower() for c in df.columns]
-    df = df.map(lambda v: v.strip() if isinstance(v, str) else v).replace("", None)
-    return df.astype(object).where(df.notna(), None), info
+    for col in df.columns:
+        cells = df[col].astype(object)
+        text = cells.where(cells.isna(), cells.astype(str).str.strip())
+        df[col] = text.where(text.notna() & (text != ""), None)
+    return df, info

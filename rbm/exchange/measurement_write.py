@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from rbm.exchange.measurement_read import ReadInfo
 from rbm.models import Measurement, MeasurementBreakdown
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal
-from rbm.services import audit, figures
+from rbm.services import audit, bulk, figures
 from rbm.services.permissions import require
 
 BATCH = 5_000
@@ -64,7 +64,9 @@ def latest(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
     return df
 
 
-def _with_latest(session: Session, data: pd.DataFrame) -> pd.DataFrame:
+def with_latest(session: Session, data: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the newest stored revision of their indicator and period beside them
+    (`old_id`, `old_revision`, `old_status`, `old_version`; null where there is none)."""
     ids = data["indicator_id"].dropna().astype(int).unique().tolist()
     old = latest(session, ids).add_prefix("old_")
     keyed = data.assign(
@@ -73,12 +75,6 @@ def _with_latest(session: Session, data: pd.DataFrame) -> pd.DataFrame:
     return keyed.merge(
         old, how="left", left_on=["_i", "_p"], right_on=["old_indicator_id", "old_period_id"]
     ).set_index(data.index)
-
-
-def awaiting_approval(session: Session, data: pd.DataFrame) -> pd.Series:
-    """Rows whose indicator and period hold a value awaiting approval (it cannot be edited)."""
-    merged = _with_latest(session, data)
-    return (merged["old_status"] == MeasurementStatus.SUBMITTED.value).astype(bool)
 
 
 def require_loggers(session: Session, principal: Principal, project_ids: list[int]) -> None:
@@ -102,7 +98,7 @@ def write(
 ) -> int:
     """Insert or update every row of the checked `data`; returns how many values were saved."""
     now = datetime.now(UTC)
-    rows = _with_latest(session, data)
+    rows = data
     status = MeasurementStatus.SUBMITTED if submit else MeasurementStatus.DRAFT
     values = pd.DataFrame(
         {
@@ -131,37 +127,9 @@ def write(
         if progress is not None:
             progress(min(done / max(total, 1), 1.0), f"{what}: {done:,} of {total:,} values")
 
-    old_id: list[int | None] = [None if pd.isna(v) else int(v) for v in rows["old_id"]]
     id_list: list[int] = ids.astype(int).tolist()
-    indicator_list: list[int] = rows["indicator_id"].astype(int).tolist()
-    period_list: list[int] = rows["period_id"].astype(int).tolist()
-    old_revision = rows["old_revision"].fillna(0).astype("int64").tolist()
-    first: dict[str, Any] = {
-        "status": status,
-        "created_by_id": principal.user_id,
-        "created_at": now,
-        "updated_at": now,
-        "submitted_by_id": principal.user_id if submit else None,
-        "submitted_at": now if submit else None,
-        "version": 1,
-    }
-    insert_rows: list[dict[str, Any]] = [
-        {
-            **first,
-            "id": id_list[n],
-            "indicator_id": indicator_list[n],
-            "reporting_period_id": period_list[n],
-            "revision": old_revision[n] + 1,
-            "supersedes_id": old_id[n],
-            "is_current": old_id[n] is None,
-        }
-        for n in np.flatnonzero(new).tolist()
-    ]
-    _fill(insert_rows, values, rows.index[new])
-    for start in range(0, len(insert_rows), BATCH):
-        chunk = insert_rows[start : start + BATCH]
-        session.execute(insert(_M), chunk)
-        tick(len(chunk), "Saved")
+    created = len(np.flatnonzero(new))
+    _insert_new(session, principal, rows[new], ids[new], values[new], status, now, tick)
     old_version = rows["old_version"].fillna(0).astype("int64").tolist()
     update_rows: list[dict[str, Any]] = [
         {
@@ -196,13 +164,66 @@ def write(
             "file": info.filename if info else "",
             "sha256": info.sha256 if info else "",
             "rows": int(total),
-            "created": len(insert_rows),
+            "created": created,
             "updated": len(update_rows),
             "submitted": int(total) if submit else 0,
             "indicators": int(rows["indicator_id"].nunique()),
         },
     )
     return int(total)
+
+
+def _insert_new(
+    session: Session,
+    principal: Principal,
+    rows: pd.DataFrame,
+    ids: pd.Series,
+    values: pd.DataFrame,
+    status: MeasurementStatus,
+    now: datetime,
+    tick: Callable[[int, str], None],
+) -> None:
+    """New values and new revisions of approved ones, as the driver's executemany over
+    columns converted at once (the bulk path's way)."""
+    if rows.empty:
+        return
+    submitted = status is MeasurementStatus.SUBMITTED
+    new = pd.DataFrame(
+        {
+            "id": ids.to_numpy(),
+            "indicator_id": rows["indicator_id"].astype("int64").to_numpy(),
+            "reporting_period_id": rows["period_id"].astype("int64").to_numpy(),
+            "revision": rows["old_revision"].fillna(0).astype("int64").to_numpy() + 1,
+            "supersedes_id": rows["old_id"].astype("Int64").to_numpy(),
+            "is_current": rows["old_id"].isna().to_numpy(),
+            "status": status.value,
+            "value": values["value"].to_numpy(),
+            "numerator": values["numerator"].to_numpy(),
+            "denominator": values["denominator"].to_numpy(),
+            "narrative": values["narrative"].to_numpy(),
+            "created_by_id": principal.user_id,
+            "created_at": now,
+            "updated_at": now,
+            "submitted_by_id": pd.array([principal.user_id if submitted else None] * len(rows),
+                                        dtype="Int64"),
+            "submitted_at": pd.Series([now if submitted else None] * len(rows), dtype=object),
+            "version": 1,
+        }
+    )  # fmt: skip
+    _driver_insert(session, _M, new, tick)
+
+
+def _driver_insert(
+    session: Session, table: Table, df: pd.DataFrame, tick: Callable[[int, str], None] | None
+) -> None:
+    connection = session.connection()
+    full = bulk.with_defaults(table, df)
+    sql, positional = bulk.insert_sql(table, list(full.columns), connection.dialect)
+    for start in range(0, len(full), BATCH):
+        part = bulk.driver_rows(table, full.iloc[start : start + BATCH], connection.dialect)
+        connection.exec_driver_sql(sql, part if positional else bulk.as_dicts(full.columns, part))
+        if tick is not None:
+            tick(len(part), "Saved")
 
 
 def _fill(target: list[dict[str, Any]], values: pd.DataFrame, index: pd.Index) -> None:
@@ -250,9 +271,11 @@ def _breakdowns(
     long["dimension_value_id"] = [
         part_id.get((int(i), c)) for i, c in zip(long["indicator_id"], long["column"], strict=True)
     ]
-    out = [
-        {"measurement_id": int(m), "dimension_value_id": int(d), "value": float(v)}
-        for m, d, v in zip(long["_mid"], long["dimension_value_id"], long["part"], strict=True)
-    ]
-    for start in range(0, len(out), BATCH):
-        session.execute(insert(_B), out[start : start + BATCH])
+    out = pd.DataFrame(
+        {
+            "measurement_id": long["_mid"].astype("int64").to_numpy(),
+            "dimension_value_id": long["dimension_value_id"].astype("int64").to_numpy(),
+            "value": pd.to_numeric(long["part"]).astype("float64").to_numpy(),
+        }
+    )
+    _driver_insert(session, _B, out, None)
