@@ -55,17 +55,20 @@ def _not_a_number(text: pd.Series, parsed: pd.Series) -> pd.Series:
     return text.notna() & parsed.isna() & ~text.astype(str).str.lower().isin(["nan", "-nan"])
 
 
-def _not_finite(text: pd.Series) -> pd.Series:
-    low = text.astype(str).str.strip().str.lower()
-    return text.notna() & low.isin(["nan", "-nan", "inf", "-inf", "+inf", "infinity",
-                                    "-infinity", "+infinity"])  # fmt: skip
-
-
-def beyond_precision(text: pd.Series) -> pd.Series:
-    """Numbers with more decimals or integer digits than the column stores."""
-    digits = text.astype(str).str.extract(r"^[+-]?0*(\d*)(?:\.(\d*?)0*)?(?:[eE].*)?$")
-    whole, frac = digits[0].fillna("").str.len(), digits[1].fillna("").str.len()
-    return text.notna() & ((frac > MAX_DECIMALS) | (whole > MAX_INTEGER_DIGITS))
+def beyond_precision(text: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Finite numbers with more decimals or integer digits than the column stores."""
+    out = pd.Series(False, index=text.index)
+    finite = parsed.notna() & np.isfinite(parsed.fillna(0))
+    plain = text[finite].astype(str).str.lstrip("+-")
+    if plain.empty:
+        return out
+    split = plain.str.partition(".")
+    whole, frac = split[0], split[2]
+    digits = frac.str.rstrip("0").str.len()
+    width = whole.str.lstrip("0").str.len()
+    exponent = plain.str.contains("e", case=False, regex=False)
+    out[finite] = ~exponent & ((digits > MAX_DECIMALS) | (width > MAX_INTEGER_DIGITS))
+    return out
 
 
 def rules(df: pd.DataFrame, breakdown_columns: list[str]) -> list[Rule]:
@@ -146,17 +149,15 @@ def _negative(col: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 
 def _number_rules(col: str, applies: pd.Series) -> list[Rule]:
-    def parsed(d: pd.DataFrame) -> pd.Series:
-        return numbers(d[col])
-
+    """The form of a number cell, read from its parsed column `_n:<col>`."""
     return [
         Rule(col, "is not a number; write digits only, e.g. 12.5",
-             lambda d: applies & _not_a_number(d[col], parsed(d))),
+             lambda d: applies & _not_a_number(d[col], d[f"_n:{col}"])),
         Rule(col, "is not a finite number; write a number",
-             lambda d: applies & _not_finite(d[col])),
+             lambda d: applies & d[col].notna() & np.isinf(d[f"_n:{col}"]) | applies
+             & d[col].notna() & d[col].astype(str).str.lower().isin(["nan", "-nan"])),
         Rule(col, f"has more digits than are stored; round it to {MAX_DECIMALS} decimals",
-             lambda d: applies & ~_not_finite(d[col]) & parsed(d).notna()
-             & beyond_precision(d[col])),
+             lambda d: applies & beyond_precision(d[col], d[f"_n:{col}"])),
     ]  # fmt: skip
 
 
@@ -181,30 +182,32 @@ def _fmt(x: float) -> str:
 
 
 def check(df: pd.DataFrame, all_rules: list[Rule]) -> list[tuple[int, str, str]]:
-    """(index, column, message) for every failing cell, through one lazy pandera schema;
-    for each cell only the first (most basic) failing rule is kept."""
-    by_name = {f"{i}|{r.column}": r for i, r in enumerate(all_rules)}
+    """(index, column, message) for every failing cell; for each cell only the first (most
+    basic) failing rule is kept. Each rule's result is one boolean column, validated by one
+    lazy pandera schema whose failure cases name the rows."""
+    passed = pd.DataFrame(
+        {str(i): ~r.bad(df).fillna(False).astype(bool) for i, r in enumerate(all_rules)},
+        index=df.index,
+    )
     schema = pa.DataFrameSchema(
-        checks=[
-            pa.Check(lambda d, r=r: ~r.bad(d).fillna(False).astype(bool), name=name, error=name)
-            for name, r in by_name.items()
-        ]
+        {name: pa.Column(bool, pa.Check(lambda s: s, name=name)) for name in passed.columns}
     )
     try:
-        schema.validate(df, lazy=True)
+        schema.validate(passed, lazy=True)
     except SchemaErrors as exc:
-        cases = exc.failure_cases[["check", "index"]].dropna().drop_duplicates()
+        cases = exc.failure_cases[["column", "index"]].dropna().drop_duplicates()
     else:
         return []
     seen: set[tuple[int, str]] = set()
     out = []
-    order = sorted(cases.itertuples(index=False), key=lambda c: int(str(c[0]).split("|")[0]))
-    for name, index in order:
-        rule = by_name[str(name)]
-        if (int(index), rule.column) in seen:
+    for number, index in sorted(
+        ((int(c), int(i)) for c, i in cases.itertuples(index=False)), key=lambda c: c[0]
+    ):
+        rule = all_rules[number]
+        if (index, rule.column) in seen:
             continue
-        seen.add((int(index), rule.column))
+        seen.add((index, rule.column))
         cell = df.at[index, rule.column]
         shown = f"{excerpt(cell)} " if rule.shows_value and cell is not None else ""
-        out.append((int(index), rule.column, f"{shown}{rule.fix}"))
+        out.append((index, rule.column, f"{shown}{rule.fix}"))
     return out

@@ -174,19 +174,11 @@ def _prepare(
     codes = [str(c) for c in df["project"].dropna().unique()]
     known = _targets(session, principal, codes)
     parts = _parts(session, known["indicator_id"].unique().tolist())
-    data = df.join(known.set_index(KEY).drop(columns=["title"]), on=KEY)
+    data = df.join(known.set_index(KEY).drop(columns=["title", "measure", "accumulation"]), on=KEY)
     data["_project_ok"] = data["project"].isin(set(known["project"]))
-    pairs = set(zip(known["project"], known["indicator"], strict=True))
-    data["_indicator_ok"] = [
-        k in pairs for k in zip(data["project"], data["indicator"], strict=True)
-    ]
     kinds = known.drop_duplicates(["project", "indicator"]).set_index(["project", "indicator"])
-    for col in ("measure", "accumulation"):
-        data[col] = data[col].fillna(
-            pd.Series(
-                list(zip(data["project"], data["indicator"], strict=True)), index=data.index
-            ).map(kinds[col].to_dict())
-        )
+    data = data.join(kinds[["measure", "accumulation"]], on=["project", "indicator"])
+    data["_indicator_ok"] = data["measure"].notna()
     data["_locked"] = data["locked"].fillna(False).astype(bool)
     data["_not_started"] = (data["start_date"] > pd.Timestamp(today)).fillna(False).astype(bool)
     data["_duplicate"] = data["indicator_id"].notna() & data.duplicated(KEY, keep="first")
@@ -197,6 +189,8 @@ def _prepare(
     data["_value"] = number.where(data["measure"] != "yes_no", data["_yes_no"].astype(float))
     data["_numerator"] = checks.numbers(data["numerator"])
     data["_denominator"] = checks.numbers(data["denominator"])
+    for col in [*checks.NUMBER_COLUMNS, *_breakdown_columns(data)]:
+        data[f"_n:{col}"] = number if col == "value" else checks.numbers(data[col])
     scale = data["scale"].fillna(0)
     data["_score_ok"] = (data["_value"] % 1 == 0) & data["_value"].between(0, scale - 1)
     for col in _breakdown_columns(data):
