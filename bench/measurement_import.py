@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from bench import loading
-from bench.generate import PERIODS_PER_PROJECT, INDICATORS_PER_PROJECT, Size
+from bench.generate import INDICATORS_PER_PROJECT, PERIODS_PER_PROJECT, Size
+from rbm.db import Database
 from rbm.errors import ValidationFailed
 from rbm.exchange import measurement_import as imp
 from rbm.models import Indicator, Project, ReportingPeriod, ResultNode
@@ -26,6 +27,7 @@ from rbm.services import bulk
 from rbm.services.users import load_principal
 
 ROWS = 200_000
+_CPU: dict[str, float] = {}
 IMPORT_LIMIT_S, BAD_ROW_LIMIT_S, FLOOR_RATIO = 30.0, 10.0, 3.0
 
 
@@ -35,6 +37,8 @@ class ImportFigures:
     imported: float
     bulk: float
     bad_last_row: float
+    imported_cpu: float = 0.0
+    bulk_cpu: float = 0.0
 
     @property
     def ratio(self) -> float:
@@ -46,7 +50,7 @@ def _size(rows: int) -> Size:
     return Size("import", -(-rows // per_project), 15)
 
 
-def _portfolio(db: loading.Database, rows: int) -> tuple[loading.People, dict[str, pd.DataFrame]]:
+def _portfolio(db: Database, rows: int) -> tuple[loading.People, dict[str, pd.DataFrame]]:
     """A portfolio without values, loaded; and the measurement frames the generator made."""
     people = loading.add_people(db)
     frames = loading.frames_for(db, _size(rows), people)
@@ -55,7 +59,7 @@ def _portfolio(db: loading.Database, rows: int) -> tuple[loading.People, dict[st
     return people, values
 
 
-def _filled(db: loading.Database, rows: int) -> pd.DataFrame:
+def _filled(db: Database, rows: int) -> pd.DataFrame:
     """A filled template: a value for every indicator and period (a percentage as 3 of 4)."""
     with db.read() as session:
         result = session.execute(
@@ -84,17 +88,19 @@ def _filled(db: loading.Database, rows: int) -> pd.DataFrame:
     return df[imp.COLUMNS]
 
 
-def _import(db: loading.Database, people: loading.People, content: bytes) -> float:
-    start = time.perf_counter()
+def _import(db: Database, people: loading.People, content: bytes) -> float:
+    """Wall-clock seconds of a whole import (the CPU seconds go to `_CPU`)."""
+    start, cpu = time.perf_counter(), time.process_time()
     with db.write() as session:
         officer = load_principal(session, user_id=people.officer_id)
         imp.import_measurements(
             session, principal=officer, df=imp.read_upload("filled.csv", content)
         )
+    _CPU["import"] = time.process_time() - cpu
     return time.perf_counter() - start
 
 
-def _bad_last_row(db: loading.Database, people: loading.People, df: pd.DataFrame) -> float:
+def _bad_last_row(db: Database, people: loading.People, df: pd.DataFrame) -> float:
     last = df.index[-1]
     column = "numerator" if df.at[last, "measure"] == "percentage" else "value"
     bad = imp.to_bytes(df.assign(**{column: df[column].where(df.index != last, "lots")}), fmt="csv")
@@ -111,9 +117,10 @@ def _bulk(rows: int, values: dict[str, pd.DataFrame]) -> float:
     with loading.fresh_database("sqlite") as db:
         people, _ = _portfolio(db, rows)
         frame = values["measurement"].head(rows)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with db.write() as session:
             bulk.load_portfolio(session, principal=people.admin, frames={"measurement": frame})
+        _CPU["bulk"] = time.process_time() - cpu
         return time.perf_counter() - start
 
 
@@ -124,7 +131,16 @@ def measure(rows: int = ROWS) -> ImportFigures:
         filled = _filled(db, rows)
         bad = _bad_last_row(db, people, filled)
         imported = _import(db, people, imp.to_bytes(filled, fmt="csv"))
-    return ImportFigures(rows=rows, imported=imported, bulk=_bulk(rows, values), bad_last_row=bad)
+    cpu = _CPU["import"]
+    floor = _bulk(rows, values)
+    return ImportFigures(
+        rows=rows,
+        imported=imported,
+        bulk=floor,
+        bad_last_row=bad,
+        imported_cpu=cpu,
+        bulk_cpu=_CPU["bulk"],
+    )
 
 
 def checks(f: ImportFigures) -> list[tuple[str, bool, str]]:
@@ -149,7 +165,8 @@ def main() -> None:
     print(
         f"{f.rows:,} rows: import {f.imported:.2f} s ({f.rows / f.imported:,.0f} rows/s), "
         f"bulk path {f.bulk:.2f} s, ratio {f.ratio:.1f}x; bad last row refused in "
-        f"{f.bad_last_row:.2f} s"
+        f"{f.bad_last_row:.2f} s; CPU seconds: import {f.imported_cpu:.2f}, bulk path "
+        f"{f.bulk_cpu:.2f}"
     )
     for name, ok, figure in checks(f):
         print(f"  {'met' if ok else 'NOT MET'}: {name} ({figure})")
