@@ -110,3 +110,13 @@ def test_signing_out_is_audited_with_the_person(db: Database, signed_in) -> None
         event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event is not None
     assert (event.action, event.user_id) == ("sign_out", officer.user_id)
+
+
+def test_a_token_left_unused_longer_than_the_idle_timeout_is_refused(
+    db: Database, signed_in, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _admin, _officer, token = signed_in
+    later = time.time() + 2 * HOUR
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _restore(db, token, idle=HOUR, now=later) is None
+    assert _restore(db, token, idle=3 * HOUR, now=later) is not None
