@@ -8,12 +8,14 @@ import streamlit as st
 
 from rbm.services.users import principal_for_sso
 from rbm.settings import get_settings
-from rbm.ui.registry import LOGIN, pages_for
+from rbm.ui import remember
+from rbm.ui.registry import CHANGE_PASSWORD, LOGIN, PAGES, pages_for
 from rbm.ui.session import (
     MUST_CHANGE,
     check_idle_timeout,
     current_principal,
     get_db,
+    inbox_count,
     sign_in,
     sign_out,
     sso_configured,
@@ -24,6 +26,9 @@ settings = get_settings()
 
 if check_idle_timeout():
     st.toast("You were signed out after a period of inactivity.")
+
+if current_principal() is None and (remembered := remember.restore()) is not None:
+    sign_in(remembered)  # a reload or a new tab: the signed session cookie
 
 if current_principal() is None and sso_configured() and st.user.is_logged_in:
     # Identity from the provider; roles and scopes from our database, by e-mail.
@@ -39,15 +44,26 @@ if current_principal() is None and sso_configured() and st.user.is_logged_in:
 
 principal = current_principal()
 if principal is None:
+    # Every page's address opens the sign-in form, keeping the address and its query string,
+    # so a link (page + project + indicator) opens where it points once signed in.
     page = st.navigation(
-        [st.Page(LOGIN.path, title=LOGIN.title, icon=LOGIN.icon, url_path=LOGIN.url_path)],
+        [
+            st.Page(LOGIN.path, title=LOGIN.title, icon=LOGIN.icon, url_path=LOGIN.url_path),
+            *(
+                st.Page(LOGIN.path, title=LOGIN.title, url_path=spec.url_path)
+                for spec in (*PAGES, CHANGE_PASSWORD)
+            ),
+        ],
         position="hidden",
     )
+    remember.clear_if_signed_out()
 else:
     sections: dict[str, list[st.Page]] = {}
+    waiting = inbox_count(principal)
     for spec in pages_for(principal, must_change_password=bool(st.session_state.get(MUST_CHANGE))):
+        title = f"{spec.title} ({waiting})" if spec.url_path == "inbox" and waiting else spec.title
         sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+            st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path)
         )
     page = st.navigation(sections, expanded=True)
     with st.sidebar:
@@ -55,8 +71,11 @@ else:
         st.text(principal.name)
         st.caption(", ".join(sorted(r.label for r in principal.roles)))
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+            remember.forget(principal)
             sign_out()
+            st.session_state[remember.SIGNED_OUT] = True
             st.rerun()
+        remember.keep(principal)
         if settings.demo_mode:
             st.caption("Demo mode: sample data, not for real use.")
 page.run()

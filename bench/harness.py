@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import loading
+from bench import loading, measurement_import
 from bench.generate import SIZES, Size
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -47,6 +47,7 @@ class Run:
     engine: dict[str, float] = field(default_factory=dict)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
     report: dict[str, float] = field(default_factory=dict)
+    imports: list[Any] = field(default_factory=list)
 
 
 def backends() -> list[str]:
@@ -251,6 +252,8 @@ def check_targets(run: Run) -> None:
                 f"{_s(r['build_cpu'])}, {_s(r['pdf_cpu'])}, {_s(r['docx_cpu'])})",
             )
         )
+    for figures in run.imports:
+        checks.extend(measurement_import.checks(figures))
     if run.engine:
         ratio = run.engine["engine"] / run.engine["floor"]
         checks.append(("indicator engine within 3x of groupby", ratio <= 3, f"{ratio:.1f}x"))
@@ -338,7 +341,28 @@ def main(*, quick: bool, runs: int, write: bool, sizes: list[str], only: str | N
             print(f"... size {name} on {backend}", file=sys.stderr, flush=True)
             measure_size(run, SIZES[name], backend, runs)
             _publish(run, started, f"{mode}, in progress: up to size {name}", write)
+    if only in (None, "sqlite"):
+        print("... measurement import", file=sys.stderr, flush=True)
+        measure_import(run, rows=20_000 if quick else measurement_import.ROWS)
     print(_publish(run, started, mode, write))
+
+
+def measure_import(run: Run, *, rows: int) -> None:
+    """The measurement import (read, check, write) against the bulk path, on SQLite."""
+    f = measurement_import.measure(rows)
+    run.imports.append(f)
+    run.rows.append(
+        Row(
+            "-",
+            "sqlite",
+            f"measurement import, {f.rows:,} CSV rows",
+            _s(f.imported),
+            _s(f.bulk),
+            f.ratio,
+            f"{f.rows / f.imported:,.0f} rows/s; CPU {f.imported_cpu:.1f} s vs "
+            f"{f.bulk_cpu:.1f} s; bad last row refused in {_s(f.bad_last_row)}",
+        )
+    )
 
 
 def _publish(run: Run, started: float, mode: str, write: bool) -> str:

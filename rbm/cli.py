@@ -132,6 +132,7 @@ def import_measurements(file: str, email: str, submit: bool) -> None:
     from pathlib import Path
 
     from sqlalchemy import select
+    from tqdm import tqdm
 
     from rbm.exchange import measurement_import as imp
     from rbm.models import User
@@ -145,7 +146,15 @@ def import_measurements(file: str, email: str, submit: bool) -> None:
         if user_id is None:
             raise click.ClickException(f"No account with e-mail {email!r}.")
         principal = load_principal(session, user_id=user_id)
-        report = imp.import_measurements(session, principal=principal, df=df, submit=submit)
+        with tqdm(total=100, unit="%", desc="Importing", disable=None) as bar:
+
+            def progress(fraction: float, text: str) -> None:
+                bar.set_postfix_str(text, refresh=False)
+                bar.update(round(fraction * 100) - bar.n)
+
+            report = imp.import_measurements(
+                session, principal=principal, df=df, submit=submit, progress=progress
+            )
     click.echo(f"{path.name}: {report}")
 
 

@@ -46,6 +46,7 @@ class Settings:
     secret_key: str = "demo-only-secret"
     max_upload_mb: float = 20.0
     idle_timeout_minutes: float = 60.0
+    session_max_hours: float = 12.0
     overdue_grace_days: int = 30
     thresholds: StatusThresholds = field(default_factory=StatusThresholds)
     # The cover of every report: the organisation's name and logo (a PNG or JPEG file).
@@ -70,6 +71,7 @@ def load_settings() -> Settings:
         secret_key=os.environ.get("RBM_SECRET_KEY", "demo-only-secret"),
         max_upload_mb=_env_float("RBM_MAX_UPLOAD_MB", 20.0),
         idle_timeout_minutes=_env_float("RBM_IDLE_TIMEOUT_MINUTES", 60.0),
+        session_max_hours=_env_float("RBM_SESSION_MAX_HOURS", 12.0),
         overdue_grace_days=int(_env_float("RBM_OVERDUE_GRACE_DAYS", 30)),
         thresholds=StatusThresholds(
             on_track_ratio=_env_float("RBM_STATUS_ON_TRACK", defaults.on_track_ratio),

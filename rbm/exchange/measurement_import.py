@@ -1,7 +1,10 @@
-"""Measurements by spreadsheet: a CSV or Excel template pre-filled with a project's indicators
-and open periods, and the import of a filled template. The upload is validated whole with
-pandera (`lazy=True`); every problem is reported by row and column in plain words, and nothing
-is written unless the whole file is valid (the caller's transaction holds every row)."""
+"""Measurements by spreadsheet: a CSV or Excel template pre-filled with a project's indicators,
+open periods and breakdown columns, and the import of a filled template.
+
+The upload is read as people save it (`measurement_read`), checked whole in one pass
+(`measurement_checks`: every problem of every row, with its fix) and written set-based
+(`measurement_write`: batches, one audit event, stored figures refreshed once per indicator).
+Nothing is written unless the whole file is valid (the caller's transaction holds every row)."""
 
 from __future__ import annotations
 
@@ -9,24 +12,33 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from rbm.errors import RbmError, ValidationFailed
-from rbm.models import Indicator, Project, ReportingPeriod, ResultNode
-from rbm.models.enums import Role
+from rbm.errors import ValidationFailed
+from rbm.exchange import measurement_checks as checks
+from rbm.exchange import measurement_write as write
+from rbm.exchange.measurement_read import SHEET, ReadInfo, read_file, to_point, uses_decimal_comma
+from rbm.models import (
+    Dimension,
+    DimensionValue,
+    Indicator,
+    IndicatorDimension,
+    Project,
+    ReportingPeriod,
+    ResultNode,
+)
+from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, project_condition
-from rbm.services import measurements
+from rbm.queries._sql import columns_frame, epoch_days
 
 COLUMNS = ["project", "indicator", "title", "measure", "period", "value", "numerator",
            "denominator", "narrative"]  # fmt: skip
 VALUE_COLUMNS = ["value", "numerator", "denominator", "narrative"]
+KEY = ["project", "indicator", "period"]
 _LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 Progress = Callable[[float, str], None]
 
@@ -36,28 +48,32 @@ class ImportReport:
     saved: int
     submitted: int
     skipped_blank: int
+    detected: str = ""
 
     def __str__(self) -> str:
-        return (
+        said = (
             f"{self.saved} values saved ({self.submitted} submitted); "
             f"{self.skipped_blank} blank rows skipped."
         )
+        return f"{said} {self.detected}".strip()
 
 
 def _targets(session: Session, principal: Principal, project_codes: list[str]) -> pd.DataFrame:
-    """Indicator x period pairs the principal may log, for the given projects."""
+    """Indicator x period pairs the principal may log, for the given projects (read straight
+    into columns: an import names thousands of them)."""
     stmt = (
         select(
+            Project.id.label("project_id"),
             Project.code.label("project"),
             Indicator.id.label("indicator_id"),
             Indicator.code.label("indicator"),
             Indicator.title,
-            Indicator.measure,
-            Indicator.ordinal_labels,
+            type_coerce(Indicator.measure, String).label("measure"),
+            type_coerce(Indicator.accumulation, String).label("accumulation"),
             ReportingPeriod.id.label("period_id"),
             ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date,
-            ReportingPeriod.locked_at,
+            epoch_days(ReportingPeriod.start_date).label("start_date"),
+            (ReportingPeriod.locked_at.is_not(None)).label("locked"),
         )
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(Project, Project.id == ResultNode.project_id)
@@ -65,23 +81,62 @@ def _targets(session: Session, principal: Principal, project_codes: list[str]) -
         .where(Project.code.in_(project_codes), project_condition(principal, *_LOGGERS))
         .order_by(Project.code, ReportingPeriod.start_date, Indicator.position, Indicator.id)
     )
-    result = session.execute(stmt)
+    df = columns_frame(
+        session,
+        stmt,
+        {"project_id": "int", "indicator_id": "int", "period_id": "int", "start_date": "day"},
+    )
+    df["locked"] = df["locked"].astype(bool)
+    df["scale"] = df["indicator_id"].map(_scales(session, df)).fillna(0).astype("int64")
+    return df
+
+
+def _scales(session: Session, targets: pd.DataFrame) -> dict[int, int]:
+    """How many scores each ordinal indicator among the targets has."""
+    ids = targets.loc[targets["measure"] == "ordinal", "indicator_id"].unique().tolist()
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Indicator.id, Indicator.ordinal_labels).where(Indicator.id.in_(ids))
+    ).all()
+    return {int(i): len(labels or []) for i, labels in rows}
+
+
+def _parts(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
+    """Breakdown parts of these indicators: indicator_id, dimension, exhaustive, part id, column."""
+    result = session.execute(
+        select(
+            IndicatorDimension.indicator_id,
+            Dimension.name.label("dimension"),
+            Dimension.exhaustive,
+            DimensionValue.id.label("dimension_value_id"),
+            DimensionValue.label,
+        )
+        .join(Dimension, Dimension.id == IndicatorDimension.dimension_id)
+        .join(DimensionValue, DimensionValue.dimension_id == Dimension.id)
+        .where(IndicatorDimension.indicator_id.in_(indicator_ids))
+        .order_by(Dimension.name, DimensionValue.position)
+    )
     df = pd.DataFrame(result.all(), columns=list(result.keys()))
-    df["measure"] = df["measure"].map(lambda v: getattr(v, "value", v)).astype("object")
+    df["column"] = (df["dimension"] + ": " + df["label"]).str.lower() if len(df) else []
     return df
 
 
 def template(
     session: Session, *, principal: Principal, project_code: str, today: date | None = None
 ) -> pd.DataFrame:
-    """The blank template: one row per indicator and started, unlocked period."""
+    """The blank template: one row per indicator and started, unlocked period, and a column per
+    breakdown part (`Sex: Female`) of the project's indicators."""
     df = _targets(session, principal, [project_code])
     if df.empty:
         raise ValidationFailed(f"You may not log results for project {project_code!r}.")
-    open_ = df[(df["start_date"] <= (today or date.today())) & df["locked_at"].isna()].copy()
-    for col in VALUE_COLUMNS:
+    started = df["start_date"] <= pd.Timestamp(today or date.today())
+    open_ = df[started & ~df["locked"]].copy()
+    parts = _parts(session, df["indicator_id"].unique().tolist())
+    headers = list(dict.fromkeys(parts["dimension"] + ": " + parts["label"]))
+    for col in [*VALUE_COLUMNS, *headers]:
         open_[col] = None
-    return open_[COLUMNS].reset_index(drop=True)
+    return open_[COLUMNS + headers].reset_index(drop=True)
 
 
 def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
@@ -89,179 +144,104 @@ def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
     if fmt == "csv":
         return df.to_csv(index=False).encode("utf-8")
     buffer = io.BytesIO()
-    df.to_excel(buffer, index=False, sheet_name="measurements")
+    df.to_excel(buffer, index=False, sheet_name=SHEET)
     return buffer.getvalue()
 
 
 def read_upload(filename: str, content: bytes) -> pd.DataFrame:
-    """Read an uploaded CSV or Excel file as text cells; raises ValidationFailed when unreadable."""
-    ext = PurePath(filename).suffix.lower()
-    try:
-        if ext == ".csv":
-            df = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
-        elif ext == ".xlsx":
-            df = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False)
-        else:
-            raise ValidationFailed(
-                f"{filename}: upload a .csv or .xlsx file (not {ext or 'none'})."
-            )
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"{filename}: the file cannot be read ({exc}).") from exc
-    df.columns = [str(c).strip().lower() for c in df.columns]
+    """Read an uploaded CSV or Excel file as text cells (decimal commas made points); what
+    was detected rides along in `df.attrs["read"]`. Raises ValidationFailed when unreadable."""
+    df, info = read_file(filename, content)
     missing = [c for c in ("project", "indicator", "period", *VALUE_COLUMNS) if c not in df]
     if missing:
         raise ValidationFailed(f"{filename}: missing column(s) {', '.join(missing)}.")
-    return df.map(lambda v: v.strip() if isinstance(v, str) else v).replace("", None)
+    numeric = [c for c in df.columns if c in checks.NUMBER_COLUMNS or ": " in c]
+    if info.kind == "csv" and uses_decimal_comma(df[numeric]):
+        df[numeric] = to_point(df[numeric])
+        info = ReadInfo(**{**info.__dict__, "decimal": "comma"})
+    df.attrs["read"] = info
+    return df
 
 
-def _is_number(s: pd.Series) -> pd.Series:
-    return s.isna() | pd.to_numeric(s, errors="coerce").notna()
+def _prepare(
+    session: Session, principal: Principal, df: pd.DataFrame, today: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The filled rows joined to what they name, with the parsed numbers and the flags the
+    checks read; and the breakdown parts of the indicators named."""
+    df = df[[*KEY, *VALUE_COLUMNS, *_breakdown_columns(df)]].copy()
+    for col in df.columns:
+        df[col] = _text(df[col])
+    codes = [str(c) for c in df["project"].dropna().unique()]
+    known = _targets(session, principal, codes)
+    parts = _parts(session, known["indicator_id"].unique().tolist())
+    data = df.join(known.set_index(KEY).drop(columns=["title", "measure", "accumulation"]), on=KEY)
+    data["_project_ok"] = data["project"].isin(set(known["project"]))
+    kinds = known.drop_duplicates(["project", "indicator"]).set_index(["project", "indicator"])
+    data = data.join(kinds[["measure", "accumulation"]], on=["project", "indicator"])
+    data["_indicator_ok"] = data["measure"].notna()
+    data["_locked"] = data["locked"].fillna(False).astype(bool)
+    data["_not_started"] = (data["start_date"] > pd.Timestamp(today)).fillna(False).astype(bool)
+    data["_duplicate"] = data["indicator_id"].notna() & data.duplicated(KEY, keep="first")
+    data = write.with_latest(session, data)
+    data["_awaiting"] = (data["old_status"] == MeasurementStatus.SUBMITTED.value).astype(bool)
+    data["_yes_no"] = checks.yes_no(data["value"]).where(data["measure"] == "yes_no")
+    number = checks.numbers(data["value"])
+    data["_value"] = number.where(data["measure"] != "yes_no", data["_yes_no"].astype(float))
+    data["_numerator"] = checks.numbers(data["numerator"])
+    data["_denominator"] = checks.numbers(data["denominator"])
+    for col in [*checks.NUMBER_COLUMNS, *_breakdown_columns(data)]:
+        data[f"_n:{col}"] = number if col == "value" else checks.numbers(data[col])
+    scale = data["scale"].fillna(0)
+    data["_score_ok"] = (data["_value"] % 1 == 0) & data["_value"].between(0, scale - 1)
+    for col in _breakdown_columns(data):
+        ids = set(parts.loc[parts["column"] == col, "indicator_id"])
+        data[f"_has:{col}"] = data["indicator_id"].isin(ids)
+    return data, parts
 
 
-def _member(keys: set[tuple[str, str]], a: str, b: str) -> Callable[[pd.DataFrame], pd.Series]:
-    """A row check: is the pair of cells (a, b) one of `keys`?"""
-    return lambda df: pd.Series(
-        [k in keys for k in zip(df[a], df[b], strict=True)], index=df.index, dtype=bool
-    )
+def _text(s: pd.Series) -> pd.Series:
+    """Cells as text or None, whatever the frame held (strings, numbers, NaN)."""
+    s = s.astype(object)
+    present = s.notna()
+    return s.where(~present, s.astype(str)).where(present, None)
 
 
-def _pairs(df: pd.DataFrame, a: str, b: str) -> set[tuple[str, str]]:
-    return set(zip(df[a], df[b], strict=True))
+def _breakdown_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if ": " in c and not c.startswith("_")]
 
 
-def _schema(known: pd.DataFrame) -> pa.DataFrameSchema:
-    keys = zip(known["project"], known["indicator"], strict=True)
-    measure = dict(zip(keys, known["measure"], strict=True))
-    open_periods = _pairs(known[known["locked_at"].isna()], "project", "period")
-
-    def needs(kinds: set[str], col: str) -> Callable[[pd.DataFrame], pd.Series]:
-        def check(df: pd.DataFrame) -> pd.Series:
-            kind = pd.Series(
-                [measure.get(k, "") for k in zip(df["project"], df["indicator"], strict=True)],
-                index=df.index,
-            )
-            return ~kind.isin(kinds) | df[col].notna()
-
-        return check
-
-    number = pa.Check(_is_number, error="is not a number")
-    projects = set(known["project"])
-    return pa.DataFrameSchema(
-        {
-            "project": pa.Column(
-                None, pa.Check.isin(projects, error="is not a project you may log results for")
-            ),
-            "indicator": pa.Column(None),
-            "period": pa.Column(None),
-            "value": pa.Column(None, number, nullable=True),
-            "numerator": pa.Column(None, number, nullable=True),
-            "denominator": pa.Column(None, number, nullable=True),
-            "narrative": pa.Column(None, nullable=True),
-        },
-        checks=[
-            _row_check(
-                "indicator",
-                "is not an indicator of this project",
-                _member(_pairs(known, "project", "indicator"), "project", "indicator"),
-            ),
-            _row_check(
-                "period",
-                "is not an open (unlocked) reporting period of this project",
-                _member(open_periods, "project", "period"),
-            ),
-            _row_check(
-                "value",
-                "is required for a number, yes/no or ordinal indicator",
-                needs({"number", "yes_no", "ordinal"}, "value"),
-            ),
-            _row_check(
-                "numerator",
-                "is required for a percentage indicator",
-                needs({"percentage"}, "numerator"),
-            ),
-            _row_check(
-                "denominator",
-                "is required for a percentage indicator",
-                needs({"percentage"}, "denominator"),
-            ),
-            _row_check(
-                "narrative",
-                "is required for a qualitative indicator",
-                needs({"qualitative"}, "narrative"),
-            ),
-        ],
-    )
-
-
-def _row_check(column: str, reason: str, fn: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
-    """A row-wise check; its name carries the column so failures are reported there."""
-    return pa.Check(fn, name=f"{column}|{reason}", error=f"{column}|{reason}")
-
-
-def _problems(exc: SchemaErrors) -> list[str]:
-    """One line per failing cell: 'row N, column C: reason' (spreadsheet row numbers)."""
-    out = []
-    cases = exc.failure_cases
-    for _, case in cases.iterrows():
-        check, column, index = str(case["check"]), case["column"], case["index"]
-        value = case["failure_case"]
-        if "|" in check:
-            # A row check reports the non-empty cells of a failing row: name the cell it is
-            # about, with its value when that cell is not empty.
-            column, check = check.split("|", 1)
-            same = cases[(cases["index"] == index) & (cases["column"] == column)]
-            value = same["failure_case"].iloc[0] if len(same) else None
-        if column is None or index is None or pd.isna(index):
-            out.append(f"{column or 'file'}: {check}")
-            continue
-        out.append(f"row {int(index) + 2}, column {column}: {_reason(check, value)}")
-    return sorted(set(out), key=_row_order)
-
-
-def _reason(reason: str, value: object) -> str:
-    if reason.startswith("<Check") or reason.startswith("not_nullable"):
-        return "a value is required here"
-    shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
-    return f"{shown!r} {reason}" if shown not in ("", True, False) else reason
-
-
-def _row_order(line: str) -> tuple[int, str]:
-    try:
-        return int(line.split(",", 1)[0].removeprefix("row ")), line
-    except ValueError:
-        return 0, line
-
-
-def validate(session: Session, *, principal: Principal, df: pd.DataFrame) -> pd.DataFrame:
-    """The rows to import (blank ones dropped), or ValidationFailed listing every problem."""
-    filled = df[df[VALUE_COLUMNS].notna().any(axis=1)]
+def validate(
+    session: Session, *, principal: Principal, df: pd.DataFrame, today: date | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The filled rows ready to write (blank ones dropped) and the breakdown parts, or
+    ValidationFailed listing every problem of every row at once."""
+    cols = _breakdown_columns(df)
+    filled = df[df[[*VALUE_COLUMNS, *cols]].notna().any(axis=1)]
     if filled.empty:
         raise ValidationFailed("The file holds no values: fill value, numerator or narrative.")
-    codes = [str(c) for c in filled["project"].dropna().unique()]
-    known = _targets(session, principal, codes)
-    try:
-        _schema(known).validate(filled, lazy=True)
-    except SchemaErrors as exc:
+    data, parts = _prepare(session, principal, filled, today or date.today())
+    groups = {
+        str(dim): [c for c in dict.fromkeys(g["column"]) if c in cols]
+        for dim, g in parts[parts["exhaustive"].astype(bool)].groupby("dimension")
+    }
+    found = checks.check(data, checks.rules(data, cols))
+    bad_rows = {i for i, _, _ in found}
+    sums = checks.sum_problems(data, {d: c for d, c in groups.items() if c})
+    found += [p for p in sums if p[0] not in bad_rows]
+    if found:
+        found.sort(key=lambda f: (f[0], list(data.columns).index(f[1])))
+        problems = [f"row {i + 2}, column {c}: {msg}" for i, c, msg in found]
         raise ValidationFailed(
-            f"The file was not imported: {len(_problems(exc))} problem(s). Nothing was saved.",
-            _problems(exc),
-        ) from exc
-    ids = known.set_index(["project", "indicator", "period"])[["indicator_id", "period_id"]]
-    return filled.join(ids, on=["project", "indicator", "period"])
-
-
-def _values(row: pd.Series) -> measurements.Values:
-    def dec(col: str) -> Decimal | None:
-        v = row[col]
-        return None if v is None or pd.isna(v) else Decimal(str(v))
-
-    narrative = row["narrative"]
-    return measurements.Values(
-        value=dec("value"),
-        numerator=dec("numerator"),
-        denominator=dec("denominator"),
-        narrative="" if narrative is None or pd.isna(narrative) else str(narrative),
+            f"The file was not imported: {len(problems)} problem(s) in "
+            f"{len({i for i, _, _ in found})} row(s). Nothing was saved.",
+            problems,
+        )
+    data["_value"] = np.where(
+        data["measure"] == "percentage",
+        data["_numerator"] / data["_denominator"] * 100,
+        data["_value"],
     )
+    return data, parts
 
 
 def import_measurements(
@@ -271,26 +251,25 @@ def import_measurements(
     df: pd.DataFrame,
     submit: bool = False,
     progress: Progress | None = None,
+    today: date | None = None,
 ) -> ImportReport:
-    """Validate the whole file, then save (and optionally submit) every filled row through the
-    measurement services. Any refusal names its row and aborts the caller's transaction."""
-    rows = validate(session, principal=principal, df=df)
-    submitted = 0
-    for n, (index, row) in enumerate(rows.iterrows(), start=1):
-        where = f"row {int(str(index)) + 2} ({row['project']} {row['indicator']} {row['period']})"
-        try:
-            m = measurements.save_draft(
-                session,
-                principal=principal,
-                indicator_id=int(row["indicator_id"]),
-                period_id=int(row["period_id"]),
-                values=_values(row),
-            )
-            if submit:
-                measurements.submit(session, principal=principal, measurement_id=m.id)
-                submitted += 1
-        except RbmError as exc:
-            raise ValidationFailed(f"The file was not imported: {where}: {exc}") from exc
-        if progress is not None:
-            progress(n / len(rows), f"Saved {n} of {len(rows)} values")
-    return ImportReport(saved=len(rows), submitted=submitted, skipped_blank=len(df) - len(rows))
+    """Validate the whole file, then save (and optionally submit) every filled row in batches,
+    with one audit event for the import. Any refusal aborts the caller's transaction."""
+    info = df.attrs.get("read")
+    data, parts = validate(session, principal=principal, df=df, today=today)
+    write.require_loggers(session, principal, data["project_id"].astype(int).unique().tolist())
+    saved = write.write(
+        session,
+        principal=principal,
+        data=data,
+        parts=parts,
+        submit=submit,
+        info=info,
+        progress=progress,
+    )
+    return ImportReport(
+        saved=saved,
+        submitted=saved if submit else 0,
+        skipped_blank=len(df) - len(data),
+        detected=info.describe() if isinstance(info, ReadInfo) else "",
+    )

@@ -25,6 +25,8 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the signed session cookie: signing out bumps it, ending remembered sessions.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class RoleGrant(Base):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied
@@ -64,6 +65,54 @@ def grants_table(session: Session, *, principal: Principal) -> pd.DataFrame:
     return df
 
 
+def _audit_select(
+    *,
+    user_email: str | None,
+    entity_type: str | None,
+    action: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> Select[Any]:
+    """Audit events matching the filters, newest first. A sign-in is recorded before anyone is
+    signed in (no acting user): it is shown, and filtered, under the account signing in."""
+    who = aliased(User)
+    subject = aliased(User)
+    is_sign_in = and_(
+        AuditEvent.user_id.is_(None),
+        AuditEvent.entity_type == "user",
+        AuditEvent.action.in_(["sign_in", "sign_in_failed"]),
+    )
+    email = func.coalesce(who.email, subject.email)
+    stmt = (
+        select(
+            AuditEvent.id,
+            AuditEvent.at,
+            email.label("user"),
+            func.coalesce(who.name, subject.name).label("name"),
+            AuditEvent.action,
+            AuditEvent.entity_type,
+            AuditEvent.entity_id,
+            AuditEvent.reason,
+            AuditEvent.before,
+            AuditEvent.after,
+        )
+        .outerjoin(who, who.id == AuditEvent.user_id)
+        .outerjoin(subject, and_(is_sign_in, subject.id == AuditEvent.entity_id))
+        .order_by(AuditEvent.id.desc())
+    )
+    if user_email:
+        stmt = stmt.where(email == user_email)
+    if entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if date_from:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(date_from, time.min))
+    if date_to:
+        stmt = stmt.where(AuditEvent.at < datetime.combine(date_to + timedelta(days=1), time.min))
+    return stmt
+
+
 def audit_log(
     session: Session,
     *,
@@ -73,42 +122,46 @@ def audit_log(
     action: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    limit: int = AUDIT_LIMIT,
+    limit: int | None = AUDIT_LIMIT,
 ) -> pd.DataFrame:
-    """Audit events, newest first, filtered by user, entity, action and dates (inclusive)."""
+    """Audit events, newest first, filtered by user, entity, action and dates (inclusive);
+    at most `limit` of them (None: every one, for the CSV export)."""
     _require_admin(principal)
-    who = aliased(User)
-    stmt = (
-        select(
-            AuditEvent.id,
-            AuditEvent.at,
-            who.email.label("user"),
-            AuditEvent.action,
-            AuditEvent.entity_type,
-            AuditEvent.entity_id,
-            AuditEvent.reason,
-            AuditEvent.before,
-            AuditEvent.after,
-        )
-        .outerjoin(who, who.id == AuditEvent.user_id)
-        .order_by(AuditEvent.id.desc())
-        .limit(limit)
+    stmt = _audit_select(
+        user_email=user_email,
+        entity_type=entity_type,
+        action=action,
+        date_from=date_from,
+        date_to=date_to,
     )
-    if user_email:
-        stmt = stmt.where(who.email == user_email)
-    if entity_type:
-        stmt = stmt.where(AuditEvent.entity_type == entity_type)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if date_from:
-        stmt = stmt.where(AuditEvent.at >= datetime.combine(date_from, time.min))
-    if date_to:
-        stmt = stmt.where(AuditEvent.at < datetime.combine(date_to + timedelta(days=1), time.min))
-    df = frame(session, stmt)
+    df = frame(session, stmt if limit is None else stmt.limit(limit))
     df["user"] = df["user"].fillna("(system)")
+    df["name"] = df["name"].fillna("(system)")
     for col in ("before", "after"):
         df[col] = df[col].map(lambda v: "" if v is None else str(v))
     return df
+
+
+def audit_count(
+    session: Session,
+    *,
+    principal: Principal,
+    user_email: str | None = None,
+    entity_type: str | None = None,
+    action: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> int:
+    """How many audit events match the filters (the list shows at most AUDIT_LIMIT)."""
+    _require_admin(principal)
+    stmt = _audit_select(
+        user_email=user_email,
+        entity_type=entity_type,
+        action=action,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 def audit_choices(session: Session, *, principal: Principal) -> dict[str, list[str]]:

@@ -86,6 +86,14 @@ PAGES: tuple[PageSpec, ...] = (
         url_path="needs",
     ),
     PageSpec(
+        file="inbox.py",
+        title="Inbox",
+        icon=":material/inbox:",
+        roles=ALL_ROLES,
+        section="Workflow",
+        url_path="inbox",
+    ),
+    PageSpec(
         file="log_results.py",
         title="Log results",
         icon=":material/edit_note:",

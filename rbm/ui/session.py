@@ -103,3 +103,10 @@ def cached_query(fn: Callable[..., T], principal: Principal, **kwargs: Any) -> T
         principal,
     )
     return result
+
+
+def inbox_count(principal: Principal) -> int:
+    """How many items wait in the principal's inbox (the sidebar shows it beside Inbox)."""
+    from rbm.queries.inbox import inbox
+
+    return cached_query(inbox, principal).count

@@ -61,3 +61,12 @@ def money(value: object, currency: str = "USD") -> str:
         return "—"
     assert isinstance(value, int | float)
     return f"{currency} {value:,.0f}"
+
+
+def shown(value: object, yes_no: bool = False) -> str:
+    """A value as people read it: yes/no for a yes/no measure, else a number."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if yes_no:
+        return "yes" if float(value) == 1 else "no"  # type: ignore[arg-type]
+    return number(float(value))  # type: ignore[arg-type]

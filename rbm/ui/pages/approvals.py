@@ -97,9 +97,12 @@ else:
         except RbmError as exc:
             st.error(str(exc))
     st.subheader("Review one submission")
+    asked = st.query_params.get("measurement", "")
+    queued = queue["measurement_id"].astype(int).tolist()
     pick = st.selectbox(
         "Submission",
         queue.index,
+        index=queued.index(int(asked)) if asked.isdigit() and int(asked) in queued else 0,
         key="ap_pick",
         format_func=lambda i: (
             f"{queue.loc[i, 'project']} {queue.loc[i, 'indicator']} · "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
-from rbm.queries.admin import audit_choices, audit_log
+from rbm.queries.admin import audit_choices, audit_count, audit_log
 from rbm.ui.session import cached_query, get_db, require_principal
 
 principal = require_principal()
@@ -35,23 +36,25 @@ action = c3.selectbox(
 date_from: date | None = c4.date_input("From", value=None, key="al_from")
 date_to: date | None = c5.date_input("To", value=None, key="al_to")
 
-events = cached_query(
-    audit_log,
-    principal,
-    user_email=user,
-    entity_type=entity,
-    action=action,
-    date_from=date_from,
-    date_to=date_to,
+filters: dict[str, Any] = dict(
+    user_email=user, entity_type=entity, action=action, date_from=date_from, date_to=date_to
 )
-st.metric("Events", len(events))
+events = cached_query(audit_log, principal, **filters)
+total = cached_query(audit_count, principal, **filters)
+st.metric("Events", f"{total:,}")
+if total > len(events):
+    st.warning(
+        f"Showing the newest {len(events):,} of {total:,} matching events: narrow the filters "
+        "to see older ones. The CSV export holds all of them."
+    )
 st.dataframe(
     events,
     hide_index=True,
     width="stretch",
     column_config={
         "at": st.column_config.DatetimeColumn("When"),
-        "user": "Who",
+        "user": "E-mail",
+        "name": "Who",
         "action": "Action",
         "entity_type": "Entity",
         "entity_id": "Id",
@@ -60,9 +63,17 @@ st.dataframe(
         "after": "After",
     },
 )
+
+
+def _all_as_csv() -> bytes:
+    with get_db().read() as session:
+        every = audit_log(session, principal=principal, limit=None, **filters)
+    return every.to_csv(index=False).encode("utf-8")
+
+
 st.download_button(
-    "Download as CSV",
-    events.to_csv(index=False).encode("utf-8"),
+    f"Download all {total:,} as CSV",
+    _all_as_csv if total > len(events) else events.to_csv(index=False).encode("utf-8"),
     file_name="audit-log.csv",
     mime="text/csv",
     key="al_download",

@@ -12,7 +12,7 @@ from rbm.errors import RbmError
 from rbm.queries import workflow
 from rbm.services import measurements
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import number, plain
+from rbm.ui.widgets import plain, shown
 
 principal = require_principal()
 st.title("Measurement history")
@@ -38,14 +38,18 @@ m = detail.measurement
 st.markdown(f"**{plain(m['project'])} {plain(m['indicator'])}** · {plain(m['title'])}")
 st.caption(f"Period {m['period']} · revision {m['revision']} · status {m['status']}")
 a, b, c = st.columns(3)
-a.metric("Value", number(m["value"]))
-b.metric("Baseline", number(m["baseline"]))
-c.metric("Target this period", number(m["target"]))
+yes_no = m["measure"] == "yes_no"
+a.metric("Value", shown(m["value"], yes_no))
+b.metric("Baseline", shown(m["baseline"], yes_no))
+c.metric("Target this period", shown(m["target"], yes_no))
 if m["narrative"]:
     st.text(m["narrative"])
 
 st.subheader("Revisions")
-st.dataframe(detail.revisions, hide_index=True)
+revisions = detail.revisions
+if yes_no:  # a yes/no value reads as yes or no, never 1 or 0
+    revisions = revisions.assign(value=revisions["value"].map(lambda v: shown(v, True)))
+st.dataframe(revisions, hide_index=True)
 if not detail.breakdown.empty:
     st.subheader("Breakdown")
     st.dataframe(detail.breakdown, hide_index=True)

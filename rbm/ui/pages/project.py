@@ -177,8 +177,13 @@ with tree:
 def _indicator_detail() -> None:
     inds = view.indicators
     labels = dict(zip(inds["code"], inds["title"], strict=True))
+    asked = st.query_params.get("indicator")
     pick = st.selectbox(
-        "Indicator", list(labels), format_func=lambda c: f"{c} — {labels[c]}", key="pj_indicator"
+        "Indicator",
+        list(labels),
+        index=list(labels).index(asked) if asked in labels else 0,
+        format_func=lambda c: f"{c} — {labels[c]}",
+        key="pj_indicator",
     )
     row = inds[inds["code"] == pick].iloc[0]
     unit = str(row["unit"] or "")
