@@ -4,7 +4,7 @@
 copied or left-behind cookie no longer signs anyone in.
 
 Revision ID: 0018
-Revises: 0003
+Revises: 0020
 Create Date: 2026-12-03 07:10:00
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0018'
-down_revision: str | None = '0003'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
