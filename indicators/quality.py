@@ -286,7 +286,9 @@ def _breakdown_flags(rows: pd.DataFrame, breakdowns: pd.DataFrame | None) -> pd.
         return _flags(rows.iloc[:0], QualityFlag.BREAKDOWN_MISMATCH, "")
     pct = rows["measure"] == Measure.PERCENTAGE.value
     totals = rows.assign(value=rows["numerator"].where(pct, rows["value"])).dropna(subset=["value"])
-    gaps = disaggregation_gaps(totals, breakdowns)
+    gaps = disaggregation_gaps(
+        totals, breakdowns, keys=("indicator_id", "period_start", "period_end")
+    )
     bad = gaps[~gaps["consistent"].astype(bool)]
     detail = (
         bad["dimension"].astype(str)
@@ -309,8 +311,8 @@ def standing_flags(
 ) -> pd.DataFrame:
     """The flags that do not depend on a date: every flag but ``overdue_report``.
 
-    ``breakdowns`` (optional): indicator_id, period_end, dimension, category, value (the
-    numerator for percentages) and exhaustive, one row per part. Same columns as
+    ``breakdowns`` (optional): indicator_id, period_start, period_end, dimension, category,
+    value (the numerator for percentages) and exhaustive, one row per part. Same columns as
     :func:`quality_flags`."""
     if validate:
         indicators, measurements, _ = validated(indicators, measurements)

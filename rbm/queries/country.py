@@ -48,7 +48,11 @@ def country_view(
         session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
     )
     projects = projects_table(
-        session, principal=principal, filters=filters, counts=indicator_status.counts_of(figures)
+        session,
+        principal=principal,
+        filters=filters,
+        counts=indicator_status.counts_of(figures),
+        as_of=as_of,
     )
     cov = area_coverage(session, principal=principal, filters=filters)
     here = cov[cov["country_code"] == country_code]

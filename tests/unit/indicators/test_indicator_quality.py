@@ -213,6 +213,7 @@ def test_breakdown_parts_that_do_not_add_up_are_flagged_with_the_gap() -> None:
     parts = pd.DataFrame(
         {
             "indicator_id": [1, 1],
+            "period_start": pd.to_datetime([date(2024, 1, 1)] * 2),
             "period_end": pd.to_datetime([date(2024, 3, 31)] * 2),
             "dimension": ["Sex"] * 2,
             "category": ["female", "male"],
