@@ -99,5 +99,17 @@ def _outcomes(
     described["scope"] = described["project"].map(
         lambda p: "this country" if n_countries.get(p, 0) == 1 else "project-wide"
     )
-    cols = ["indicator_id", "baseline", "target_value", "actual", "progress", "status"]
+    cols = [
+        "indicator_id",
+        "measure",
+        "accumulation",
+        "baseline",
+        "target_value",
+        "actual",
+        "to_date_rule",
+        "progress",
+        "status",
+        "judged_at",
+        "flags",
+    ]
     return described.merge(figures[cols], on="indicator_id", how="left")

@@ -12,7 +12,7 @@ from rbm.queries.country import CountryView, country_view
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import status_label
+from rbm.ui.widgets import flag_reasons, formatted, projects_judged_note, status_label
 
 PROJECT_PAGE = "rbm/ui/pages/project.py"
 
@@ -71,6 +71,8 @@ picked = st.dataframe(
             "on_track",
             "at_risk",
             "off_track",
+            "overdue_reports",
+            "quality_flags",
         ]
     ],
     hide_index=True,
@@ -91,8 +93,11 @@ picked = st.dataframe(
         "on_track": "On track",
         "at_risk": "At risk",
         "off_track": "Off track",
+        "overdue_reports": "Overdue reports",
+        "quality_flags": "Data-quality flags",
     },
 )
+st.caption(projects_judged_note())
 rows = picked.selection.rows if picked else []
 if rows:
     st.switch_page(PROJECT_PAGE, query_params={"code": p.iloc[rows[0]]["code"]})
@@ -103,6 +108,12 @@ st.caption(
     "all the project's countries."
 )
 o = view.outcomes
+o = o.assign(
+    baseline=formatted(o, "baseline"),
+    target_value=formatted(o, "target_value"),
+    actual=formatted(o, "actual"),
+    flags=o["flags"].fillna("").map(flag_reasons),
+)
 st.dataframe(
     o.assign(status=o["status"].map(status_label), progress=o["progress"] * 100)[
         [
@@ -115,8 +126,11 @@ st.dataframe(
             "baseline",
             "target_value",
             "actual",
+            "to_date_rule",
             "progress",
             "status",
+            "judged_at",
+            "flags",
         ]
     ],
     hide_index=True,
@@ -132,10 +146,13 @@ st.dataframe(
         "baseline": "Baseline",
         "target_value": "Target",
         "actual": "To date",
+        "to_date_rule": "Counted as",
         "progress": st.column_config.ProgressColumn(
             "Progress", min_value=0, max_value=100, format="%.0f%%"
         ),
         "status": "Status",
+        "judged_at": st.column_config.DateColumn("Judged at"),
+        "flags": "Data quality",
     },
 )
 
