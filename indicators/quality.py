@@ -35,6 +35,7 @@ from datetime import date
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from indicators.disaggregation import disaggregation_gaps
@@ -244,6 +245,16 @@ def _value_only_flags(rows: pd.DataFrame) -> pd.DataFrame:
     return _flags(only, QualityFlag.MISSING_DENOMINATOR, detail)
 
 
+def _set_aside_rows(rows: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    if rows.empty:
+        return np.zeros(0, dtype=bool)
+    return set_aside(
+        rows["indicator_id"].to_numpy(dtype=np.int64),
+        rows["period_start"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+        rows["period_end"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+    )
+
+
 def _overlap_flags(rows: pd.DataFrame) -> pd.DataFrame:
     """One flag per set-aside period (see :mod:`indicators.periods`)."""
     period = ["indicator_id", "period_start", "period_end"]
@@ -321,11 +332,14 @@ def standing_flags(
     rows = measurements[known].merge(definition, on="indicator_id", how="left")
     live = rows[rows["status"] != MeasurementStatus.RETURNED.value]
     unknown = measurements[~known].drop_duplicates("indicator_id")[["indicator_id"]]
+    # A coarser value set aside over finer periods is flagged as such; it is not a point of
+    # the series (an annual total is no outlier among quarters, nor a drop after them).
+    series = live[~_set_aside_rows(live)]
     return _combined(
         [
             *_definition_flags(indicators),
-            _outlier_flags(live, threshold=outlier_threshold, min_history=min_history),
-            _decrease_flags(live),
+            _outlier_flags(series, threshold=outlier_threshold, min_history=min_history),
+            _decrease_flags(series),
             _zero_denominator_flags(live),
             _value_only_flags(live),
             _overlap_flags(live),

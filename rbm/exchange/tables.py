@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -221,12 +222,17 @@ def _sheet_name(code: str, used: set[str]) -> str:
 
 
 def iptt_frames(
-    session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    project_codes: Sequence[str] | None = None,
+    as_of: date | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Per project code: one row per indicator with baseline, life-of-project target, then a
-    target and an actual column per period, to date, progress and status (approved only)."""
+    target and an actual column per period, to date (how it was counted, the date it is judged
+    at), progress, status and data-quality flags (approved only; `as_of` defaults to today)."""
     ids = project_ids(principal, project_codes)
-    summary = indicator_status.summary(session, principal=principal, project_ids=ids)
+    summary = indicator_status.summary(session, principal=principal, project_ids=ids, as_of=as_of)
     described = frame(
         session,
         select(
@@ -361,10 +367,14 @@ def _iptt(block: pd.DataFrame, summary: pd.DataFrame, values: pd.DataFrame) -> p
 
 
 def iptt_workbook(
-    session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    project_codes: Sequence[str] | None = None,
+    as_of: date | None = None,
 ) -> bytes:
     """The IPTT as an Excel workbook, one sheet per project."""
-    frames = iptt_frames(session, principal=principal, project_codes=project_codes)
+    frames = iptt_frames(session, principal=principal, project_codes=project_codes, as_of=as_of)
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
