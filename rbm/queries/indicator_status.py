@@ -563,7 +563,7 @@ def overdue_of(
         pd.Series(expected - reported_by_cutoff, index=projects[exact]).groupby(level=0).sum()
     )
     missing = [*ids[~has].tolist(), *ids[has][~exact].tolist()]
-    unstored = _overdue_in_sql(session, missing, cutoff)
+    unstored = _overdue_in_sql(session, missing, cutoff) if missing else pd.Series(dtype="int64")
     total = per_project.add(unstored, fill_value=0)
     if len(ended_rows) and int(ended_rows["locked"].sum()):
         locked_ids = [*ids[has][exact].tolist()]

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from indicators.periods import set_aside
 from rbm.errors import NotFound
 from rbm.models import (
     Attachment,
@@ -221,8 +222,10 @@ def breakdowns(session: Session, *, principal: Principal, code: str) -> pd.DataF
 def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
     """Actual and target paths of one indicator over its periods, for the trend chart:
     period_end, series ("Actual" / "Target"), value. Incremental indicators are drawn as
-    running totals from the baseline (period targets are increments); others as reported."""
+    running totals (period targets are increments), incremental counts from 0 as their target
+    is new results, others from the baseline; other indicators as reported."""
     rows = long[(long["code"] == code) & (long["period"] != LOP)]
+    rows = _without_set_aside(rows).sort_values(["period_end", "period_start"], kind="stable")
     lop = long[(long["code"] == code) & (long["period"] == LOP)]
     base = (
         float(lop["baseline"].iloc[0])
@@ -230,7 +233,11 @@ def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
         else 0.0
     )
     actual, target = rows["actual"], rows["target"]
-    if not rows.empty and rows["accumulation"].iloc[0] == "incremental":
+    incremental = not rows.empty and rows["accumulation"].iloc[0] == "incremental"
+    if incremental and rows["measure"].iloc[0] == "number":
+        # The target of an incremental count is new results: running totals start from 0.
+        base = 0.0
+    if incremental:
         actual = base + actual.fillna(0).cumsum().where(actual.notna())
         target = base + target.fillna(0).cumsum().where(target.notna())
     ends = rows["period_end"]
@@ -246,6 +253,20 @@ def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
         )
     actuals = pd.DataFrame({"period_end": ends, "series": "Actual", "value": actual})
     return pd.concat([actuals, targets], ignore_index=True).dropna(subset=["value"])
+
+
+def _without_set_aside(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose values count: periods set aside by a finer overlapping period with a
+    value (`indicators.periods`) are a cross-check, not a point of the trend."""
+    reported = rows[rows["actual"].notna()]
+    if len(reported) < 2:
+        return rows
+    aside = set_aside(
+        np.zeros(len(reported), dtype=np.int64),
+        reported["period_start"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+        reported["period_end"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+    )
+    return rows.drop(index=reported.index[aside])
 
 
 def _life_of_project(

@@ -111,6 +111,7 @@ def project_view(
             code=code,
             as_of=as_of or date.today(),
             grace_days=get_settings().overdue_grace_days,
+            described=indicators[["indicator_id", "code"]],
         ),
         judged_at=_judged_at(indicators),
     )

@@ -132,17 +132,25 @@ def overdue_periods(
 
 
 def project_flags(
-    session: Session, *, principal: Principal, code: str, as_of: date, grace_days: int
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    as_of: date,
+    grace_days: int,
+    described: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every data-quality flag of one visible project's indicators, with a short reason:
-    indicator_id, code, flag, period_end, detail, reason (overdue reports included)."""
+    indicator_id, code, flag, period_end, detail, reason (overdue reports included).
+    `described` (indicator_id, code of the project's indicators) saves reading them again."""
     ids = select(Project.id).where(Project.code == code, visible_condition(principal))
-    described = frame(
-        session,
-        select(Indicator.id.label("indicator_id"), Indicator.code)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .where(ResultNode.project_id.in_(ids)),
-    )
+    if described is None:
+        described = frame(
+            session,
+            select(Indicator.id.label("indicator_id"), Indicator.code)
+            .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+            .where(ResultNode.project_id.in_(ids)),
+        )
     standing = standing_of(session, described["indicator_id"].tolist())
     late = overdue_periods(session, ids, as_of=as_of, grace_days=grace_days)
     overdue = pd.DataFrame(

@@ -42,7 +42,7 @@ from rbm.principal import Principal
 from rbm.queries import portfolio, workflow
 from rbm.queries.country import country_view
 from rbm.queries.donor import donor_view
-from rbm.queries.iptt import LOP, iptt, iptt_excel
+from rbm.queries.iptt import LOP, iptt, iptt_excel, trajectory
 from rbm.queries.project import project_view
 from rbm.services import logframe, measurements, periods
 from rbm.settings import get_settings
@@ -261,6 +261,12 @@ def test_every_figure_of_a_project_off_the_happy_path_matches_the_hand_worked_va
     assert a.loc[LOP, "achieved_pct"] == pytest.approx(50)
     b = long[long["code"] == "1.b"].set_index("period")
     assert b.loc["2024-Q4", "actual"] == 40  # a value-only percentage is shown and counted
+    # The trend of an incremental count runs from 0 (its target is new results), not from 500.
+    points = trajectory(long, code="1.a")
+    actual_line = points[points["series"] == "Actual"]["value"].tolist()
+    assert actual_line[:4] == [10, 30, 60, 100]
+    target_line = points[points["series"] == "Target"]["value"].tolist()
+    assert target_line == [0, 200]
     e = long[long["code"] == "1.e"].set_index("period")
     assert e.loc["2024-Q2", "target"] == 20
     assert pd.isna(e.loc["2024", "target"])
