@@ -8,8 +8,10 @@ worked examples.
 
 from indicators.disaggregation import PartsCheck, check_parts, disaggregation_gaps
 from indicators.forecast import Forecast, forecast, forecast_one
+from indicators.overdue import days_overdue, is_overdue, overdue_cutoff, overdue_mask
+from indicators.periods import finest_periods
 from indicators.portfolio import Aggregation, LibraryValuesFrame, rollup_library
-from indicators.quality import QualityFlag, quality_flags
+from indicators.quality import FLAG_REASONS, QualityFlag, quality_flags, standing_flags
 from indicators.rollup import ResultNode, node_status, rollup_results, rollup_status
 from indicators.scalar import (
     Indicator,
@@ -30,9 +32,11 @@ from indicators.types import (
     ProgressReason,
     Status,
     StatusThresholds,
+    ToDateRule,
 )
 
 __all__ = [
+    "FLAG_REASONS",
     "Accumulation",
     "Aggregation",
     "Direction",
@@ -55,15 +59,22 @@ __all__ = [
     "Summary",
     "TargetsFrame",
     "ToDate",
+    "ToDateRule",
     "check_parts",
+    "days_overdue",
     "disaggregation_gaps",
+    "finest_periods",
     "forecast",
     "forecast_one",
+    "is_overdue",
     "node_status",
+    "overdue_cutoff",
+    "overdue_mask",
     "quality_flags",
     "rollup_library",
     "rollup_results",
     "rollup_status",
+    "standing_flags",
     "summarise",
     "summarise_one",
 ]

@@ -26,9 +26,10 @@ class Definitions:
     percentage: Bools
     qualitative: Bools
     increase: Bools
-    baseline: Floats  # effective baseline (0 for incremental counts without one)
+    baseline: Floats  # what progress is measured from: 0 for incremental counts (new results)
+    stated_baseline: Floats  # the indicator's baseline as stated (NaN when missing)
     target: Floats
-    anchor: Ints  # baseline date, else project start
+    anchor: Ints  # where the plan starts: the later of baseline date and project start
     start: Ints
     end: Ints
     kind: npt.NDArray[np.int8]  # KIND_OTHER, KIND_PERCENTAGE or KIND_QUALITATIVE, for one gather
@@ -63,9 +64,11 @@ def definitions(indicators: pd.DataFrame) -> Definitions:
         percentage=percentage,
         qualitative=qualitative,
         increase=is_(indicators["direction"], Direction.INCREASE.value),
-        baseline=np.where(np.isnan(raw_baseline) & additive, 0.0, raw_baseline),
+        baseline=np.where(additive, 0.0, raw_baseline),
+        stated_baseline=raw_baseline,
         target=floats(indicators["target_value"]),
-        anchor=np.where(baseline_day == NO_DAY, start, baseline_day),
+        # NO_DAY (no baseline date) is below every day, so the project start wins.
+        anchor=np.maximum(np.where(baseline_day == NO_DAY, start, baseline_day), start),
         start=start,
         end=day_numbers(indicators["end_date"]),
         kind=kind.astype(np.int8),

@@ -2,10 +2,12 @@
 :func:`indicators.scalar.expected_progress`).
 
 With period targets, incremental counts expect the sum of the targets of periods already ended
-plus a pro-rata share of the current one; other indicators read period targets as levels
-expected at period ends and interpolate linearly between them, framed by the baseline (before
-the first milestone) and the end-of-project target (after the last). Without period targets the
-plan is a straight line from the baseline date (or project start) to the end-of-project target.
+plus a pro-rata share of the current one, and after the last milestone the rest of the
+life-of-project target, spread evenly to the project end; other indicators read period
+targets as levels expected at period ends and interpolate linearly between them, framed by
+the baseline (before the first milestone) and the end-of-project target (after the last).
+Without period targets the plan is a straight line from the later of the baseline date and
+the project start to the end-of-project target.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ def expected_progress(defs: Definitions, targets: pd.DataFrame, *, as_of: Days) 
     span = defs.target - defs.baseline
     straight = elapsed(defs.anchor, defs.end, as_of)
     gained = group_sum(code, value * elapsed(start, end, at_rows(as_of, code)), defs.size)
+    # Incremental counts reach the life-of-project target at the project end: what the
+    # milestones leave of it is spread evenly from the last milestone to the project end.
+    rest = np.maximum(0.0, defs.target - group_sum(code, value, defs.size))
+    last = group_max(code, end, defs.size)
+    gained = gained + np.nan_to_num(rest) * elapsed(last, defs.end, as_of)
     levels = _interpolated_levels(defs, code, end, value, as_of=as_of)
     planned = np.where(defs.additive, ratio(gained, span), ratio(levels - defs.baseline, span))
     has_targets = group_count(code, defs.size) > 0

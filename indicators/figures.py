@@ -5,8 +5,8 @@ each page grows with the history of the portfolio. Instead the application store
 indicator, the *parts* every rule of this package is computed from:
 
 - the to-date parts of :class:`indicators.summary.ToDateParts` (count, latest period end, sum
-  of values, mean of the latest values, pooled or latest numerator and denominator) and the
-  latest narrative;
+  of values, mean of the latest values, pooled or latest numerator and denominator, how many
+  percentages came without numerator and denominator) and the latest narrative;
 - the least-squares sums of :class:`indicators.forecast.FitSums`.
 
 :func:`figures` computes them from measurements, with the same code as :func:`summarise` and
@@ -47,6 +47,7 @@ FIGURE_COLUMNS = [
     "latest_value",
     "numerator",
     "denominator",
+    "n_unpaired",
     "latest_narrative",
     "fit_n",
     "fit_sx",
@@ -77,6 +78,7 @@ def figures(
             "latest_value": parts.latest_value,
             "numerator": parts.numerator,
             "denominator": parts.denominator,
+            "n_unpaired": parts.n_unpaired,
             "fit_n": sums.n,
             "fit_sx": sums.sx,
             "fit_sy": sums.sy,
@@ -145,6 +147,7 @@ def summarise_figures(
         latest_value=floats(rows["latest_value"]),
         numerator=floats(rows["numerator"]),
         denominator=floats(rows["denominator"]),
+        n_unpaired=rows["n_unpaired"].to_numpy(dtype=np.int64),
     )
     text = rows["latest_narrative"]
     narratives = text.astype(object).where(text.notna(), None).to_numpy(dtype=object)

@@ -1,7 +1,7 @@
 """Early warning: where will the indicator end up if the trend so far continues?
 
-Method: ordinary least squares of the to-date value (on the target's scale, so incremental
-counts are baseline + running sum) against time, one point per reported period end, using the
+Method: ordinary least squares of the to-date value (incremental counts: the running sum of
+new results, the scale of their target) against time, one point per reported period end, using the
 values that count at ``as_of``. The fitted line is read off at the project end date. At least
 two distinct period ends are needed. The target is *likely missed* when the forecast falls short
 of it in the indicator's direction (below it for "increase", above it for "decrease").
@@ -110,28 +110,36 @@ def _period_points(counted: Counted) -> pd.DataFrame:
             "value": np.nan_to_num(counted.value),
             "num": np.nan_to_num(counted.numerator),
             "den": np.nan_to_num(counted.denominator),
+            "unpaired": np.isnan(counted.numerator) | np.isnan(counted.denominator),
         }
     )
     top = frame["rank"] == frame.groupby(["code", "end"])["rank"].transform("max")
-    summed = frame.groupby(["code", "end"])[["value", "num", "den"]].sum()
+    summed = frame.groupby(["code", "end"])[["value", "num", "den", "unpaired"]].sum()
     latest = (
         frame[top]
         .groupby(["code", "end"])
         .agg(top_value=("value", "mean"), top_num=("num", "sum"), top_den=("den", "sum"))
     )
     points = summed.join(latest).reset_index().sort_values(["code", "end"])
-    running = points.groupby("code")[["value", "num", "den"]].cumsum()
-    return points.assign(run_value=running["value"], run_num=running["num"], run_den=running["den"])
+    running = points.groupby("code")[["value", "num", "den", "unpaired"]].cumsum()
+    return points.assign(
+        run_value=running["value"],
+        run_num=running["num"],
+        run_den=running["den"],
+        run_unpaired=running["unpaired"],
+    )
 
 
 def _levels(defs: Definitions, points: pd.DataFrame) -> Floats:
     """The to-date value on the target's scale at each period end (see scalar.to_date)."""
     code = points["code"].to_numpy(dtype=np.int64)
     column = {c: points[c].to_numpy(dtype=np.float64) for c in points.columns}
+    # A percentage with a value-only row so far reads the latest period's percentages.
+    paired = defs.percentage[code] & (column["run_unpaired"] == 0)
     return np.select(
-        [defs.additive[code], defs.pooled[code], defs.percentage[code], defs.qualitative[code]],
+        [defs.additive[code], defs.pooled[code] & paired, paired, defs.qualitative[code]],
         [
-            defs.baseline[code] + column["run_value"],
+            column["run_value"],
             ratio(column["run_num"], column["run_den"]) * 100.0,
             ratio(column["top_num"], column["top_den"]) * 100.0,
             np.full(len(code), np.nan),

@@ -7,14 +7,17 @@ and the tests hold the two to each other.
 Rules in brief (``docs/indicators.md`` has worked examples):
 
 * A value *counts* when its workflow status counts (see :func:`counting_statuses`), its period
-  ended on or before ``as_of`` and it carries a number (percentages: numerator and denominator;
-  qualitative: a narrative). If several counting rows report the same period, only those with
-  the highest workflow status are kept (approved > submitted > draft).
-* To date: incremental counts sum; incremental percentages pool sum(num) / sum(den) x 100;
-  everything else takes the latest period (ties on the latest period are pooled: mean of values,
-  or sum of numerators over sum of denominators).
-* The *actual* compared with the target is on the target's scale: for incremental counts that is
-  baseline + sum of increments, otherwise the to-date value itself.
+  ended on or before ``as_of`` and it carries a number (percentages: numerator and denominator,
+  or else a value on the 0-100 scale; qualitative: a narrative). If several counting rows report
+  the same period, only those with the highest workflow status are kept (approved > submitted >
+  draft). Of overlapping periods only the finest count (:mod:`indicators.periods`).
+* To date: incremental counts sum; incremental percentages pool sum(num) / sum(den) x 100 when
+  every counting value has both; everything else, and percentages with a value-only row, take
+  the latest period (ties on the latest period are pooled: mean of values, or sum of numerators
+  over sum of denominators). :class:`ToDateRule` says which rule gave the figure.
+* The life-of-project target of an incremental count is *new results*: progress is the sum of
+  the increments over the target, and the baseline is context only. Every other indicator is
+  measured from its baseline.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from indicators.periods import finest_periods
 from indicators.types import (
     WORKFLOW_RANK,
     Accumulation,
@@ -34,6 +38,7 @@ from indicators.types import (
     ProgressReason,
     Status,
     StatusThresholds,
+    ToDateRule,
     counting_statuses,
     is_additive,
     is_pooled_rate,
@@ -87,6 +92,7 @@ class ToDate:
     latest_period_end: date | None
     n_values: int
     latest_narrative: str | None
+    rule: ToDateRule | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +112,13 @@ def present(x: float | None) -> bool:
     return x is not None and not math.isnan(x)
 
 
+def has_ratio(m: Measurement) -> bool:
+    return present(m.numerator) and present(m.denominator)
+
+
 def has_value(measure: Measure, m: Measurement) -> bool:
     if measure == Measure.PERCENTAGE:
-        return present(m.numerator) and present(m.denominator)
+        return has_ratio(m) or present(m.value)
     if measure == Measure.QUALITATIVE:
         return bool(m.narrative)
     return present(m.value)
@@ -132,12 +142,21 @@ def counting_values(
     for m in rows:
         period = (m.period_start, m.period_end)
         best[period] = max(best.get(period, -1), WORKFLOW_RANK[m.status])
-    return [m for m in rows if WORKFLOW_RANK[m.status] == best[(m.period_start, m.period_end)]]
+    rows = [m for m in rows if WORKFLOW_RANK[m.status] == best[(m.period_start, m.period_end)]]
+    kept = finest_periods((m.period_start.toordinal(), m.period_end.toordinal()) for m in rows)
+    return [m for m in rows if (m.period_start.toordinal(), m.period_end.toordinal()) in kept]
 
 
 def _rate(numerator: float, denominator: float) -> float | None:
     # A zero denominator leaves the percentage undefined; quality_flags reports it.
     return None if denominator == 0 else numerator / denominator * 100.0
+
+
+def percentage_of(m: Measurement) -> float | None:
+    """A percentage value: from its numerator and denominator when it has both, else its value."""
+    if has_ratio(m):
+        return _rate(m.numerator or 0.0, m.denominator or 0.0)
+    return m.value if present(m.value) else None
 
 
 def _latest(rows: Sequence[Measurement]) -> list[Measurement]:
@@ -163,37 +182,50 @@ def to_date(
         narrative = max(m.narrative or "" for m in latest)
         return ToDate(None, None, None, latest_end, len(rows), narrative)
     if measure == Measure.PERCENTAGE:
-        pool = rows if is_pooled_rate(measure, indicator.accumulation) else latest
-        num = sum(m.numerator or 0.0 for m in pool)
-        den = sum(m.denominator or 0.0 for m in pool)
-        return ToDate(_rate(num, den), num, den, latest_end, len(rows), None)
+        return _percentage_to_date(indicator, rows, latest)
     if is_additive(measure, indicator.accumulation):
         total = sum(m.value or 0.0 for m in rows)
-        return ToDate(total, None, None, latest_end, len(rows), None)
+        return ToDate(total, None, None, latest_end, len(rows), None, ToDateRule.SUM)
     mean = sum(m.value or 0.0 for m in latest) / len(latest)
-    return ToDate(mean, None, None, latest_end, len(rows), None)
+    return ToDate(mean, None, None, latest_end, len(rows), None, ToDateRule.LATEST)
+
+
+def _percentage_to_date(
+    indicator: Indicator, rows: Sequence[Measurement], latest: Sequence[Measurement]
+) -> ToDate:
+    """Pooled when every counting value has its ratio (incremental), the latest period's ratio
+    otherwise; with any value-only row, the mean of the latest period's percentages."""
+    end, n = latest[0].period_end, len(rows)
+    if all(has_ratio(m) for m in rows):
+        pooled = is_pooled_rate(indicator.measure, indicator.accumulation)
+        pool = rows if pooled else latest
+        num = sum(m.numerator or 0.0 for m in pool)
+        den = sum(m.denominator or 0.0 for m in pool)
+        rule = ToDateRule.POOLED if pooled else ToDateRule.LATEST
+        return ToDate(_rate(num, den), num, den, end, n, None, rule)
+    shares = [percentage_of(m) for m in latest]
+    known = [x for x in shares if x is not None]
+    value = sum(known) / len(known) if len(known) == len(shares) else None
+    return ToDate(value, None, None, end, n, None, ToDateRule.LATEST_VALUE_ONLY)
 
 
 def effective_baseline(indicator: Indicator) -> float | None:
-    """The baseline used in arithmetic.
+    """The value progress is measured from.
 
-    A missing baseline is read as 0 only for incremental counts: they count new results since
-    the project started, so "nothing yet" is the natural starting point. For any other measure a
-    guessed baseline would invent progress, so it stays missing.
+    Incremental counts: 0. Their life-of-project target counts *new* results (as a PIRS or an
+    IPTT states it), so the sum of the increments is compared with the target and the
+    baseline is context only. Every other indicator: its baseline; a missing one stays missing
+    (a guessed baseline would invent progress).
     """
-    if present(indicator.baseline_value):
-        return indicator.baseline_value
     if is_additive(indicator.measure, indicator.accumulation):
         return 0.0
+    if present(indicator.baseline_value):
+        return indicator.baseline_value
     return None
 
 
 def actual_level(indicator: Indicator, value: float | None) -> float | None:
-    """The to-date value on the target's scale (incremental counts add onto the baseline)."""
-    if value is None:
-        return None
-    if is_additive(indicator.measure, indicator.accumulation):
-        return (effective_baseline(indicator) or 0.0) + value
+    """The to-date value, on the target's scale (the same for every measure)."""
     return value
 
 
@@ -249,7 +281,7 @@ def level_points(
     for t in targets:
         by_end.setdefault(t.period_end, []).append(t.value)
     points = sorted((d, sum(vs) / len(vs)) for d, vs in by_end.items())
-    anchor = indicator.baseline_date or indicator.start_date
+    anchor = plan_start(indicator)
     if anchor < points[0][0]:
         points.insert(0, (anchor, baseline))
     if indicator.target_value is not None and indicator.end_date > points[-1][0]:
@@ -257,26 +289,46 @@ def level_points(
     return points
 
 
+def plan_start(indicator: Indicator) -> date:
+    """Where the expected-progress line starts: the baseline date or the project start,
+    whichever is later (a baseline dated before the project, or undated and so read as 1
+    January of its year, must not make the plan expect results before the project began)."""
+    if indicator.baseline_date is None:
+        return indicator.start_date
+    return max(indicator.baseline_date, indicator.start_date)
+
+
+def _incremental_plan(
+    indicator: Indicator, targets: Sequence[PeriodTarget], *, as_of: date, target: float
+) -> float:
+    """New results expected by ``as_of``: milestones of ended periods, a pro-rata share of the
+    running one, and after the last milestone the rest of the life-of-project target spread
+    evenly to the project end (nothing more when the milestones already reach it)."""
+    gained = sum(t.value * elapsed(t.period_start, t.period_end, as_of) for t in targets)
+    rest = max(0.0, target - sum(t.value for t in targets))
+    last = max(t.period_end for t in targets)
+    return gained + rest * elapsed(last, indicator.end_date, as_of)
+
+
 def expected_progress(
     indicator: Indicator, targets: Sequence[PeriodTarget], *, as_of: date
 ) -> float | None:
     """The progress the plan expects at ``as_of`` (see docs/indicators.md, "Expected progress").
 
-    With period targets: incremental counts expect baseline + the targets of periods already
-    ended + a pro-rata share of the current one; other indicators read period targets as the
-    levels expected at period ends and interpolate linearly between them. Without period
-    targets: a straight line from the baseline date (or project start) to the end-of-project
-    target at the project end date.
+    With period targets: incremental counts expect the targets of periods already ended + a
+    pro-rata share of the current one, and reach the life-of-project target at the project end
+    (see :func:`_incremental_plan`); other indicators read period targets as the levels
+    expected at period ends and interpolate linearly between them. Without period targets: a
+    straight line from :func:`plan_start` to the end-of-project target at the project end.
     """
     baseline = effective_baseline(indicator)
     target = indicator.target_value
     if baseline is None or target is None or not present(target) or target == baseline:
         return None
     if not targets:
-        return elapsed(indicator.baseline_date or indicator.start_date, indicator.end_date, as_of)
+        return elapsed(plan_start(indicator), indicator.end_date, as_of)
     if is_additive(indicator.measure, indicator.accumulation):
-        gained = sum(t.value * elapsed(t.period_start, t.period_end, as_of) for t in targets)
-        return gained / (target - baseline)
+        return _incremental_plan(indicator, targets, as_of=as_of, target=target) / target
     expected = _interpolate(level_points(indicator, baseline, targets), as_of)
     return (expected - baseline) / (target - baseline)
 

@@ -33,6 +33,7 @@ from indicators._frames import (
     ratio,
 )
 from indicators.expected import expected_progress, first_due
+from indicators.periods import set_aside
 from indicators.schemas import empty_targets, validated
 from indicators.types import (
     WORKFLOW_RANK,
@@ -40,6 +41,7 @@ from indicators.types import (
     ProgressReason,
     Status,
     StatusThresholds,
+    ToDateRule,
     counting_statuses,
 )
 
@@ -52,6 +54,7 @@ SUMMARY_COLUMNS = [
     "to_date",
     "to_date_numerator",
     "to_date_denominator",
+    "to_date_rule",
     "latest_period_end",
     "n_values",
     "latest_narrative",
@@ -139,9 +142,15 @@ def counted_rows(
     keep = known & counts & (end <= as_of)
     kind = defs.kind[np.where(known, code, 0)]
     has = ~np.isnan(value)
-    # Percentages are read from numerator and denominator, qualitative values from narratives.
+    # Percentages are read from numerator and denominator (else their value, on the 0-100
+    # scale), qualitative values from narratives.
     percentages = np.flatnonzero(keep & (kind == KIND_PERCENTAGE))
-    has[percentages] = ~np.isnan(numerator[percentages]) & ~np.isnan(denominator[percentages])
+    if len(percentages):
+        paired = ~np.isnan(numerator[percentages]) & ~np.isnan(denominator[percentages])
+        has[percentages] |= paired
+        share = ratio(numerator[percentages], denominator[percentages]) * 100.0
+        value = value.copy()
+        value[percentages] = np.where(paired, share, value[percentages])
     narrated = np.flatnonzero(keep & (kind == KIND_QUALITATIVE))
     if len(narrated):
         has[narrated] = _narrated(measurements, narrated)
@@ -149,10 +158,15 @@ def counted_rows(
     counted = Counted(
         rows, code[rows], end[rows], rank[rows], value[rows], numerator[rows], denominator[rows]
     )
-    if include_pending and len(counted.row):
-        start = day_numbers(measurements["period_start"].iloc[counted.row])
-        counted = counted.take(_best_per_period(counted, start))
-    return counted
+    if not len(counted.row):
+        return counted
+    start = day_numbers(measurements["period_start"].iloc[counted.row])
+    if include_pending:
+        best = _best_per_period(counted, start)
+        counted, start = counted.take(best), start[best]
+    # Of overlapping periods only the finest count (indicators.periods).
+    aside = set_aside(counted.code, start, counted.end)
+    return counted.take(~aside) if aside.any() else counted
 
 
 def _best_per_period(counted: Counted, start: Ints) -> Bools:
@@ -189,6 +203,7 @@ class ToDateParts:
     latest_value: Floats  # mean of the values of the latest period (levels, cumulative)
     numerator: Floats  # pooled: sum over all periods; otherwise over the latest period
     denominator: Floats
+    n_unpaired: Ints  # percentages: counting values without numerator and denominator
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,7 @@ class ToDateArrays:
     denominator: Floats
     latest_end: Ints
     n_values: Ints
+    rule: Objects
 
 
 def to_date_parts(defs: Definitions, counted: Counted) -> tuple[ToDateParts, Bools]:
@@ -214,32 +230,53 @@ def to_date_parts(defs: Definitions, counted: Counted) -> tuple[ToDateParts, Boo
     n_latest = np.asarray(np.bincount(code, weights=latest, minlength=size), dtype=np.float64)
     latest_mean = ratio(group_sum(code, np.where(latest, counted.value, 0.0), size), n_latest)
     share = defs.pooled[code] | latest
+    unpaired = defs.percentage[code] & (np.isnan(counted.numerator) | np.isnan(counted.denominator))
     parts = ToDateParts(
         n_values=n_values,
         latest_end=np.where(n_values > 0, newest // _RANKS_PER_DAY, NO_DAY),
         total=group_sum(code, counted.value, size),
         latest_value=latest_mean,
-        numerator=group_sum(code, np.where(share, counted.numerator, 0.0), size),
-        denominator=group_sum(code, np.where(share, counted.denominator, 0.0), size),
+        numerator=group_sum(code, np.where(share & ~unpaired, counted.numerator, 0.0), size),
+        denominator=group_sum(code, np.where(share & ~unpaired, counted.denominator, 0.0), size),
+        n_unpaired=group_count(code[unpaired], size),
     )
     return parts, latest
 
 
 def to_date_of_parts(defs: Definitions, parts: ToDateParts) -> ToDateArrays:
     """To-date value per indicator (see :func:`indicators.scalar.to_date`)."""
+    paired = defs.percentage & (parts.n_unpaired == 0)
     result = np.select(
-        [defs.percentage, defs.additive, defs.qualitative],
+        [paired, defs.additive, defs.qualitative],
         [ratio(parts.numerator, parts.denominator) * 100.0, parts.total, np.nan],
         default=parts.latest_value,
     )
     reported = parts.n_values > 0
-    pct = defs.percentage & reported
+    pct = paired & reported
+    rule = first_match(
+        [
+            ~reported,
+            defs.qualitative,
+            defs.additive,
+            defs.pooled & paired,
+            defs.percentage & ~paired,
+        ],
+        [
+            None,
+            None,
+            ToDateRule.SUM.value,
+            ToDateRule.POOLED.value,
+            ToDateRule.LATEST_VALUE_ONLY.value,
+        ],
+        default=ToDateRule.LATEST.value,
+    )
     return ToDateArrays(
         value=np.where(reported, result, np.nan),
         numerator=np.where(pct, parts.numerator, np.nan),
         denominator=np.where(pct, parts.denominator, np.nan),
         latest_end=parts.latest_end,
         n_values=parts.n_values,
+        rule=rule,
     )
 
 
@@ -342,8 +379,9 @@ def summarise(
     """One row per indicator (in the indicators frame's order) with to-date value and status.
 
     Columns: indicator_id, measure, accumulation, to_date, to_date_numerator,
-    to_date_denominator, latest_period_end, n_values, latest_narrative, baseline (effective),
-    target_value, actual (to-date on the target's scale), progress, progress_reason,
+    to_date_denominator, to_date_rule (:class:`indicators.types.ToDateRule` value),
+    latest_period_end, n_values, latest_narrative, baseline (as stated), target_value, actual
+    (the to-date value: kept for callers, the same number), progress, progress_reason,
     expected_progress, status. ``status`` is None for qualitative indicators that have reported.
     Pass ``validate=False`` only for frames that already passed the schemas in
     :mod:`indicators.schemas`.
@@ -380,7 +418,9 @@ def summarise_parts(
     """:func:`summarise` from the to-date parts (fresh, or stored by :mod:`indicators.figures`),
     at one day number or one per indicator (the parts must count nothing later)."""
     td = to_date_of_parts(defs, parts)
-    actual = np.where(defs.additive, defs.baseline + td.value, td.value)
+    # One figure: the to-date value is on the target's scale for every measure (the target of
+    # an incremental count is new results), so "actual" and "to date" are the same number.
+    actual = td.value
     progress, reason = progress_arrays(defs, actual)
     expected = expected_progress(defs, targets, as_of=day)
     status = status_array(
@@ -420,6 +460,7 @@ def _summary_frame(
     status: Objects,
 ) -> pd.DataFrame:
     labels = {
+        "to_date_rule": td.rule,
         "latest_narrative": narratives,
         "progress_reason": reason,
         "status": status,
@@ -435,7 +476,7 @@ def _summary_frame(
             "to_date_denominator": td.denominator,
             "latest_period_end": _dates(td.latest_end),
             "n_values": td.n_values,
-            "baseline": defs.baseline,
+            "baseline": defs.stated_baseline,
             "target_value": defs.target,
             "actual": actual,
             "progress": progress,

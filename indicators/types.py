@@ -65,6 +65,16 @@ class ProgressReason(StrEnum):
     NO_DATA = "no data"
 
 
+class ToDateRule(StrEnum):
+    """Which rule gave an indicator's to-date value (shown beside the figure)."""
+
+    SUM = "sum of periods"  # incremental counts
+    POOLED = "pooled ratio"  # incremental percentages: sum(num) / sum(den)
+    LATEST = "latest period"  # cumulative and level indicators (and yes/no, ordinal)
+    # percentages with a value reported without numerator and denominator
+    LATEST_VALUE_ONLY = "latest period (values without numerator and denominator)"
+
+
 # Statuses that say something about performance, best first; rolls-ups and the monotonicity
 # tests rely on this order.
 ASSESSED_STATUSES: tuple[Status, ...] = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -221,12 +222,17 @@ def _sheet_name(code: str, used: set[str]) -> str:
 
 
 def iptt_frames(
-    session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    project_codes: Sequence[str] | None = None,
+    as_of: date | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Per project code: one row per indicator with baseline, life-of-project target, then a
-    target and an actual column per period, to date, progress and status (approved only)."""
+    target and an actual column per period, to date (how it was counted, the date it is judged
+    at), progress, status and data-quality flags (approved only; `as_of` defaults to today)."""
     ids = project_ids(principal, project_codes)
-    summary = indicator_status.summary(session, principal=principal, project_ids=ids)
+    summary = indicator_status.summary(session, principal=principal, project_ids=ids, as_of=as_of)
     described = frame(
         session,
         select(
@@ -251,35 +257,70 @@ def iptt_frames(
 
 
 def _period_values(session: Session, ids: Any) -> pd.DataFrame:
+    """Per indicator and reporting period (joined by the period's id, never its dates): the
+    period target and the approved actual (a percentage from numerator and denominator when it
+    has both, else its value)."""
     from rbm.models import Target
+    from rbm.queries.iptt import period_actual
 
-    approved = frame(
-        session,
-        select(
-            Measurement.indicator_id,
-            ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date,
-            Measurement.value.label("actual"),
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .where(
-            ReportingPeriod.project_id.in_(ids),
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
+    approved = floats(
+        frame(
+            session,
+            select(
+                Measurement.indicator_id,
+                Measurement.reporting_period_id.label("period_id"),
+                Measurement.value,
+                Measurement.numerator,
+                Measurement.denominator,
+            )
+            .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+            .where(
+                ReportingPeriod.project_id.in_(ids),
+                Measurement.is_current,
+                Measurement.status == MeasurementStatus.APPROVED,
+            ),
         ),
+        "value",
+        "numerator",
+        "denominator",
     )
+    approved["actual"] = period_actual(approved)
     targets = frame(
         session,
         select(
             Target.indicator_id,
-            ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date,
+            Target.reporting_period_id.label("period_id"),
             Target.value.label("target"),
         )
         .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
         .where(ReportingPeriod.project_id.in_(ids)),
     )
-    merged = targets.merge(approved, on=["indicator_id", "period", "start_date"], how="outer")
+    periods = frame(
+        session,
+        select(
+            ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.project_id,
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.start_date,
+            ReportingPeriod.end_date,
+        ).where(ReportingPeriod.project_id.in_(ids)),
+    )
+    twice = periods.duplicated(["project_id", "period"], keep=False)
+    periods["period"] = periods["period"].where(
+        ~twice,
+        periods["period"]
+        + " ("
+        + periods["start_date"].astype(str)
+        + " to "
+        + periods["end_date"].astype(str)
+        + ")",
+    )
+    merged = targets.merge(
+        approved[["indicator_id", "period_id", "actual"]],
+        on=["indicator_id", "period_id"],
+        how="outer",
+    ).merge(periods, on="period_id")
+    merged = merged.sort_values(["start_date", "end_date", "period_id"], ignore_index=True)
     return floats(merged, "target", "actual")
 
 
@@ -298,7 +339,7 @@ def _iptt(block: pd.DataFrame, summary: pd.DataFrame, values: pd.DataFrame) -> p
     pick = figures.reindex(ids)
     table["Baseline"] = pick["baseline"].to_numpy()
     table["Life-of-project target"] = pick["target_value"].to_numpy()
-    mine = values[values["indicator_id"].isin(ids)].sort_values("start_date")
+    mine = values[values["indicator_id"].isin(ids)]
     periods = list(dict.fromkeys(mine["period"]))
     wide = mine.pivot_table(
         index="indicator_id",
@@ -316,17 +357,24 @@ def _iptt(block: pd.DataFrame, summary: pd.DataFrame, values: pd.DataFrame) -> p
     }
     tail = {
         "To date": pick["to_date"].to_numpy(),
+        "To date counted as": pick["to_date_rule"].to_numpy(),
+        "Judged at": pd.to_datetime(pick["judged_at"]).dt.date.to_numpy(),
         "Progress %": (pick["progress"] * 100).to_numpy(),
         "Status": pick["status"].to_numpy(),
+        "Data-quality flags": pick["flags"].fillna("").to_numpy(),
     }
     return pd.concat([table, pd.DataFrame({**columns, **tail})], axis=1)
 
 
 def iptt_workbook(
-    session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    project_codes: Sequence[str] | None = None,
+    as_of: date | None = None,
 ) -> bytes:
     """The IPTT as an Excel workbook, one sheet per project."""
-    frames = iptt_frames(session, principal=principal, project_codes=project_codes)
+    frames = iptt_frames(session, principal=principal, project_codes=project_codes, as_of=as_of)
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:

@@ -142,6 +142,8 @@ class IndicatorFigure(Base):
     latest_value: Mapped[float | None] = mapped_column(Double)
     numerator: Mapped[float | None] = mapped_column(Double)
     denominator: Mapped[float | None] = mapped_column(Double)
+    # Counted percentages without numerator and denominator (they decide the to-date rule).
+    n_unpaired: Mapped[int] = mapped_column(default=0, server_default="0")
     latest_narrative: Mapped[str | None] = mapped_column(Text)
     fit_n: Mapped[int]
     fit_sx: Mapped[float | None] = mapped_column(Double)
@@ -152,3 +154,6 @@ class IndicatorFigure(Base):
     # end dates of the newest four of them (ISO, newest first, comma-separated).
     reported: Mapped[int] = mapped_column(default=0)
     reported_ends: Mapped[str] = mapped_column(Text, default="")
+    # The indicator's data-quality flags that do not depend on a date (all but overdue
+    # reports), over its approved values: comma-separated `indicators.QualityFlag` values.
+    flags: Mapped[str] = mapped_column(Text, default="", server_default="")

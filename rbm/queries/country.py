@@ -48,7 +48,11 @@ def country_view(
         session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
     )
     projects = projects_table(
-        session, principal=principal, filters=filters, counts=indicator_status.counts_of(figures)
+        session,
+        principal=principal,
+        filters=filters,
+        counts=indicator_status.counts_of(figures),
+        as_of=as_of,
     )
     cov = area_coverage(session, principal=principal, filters=filters)
     here = cov[cov["country_code"] == country_code]
@@ -95,5 +99,17 @@ def _outcomes(
     described["scope"] = described["project"].map(
         lambda p: "this country" if n_countries.get(p, 0) == 1 else "project-wide"
     )
-    cols = ["indicator_id", "baseline", "target_value", "actual", "progress", "status"]
+    cols = [
+        "indicator_id",
+        "measure",
+        "accumulation",
+        "baseline",
+        "target_value",
+        "actual",
+        "to_date_rule",
+        "progress",
+        "status",
+        "judged_at",
+        "flags",
+    ]
     return described.merge(figures[cols], on="indicator_id", how="left")

@@ -47,7 +47,11 @@ def donor_view(
         session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
     )
     projects = projects_table(
-        session, principal=principal, filters=filters, counts=indicator_status.counts_of(figures)
+        session,
+        principal=principal,
+        filters=filters,
+        counts=indicator_status.counts_of(figures),
+        as_of=as_of,
     )
     own = floats(
         frame(

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from indicators._frames import NO_DAY, Ints, day_number, day_numbers
 from indicators.figures import FIGURE_COLUMNS, forecast_figures, summarise_figures, valid_on
 from indicators.forecast import forecast
+from indicators.overdue import overdue_cutoff
+from indicators.quality import standing_flags
 from indicators.schemas import STATUS_DTYPE
 from indicators.summary import summarise
 from indicators.types import Status
@@ -41,12 +43,16 @@ STATUS_COLUMNS = [s.value for s in Status]
 _EPOCH = date(1970, 1, 1).toordinal()  # day numbers count from here
 
 
-def first_baseline_id() -> Any:
-    """The indicator's first baseline (correlated on `Indicator.id`): one probe of
-    `ix_baseline_indicator_id` per indicator read, whatever the size of the portfolio."""
+def reference_baseline_id() -> Any:
+    """The indicator's reference baseline (correlated on `Indicator.id`): the earliest-dated,
+    an undated one dated 1 January of its year, ties to the first recorded
+    (`indicators.baselines`). One probe of `ix_baseline_indicator_id` per indicator read,
+    whatever the size of the portfolio."""
     return (
-        select(func.min(Baseline.id))
+        select(Baseline.id)
         .where(Baseline.indicator_id == Indicator.id)
+        .order_by(func.coalesce(Baseline.baseline_date, year_start(Baseline.year)), Baseline.id)
+        .limit(1)
         .correlate(Indicator)
         .scalar_subquery()
     )
@@ -101,7 +107,7 @@ def indicator_frame(
         )
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(Project, Project.id == ResultNode.project_id)
-        .outerjoin(Baseline, Baseline.id == first_baseline_id())
+        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
         .outerjoin(Target, Target.id == lop_target_id())
         .where(
             ResultNode.project_id.in_(project_ids)
@@ -150,8 +156,10 @@ _FIGURE_TYPES: dict[str, Kind] = {
     "fit_sy": "float",
     "fit_sxx": "float",
     "fit_sxy": "float",
+    "n_unpaired": "float",
     "reported": "float",
     "reported_ends": "text",
+    "flags": "text",
 }
 
 
@@ -276,6 +284,7 @@ def _figure_columns() -> list[Any]:
         epoch_days(IndicatorFigure.latest_end).label("latest_end"),
         IndicatorFigure.reported,
         IndicatorFigure.reported_ends,
+        IndicatorFigure.flags,
     ]
 
 
@@ -315,7 +324,9 @@ def engine_inputs(
     before_start = np.where((start != NO_DAY) & (start - 1 < today), start - 1, today)
     judged_on = np.where(np.isnan(judged), before_start, np.nan_to_num(judged)).astype(np.int64)
     has = inds["n_values"].notna()
-    stored = inds.loc[has, FIGURE_COLUMNS].astype({"n_values": "int64", "fit_n": "int64"})
+    stored = inds.loc[has, FIGURE_COLUMNS].astype(
+        {"n_values": "int64", "fit_n": "int64", "n_unpaired": "int64"}
+    )
     usable = pd.Series(
         has.to_numpy() & valid_on(day_numbers(inds["latest_end"]), judged_on), index=inds.index
     )
@@ -325,13 +336,39 @@ def engine_inputs(
         if len(missing) > _LISTED
         else measurement_frame(session, None, indicator_ids=missing)
     )
+    if (~has).any():
+        inds = _with_fresh_flags(session, inds, ~has.to_numpy(), values)
     return EngineInputs(
         inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_on
     )
 
 
+def _with_fresh_flags(
+    session: Session, inds: pd.DataFrame, unstored: Any, values: pd.DataFrame
+) -> pd.DataFrame:
+    """The stored flags of indicators without stored figures, computed from their values (so
+    a missing row is never wrong, only slower)."""
+    from rbm.queries.quality import breakdown_frame, flag_names
+
+    ids = inds.loc[unstored, "indicator_id"].tolist()
+    mine = values[values["indicator_id"].isin(ids)]
+    flags = standing_flags(
+        inds.loc[unstored, ENGINE_INDICATOR_COLUMNS],
+        mine[ENGINE_MEASUREMENT_COLUMNS],
+        breakdowns=breakdown_frame(session, ids),
+        validate=False,
+    )
+    names = flag_names(flags).set_index("indicator_id")["flags"]
+    fresh = inds["indicator_id"].map(names)
+    inds = inds.copy()
+    inds["flags"] = inds["flags"].where(~unstored, fresh.fillna("")).fillna("")
+    return inds
+
+
 def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
-    """The engine's per-indicator summary, joined to project and result node ids. Indicators
+    """The engine's per-indicator summary, joined to project and result node ids, the date its
+    figures are judged at (`judged_at`, see `assessment_dates`) and its stored data-quality
+    flags (`flags`, comma-separated; overdue reports are counted apart). Indicators
     whose stored figures answer are summarised in one pass, each at its project's assessment
     date; the others from their measurements, once per distinct date. Both sources give the
     same figures. Rows come ordered by date, then source, then the indicators' order."""
@@ -375,7 +412,16 @@ def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
         order = np.lexsort((at, usable[at], day[at]))
         if (order != np.arange(len(order))).any():
             result = result.take(order).reset_index(drop=True)
-    return result.merge(inds[["indicator_id", "project_id", "result_node_id"]], on="indicator_id")
+    judged = pd.DataFrame(
+        {
+            "indicator_id": inds["indicator_id"].to_numpy(),
+            "project_id": inds["project_id"].to_numpy(),
+            "result_node_id": inds["result_node_id"].to_numpy(),
+            "judged_at": day.astype("datetime64[D]").astype("datetime64[ns]"),
+            "flags": inds["flags"].fillna("").to_numpy() if "flags" in inds else "",
+        }
+    )
+    return result.merge(judged, on="indicator_id")
 
 
 def summary(
@@ -392,11 +438,18 @@ def summary(
 
 
 def counts_of(result: pd.DataFrame) -> pd.DataFrame:
-    """Per project: how many indicators are in each status (columns named by status)."""
+    """Per project: how many indicators are in each status (columns named by status) and how
+    many stored data-quality flags its indicators carry (`quality_flags`)."""
     status = result["status"].fillna("qualitative")
     counts = result.groupby([result["project_id"], status]).size().unstack(fill_value=0)
     counts.columns.name = "status"
-    return counts.reindex(columns=STATUS_COLUMNS, fill_value=0)
+    counts = counts.reindex(columns=STATUS_COLUMNS, fill_value=0)
+    flags = result["flags"].fillna("") if "flags" in result else pd.Series("", index=result.index)
+    per_indicator = flags.str.count(",") + (flags != "").astype("int64")
+    counts["quality_flags"] = (
+        per_indicator.groupby(result["project_id"]).sum().reindex(counts.index, fill_value=0)
+    )
+    return counts
 
 
 def status_counts(
@@ -445,11 +498,12 @@ def overdue_reports(
     *,
     principal: Principal,
     project_ids: Select[Any],
+    grace_days: int,
     as_of: date | None = None,
-    grace_days: int = 30,
 ) -> pd.DataFrame:
-    """Per project: periods ended more than `grace_days` ago in which some indicator has no
-    submitted or approved value. Columns project_id, overdue (indicator-periods missing)."""
+    """Per project: indicator-periods overdue by the one rule (`indicators.overdue`: ended
+    more than `grace_days` before `as_of`, not locked, no submitted or approved value).
+    Columns project_id, overdue."""
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     stored = columns_frame(
         session,
@@ -471,23 +525,29 @@ def overdue_of(
     indicators: pd.DataFrame,
     visible: Select[Any],
     *,
+    grace_days: int,
     as_of: date | None = None,
-    grace_days: int = 30,
 ) -> pd.DataFrame:
     """`overdue_reports` for these indicators (indicator_id, project_id and the stored
     `reported` and `reported_ends`, null where no figures are stored) of the `visible` projects.
 
-    Per indicator: the project's periods ended by the cutoff, less those holding a reported
+    Per indicator: the project's periods ended before the cutoff, less those holding a reported
     value, read from the stored figures (`reported`, and the newest end dates, so only the few
     periods ended after the cutoff are looked at); indicators without stored figures, or with
-    more recent reports than the stored dates show, are counted in SQL."""
-    cutoff = date.fromordinal((as_of or date.today()).toordinal() - grace_days)
-    ended = frame(
+    more recent reports than the stored dates show, are counted in SQL. Locked periods are
+    taken out afterwards (one aggregate, only when some ended period is locked)."""
+    cutoff = overdue_cutoff(as_of or date.today(), grace_days=grace_days)
+    ended_rows = frame(
         session,
-        select(ReportingPeriod.project_id, func.count().label("ended"))
-        .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date <= cutoff)
+        select(
+            ReportingPeriod.project_id,
+            func.count().label("ended"),
+            func.count(ReportingPeriod.locked_at).label("locked"),
+        )
+        .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date < cutoff)
         .group_by(ReportingPeriod.project_id),
-    ).set_index("project_id")["ended"]
+    ).set_index("project_id")
+    ended = ended_rows["ended"]
     reported_or_nan = indicators["reported"].to_numpy(dtype=np.float64, na_value=np.nan)
     has = ~np.isnan(reported_or_nan)
     ids = indicators["indicator_id"].to_numpy()
@@ -503,15 +563,27 @@ def overdue_of(
         pd.Series(expected - reported_by_cutoff, index=projects[exact]).groupby(level=0).sum()
     )
     missing = [*ids[~has].tolist(), *ids[has][~exact].tolist()]
-    unstored = _overdue_in_sql(session, missing, cutoff)
-    total = per_project.add(unstored, fill_value=0).astype("int64")
+    unstored = _overdue_in_sql(session, missing, cutoff) if missing else pd.Series(dtype="int64")
+    total = per_project.add(unstored, fill_value=0)
+    if len(ended_rows) and int(ended_rows["locked"].sum()):
+        locked_ids = [*ids[has][exact].tolist()]
+        total = total.sub(_unreported_locked(session, locked_ids, cutoff), fill_value=0)
+    total = total.astype("int64")
     total = total[total > 0]
     return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})
 
 
+def _unreported_locked(session: Session, indicator_ids: list[int], cutoff: date) -> pd.Series:
+    """Per project: locked indicator-periods ended before `cutoff` without a reported value
+    (counted by the stored arithmetic, but not overdue: locking closed their reporting)."""
+    if not indicator_ids:
+        return pd.Series(dtype="int64")
+    return _overdue_in_sql(session, indicator_ids, cutoff, locked=True)
+
+
 def _count_after(ends: list[str], cutoff: date) -> tuple[Ints, Ints]:
-    """Per comma-separated list of ISO dates, newest first: how many come after `cutoff` (the
-    leading ones), and how many the list holds. Read as fixed-width bytes, each date position
+    """Per comma-separated list of ISO dates, newest first: how many come on or after `cutoff`
+    (the leading ones), and how many the list holds. Read as fixed-width bytes, each date position
     of every list at once as a YYYYMMDD number."""
     text = np.array(ends, dtype=np.bytes_)
     held = (np.strings.str_len(text).astype(np.int64) + 1) // 11
@@ -526,13 +598,16 @@ def _count_after(ends: list[str], cutoff: date) -> tuple[Ints, Ints]:
         d = digits[:, position * 11 : position * 11 + 10]
         day = (d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]) * 10_000
         day += (d[:, 5] * 10 + d[:, 6]) * 100 + d[:, 8] * 10 + d[:, 9]
-        still &= (held > position) & (day > wanted)
+        still &= (held > position) & (day >= wanted)
         later += still
     return later, held
 
 
-def _overdue_in_sql(session: Session, indicator_ids: list[int], cutoff: date) -> pd.Series:
-    """Overdue indicator-periods per project for indicators without stored figures."""
+def _overdue_in_sql(
+    session: Session, indicator_ids: list[int], cutoff: date, *, locked: bool = False
+) -> pd.Series:
+    """Overdue indicator-periods per project for indicators without stored figures (with
+    `locked`: the unreported ones of locked periods instead)."""
     # A correlated NOT EXISTS walks the (indicator, period, revision) unique index per
     # indicator-period instead of building the set of every reported pair.
     reported = (
@@ -550,7 +625,14 @@ def _overdue_in_sql(session: Session, indicator_ids: list[int], cutoff: date) ->
         .select_from(Indicator)
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(ReportingPeriod, ReportingPeriod.project_id == ResultNode.project_id)
-        .where(Indicator.id.in_(indicator_ids), ReportingPeriod.end_date <= cutoff, ~reported)
+        .where(
+            Indicator.id.in_(indicator_ids),
+            ReportingPeriod.end_date < cutoff,
+            ReportingPeriod.locked_at.is_not(None)
+            if locked
+            else ReportingPeriod.locked_at.is_(None),
+            ~reported,
+        )
         .group_by(ResultNode.project_id)
     )
     rows = frame(session, stmt)

@@ -2,8 +2,10 @@
 reporting periods as columns, target / actual / % achieved per period and for the life of
 the project; and its Excel export with openpyxl formatting.
 
-Per-period actuals are the approved value of that period (a percentage from its numerator and
-denominator); the life-of-project actual and progress are the engine's."""
+Values and targets are joined to their reporting period by the period's id, never by its dates:
+an imported project may hold a quarterly and an annual period starting the same day. Per-period
+actuals are the approved value of that period (a percentage from its numerator and denominator,
+else its value); the life-of-project actual ("To date") and progress are the engine's."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from indicators.periods import set_aside
 from rbm.errors import NotFound
 from rbm.models import (
     Attachment,
@@ -32,11 +35,12 @@ from rbm.models import (
     Project,
     ReportingPeriod,
     ResultNode,
+    Target,
 )
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame, timestamps
+from rbm.queries._sql import floats, frame
 
 LOP = "Life of project"
 FIGURES = ("target", "actual", "achieved_pct")
@@ -63,19 +67,14 @@ def iptt(
         .where(ResultNode.project_id.in_(ids))
         .order_by(Indicator.position, Indicator.id),
     )
-    periods = frame(
-        session,
-        select(ReportingPeriod.label, ReportingPeriod.start_date, ReportingPeriod.end_date)
-        .where(ReportingPeriod.project_id.in_(ids))
-        .order_by(ReportingPeriod.start_date),
-    )
+    periods = _periods(session, ids)
     if periods.empty and described.empty:
         raise NotFound(f"No project {code!r} that you can see.")
     for col in ("level", "measure", "accumulation"):
         described[col] = described[col].map(lambda v: getattr(v, "value", v))
     per_period = _per_period(session, ids, described, periods)
     lop = _life_of_project(session, principal, ids, described, as_of)
-    order = {label: i for i, label in enumerate([*periods["label"], LOP])}
+    order = {label: i for i, label in enumerate([*periods["period"], LOP])}
     out = pd.concat([per_period, lop], ignore_index=True)
     out["period_order"] = out["period"].map(order)
     return out.sort_values(["indicator_order", "period_order"], ignore_index=True).drop(
@@ -83,32 +82,75 @@ def iptt(
     )
 
 
+def _periods(session: Session, ids: Select[Any]) -> pd.DataFrame:
+    """The project's periods in reporting order (start, then end), each with a unique column
+    label: its own, with its dates added where two periods share a label."""
+    periods = frame(
+        session,
+        select(
+            ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.label,
+            ReportingPeriod.start_date,
+            ReportingPeriod.end_date,
+        )
+        .where(ReportingPeriod.project_id.in_(ids))
+        .order_by(ReportingPeriod.start_date, ReportingPeriod.end_date, ReportingPeriod.id),
+    )
+    twice = periods["label"].duplicated(keep=False)
+    dated = (
+        periods["label"].astype(str)
+        + " ("
+        + periods["start_date"].astype(str)
+        + " to "
+        + periods["end_date"].astype(str)
+        + ")"
+    )
+    return periods.assign(period=dated.where(twice, periods["label"]))
+
+
+def _period_targets(session: Session, ids: Select[Any]) -> pd.DataFrame:
+    return floats(
+        frame(
+            session,
+            select(
+                Target.indicator_id,
+                Target.reporting_period_id.label("period_id"),
+                Target.value.label("target"),
+            )
+            .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
+            .where(ReportingPeriod.project_id.in_(ids), Target.value.is_not(None)),
+        ),
+        "target",
+    )
+
+
 def _per_period(
     session: Session, ids: Select[Any], described: pd.DataFrame, periods: pd.DataFrame
 ) -> pd.DataFrame:
     values = _values(session, ids)
-    targets = indicator_status.target_frame(session, ids)
+    targets = _period_targets(session, ids)
     periods = periods.assign(period_start=pd.to_datetime(periods["start_date"]))
     periods = periods.assign(period_end=pd.to_datetime(periods["end_date"]))
     grid = described.assign(indicator_order=range(len(described))).merge(
-        periods[["label", "period_start", "period_end"]], how="cross"
+        periods[["period_id", "period", "period_start", "period_end"]], how="cross"
     )
-    pct = values["numerator"] / values["denominator"].replace(0, np.nan) * 100
-    values = values.assign(actual=values["value"].where(values["value"].notna(), pct))
+    values = values.assign(actual=period_actual(values))
     grid = grid.merge(
-        values[
-            ["indicator_id", "period_start", "actual", "measurement_id", "evidence", "comments"]
-        ],
+        values[["indicator_id", "period_id", "actual", "measurement_id", "evidence", "comments"]],
         how="left",
-        on=["indicator_id", "period_start"],
+        on=["indicator_id", "period_id"],
     )
-    grid = grid.merge(
-        targets.rename(columns={"value": "target"})[["indicator_id", "period_start", "target"]],
-        how="left",
-        on=["indicator_id", "period_start"],
-    )
+    grid = grid.merge(targets, how="left", on=["indicator_id", "period_id"])
     grid["achieved_pct"] = grid["actual"] / grid["target"].replace(0, np.nan) * 100
-    return grid.rename(columns={"label": "period"})
+    return grid
+
+
+def period_actual(values: pd.DataFrame) -> pd.Series:
+    """One period's actual: a percentage from its numerator and denominator when it has both,
+    else the value as reported."""
+    pct = values["numerator"] / values["denominator"].replace(0, np.nan) * 100
+    paired = values["numerator"].notna() & values["denominator"].notna()
+    return pct.where(paired, values["value"])
 
 
 def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
@@ -127,7 +169,7 @@ def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
         select(
             Measurement.id.label("measurement_id"),
             Measurement.indicator_id,
-            ReportingPeriod.start_date.label("period_start"),
+            Measurement.reporting_period_id.label("period_id"),
             Measurement.value,
             Measurement.numerator,
             Measurement.denominator,
@@ -143,8 +185,7 @@ def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
             Measurement.status == MeasurementStatus.APPROVED,
         )
     )
-    df = floats(frame(session, stmt), "value", "numerator", "denominator")
-    return timestamps(df, "period_start")
+    return floats(frame(session, stmt), "value", "numerator", "denominator")
 
 
 def breakdowns(session: Session, *, principal: Principal, code: str) -> pd.DataFrame:
@@ -181,8 +222,10 @@ def breakdowns(session: Session, *, principal: Principal, code: str) -> pd.DataF
 def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
     """Actual and target paths of one indicator over its periods, for the trend chart:
     period_end, series ("Actual" / "Target"), value. Incremental indicators are drawn as
-    running totals from the baseline (period targets are increments); others as reported."""
+    running totals (period targets are increments), incremental counts from 0 as their target
+    is new results, others from the baseline; other indicators as reported."""
     rows = long[(long["code"] == code) & (long["period"] != LOP)]
+    rows = _without_set_aside(rows).sort_values(["period_end", "period_start"], kind="stable")
     lop = long[(long["code"] == code) & (long["period"] == LOP)]
     base = (
         float(lop["baseline"].iloc[0])
@@ -190,7 +233,11 @@ def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
         else 0.0
     )
     actual, target = rows["actual"], rows["target"]
-    if not rows.empty and rows["accumulation"].iloc[0] == "incremental":
+    incremental = not rows.empty and rows["accumulation"].iloc[0] == "incremental"
+    if incremental and rows["measure"].iloc[0] == "number":
+        # The target of an incremental count is new results: running totals start from 0.
+        base = 0.0
+    if incremental:
         actual = base + actual.fillna(0).cumsum().where(actual.notna())
         target = base + target.fillna(0).cumsum().where(target.notna())
     ends = rows["period_end"]
@@ -206,6 +253,20 @@ def trajectory(long: pd.DataFrame, *, code: str) -> pd.DataFrame:
         )
     actuals = pd.DataFrame({"period_end": ends, "series": "Actual", "value": actual})
     return pd.concat([actuals, targets], ignore_index=True).dropna(subset=["value"])
+
+
+def _without_set_aside(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose values count: periods set aside by a finer overlapping period with a
+    value (`indicators.periods`) are a cross-check, not a point of the trend."""
+    reported = rows[rows["actual"].notna()]
+    if len(reported) < 2:
+        return rows
+    aside = set_aside(
+        np.zeros(len(reported), dtype=np.int64),
+        reported["period_start"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+        reported["period_end"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+    )
+    return rows.drop(index=reported.index[aside])
 
 
 def _life_of_project(
@@ -241,8 +302,16 @@ def iptt_wide(long: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(sorted(wide.index, key=lambda k: codes.index(k[1])))
 
 
-def iptt_excel(long: pd.DataFrame, *, title: str) -> bytes:
-    """The IPTT as a formatted workbook: two header rows, frozen panes, number formats."""
+def iptt_excel(
+    long: pd.DataFrame,
+    *,
+    title: str,
+    flags: pd.DataFrame | None = None,
+    judged_at: date | None = None,
+) -> bytes:
+    """The IPTT as a formatted workbook: two header rows, frozen panes, number formats by
+    measure (stored values keep full precision), a note of the date figures are judged at, and
+    a "Data quality" sheet with each flag and its reason when `flags` are given."""
     wide = iptt_wide(long)
     wb = Workbook()
     ws = wb.active
@@ -255,10 +324,56 @@ def iptt_excel(long: pd.DataFrame, *, title: str) -> bytes:
     ws.append([""] * len(head) + [_FIGURE_LABELS[str(c[1])] for c in wide.columns])
     for key, row in zip(wide.index, wide.itertuples(index=False), strict=True):
         ws.append([*key, *(None if pd.isna(v) else float(v) for v in row)])
+    measures = long.drop_duplicates("code").set_index("code")
     _format(ws, n_head=len(head), n_cols=len(head) + len(wide.columns))
+    _number_formats(ws, [measures.loc[k[1]] for k in wide.index], n_head=len(head))
+    if judged_at is not None:
+        ws.append([])
+        ws.append([JUDGED_NOTE.format(day=f"{judged_at:%d %b %Y}")])
+    if flags is not None:
+        _flag_sheet(wb, flags)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+JUDGED_NOTE = (
+    "To date and % achieved (life of project) are judged at {day}: the end of the latest "
+    "reporting period that has ended. Values of periods still running count once they end."
+)
+
+
+def number_format(measure: str, accumulation: str) -> str:
+    """Excel number format of a figure: percentages to one decimal, counts as integers with
+    thousands separators, yes/no and scores as integers, levels to one decimal."""
+    if measure == "percentage":
+        return "0.0"
+    if measure in ("yes_no", "ordinal"):
+        return "0"
+    return "#,##0" if accumulation in ("incremental", "cumulative") else "#,##0.0"
+
+
+def _number_formats(ws: Worksheet, rows: list[pd.Series], *, n_head: int) -> None:
+    for offset, described in enumerate(rows):
+        fmt = number_format(str(described["measure"]), str(described["accumulation"]))
+        for cell in ws[4 + offset][n_head:]:
+            if cell.number_format != '0.0"%"':
+                cell.number_format = fmt
+
+
+def _flag_sheet(wb: Workbook, flags: pd.DataFrame) -> None:
+    sheet = wb.create_sheet("Data quality")
+    sheet.append(["Indicator", "Flag", "Reason", "Period end", "Detail"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    ends = pd.to_datetime(flags["period_end"]).dt.date.astype(object)
+    ends = ends.where(flags["period_end"].notna(), None)
+    for row, end in zip(flags.itertuples(index=False), ends, strict=True):
+        sheet.append([str(row.code), str(row.flag), str(row.reason), end, str(row.detail)])
+    if flags.empty:
+        sheet.append(["", "", "No data-quality flag."])
+    sheet.column_dimensions["C"].width = 45
+    sheet.column_dimensions["E"].width = 70
 
 
 _FIGURE_LABELS = {"target": "Target", "actual": "Actual", "achieved_pct": "% achieved"}
@@ -274,7 +389,7 @@ def _format(ws: Worksheet, *, n_head: int, n_cols: int) -> None:
     for col in range(n_head + 1, n_cols + 1):
         pct = (col - n_head) % 3 == 0
         for (cell,) in ws.iter_rows(min_row=4, min_col=col, max_col=col):
-            cell.number_format = '0"%"' if pct else "#,##0.##"
+            cell.number_format = '0.0"%"' if pct else "#,##0.##"
         ws.column_dimensions[get_column_letter(col)].width = 11
     ws.column_dimensions["C"].width = 60
     ws.freeze_panes = f"{get_column_letter(n_head + 1)}4"

@@ -23,6 +23,7 @@ from rbm.models import (
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
 from rbm.queries._sql import floats, frame, joined_per_key
+from rbm.settings import get_settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,9 +107,11 @@ def projects_table(
     filters: PortfolioFilters | None = None,
     as_of: date | None = None,
     counts: pd.DataFrame | None = None,
+    overdue: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per visible project (four queries whatever the portfolio size, three when the
-    status `counts` per project are given)."""
+    """One row per visible project (a bounded number of queries whatever the portfolio size)
+    with its indicators' status counts, their stored data-quality flags (`quality_flags`) and
+    its overdue reports (`overdue_reports`, the one rule with `RBM_OVERDUE_GRACE_DAYS`)."""
     ids = filtered_ids(principal, filters or PortfolioFilters()).subquery()
     provider = aliased(Organisation)
     projects = frame(
@@ -159,10 +162,26 @@ def projects_table(
         counts = indicator_status.status_counts(
             session, principal=principal, project_ids=select(ids), as_of=as_of
         )
-    counts = counts.reindex(columns=indicator_status.STATUS_COLUMNS, fill_value=0)
-    return projects.merge(counts, how="left", left_on="id", right_index=True).fillna(
+    if "quality_flags" not in counts.columns:
+        counts = counts.assign(quality_flags=0)
+    counts = counts.reindex(
+        columns=[*indicator_status.STATUS_COLUMNS, "quality_flags"], fill_value=0
+    )
+    table = projects.merge(counts, how="left", left_on="id", right_index=True).fillna(
         {c: 0 for c in counts.columns}
     )
+    if overdue is None:
+        overdue = indicator_status.overdue_reports(
+            session,
+            principal=principal,
+            project_ids=select(ids),
+            as_of=as_of,
+            grace_days=get_settings().overdue_grace_days,
+        )
+    late = overdue.set_index("project_id")["overdue"]
+    table["overdue_reports"] = table["id"].map(late).fillna(0).astype("int64")
+    table["quality_flags"] = table["quality_flags"].astype("int64")
+    return table
 
 
 def early_warnings(
@@ -172,22 +191,29 @@ def early_warnings(
     filters: PortfolioFilters | None = None,
     as_of: date | None = None,
     inputs: indicator_status.EngineInputs | None = None,
+    late: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per project with a warning: indicators whose forecast misses the target and
-    indicator-periods overdue (ended over 30 days ago with nothing submitted). Given the
-    engine's `inputs` for these projects, nothing is read twice."""
+    indicator-periods overdue (the one rule of `indicators.overdue`, with the grace of
+    `RBM_OVERDUE_GRACE_DAYS`). Given the engine's `inputs` for these projects, nothing is read
+    twice."""
     ids = filtered_ids(principal, filters or PortfolioFilters())
+    grace = get_settings().overdue_grace_days
     if inputs is None:
         misses = indicator_status.forecast_misses(
             session, principal=principal, project_ids=ids, as_of=as_of
         )
-        late = indicator_status.overdue_reports(
-            session, principal=principal, project_ids=ids, as_of=as_of
-        )
+        if late is None:
+            late = indicator_status.overdue_reports(
+                session, principal=principal, project_ids=ids, as_of=as_of, grace_days=grace
+            )
     else:
         misses = indicator_status.misses_of(inputs, as_of=as_of or date.today())
-        visible = select(Project.id).where(Project.id.in_(ids), visible_condition(principal))
-        late = indicator_status.overdue_of(session, inputs.indicators, visible, as_of=as_of)
+        if late is None:
+            visible = select(Project.id).where(Project.id.in_(ids), visible_condition(principal))
+            late = indicator_status.overdue_of(
+                session, inputs.indicators, visible, as_of=as_of, grace_days=grace
+            )
     overdue = late.set_index("project_id")["overdue"]
     names = frame(
         session, select(Project.id, Project.code, Project.title).where(Project.id.in_(ids))
@@ -224,9 +250,32 @@ def home(
         session, principal=principal, project_ids=filtered_ids(principal, unsearched), as_of=as_of
     )
     counts = indicator_status.counts_of(indicator_status.summary_of(inputs, as_of=as_of))
+    visible = select(Project.id).where(
+        Project.id.in_(filtered_ids(principal, unsearched)), visible_condition(principal)
+    )
+    # One overdue count (the one rule) serves the project list and the early warnings.
+    late = indicator_status.overdue_of(
+        session,
+        inputs.indicators,
+        visible,
+        as_of=as_of,
+        grace_days=get_settings().overdue_grace_days,
+    )
     return Home(
-        table=projects_table(session, principal=principal, filters=filters, counts=counts),
+        table=projects_table(
+            session,
+            principal=principal,
+            filters=filters,
+            counts=counts,
+            as_of=as_of,
+            overdue=late,
+        ),
         warnings=early_warnings(
-            session, principal=principal, filters=unsearched, as_of=as_of, inputs=inputs
+            session,
+            principal=principal,
+            filters=unsearched,
+            as_of=as_of,
+            inputs=inputs,
+            late=late,
         ),
     )

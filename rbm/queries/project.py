@@ -30,6 +30,8 @@ from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition, visible_condition
 from rbm.queries import indicator_status
 from rbm.queries._sql import floats, frame
+from rbm.queries.quality import project_flags
+from rbm.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class ProjectView:
     indicators: pd.DataFrame
     pending: pd.DataFrame
     is_team: bool
+    flags: pd.DataFrame  # data-quality flags per indicator with a short reason
+    judged_at: date | None  # the date the figures are judged at (see assessment_dates)
 
 
 def visible_projects(session: Session, *, principal: Principal) -> pd.DataFrame:
@@ -104,7 +108,21 @@ def project_view(
         indicators=indicators,
         pending=_pending(session, pid) if is_team else pd.DataFrame(),
         is_team=is_team,
+        flags=project_flags(
+            session,
+            principal=principal,
+            code=code,
+            as_of=as_of or date.today(),
+            grace_days=get_settings().overdue_grace_days,
+            described=indicators[["indicator_id", "code"]],
+        ),
+        judged_at=_judged_at(indicators),
     )
+
+
+def _judged_at(indicators: pd.DataFrame) -> date | None:
+    days = indicators["judged_at"].dropna() if "judged_at" in indicators else pd.Series()
+    return None if days.empty else pd.Timestamp(days.max()).date()
 
 
 def _partners(session: Session, pid: int) -> pd.DataFrame:

@@ -6,13 +6,14 @@ number of statements."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Float, String, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from indicators.overdue import days_overdue, overdue_mask
 from rbm.errors import NotFound
 from rbm.models import (
     Attachment,
@@ -34,7 +35,7 @@ from rbm.models import (
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, pending_condition, project_condition, visible_condition
 from rbm.queries._sql import Kind, columns_frame, epoch_days, floats, frame
-from rbm.queries.indicator_status import first_baseline_id
+from rbm.queries.indicator_status import reference_baseline_id
 from rbm.settings import get_settings
 
 #: Due states, most urgent first.
@@ -85,6 +86,7 @@ def due(
             m.status,
             m.value,
             m.version,
+            m.supersedes_id,
         )
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(Project, Project.id == ResultNode.project_id)
@@ -119,16 +121,25 @@ def due(
 
 
 def _rank_due(df: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Due state per row, and `overdue` by the one rule (`indicators.overdue`, with
+    `RBM_OVERDUE_GRACE_DAYS`): no submitted or approved value (a draft correction of an
+    approved value has one), period ended more than the grace ago (locked periods are not
+    listed). An open period that is overdue is shown as "overdue"; a draft or returned value
+    keeps its state and still counts as overdue."""
     grace = get_settings().overdue_grace_days
-    deadline = pd.to_datetime(df["end_date"]) + timedelta(days=grace)
-    late = (pd.Timestamp(today) - deadline).dt.days
+    reported = df["supersedes_id"].notna()
+    df["overdue"] = overdue_mask(df["end_date"], reported=reported, as_of=today, grace_days=grace)
     state = df["status"].fillna("open").astype("object")
-    state = state.where(~((state == "open") & (late > 0)), "overdue")
+    state = state.where(~((state == "open") & df["overdue"]), "overdue")
     df["due"] = state
-    df["days_overdue"] = late.clip(lower=0).astype("int64")
+    df["days_overdue"] = [
+        days_overdue(end, as_of=today, grace_days=grace) if late else 0
+        for end, late in zip(df["end_date"], df["overdue"], strict=True)
+    ]
+    df["days_overdue"] = df["days_overdue"].astype("int64")
     df["rank"] = df["due"].map(DUE_ORDER)
     df = df.sort_values(["rank", "end_date", "project", "indicator"], kind="stable")
-    return df.drop(columns=["rank"]).reset_index(drop=True)
+    return df.drop(columns=["rank", "supersedes_id"]).reset_index(drop=True)
 
 
 def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
@@ -158,7 +169,7 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .outerjoin(submitter, submitter.id == Measurement.submitted_by_id)
         # Correlated: one index probe per queued value, not a scan of every baseline.
-        .outerjoin(Baseline, Baseline.id == first_baseline_id())
+        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
         .outerjoin(
             Target,
             and_(

@@ -1,7 +1,7 @@
 """Keeping `indicator_figure` true: the engine's stored parts per indicator.
 
-Every ORM change to a measurement, a baseline or an indicator marks its indicator (a change
-to a reporting period marks every indicator of its project); when the
+Every ORM change to a measurement, a baseline, a target or an indicator marks its indicator (a
+change to a reporting period or to the project marks every indicator of its project); when the
 transaction commits, the marked indicators' figures are computed again from their current
 approved values (`indicators.figures.figures`) and written in that same transaction, so a
 figure is never newer or older than the values it sums. On PostgreSQL the indicator rows are
@@ -24,13 +24,16 @@ from sqlalchemy import String, delete, event, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS, figures
+from indicators.quality import standing_flags
 from rbm.models import (
     Baseline,
     Indicator,
     IndicatorFigure,
     Measurement,
+    Project,
     ReportingPeriod,
     ResultNode,
+    Target,
 )
 from rbm.models.enums import MeasurementStatus
 
@@ -50,6 +53,7 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         indicator_frame,
         measurement_frame,
     )
+    from rbm.queries.quality import breakdown_frame, flag_names
 
     ids = (
         sorted(set(indicator_ids))
@@ -68,9 +72,14 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         ).all()
         inds = indicator_frame(session, None, indicator_ids=chunk)
         values = measurement_frame(session, None, indicator_ids=chunk)
-        stored = figures(inds[ENGINE_INDICATOR_COLUMNS], values, validate=False)
+        engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
+        stored = figures(engine_inds, values, validate=False)
         stored = stored.merge(reported_ends(session, chunk), on="indicator_id", how="left")
-        stored = stored.fillna({"reported": 0, "reported_ends": ""})
+        flags = standing_flags(
+            engine_inds, values, breakdowns=breakdown_frame(session, chunk), validate=False
+        )
+        stored = stored.merge(flag_names(flags), on="indicator_id", how="left")
+        stored = stored.fillna({"reported": 0, "reported_ends": "", "flags": ""})
         session.execute(delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk)))
         rows = _rows(stored)
         if rows:
@@ -122,7 +131,7 @@ def reported_ends(session: Session, indicator_ids: Collection[int]) -> pd.DataFr
 
 
 _NO_REPORTS = {"reported": pd.Series(dtype="int64"), "reported_ends": pd.Series(dtype=object)}
-STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "reported_ends"]
+STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "reported_ends", "flags"]
 
 
 def _rows(stored: pd.DataFrame) -> list[dict[str, Any]]:
@@ -141,12 +150,15 @@ def mark(session: Session, indicator_ids: Collection[int]) -> None:
 def _mark_changes(session: Session, _context: Any) -> None:
     # After the flush, so a value added through a relationship carries its indicator id.
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Measurement | Baseline):
+        # Targets and the project's dates count in the stored data-quality flags.
+        if isinstance(obj, Measurement | Baseline | Target):
             mark(session, {obj.indicator_id})
         elif isinstance(obj, Indicator) and obj.id is not None:
             mark(session, {obj.id})
         elif isinstance(obj, ReportingPeriod):
             session.info.setdefault(_PROJECTS, set()).add(obj.project_id)
+        elif isinstance(obj, Project) and obj.id is not None:
+            session.info.setdefault(_PROJECTS, set()).add(obj.id)
 
 
 @event.listens_for(Session, "before_commit")

@@ -283,6 +283,7 @@ def approve(
     m, project_id = _get(session, measurement_id)
     require(session, principal, "approve_measurement", project_id=project_id)
     _review_checks(m, principal, expected_version)
+    refuse_locked_period(session, m)
     before = as_dict(m, *_SNAPSHOT)
     if m.supersedes_id is not None:
         old = session.get(Measurement, m.supersedes_id)
@@ -301,6 +302,17 @@ def approve(
         after=as_dict(m, *_SNAPSHOT),
     )
     return m
+
+
+def refuse_locked_period(session: Session, m: Measurement) -> None:
+    """Locking freezes a period's figures: a value submitted before the lock cannot be approved
+    into it. Unlocking (with a reason, audited: `rbm.services.periods.unlock_period`) first."""
+    period = session.get(ReportingPeriod, m.reporting_period_id)
+    if period is not None and period.locked_at is not None:
+        raise ValidationFailed(
+            f"Reporting period {period.label} is locked, so its figures are frozen: unlock it "
+            "(with a reason) before approving this value, or return the value."
+        )
 
 
 def return_for_revision(

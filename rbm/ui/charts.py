@@ -53,7 +53,13 @@ def choropleth(
         )
         .transform_filter("isValid(datum.money)")
         .encode(
-            color=alt.Color("money:Q", title="Money (USD)", scale=alt.Scale(scheme="blues")),
+            color=alt.Color(
+                "money:Q",
+                title="Money (USD)",
+                scale=alt.Scale(scheme="blues"),
+                # Legend labels as 1.5M, 250k: never the raw six decimals of a share of money.
+                legend=alt.Legend(format="~s"),
+            ),
             tooltip=[
                 alt.Tooltip("country:N", title="Country"),
                 alt.Tooltip("money:Q", title="Money (USD)", format=",.0f"),
@@ -120,7 +126,7 @@ def trend(
         tooltip=[
             alt.Tooltip("period_end:T", title="Period end"),
             "series:N",
-            alt.Tooltip("value:Q", format=",.2f"),
+            alt.Tooltip("value:Q", format=",.1f"),
         ],
     )
     line = base.mark_line(point=True).transform_filter("datum.series == 'Actual'")
@@ -151,7 +157,7 @@ def breakdown(
             x=alt.X("period:N", title="Period", sort=None),
             y=alt.Y("value:Q", title=unit or "Value", stack=True),
             color=alt.Color("part:N", title="Part"),
-            tooltip=["period:N", "part:N", alt.Tooltip("value:Q", format=",.2f")],
+            tooltip=["period:N", "part:N", alt.Tooltip("value:Q", format=",.1f")],
         )
         .properties(height=220)
     )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
 import streamlit as st
 
+from indicators.quality import FLAG_REASONS
 from indicators.types import Status
+from rbm.settings import get_settings
 from rbm.ui.palette import STATUS_COLOURS, STATUS_LABELS
 
 __all__ = [
@@ -19,6 +22,7 @@ __all__ = [
     "status_badge",
     "status_label",
 ]
+
 
 _BADGE_COLOUR = {
     Status.ACHIEVED.value: "green",
@@ -70,3 +74,58 @@ def shown(value: object, yes_no: bool = False) -> str:
     if yes_no:
         return "yes" if float(value) == 1 else "no"  # type: ignore[arg-type]
     return number(float(value))  # type: ignore[arg-type]
+
+
+def figure(value: object, measure: object, accumulation: object = None) -> str:
+    """An indicator figure at the precision of its measure (the stored value keeps full
+    precision): percentages to one decimal, counts as integers with thousands separators,
+    levels to one decimal, yes/no as Yes/No, scores as integers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    assert isinstance(value, int | float)
+    kind = str(getattr(measure, "value", measure))
+    if kind == "percentage":
+        return f"{value:,.1f} %"
+    if kind == "yes_no":
+        return "Yes" if value >= 0.5 else "No"
+    if kind == "ordinal":
+        return f"{value:,.0f}"
+    if str(getattr(accumulation, "value", accumulation)) in ("incremental", "cumulative"):
+        return f"{value:,.0f}"
+    return number(value, digits=1)
+
+
+def judged_note(day: object) -> str:
+    """What a page says next to its figures about the date they are judged at."""
+    if day is None:
+        return "No reporting period has ended yet: figures show the project as not started."
+    assert hasattr(day, "strftime")
+    return (
+        f"Figures are judged at {day:%d %b %Y}, the end of the latest reporting period that "
+        "has ended; an approved value for a period still running counts once its period ends."
+    )
+
+
+def formatted(frame: pd.DataFrame, column: str) -> list[str]:
+    """A column of indicator figures as text at their measure's precision (`figure`)."""
+    return [
+        figure(v, m, a)
+        for v, m, a in zip(frame[column], frame["measure"], frame["accumulation"], strict=True)
+    ]
+
+
+def flag_reasons(names: str) -> str:
+    """Stored flag names (comma-separated) as their short reasons."""
+    return "; ".join(FLAG_REASONS.get(n, n) for n in names.split(",") if n)
+
+
+def projects_judged_note() -> str:
+    """What portfolio, country and donor pages say about the dates figures are judged at and
+    the overdue rule."""
+    return (
+        "Each project's figures are judged at the end of its latest reporting period that has "
+        "ended; an approved value for a period still running counts once its period ends. "
+        "Overdue reports: nothing submitted more than "
+        f"{get_settings().overdue_grace_days} days after a period ended (locked periods "
+        "excepted). Data-quality flags: see each project's page for the reasons."
+    )

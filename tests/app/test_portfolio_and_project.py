@@ -111,12 +111,15 @@ def test_the_project_page_shows_the_engine_figures_for_each_indicator(portfolio)
     assert at.title[0].value == "WP-HN · Project WP-HN"
     tables = [df.value for df in at.dataframe if "Indicator" in df.value.columns]
     indicators = tables[0].set_index("Code")
-    # 1.a incremental: 30 + 25 = 55 of a target of 100 from a baseline of 0.
-    assert indicators.loc["1.a", "To date"] == 55
+    # 1.a incremental: 30 + 25 = 55 of a target of 100 from a baseline of 0 (a count: shown
+    # as an integer).
+    assert indicators.loc["1.a", "To date"] == "55"
+    assert indicators.loc["1.a", "Counted as"] == "sum of periods"
     assert indicators.loc["1.a", "Progress"] == pytest.approx(55.0)
     # 1.b level percentage: 45 % now, from 20 % towards 60 %: (45 - 20) / (60 - 20).
-    assert indicators.loc["1.b", "To date"] == pytest.approx(45.0)
+    assert indicators.loc["1.b", "To date"] == "45.0 %"
     assert indicators.loc["1.b", "Progress"] == pytest.approx(62.5)
+    assert any("Figures are judged at" in c.value for c in at.caption)
 
 
 def test_a_project_outside_the_scope_cannot_be_opened_by_code(portfolio) -> None:

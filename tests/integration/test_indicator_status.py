@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from sqlalchemy import select
 
 from rbm.db import Database
@@ -45,12 +46,14 @@ def test_an_annual_project_is_judged_at_its_last_year_end_not_today(db: Database
         )
     assert dates[built.project_id] == date(2024, 12, 31)
     row = result.iloc[0]
-    # Judged at 2024-12-31: the straight line from the baseline (1 Jan 2023) to the target
-    # (31 Dec 2025) expects two thirds; half is at risk (0.5 / 0.667 = 0.75). Judged on
-    # 30 Nov 2025 it would expect 0.97 and call the project off track.
+    # Judged at 2024-12-31: the straight line from the project start (the undated baseline of
+    # 2023 is read as 1 January 2023, before the project, so the plan starts with the project)
+    # to the target (31 Dec 2025) expects one half: half is on track. Judged on 30 Nov 2025 it
+    # would expect 0.97 and call the project off track.
     assert row["progress"] == 0.5
-    assert abs(row["expected_progress"] - 2 / 3) < 0.005
-    assert row["status"] == "at_risk"
+    assert abs(row["expected_progress"] - 0.5) < 0.005
+    assert row["status"] == "on_track"
+    assert row["judged_at"] == pd.Timestamp(2024, 12, 31)
 
 
 def test_a_project_with_no_period_ended_is_judged_today_and_has_not_started(db: Database) -> None:

@@ -169,7 +169,7 @@ def test_the_summary_is_the_same_from_figures_and_from_measurements(
     def both() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         with db.read() as session:
             overdue = indicator_status.overdue_reports(
-                session, principal=admin, project_ids=projects, as_of=as_of
+                session, principal=admin, project_ids=projects, as_of=as_of, grace_days=30
             )
             summary = indicator_status.summary(
                 session, principal=admin, project_ids=projects, as_of=as_of

@@ -15,7 +15,7 @@ from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
 from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import status_label
+from rbm.ui.widgets import flag_reasons, formatted, projects_judged_note, status_label
 
 PROJECT_PAGE = "rbm/ui/pages/project.py"
 
@@ -74,6 +74,8 @@ picked = st.dataframe(
             "on_track",
             "at_risk",
             "off_track",
+            "overdue_reports",
+            "quality_flags",
         ]
     ],
     hide_index=True,
@@ -94,8 +96,11 @@ picked = st.dataframe(
         "on_track": "On track",
         "at_risk": "At risk",
         "off_track": "Off track",
+        "overdue_reports": "Overdue reports",
+        "quality_flags": "Data-quality flags",
     },
 )
+st.caption(projects_judged_note())
 rows = picked.selection.rows if picked else []
 if rows:
     st.switch_page(PROJECT_PAGE, query_params={"code": p.iloc[rows[0]]["code"]})
@@ -106,6 +111,12 @@ st.caption(
     "all the project's countries."
 )
 o = view.outcomes
+o = o.assign(
+    baseline=formatted(o, "baseline"),
+    target_value=formatted(o, "target_value"),
+    actual=formatted(o, "actual"),
+    flags=o["flags"].fillna("").map(flag_reasons),
+)
 st.dataframe(
     o.assign(status=o["status"].map(status_label), progress=o["progress"] * 100)[
         [
@@ -118,8 +129,11 @@ st.dataframe(
             "baseline",
             "target_value",
             "actual",
+            "to_date_rule",
             "progress",
             "status",
+            "judged_at",
+            "flags",
         ]
     ],
     hide_index=True,
@@ -135,10 +149,13 @@ st.dataframe(
         "baseline": "Baseline",
         "target_value": "Target",
         "actual": "To date",
+        "to_date_rule": "Counted as",
         "progress": st.column_config.ProgressColumn(
             "Progress", min_value=0, max_value=100, format="%.0f%%"
         ),
         "status": "Status",
+        "judged_at": st.column_config.DateColumn("Judged at"),
+        "flags": "Data quality",
     },
 )
 

@@ -17,7 +17,7 @@ from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
 from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import status_label
+from rbm.ui.widgets import projects_judged_note, status_label
 
 principal = require_principal()
 with get_db().read() as session:
@@ -85,6 +85,8 @@ st.dataframe(
             "on_track",
             "at_risk",
             "off_track",
+            "overdue_reports",
+            "quality_flags",
         ]
     ],
     hide_index=True,
@@ -101,8 +103,11 @@ st.dataframe(
         "on_track": "On track",
         "at_risk": "At risk",
         "off_track": "Off track",
+        "overdue_reports": "Overdue reports",
+        "quality_flags": "Data-quality flags",
     },
 )
+st.caption(projects_judged_note())
 
 st.subheader("Results on library indicators")
 st.caption(

@@ -214,6 +214,9 @@ with one:
         st.info("Nothing is due: every open period of your projects has a value in the workflow.")
     else:
         counts = due["due"].value_counts()
+        # Overdue by the one rule (drafts and returned values of late periods included), the
+        # same count the portfolio, country and donor pages show.
+        counts["overdue"] = int(due["overdue"].sum())
         st.caption(" · ".join(f"{DUE_LABELS[k]}: {counts.get(k, 0)}" for k in DUE_LABELS))
         by_key = {_key_of(r): r for _, r in due.iterrows()}
         _wanted(list(by_key))

@@ -14,8 +14,10 @@ from rbm.queries.coordination import area_coverage
 from rbm.queries.indicator_status import STATUS_COLUMNS
 from rbm.queries.portfolio import PortfolioFilters, home
 from rbm.queries.reference import filter_choices
+from rbm.settings import get_settings
 from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
+from rbm.ui.widgets import projects_judged_note
 
 COUNTRY_PAGE = "rbm/ui/pages/country.py"
 PROJECT_PAGE = "rbm/ui/pages/project.py"
@@ -69,6 +71,10 @@ m2.metric("Funding", f"USD {table['funding'].sum() / 1e6:,.1f} M")
 m3.metric("Recipient countries", coverage["country_code"].nunique())
 m4.metric("Indicators on track or achieved", int(table["on_track"].sum() + table["achieved"].sum()))
 m5.metric("Indicators at risk or off track", int(table["at_risk"].sum() + table["off_track"].sum()))
+st.caption(
+    f"Data-quality flags: {int(table['quality_flags'].sum())} · overdue reports: "
+    f"{int(table['overdue_reports'].sum())} (see the project list and each project's page)."
+)
 
 if table.empty:
     st.info("No project matches these filters.")
@@ -114,7 +120,8 @@ if warnings.empty:
 else:
     st.caption(
         "Forecast misses: indicators whose trend of approved values ends short of the target. "
-        "Overdue: indicator-periods ended over 30 days ago with nothing submitted."
+        f"Overdue: indicator-periods ended over {get_settings().overdue_grace_days} days ago "
+        "with nothing submitted (locked periods excepted)."
     )
     st.dataframe(
         warnings[["code", "title", "forecast_misses", "overdue_reports"]],
@@ -146,6 +153,8 @@ shown: pd.DataFrame = table[
         "at_risk",
         "off_track",
         "no_data",
+        "overdue_reports",
+        "quality_flags",
     ]
 ]
 selected = st.dataframe(
@@ -170,9 +179,11 @@ selected = st.dataframe(
         "at_risk": "At risk",
         "off_track": "Off track",
         "no_data": "No data",
+        "overdue_reports": "Overdue reports",
+        "quality_flags": "Data-quality flags",
     },
 )
-st.caption("Select a row to open the project.")
+st.caption("Select a row to open the project. " + projects_judged_note())
 
 
 def _iati_xml() -> bytes:

@@ -17,7 +17,7 @@ from rbm.queries.project import ProjectView, project_view, visible_projects
 from rbm.queries.reference import optional_query
 from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import money, number, plain, status_badge, status_label
+from rbm.ui.widgets import figure, judged_note, money, number, plain, status_badge, status_label
 
 LEVEL_LABELS = {
     "impact": "Impact",
@@ -100,17 +100,33 @@ with st.expander("Partners, donors, countries and priority areas"):
         st.text("\n".join(view.areas["name"]) or "—")
 
 
+def _figures(rows: pd.DataFrame, column: str) -> list[str]:
+    return [
+        figure(v, m, a)
+        for v, m, a in zip(rows[column], rows["measure"], rows["accumulation"], strict=True)
+    ]
+
+
+def _flag_reasons() -> pd.Series:
+    """Per indicator: its data-quality flags as short reasons (distinct, in order)."""
+    if view.flags.empty:
+        return pd.Series(dtype=object)
+    return view.flags.groupby("indicator_id")["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+
+
 def _indicator_table(rows: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "Code": rows["code"],
             "Indicator": rows["title"],
             "Unit": rows["unit"],
-            "Baseline": rows["baseline"],
-            "Target": rows["target_value"],
-            "To date": rows["actual"],
+            "Baseline": _figures(rows, "baseline"),
+            "Target": _figures(rows, "target_value"),
+            "To date": _figures(rows, "to_date"),
+            "Counted as": rows["to_date_rule"].fillna(""),
             "Progress": rows["progress"] * 100,
             "Status": rows["status"].map(status_label),
+            "Data quality": rows["indicator_id"].map(_flag_reasons()).fillna(""),
             "Trend": rows["indicator_id"].map(_sparklines()),
         }
     )
@@ -168,8 +184,23 @@ tree, detail, table, story = st.tabs(["Logframe", "Indicator detail", "IPTT", "N
 with tree:
     st.caption(
         "Status and progress count approved values only. Progress = (to date − baseline) / "
-        "(target − baseline)."
+        "(target − baseline); an incremental count's target is new results, so its progress "
+        "is to date / target. " + judged_note(view.judged_at)
     )
+    if not view.flags.empty:
+        with st.expander(f"Data-quality flags ({len(view.flags)})"):
+            st.dataframe(
+                view.flags[["code", "reason", "period_end", "detail"]],
+                hide_index=True,
+                width="stretch",
+                key="pj_flags",
+                column_config={
+                    "code": "Indicator",
+                    "reason": "Flag",
+                    "period_end": st.column_config.DateColumn("Period end"),
+                    "detail": st.column_config.TextColumn("Detail", width="large"),
+                },
+            )
     for _, node in root.iterrows():
         _show_node(node, 0)
 
@@ -187,11 +218,25 @@ def _indicator_detail() -> None:
     )
     row = inds[inds["code"] == pick].iloc[0]
     unit = str(row["unit"] or "")
+    measure, accumulation = row["measure"], row["accumulation"]
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Baseline", number(row["baseline"]))
-    m2.metric("Target", number(row["target_value"]))
-    m3.metric("To date", number(row["actual"]))
+    m1.metric("Baseline", figure(row["baseline"], measure, accumulation))
+    m2.metric("Target", figure(row["target_value"], measure, accumulation))
+    m3.metric(
+        "To date",
+        figure(row["to_date"], measure, accumulation),
+        help=f"Counted as: {row['to_date_rule'] or '—'}. {judged_note(view.judged_at)}",
+    )
     m4.metric("Status", status_label(row["status"]))
+    st.caption(judged_note(view.judged_at))
+    if measure == "number" and accumulation == "incremental":
+        st.caption(
+            "Reference sheet: the life-of-project target counts new results since the "
+            "baseline; the baseline is context and is not added to the values to date."
+        )
+    mine_flags = view.flags[view.flags["indicator_id"] == row["indicator_id"]]
+    for flag in mine_flags.itertuples(index=False):
+        st.warning(f"{flag.reason}: {plain(str(flag.detail))}", icon=":material/flag:")
     points = trajectory(long, code=pick)
     if points.empty:
         st.caption("No approved value and no target to chart yet.")
@@ -252,7 +297,12 @@ def _iptt_table() -> None:
     d1, d2 = st.columns(2)
     d1.download_button(
         "Download the IPTT (Excel)",
-        iptt_excel(long, title=f"IPTT · {p['code']} · {p['title']}"),
+        iptt_excel(
+            long,
+            title=f"IPTT · {p['code']} · {p['title']}",
+            flags=view.flags,
+            judged_at=view.judged_at,
+        ),
         file_name=f"iptt-{p['code']}.xlsx",
         key="pj_iptt_xlsx",
     )
@@ -281,7 +331,7 @@ with detail:
 with table:
     st.caption(
         "Targets, approved actuals and % achieved per period; the life-of-project columns "
-        "show the to-date value and progress from the baseline."
+        "show the to-date value and progress from the baseline. " + judged_note(view.judged_at)
     )
     _iptt_table()
 

@@ -34,7 +34,12 @@ INCREMENTAL = {
     "before the first milestone ends, a pro-rata share of it": (date(2024, 2, 15), 45 / 90 * 10),
     "after two milestones ended, their sum": (date(2024, 6, 30), 30),
     "milestones in the future count nothing yet": (date(2024, 3, 31), 10),
-    "after the last milestone, the sum of all": (date(2025, 6, 30), 60),
+    # The milestones leave 40 of the target of 100 to spread from 2024-09-30 to 2025-12-31.
+    "after the last milestone, the rest runs on to the target": (
+        date(2025, 6, 30),
+        60 + 40 * 273 / 457,
+    ),
+    "at the project end, the life-of-project target": (date(2025, 12, 31), 100),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from indicator_cases import END, MID, QUARTERS, QUICK, START, agrees, indicator, q, summarise_frames
 
@@ -192,13 +192,16 @@ def test_a_better_actual_never_gives_a_worse_status(
         worse, better = better, worse
     baseline = 50.0
     target = baseline + gap if direction == Direction.INCREASE else baseline - gap
+    if accumulation == Accumulation.INCREMENTAL:
+        # An incremental count's target is new results (measured from 0); a decreasing one is
+        # flagged target_against_direction, as its sum can only grow.
+        assume(direction == Direction.INCREASE)
+        target = gap
     ind = indicator("number", accumulation, direction, baseline=baseline, target=target)
     thresholds = StatusThresholds()
 
     def status_for(actual: float) -> Status | None:
-        # Incremental counts add onto the baseline, so report the increment that reaches it.
-        value = actual - baseline if accumulation == Accumulation.INCREMENTAL else actual
-        return summarise_one(ind, [q(1, value)], as_of=as_of, thresholds=thresholds).status
+        return summarise_one(ind, [q(1, actual)], as_of=as_of, thresholds=thresholds).status
 
     low, high = status_for(worse), status_for(better)
     assert low in ORDER and high in ORDER

@@ -12,7 +12,8 @@ from indicator_cases import MID, QUICK, indicator, milestone, q
 
 from indicators import Indicator, Measurement, PeriodTarget, QualityFlag, quality_flags
 from indicators.convert import indicators_frame, measurements_frame, targets_frame
-from indicators.quality import goes_down, is_overdue, outliers, robust_z
+from indicators.overdue import is_overdue
+from indicators.quality import goes_down, outliers, robust_z
 
 F = QualityFlag
 
@@ -29,7 +30,7 @@ def flags(
     if extra is not None:
         meas = pd.concat([meas, extra], ignore_index=True)
     tgt = targets_frame({ind.indicator_id: targets or []})
-    return quality_flags(indicators_frame([ind]), meas, tgt, as_of=as_of)
+    return quality_flags(indicators_frame([ind]), meas, tgt, as_of=as_of, grace_days=30)
 
 
 def raised(frame: pd.DataFrame) -> set[str]:
@@ -49,9 +50,29 @@ FLAGS = {
     ),
     "missing target": (indicator(target=None), [q(1, 1)], F.MISSING_TARGET),
     "increasing indicator with a target below its baseline": (
-        indicator(baseline=50, target=40),
+        indicator("number", "level", baseline=50, target=40),
         [q(1, 1)],
         F.TARGET_AGAINST_DIRECTION,
+    ),
+    "incremental count meant to decrease (a sum of new results only grows)": (
+        indicator(direction="decrease", baseline=50, target=40),
+        [q(1, 1)],
+        F.TARGET_AGAINST_DIRECTION,
+    ),
+    "percentage reported as a value without numerator and denominator": (
+        indicator("percentage", "level", baseline=10, target=50),
+        [q(1, 30)],
+        F.MISSING_DENOMINATOR,
+    ),
+    "an annual value over reported quarters": (
+        indicator(),
+        [q(1, 10), q(2, 10), Measurement(date(2024, 1, 1), date(2024, 12, 31), 40)],
+        F.OVERLAPPING_PERIOD,
+    ),
+    "a value for a period after the project ended": (
+        indicator(),
+        [Measurement(date(2026, 1, 1), date(2026, 3, 31), 5)],
+        F.OUTSIDE_PROJECT,
     ),
     "percentage with denominator 0": (
         indicator("percentage", "level"),
@@ -168,7 +189,7 @@ def test_vectorised_outliers_match_the_scalar_rule(many: list[list[float]]) -> N
         for n, xs in enumerate(many)
     }
     meas = measurements_frame(rows)
-    result = quality_flags(indicators_frame(inds), meas, as_of=date(2020, 1, 1))
+    result = quality_flags(indicators_frame(inds), meas, as_of=date(2020, 1, 1), grace_days=30)
     hits = result[result["flag"] == F.OUTLIER]
     flagged = set(zip(hits["indicator_id"], hits["period_end"].dt.date, strict=True))
     expected = {
@@ -185,3 +206,45 @@ def test_scalar_helpers_for_decreases_and_overdue() -> None:
     assert is_overdue(date(2024, 3, 31), reported=False, as_of=date(2024, 5, 1), grace_days=30)
     assert not is_overdue(date(2024, 3, 31), reported=True, as_of=date(2025, 1, 1), grace_days=0)
     assert not is_overdue(date(2024, 3, 31), reported=False, as_of=date(2024, 4, 30), grace_days=30)
+
+
+def test_breakdown_parts_that_do_not_add_up_are_flagged_with_the_gap() -> None:
+    ind = indicator()
+    parts = pd.DataFrame(
+        {
+            "indicator_id": [1, 1],
+            "period_start": pd.to_datetime([date(2024, 1, 1)] * 2),
+            "period_end": pd.to_datetime([date(2024, 3, 31)] * 2),
+            "dimension": ["Sex"] * 2,
+            "category": ["female", "male"],
+            "value": [6.0, 3.0],
+            "exhaustive": [True, True],
+        }
+    )
+    meas = measurements_frame({1: [q(1, 10), q(2, 5)]})
+    result = quality_flags(
+        indicators_frame([ind]), meas, as_of=MID, grace_days=30, breakdowns=parts
+    )
+    hit = result[result["flag"] == F.BREAKDOWN_MISMATCH]
+    assert len(hit) == 1
+    assert hit.iloc[0]["detail"] == "Sex: parts add up to 9.0, total 10.0"
+
+
+def test_an_overlapping_annual_value_is_named_as_a_cross_check() -> None:
+    annual = Measurement(date(2024, 1, 1), date(2024, 12, 31), 40)
+    result = flags(indicator(), [q(1, 10), q(2, 10), q(3, 10), q(4, 10), annual])
+    hit = result[result["flag"] == F.OVERLAPPING_PERIOD]
+    assert hit["detail"].tolist() == [
+        "2024-01-01 to 2024-12-31 overlaps finer periods: a cross-check, not counted"
+    ]
+
+
+def test_the_grace_days_passed_in_decide_what_is_overdue() -> None:
+    ind, late = indicator(), [milestone(2, 5)]  # 2024 Q2 ends on 30 June
+    on = date(2024, 8, 15)  # 46 days later
+    meas = measurements_frame({1: []})
+    tgt = targets_frame({1: late})
+    generous = quality_flags(indicators_frame([ind]), meas, tgt, as_of=on, grace_days=60)
+    strict = quality_flags(indicators_frame([ind]), meas, tgt, as_of=on, grace_days=30)
+    assert F.OVERDUE_REPORT not in raised(generous)
+    assert F.OVERDUE_REPORT in raised(strict)

@@ -46,11 +46,11 @@ CASES = {
     "incremental count without baseline reads it as 0": Case(
         indicator(baseline=None), [q(1, 10), q(2, 20), q(3, 30)], 60, 0.6, None, S.ON_TRACK
     ),
-    "incremental count adds its increments onto a non-zero baseline": Case(
+    "incremental count's target is new results: a non-zero baseline is not added": Case(
         indicator(baseline=20, target=120),
         [q(1, 10), q(2, 20), q(3, 30)],
         60,
-        0.6,
+        0.5,
         None,
         S.ON_TRACK,
     ),
@@ -170,13 +170,13 @@ CASES = {
         R.NO_DATA,
         S.NO_DATA,
     ),
-    "percentage given only as a value (no numerator) does not count": Case(
+    "percentage given only as a value (no numerator) counts at its value": Case(
         indicator("percentage", "level", baseline=10, target=50),
         [q(1, 30)],
+        30,
+        0.5,
         None,
-        None,
-        R.NO_DATA,
-        S.NO_DATA,
+        S.ON_TRACK,
     ),
     # --- yes/no and ordinal --------------------------------------------------------------------
     "yes/no level that turned yes is achieved": Case(

@@ -1,0 +1,182 @@
+"""Data-quality flags from the engine (`indicators.quality`), read for the pages and exports.
+
+Two kinds: the flags that do not depend on a date (outliers, zero or missing denominators,
+overlapping periods, a cumulative series that drops, targets against the direction, breakdown
+parts that do not add up, values outside the project, ...), computed over approved values and
+stored per indicator with its figures (`indicator_figure.flags`); and overdue reports, which
+depend on the date and follow the one rule of `indicators.overdue` with the grace of
+`RBM_OVERDUE_GRACE_DAYS`, passed in explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Float, Select, and_, cast, select
+from sqlalchemy.orm import Session
+
+from indicators.overdue import days_overdue, overdue_cutoff
+from indicators.quality import FLAG_REASONS, QualityFlag, standing_flags
+from rbm.models import (
+    Dimension,
+    DimensionValue,
+    Indicator,
+    Measurement,
+    MeasurementBreakdown,
+    Project,
+    ReportingPeriod,
+    ResultNode,
+)
+from rbm.models.enums import Measure, MeasurementStatus
+from rbm.principal import Principal, visible_condition
+from rbm.queries._sql import floats, frame, timestamps
+
+REPORTED = (MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED)
+FLAG_COLUMNS = ["indicator_id", "flag", "period_end", "detail", "reason"]
+
+
+def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
+    """Breakdown parts of the current approved values of these indicators: indicator_id,
+    period_start, period_end, dimension, category, value (numerator for percentages) and
+    exhaustive, for `indicators.quality.standing_flags`."""
+    stmt = (
+        select(
+            Measurement.indicator_id,
+            ReportingPeriod.start_date.label("period_start"),
+            ReportingPeriod.end_date.label("period_end"),
+            Dimension.name.label("dimension"),
+            DimensionValue.label.label("category"),
+            Indicator.measure,
+            cast(MeasurementBreakdown.value, Float).label("value"),
+            cast(MeasurementBreakdown.numerator, Float).label("numerator"),
+            Dimension.exhaustive,
+        )
+        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
+        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        .where(
+            Measurement.indicator_id.in_(list(indicator_ids)),
+            Measurement.is_current,
+            Measurement.status == MeasurementStatus.APPROVED,
+        )
+    )
+    df = floats(frame(session, stmt), "value", "numerator")
+    pct = df["measure"].map(lambda v: getattr(v, "value", v)) == Measure.PERCENTAGE.value
+    df["value"] = df["numerator"].where(pct, df["value"])
+    df["exhaustive"] = df["exhaustive"].astype(bool)
+    return timestamps(df.drop(columns=["measure", "numerator"]), "period_start", "period_end")
+
+
+def standing_of(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
+    """The date-independent flags of these indicators over their approved values, with a short
+    reason (columns `FLAG_COLUMNS`)."""
+    from rbm.queries.indicator_status import (
+        ENGINE_INDICATOR_COLUMNS,
+        indicator_frame,
+        measurement_frame,
+    )
+
+    ids = list(indicator_ids)
+    inds = indicator_frame(session, None, indicator_ids=ids)[ENGINE_INDICATOR_COLUMNS]
+    values = measurement_frame(session, None, indicator_ids=ids)
+    flags = standing_flags(inds, values, breakdowns=breakdown_frame(session, ids), validate=False)
+    return flags.assign(reason=flags["flag"].map(FLAG_REASONS))[FLAG_COLUMNS]
+
+
+def overdue_periods(
+    session: Session, project_ids: Select[Any], *, as_of: date, grace_days: int
+) -> pd.DataFrame:
+    """Every overdue indicator-period of these projects by the one rule
+    (`indicators.overdue`): indicator_id, project_id, period_id, period, period_end,
+    days_overdue. Meant for one project's page or export, not the whole portfolio (which
+    counts them: `indicator_status.overdue_of`)."""
+    reported = (
+        select(Measurement.id)
+        .where(
+            Measurement.indicator_id == Indicator.id,
+            Measurement.reporting_period_id == ReportingPeriod.id,
+            Measurement.is_current,
+            Measurement.status.in_(REPORTED),
+        )
+        .exists()
+    )
+    stmt = (
+        select(
+            Indicator.id.label("indicator_id"),
+            ResultNode.project_id,
+            ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.label.label("period"),
+            ReportingPeriod.end_date.label("period_end"),
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(
+            ReportingPeriod,
+            and_(
+                ReportingPeriod.project_id == ResultNode.project_id,
+                ReportingPeriod.end_date < overdue_cutoff(as_of, grace_days=grace_days),
+                ReportingPeriod.locked_at.is_(None),
+            ),
+        )
+        .where(ResultNode.project_id.in_(project_ids), ~reported)
+        .order_by(Indicator.id, ReportingPeriod.end_date)
+    )
+    df = frame(session, stmt)
+    df["days_overdue"] = [
+        days_overdue(d, as_of=as_of, grace_days=grace_days) for d in df["period_end"]
+    ]
+    return df
+
+
+def project_flags(
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    as_of: date,
+    grace_days: int,
+    described: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every data-quality flag of one visible project's indicators, with a short reason:
+    indicator_id, code, flag, period_end, detail, reason (overdue reports included).
+    `described` (indicator_id, code of the project's indicators) saves reading them again."""
+    ids = select(Project.id).where(Project.code == code, visible_condition(principal))
+    if described is None:
+        described = frame(
+            session,
+            select(Indicator.id.label("indicator_id"), Indicator.code)
+            .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+            .where(ResultNode.project_id.in_(ids)),
+        )
+    standing = standing_of(session, described["indicator_id"].tolist())
+    late = overdue_periods(session, ids, as_of=as_of, grace_days=grace_days)
+    overdue = pd.DataFrame(
+        {
+            "indicator_id": late["indicator_id"],
+            "flag": QualityFlag.OVERDUE_REPORT.value,
+            "period_end": pd.to_datetime(late["period_end"]),
+            "detail": late["period"].astype(str)
+            + ": nothing submitted, "
+            + late["days_overdue"].astype(str)
+            + " days past the deadline",
+            "reason": FLAG_REASONS[QualityFlag.OVERDUE_REPORT],
+        }
+    )
+    parts = [p for p in (standing, overdue) if len(p)]
+    flags = pd.concat(parts, ignore_index=True) if parts else standing
+    out = described.merge(flags, on="indicator_id")
+    return out.sort_values(["code", "flag", "period_end"], ignore_index=True)
+
+
+def flag_names(flags: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: its flags as stored (`indicator_figure.flags`: distinct, sorted,
+    comma-separated)."""
+    if flags.empty:
+        return pd.DataFrame(
+            {"indicator_id": pd.Series(dtype="int64"), "flags": pd.Series(dtype=object)}
+        )
+    names = flags.groupby("indicator_id")["flag"].agg(lambda s: ",".join(sorted(set(s))))
+    return names.rename("flags").reset_index()
