@@ -14,6 +14,7 @@ from rbm.ui.session import (
     check_idle_timeout,
     current_principal,
     get_db,
+    refresh_principal,
     sign_in,
     sign_out,
     sso_configured,
@@ -24,6 +25,8 @@ settings = get_settings()
 
 if check_idle_timeout():
     st.toast("You were signed out after a period of inactivity.")
+if refresh_principal():
+    st.toast("You were signed out: your account has been deactivated.")
 
 if current_principal() is None and sso_configured() and st.user.is_logged_in:
     # Identity from the provider; roles and scopes from our database, by e-mail.

@@ -154,7 +154,6 @@ def _users(session: Session, users: list[dict[str, Any]], keys: _Keys) -> None:
     for spec in users:
         uid = _existing_user(session, spec["email"])
         if uid is None:
-            grant = Grant(role=Role(spec["role"]), **_scope(spec.get("scope"), keys))
             admin = keys.principals[0] if keys.principals else None
             uid = create_user(
                 session,
@@ -162,7 +161,7 @@ def _users(session: Session, users: list[dict[str, Any]], keys: _Keys) -> None:
                 email=spec["email"],
                 name=spec["name"],
                 password=spec["password"],
-                grants=[grant],
+                grants=_grants(spec, keys),
             ).id
         principal = load_principal(session, user_id=uid)
         if spec["role"] == Role.ADMIN.value and not admin_spec_seen:

@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
 from rbm.models import Attachment, Indicator, Measurement, ResultNode
+from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import can
 from rbm.settings import get_settings
+
+#: Statuses a value may gain evidence in (the editable ones).
+OPEN_FOR_EVIDENCE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
 
 #: Accepted evidence files: extension -> (content type, magic prefixes; empty = text).
 ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -91,7 +95,9 @@ def attach(
     content: bytes | None = None,
     url: str | None = None,
 ) -> Attachment:
-    """Attach a file (checked) or a link (http/https only) to a measurement."""
+    """Attach a file (checked) or a link (http/https only) to a draft or returned measurement.
+    Submitted and approved values keep the evidence they were reviewed with; a correction is a
+    new revision."""
     m = session.get(Measurement, measurement_id)
     if m is None:
         raise NotFound(f"No measurement #{measurement_id}.")
@@ -103,6 +109,11 @@ def attach(
     )
     if not can(session, principal, "log_measurement", project_id=project_id):
         raise PermissionDenied("Only the project team may attach evidence.")
+    if m.status not in OPEN_FOR_EVIDENCE:
+        raise ValidationFailed(
+            f"Evidence is attached to a draft or returned value; this one is {m.status.value}. "
+            "To correct it, start a new revision."
+        )
     if (content is None) == (url is None):
         raise ValidationFailed("Attach either a file or a link.")
     attachment = Attachment(

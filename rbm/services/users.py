@@ -15,7 +15,7 @@ from rbm.errors import AuthenticationFailed, NotFound, PermissionDenied, Validat
 from rbm.models import RoleGrant, User
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Grant, Principal
-from rbm.services import audit
+from rbm.services import audit, principals
 
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
@@ -96,21 +96,10 @@ def _grant_row(user_id: int, grant: Grant) -> RoleGrant:
 
 
 def load_principal(session: Session, *, user_id: int) -> Principal:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    principal = principals.reload(session, user_id=user_id)
+    if principal is None:
         raise NotFound("No active account with that id.")
-    rows = session.scalars(select(RoleGrant).where(RoleGrant.user_id == user_id)).all()
-    grants = tuple(
-        Grant(
-            role=r.role,
-            scope_type=ScopeType(r.scope_type),
-            organisation_id=r.organisation_id,
-            project_id=r.project_id,
-            country_code=r.country_code,
-        )
-        for r in rows
-    )
-    return Principal(user_id=user.id, email=user.email, name=user.name, grants=grants)
+    return principal
 
 
 def authenticate(

@@ -11,12 +11,14 @@ import streamlit as st
 
 from rbm.db import Database
 from rbm.principal import Principal
+from rbm.services import principals
 from rbm.services.users import must_change_password
 from rbm.settings import get_settings
 
 PRINCIPAL = "principal"
 LAST_SEEN = "last_seen"
 MUST_CHANGE = "must_change_password"
+PRINCIPAL_VERSION = "principal_data_version"
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,6 +72,26 @@ def check_idle_timeout() -> bool:
         sign_out()
         return True
     st.session_state[LAST_SEEN] = now
+    return False
+
+
+def refresh_principal() -> bool:
+    """Re-load the signed-in principal (grants, active flag) whenever the data version moved
+    since it was loaded (grants and deactivations are audited writes, so they move it): a
+    revoked grant takes effect on the next rerun. Signs out a deactivated account; True if so."""
+    principal = current_principal()
+    if principal is None:
+        return False
+    version = get_db().data_version()
+    if st.session_state.get(PRINCIPAL_VERSION) == version:
+        return False
+    with get_db().read() as session:
+        fresh = principals.reload(session, user_id=principal.user_id)
+    if fresh is None:
+        sign_out()
+        return True
+    st.session_state[PRINCIPAL] = fresh
+    st.session_state[PRINCIPAL_VERSION] = version
     return False
 
 

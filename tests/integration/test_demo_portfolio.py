@@ -24,7 +24,14 @@ from rbm.models import (
     ResultNode,
     User,
 )
-from rbm.models.enums import Accumulation, Measure, MeasurementStatus, ResultLevel, Role
+from rbm.models.enums import (
+    Accumulation,
+    Measure,
+    MeasurementStatus,
+    ResultLevel,
+    Role,
+    ScopeType,
+)
 from rbm.services.users import authenticate
 from tests.conftest import _pg_database
 
@@ -148,3 +155,50 @@ def test_the_stored_indicator_figures_equal_a_fresh_computation(demo: Database) 
     from tests.integration.test_stored_figures import assert_figures_true
 
     assert_figures_true(demo)
+
+
+def _fixture_grants(db: Database) -> dict[str, set[tuple[str, str, object]]]:
+    """Each demo account's grants as the fixture lists them (role, scope type, scope key)."""
+    from rbm.demo import read_fixture
+    from rbm.models import Organisation
+
+    with db.read() as session:
+        orgs = {n: i for n, i in session.execute(select(Organisation.name, Organisation.id))}
+        codes = {c: i for c, i in session.execute(select(Project.code, Project.id))}
+    data = read_fixture("portfolio.yaml")
+    names = {o["key"]: o["name"] for o in data["organisations"]}
+    wanted: dict[str, set[tuple[str, str, object]]] = {}
+    for spec in data["users"]:
+        scopes = spec.get("scopes") or [spec.get("scope")]
+        rows = set()
+        for scope in scopes:
+            if isinstance(scope, dict) and "organisation" in scope:
+                rows.add((spec["role"], "organisation", orgs[names[scope["organisation"]]]))
+            elif isinstance(scope, dict) and "project" in scope:
+                rows.add((spec["role"], "project", codes[scope["project"]]))
+            elif isinstance(scope, dict) and "country" in scope:
+                rows.add((spec["role"], "country", scope["country"]))
+            else:
+                rows.add((spec["role"], "global", None))
+        wanted[spec["email"]] = rows
+    return wanted
+
+
+def test_each_demo_account_holds_exactly_the_grants_the_fixture_lists(demo: Database) -> None:
+    from rbm.models import RoleGrant
+
+    with demo.read() as session:
+        columns = (RoleGrant.role, RoleGrant.scope_type, RoleGrant.organisation_id,
+                   RoleGrant.project_id, RoleGrant.country_code)  # fmt: skip
+        rows = session.execute(
+            select(User.email, *columns).join(RoleGrant, RoleGrant.user_id == User.id)
+        ).all()
+    held: dict[str, set[tuple[str, str, object]]] = {}
+    for r in rows:
+        scope = ScopeType(r.scope_type).value
+        key = {"organisation": r.organisation_id, "project": r.project_id}.get(
+            scope, r.country_code
+        )
+        held.setdefault(r.email, set()).add((Role(r.role).value, scope, key))
+    assert held == _fixture_grants(demo)
+    assert len(held["manager.partners@demo.rbm"]) == 3
