@@ -17,6 +17,8 @@ from rbm.errors import ConfigurationError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'rbm.sqlite3'}"
 UNSAFE_SECRETS = {"", "change-me", "changeme", "secret", "demo-only-secret"}
+#: Outside demo mode the secret key must be at least this many bytes and look random.
+MIN_SECRET_BYTES = 32
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -50,11 +52,25 @@ class Settings:
 
     def check(self) -> None:
         """Refuse an unsafe configuration outside demo mode."""
-        if not self.demo_mode and self.secret_key.strip().lower() in UNSAFE_SECRETS:
+        if not self.demo_mode and not secret_is_strong(self.secret_key):
             raise ConfigurationError(
-                "RBM_SECRET_KEY is empty or a default value; set a long random secret "
-                "(or RBM_DEMO_MODE=true for a demonstration instance)"
+                f"RBM_SECRET_KEY must be at least {MIN_SECRET_BYTES} random bytes; generate one "
+                "with `python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
+                "(or set RBM_DEMO_MODE=true for a demonstration instance)"
             )
+        if self.max_upload_mb <= 0:
+            raise ConfigurationError("RBM_MAX_UPLOAD_MB must be a positive number of megabytes")
+
+
+def secret_is_strong(secret: str) -> bool:
+    """At least MIN_SECRET_BYTES bytes, not a known default, and not a short pattern repeated
+    (a random key of that length has far more than 16 distinct characters)."""
+    key = secret.strip()
+    return (
+        key.lower() not in UNSAFE_SECRETS
+        and len(key.encode("utf-8")) >= MIN_SECRET_BYTES
+        and len(set(key)) >= 16
+    )
 
 
 def load_settings() -> Settings:

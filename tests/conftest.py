@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from rbm import migrate
 from rbm.db import Database
+from rbm.services.throttle import SIGN_IN
 from rbm.settings import get_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -79,5 +80,6 @@ def db(empty_db_url: str) -> Iterator[Database]:
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("RBM_DEMO_MODE", "true")
     get_settings.cache_clear()
+    SIGN_IN.clear()  # sign-in throttling lives in the process: each test starts unthrottled
     yield
     get_settings.cache_clear()

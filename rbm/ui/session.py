@@ -49,6 +49,12 @@ def sign_in(principal: Principal) -> None:
     st.session_state[LAST_SEEN] = time.monotonic()
 
 
+def client_address() -> str:
+    """The browser's network address as the server sees it ("" when unknown): a sign-in
+    throttling key."""
+    return str(st.context.ip_address or "")
+
+
 def sso_configured() -> bool:
     """Single sign-on is on when `.streamlit/secrets.toml` has an [auth] section."""
     try:

@@ -6,6 +6,7 @@ import pytest
 
 from rbm.db import Database
 from rbm.models.enums import Role
+from rbm.services.users import SIGN_IN_FAILED
 from rbm.settings import get_settings
 from tests.app.conftest import open_app
 from tests.utils.builders import PASSWORD, make_user
@@ -36,7 +37,7 @@ def test_a_wrong_password_is_refused_with_a_message(app_db: Database) -> None:
     at.text_input(key="login_email").input("olivia@test.rbm")
     at.text_input(key="login_password").input("Wrong-password-1")
     at.button[0].click().run()
-    assert at.error[0].value == "Wrong e-mail or password."
+    assert at.error[0].value == SIGN_IN_FAILED
     assert at.title[0].value == "RBM tracker"
 
 
