@@ -11,6 +11,7 @@ from rbm.settings import get_settings
 from rbm.ui.registry import LOGIN, pages_for
 from rbm.ui.session import (
     MUST_CHANGE,
+    apply_upload_limit,
     check_idle_timeout,
     current_principal,
     get_db,
@@ -22,6 +23,7 @@ from rbm.ui.session import (
 
 st.set_page_config(page_title="RBM tracker", page_icon=":material/insights:", layout="wide")
 settings = get_settings()
+apply_upload_limit()
 
 if check_idle_timeout():
     st.toast("You were signed out after a period of inactivity.")

@@ -16,6 +16,8 @@ from rbm.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'rbm.sqlite3'}"
+#: One megabyte, the same in every module and in Streamlit's own upload limit (2**20 bytes).
+BYTES_PER_MB = 1024 * 1024
 UNSAFE_SECRETS = {"", "change-me", "changeme", "secret", "demo-only-secret"}
 #: Outside demo mode the secret key must be at least this many bytes and look random.
 MIN_SECRET_BYTES = 32
@@ -46,9 +48,16 @@ class Settings:
     demo_mode: bool = True
     secret_key: str = "demo-only-secret"
     max_upload_mb: float = 20.0
+    workbook_max_rows: int = 100_000
+    workbook_max_columns: int = 100
     idle_timeout_minutes: float = 60.0
     overdue_grace_days: int = 30
     thresholds: StatusThresholds = field(default_factory=StatusThresholds)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """RBM_MAX_UPLOAD_MB in bytes: every upload (app and CLI) is held to it."""
+        return int(self.max_upload_mb * BYTES_PER_MB)
 
     def check(self) -> None:
         """Refuse an unsafe configuration outside demo mode."""
@@ -58,8 +67,11 @@ class Settings:
                 "with `python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
                 "(or set RBM_DEMO_MODE=true for a demonstration instance)"
             )
-        if self.max_upload_mb <= 0:
-            raise ConfigurationError("RBM_MAX_UPLOAD_MB must be a positive number of megabytes")
+        if self.max_upload_mb <= 0 or min(self.workbook_max_rows, self.workbook_max_columns) < 1:
+            raise ConfigurationError(
+                "RBM_MAX_UPLOAD_MB, RBM_WORKBOOK_MAX_ROWS and RBM_WORKBOOK_MAX_COLUMNS must be "
+                "positive"
+            )
 
 
 def secret_is_strong(secret: str) -> bool:
@@ -81,6 +93,8 @@ def load_settings() -> Settings:
         demo_mode=_env_bool("RBM_DEMO_MODE", True),
         secret_key=os.environ.get("RBM_SECRET_KEY", "demo-only-secret"),
         max_upload_mb=_env_float("RBM_MAX_UPLOAD_MB", 20.0),
+        workbook_max_rows=int(_env_float("RBM_WORKBOOK_MAX_ROWS", 100_000)),
+        workbook_max_columns=int(_env_float("RBM_WORKBOOK_MAX_COLUMNS", 100)),
         idle_timeout_minutes=_env_float("RBM_IDLE_TIMEOUT_MINUTES", 60.0),
         overdue_grace_days=int(_env_float("RBM_OVERDUE_GRACE_DAYS", 30)),
         thresholds=StatusThresholds(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import RbmError, ValidationFailed
+from rbm.exchange import workbook_guard
 from rbm.models import Indicator, Project, ReportingPeriod, ResultNode
 from rbm.models.enums import Role
 from rbm.principal import Principal, project_condition
@@ -96,11 +97,12 @@ def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
 def read_upload(filename: str, content: bytes) -> pd.DataFrame:
     """Read an uploaded CSV or Excel file as text cells; raises ValidationFailed when unreadable."""
     ext = PurePath(filename).suffix.lower()
+    workbook_guard.check_size(filename, content)
     try:
         if ext == ".csv":
             df = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
         elif ext == ".xlsx":
-            df = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False)
+            df = workbook_guard.read_workbook(filename, content)
         else:
             raise ValidationFailed(
                 f"{filename}: upload a .csv or .xlsx file (not {ext or 'none'})."

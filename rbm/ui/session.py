@@ -3,11 +3,13 @@ signed-in principal, idle timeout, and caching keyed on scope and data version."
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit import config as st_config
 
 from rbm.db import Database
 from rbm.principal import Principal
@@ -47,6 +49,14 @@ def sign_in(principal: Principal) -> None:
         st.session_state[MUST_CHANGE] = must_change_password(session, user_id=principal.user_id)
     st.session_state[PRINCIPAL] = principal
     st.session_state[LAST_SEEN] = time.monotonic()
+
+
+def apply_upload_limit() -> None:
+    """Hold Streamlit's own upload limit (browser and server, whole megabytes of 2**20 bytes)
+    to RBM_MAX_UPLOAD_MB, the limit the services and the CLI apply."""
+    limit = max(1, math.ceil(get_settings().max_upload_mb))
+    if st_config.get_option("server.maxUploadSize") != limit:
+        st_config.set_option("server.maxUploadSize", limit)
 
 
 def client_address() -> str:
