@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, RbmError, ValidationFailed
-from rbm.exchange import workbook_guard
+from rbm.exchange import spreadsheet, workbook_guard
 from rbm.models import Answer, Instrument, Provision, Question, SelfAssessment
 from rbm.models.enums import AssistanceKind, Implementation, Priority
 from rbm.principal import Principal
@@ -384,7 +384,5 @@ def _cell(value: object) -> object:
 def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
     """The template as CSV (UTF-8) or Excel bytes."""
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8")
-    buffer = io.BytesIO()
-    df.to_excel(buffer, index=False, sheet_name="answers")
-    return buffer.getvalue()
+        return spreadsheet.csv_bytes(df)
+    return spreadsheet.xlsx_bytes({"answers": df})

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import RbmError, ValidationFailed
-from rbm.exchange import workbook_guard
+from rbm.exchange import spreadsheet, workbook_guard
 from rbm.models import Indicator, Project, ReportingPeriod, ResultNode
 from rbm.models.enums import Role
 from rbm.principal import Principal, project_condition
@@ -88,10 +88,8 @@ def template(
 def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
     """The template as CSV (UTF-8) or Excel bytes."""
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8")
-    buffer = io.BytesIO()
-    df.to_excel(buffer, index=False, sheet_name="measurements")
-    return buffer.getvalue()
+        return spreadsheet.csv_bytes(df)
+    return spreadsheet.xlsx_bytes({"measurements": df})
 
 
 def read_upload(filename: str, content: bytes) -> pd.DataFrame:

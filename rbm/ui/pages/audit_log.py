@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from rbm.exchange import spreadsheet
 from rbm.queries.admin import audit_choices, audit_log
 from rbm.ui.session import cached_query, get_db, require_principal
 
@@ -62,7 +63,7 @@ st.dataframe(
 )
 st.download_button(
     "Download as CSV",
-    events.to_csv(index=False).encode("utf-8"),
+    spreadsheet.csv_bytes(events),
     file_name="audit-log.csv",
     mime="text/csv",
     key="al_download",

@@ -4,12 +4,10 @@ track or at risk with the indicators that make them so, and exports."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-import pandas as pd
 import streamlit as st
 
 from rbm.errors import NotFound
+from rbm.exchange import spreadsheet
 from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
 from rbm.queries.reference import filter_choices, optional_query
@@ -161,18 +159,10 @@ if unfunded_needs is not None:
     )
 
 
-def _excel(sheets: dict[str, pd.DataFrame]) -> bytes:
-    out = BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            df.to_excel(writer, sheet_name=name, index=False)
-    return out.getvalue()
-
-
 e1, e2 = st.columns(2)
 e1.download_button(
     "Download Excel",
-    _excel(
+    spreadsheet.xlsx_bytes(
         {
             "Projects": p,
             "By country": view.by_country,
@@ -186,7 +176,7 @@ e1.download_button(
 )
 e2.download_button(
     "Download projects (CSV)",
-    p.to_csv(index=False),
+    spreadsheet.csv_bytes(p),
     file_name=f"donor-{donor_id}.csv",
     key="dn_csv",
 )
