@@ -37,14 +37,16 @@ def migrate() -> None:
 @main.command("load-demo")
 @click.option("--if-empty", is_flag=True, help="Only load when the database has no project.")
 def load_demo(if_empty: bool) -> None:
-    """Load the demo portfolio (and the demo accounts). Loading twice does not duplicate."""
+    """Load the demo portfolio (and the demo accounts). Loading twice does not duplicate.
+    Outside demo mode (RBM_DEMO_MODE=false) the demo accounts are created deactivated, with
+    random passwords printed once instead of the published ones."""
     from rbm.demo import load_demo_portfolio, portfolio_is_empty
 
     db = _db()
     if if_empty and not portfolio_is_empty(db):
         click.echo("The database already holds projects; demo portfolio not loaded.")
         return
-    report = load_demo_portfolio(db)
+    report = load_demo_portfolio(db, sealed=not get_settings().demo_mode)
     click.echo(report)
 
 
