@@ -20,6 +20,7 @@ from rbm.ui.session import (
     sign_out,
     sso_configured,
 )
+from rbm.ui.widgets import plain
 
 st.set_page_config(page_title="RBM tracker", page_icon=":material/insights:", layout="wide")
 settings = get_settings()
@@ -36,7 +37,10 @@ if current_principal() is None and sso_configured() and st.user.is_logged_in:
         sso_principal = principal_for_sso(session, email=str(st.user.email or ""))
     if sso_principal is None:
         st.title("RBM tracker")
-        st.error(f"{st.user.email} has no access yet: ask an administrator to grant you a role.")
+        st.error(
+            f"{plain(str(st.user.email))} has no access yet: ask an administrator to grant you "
+            "a role."
+        )
         if st.button("Sign out"):
             st.logout()
         st.stop()

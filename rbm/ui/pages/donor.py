@@ -13,7 +13,7 @@ from rbm.queries.donor import DonorView, donor_view
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import charts
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import status_label
+from rbm.ui.widgets import message, plain, status_label
 
 principal = require_principal()
 with get_db().read() as session:
@@ -41,10 +41,10 @@ donor_id = st.selectbox(
 try:
     view: DonorView = cached_query(donor_view, principal, donor_id=donor_id)
 except NotFound as exc:
-    st.error(str(exc))
+    st.error(message(exc))
     st.stop()
 
-st.title(f"Donor · {view.name}")
+st.title(f"Donor · {plain(view.name)}")
 st.caption("What this donor funds and what it achieves (approved values only).")
 p = view.projects
 flagged = view.warnings["project"].nunique()

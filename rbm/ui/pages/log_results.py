@@ -15,7 +15,7 @@ from rbm.exchange import measurement_import as imp
 from rbm.queries import workflow
 from rbm.services import evidence, measurements
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import number
+from rbm.ui.widgets import message, number, plain
 
 DUE_LABELS = {"returned": "Returned", "overdue": "Overdue", "draft": "Draft", "open": "Open"}
 
@@ -79,7 +79,7 @@ def _breakdown(row: pd.Series, total: Decimal | None) -> dict[int, Decimal]:
             entered = Decimal(0)
             for col, (_, part) in zip(cols, group.iterrows(), strict=True):
                 v = col.number_input(
-                    str(part["label"]),
+                    plain(str(part["label"])),
                     min_value=0.0,
                     value=None,
                     key=f"lr_bd_{row['period_id']}_{part['dimension_value_id']}",
@@ -89,9 +89,11 @@ def _breakdown(row: pd.Series, total: Decimal | None) -> dict[int, Decimal]:
                     entered += Decimal(str(v))
             if total is not None and entered and bool(group["exhaustive"].iloc[0]):
                 if entered == total:
-                    st.success(f"{dimension}: the parts add up to the total ({total}).")
+                    st.success(f"{plain(str(dimension))}: the parts add up to the total ({total}).")
                 else:
-                    st.warning(f"{dimension}: the parts add up to {entered}, not {total}.")
+                    st.warning(
+                        f"{plain(str(dimension))}: the parts add up to {entered}, not {total}."
+                    )
     return out
 
 
@@ -150,7 +152,7 @@ def _save(
 
 with one:
     if done := st.session_state.pop("lr_done", None):
-        st.success(done)
+        st.success(message(done))
     if due.empty:
         st.info("Nothing is due: every open period of your projects has a value in the workflow.")
     else:
@@ -189,7 +191,7 @@ with one:
                     _save(row, values, list(files or []), link, submit)
                     st.rerun()
                 except RbmError as exc:
-                    st.error(str(exc))
+                    st.error(message(exc))
 
 
 def _import(df: pd.DataFrame, submit: bool) -> None:
@@ -207,9 +209,9 @@ def _import(df: pd.DataFrame, submit: bool) -> None:
                 submit=submit,
                 progress=progress,
             )
-        st.success(str(report))
+        st.success(message(report))
     except RbmError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
 
 
 projects = sorted(due["project"].unique()) if not due.empty else []
@@ -256,4 +258,4 @@ with sheet:
         try:
             _import(imp.read_upload(upload.name, upload.getvalue()), submit=also_submit)
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))

@@ -10,6 +10,7 @@ from rbm.errors import RbmError
 from rbm.services.users import authenticate
 from rbm.settings import get_settings
 from rbm.ui.session import client_address, get_db, sign_in, sso_configured
+from rbm.ui.widgets import message
 
 st.title("RBM tracker")
 st.caption("Results-based management for technical-assistance programmes")
@@ -28,7 +29,7 @@ if submitted:
     try:
         principal = authenticate(get_db(), email=email, password=password, client=client_address())
     except RbmError as exc:  # a refusal or a busy database: a message, never a traceback
-        st.error(str(exc))
+        st.error(message(exc))
     else:
         sign_in(principal)
         st.rerun()
