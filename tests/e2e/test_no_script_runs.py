@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from rbm import migrate
 from sqlalchemy import update
 
+from rbm import migrate
 from rbm.db import Database
 from rbm.models import Project
 from rbm.models.enums import (
