@@ -165,12 +165,16 @@ def backup(out: Path) -> None:
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(source: Path, yes: bool) -> None:
-    """Replace the database's content with the backup SOURCE."""
+    """Replace the database's content with the backup SOURCE, after checking that it is a
+    backup of this schema (nothing is touched otherwise)."""
+    from rbm.backup import check_backup
     from rbm.backup import restore as restore_backup
 
+    db = _db()
+    check_backup(db, source)  # before asking: a file that is not a backup is refused outright
     if not yes:
         click.confirm("This replaces everything in the database. Continue?", abort=True)
-    restore_backup(_db(), source)
+    restore_backup(db, source)
     click.echo(f"Database restored from {source}.")
 
 

@@ -153,6 +153,7 @@ def authenticate(
     such as an import: when the database is busy it is recorded as soon as it is free."""
     now = now or datetime.now(UTC)
     account = email.strip().lower()
+    _dummy_hash()  # made once, before any check, so no first attempt costs more than another
     if throttle.SIGN_IN.wait_seconds(account=account, client=client) > 0:
         raise AuthenticationFailed(SIGN_IN_FAILED)
     try:
