@@ -105,3 +105,26 @@ def test_restore_refuses_a_backup_of_another_schema_version(db: Database, tmp_pa
     restore(db, out)  # the current version is accepted
     with pytest.raises(ValidationFailed, match="schema version 0000_older"):
         restore(db, stale)
+
+
+def test_rbm_restore_yes_refuses_a_foreign_file_with_a_message(
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rbm import cli
+    from rbm.settings import get_settings
+
+    with db.write() as session:
+        make_user(session, Role.DONOR)
+    before = _snapshot(db)
+    foreign = _foreign_backup(db, tmp_path)
+    monkeypatch.setenv("RBM_DATABASE_URL", db.url)
+    monkeypatch.setattr("sys.argv", ["rbm", "restore", str(foreign), "--yes"])
+    get_settings.cache_clear()
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == 1
+    assert "is not a backup of this product's database" in capsys.readouterr().err
+    assert _snapshot(db) == before
