@@ -60,8 +60,9 @@ def test_an_evaluator_records_an_evaluation_with_ratings_and_its_report(world: W
     )
     _press(at, "Record the evaluation")
     assert not at.exception and not at.error
-    # User text reaches Markdown escaped: "Mid-term" arrives as "Mid\-term".
-    title = "Mid\\-term evaluation of support to Guatemala"
+    # User text reaches Markdown escaped ("Mid\-term"); a person reads "Mid-term".
+    title = "Mid-term evaluation of support to Guatemala"
+    assert at.subheader[0].value == "Mid\\-term evaluation of support to Guatemala"
     assert unescaped(at.success[0].value) == f"Evaluation “{title}” recorded."
     assert unescaped(at.subheader[0].value) == title
     assert _table(at, "score_label")["score"].tolist() == [4, 2]

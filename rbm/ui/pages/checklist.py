@@ -89,7 +89,7 @@ may_answer = checklist.may_answer(principal, country)
 
 if flash := st.session_state.pop(FLASH, None):
     kind, text = flash
-    (st.success if kind == "ok" else st.error)(text)
+    (st.success if kind == "ok" else st.error)(message(text))
 
 if form.assessment is None:
     st.info(f"The {plain(cycle)} checklist of {plain(form.country)} is not started yet.")

@@ -554,4 +554,4 @@ if can_record:
             )
             if (new_id := _record(new, report)) is not None:
                 st.session_state[OPEN_NEXT] = new_id
-                _done(f"Evaluation “{plain(title.strip())}” recorded.", "ev_new_")
+                _done(f"Evaluation “{title.strip()}” recorded.", "ev_new_")

@@ -275,7 +275,7 @@ def _record_form() -> None:
             else:
                 for key in [k for k in st.session_state if str(k).startswith("ls_new_")]:
                     del st.session_state[key]
-                st.session_state[FLASH] = f"Lesson “{plain(title.strip())}” recorded."
+                st.session_state[FLASH] = f"Lesson “{title.strip()}” recorded."
                 st.rerun()
 
 
