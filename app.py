@@ -12,20 +12,26 @@ from rbm.ui import remember
 from rbm.ui.registry import CHANGE_PASSWORD, LOGIN, PAGES, pages_for
 from rbm.ui.session import (
     MUST_CHANGE,
+    apply_upload_limit,
     check_idle_timeout,
     current_principal,
     get_db,
     inbox_count,
+    refresh_principal,
     sign_in,
     sign_out,
     sso_configured,
 )
+from rbm.ui.widgets import plain
 
 st.set_page_config(page_title="RBM tracker", page_icon=":material/insights:", layout="wide")
 settings = get_settings()
+apply_upload_limit()
 
 if check_idle_timeout():
     st.toast("You were signed out after a period of inactivity.")
+if refresh_principal():
+    st.toast("You were signed out: your account has been deactivated.")
 
 if current_principal() is None and (remembered := remember.restore()) is not None:
     sign_in(remembered)  # a reload or a new tab: the signed session cookie
@@ -36,7 +42,10 @@ if current_principal() is None and sso_configured() and st.user.is_logged_in:
         sso_principal = principal_for_sso(session, email=str(st.user.email or ""))
     if sso_principal is None:
         st.title("RBM tracker")
-        st.error(f"{st.user.email} has no access yet: ask an administrator to grant you a role.")
+        st.error(
+            f"{plain(str(st.user.email))} has no access yet: ask an administrator to grant you "
+            "a role."
+        )
         if st.button("Sign out"):
             st.logout()
         st.stop()

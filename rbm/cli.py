@@ -37,14 +37,16 @@ def migrate() -> None:
 @main.command("load-demo")
 @click.option("--if-empty", is_flag=True, help="Only load when the database has no project.")
 def load_demo(if_empty: bool) -> None:
-    """Load the demo portfolio (and the demo accounts). Loading twice does not duplicate."""
+    """Load the demo portfolio (and the demo accounts). Loading twice does not duplicate.
+    Outside demo mode (RBM_DEMO_MODE=false) the demo accounts are created deactivated, with
+    random passwords printed once instead of the published ones."""
     from rbm.demo import load_demo_portfolio, portfolio_is_empty
 
     db = _db()
     if if_empty and not portfolio_is_empty(db):
         click.echo("The database already holds projects; demo portfolio not loaded.")
         return
-    report = load_demo_portfolio(db)
+    report = load_demo_portfolio(db, sealed=not get_settings().demo_mode)
     click.echo(report)
 
 
@@ -172,12 +174,16 @@ def backup(out: Path) -> None:
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(source: Path, yes: bool) -> None:
-    """Replace the database's content with the backup SOURCE."""
+    """Replace the database's content with the backup SOURCE, after checking that it is a
+    backup of this schema (nothing is touched otherwise)."""
+    from rbm.backup import check_backup
     from rbm.backup import restore as restore_backup
 
+    db = _db()
+    check_backup(db, source)  # before asking: a file that is not a backup is refused outright
     if not yes:
         click.confirm("This replaces everything in the database. Continue?", abort=True)
-    restore_backup(_db(), source)
+    restore_backup(db, source)
     click.echo(f"Database restored from {source}.")
 
 

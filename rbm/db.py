@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +19,7 @@ from rbm.models import AuditEvent
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE = "rbm_write"
+_WAIT_MS = "rbm_wait_ms"
 
 
 def normalise_url(url: str) -> str:
@@ -44,8 +45,18 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # A write takes the write lock up front, so two writers queue on busy_timeout instead
         # of failing later with "database is locked" when a read lock cannot be upgraded.
-        mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "DEFERRED"
+        options = conn.get_execution_options()
+        _set_busy_timeout(conn, options.get(_WAIT_MS) or SQLITE_BUSY_TIMEOUT_MS)
+        mode = "IMMEDIATE" if options.get(_WRITE) else "DEFERRED"
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _set_busy_timeout(conn: Any, ms: int) -> None:
+    """Per transaction: a write that must not wait long (sign-in bookkeeping) lowers it."""
+    info = conn.connection.info
+    if info.get(_WAIT_MS) != ms:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(ms)}")
+        info[_WAIT_MS] = ms
 
 
 def make_engine(url: str) -> Engine:
@@ -84,9 +95,17 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One transaction: commits when the block ends, rolls back on any exception."""
-        with self._write() as session, session.begin():
+    def write(self, *, wait_ms: int | None = None) -> Iterator[Session]:
+        """One transaction: commits when the block ends, rolls back on any exception.
+        `wait_ms` bounds how long it queues behind another writer (OperationalError after)."""
+        if wait_ms is None:
+            with self._write() as session, session.begin():
+                yield session
+            return
+        bind = self.engine.execution_options(**{_WRITE: True, _WAIT_MS: wait_ms})
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            if not self.is_sqlite:
+                session.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
             yield session
 
     def data_version(self) -> int:

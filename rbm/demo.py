@@ -4,6 +4,7 @@ nothing: every record is looked up by its natural key first."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -44,7 +45,7 @@ from rbm.models.enums import (
     ScopeType,
 )
 from rbm.principal import Grant, Principal
-from rbm.services import evaluations, evidence, logframe, measurements, needs, projects
+from rbm.services import audit, evaluations, evidence, logframe, measurements, needs, projects
 from rbm.services import reference as ref
 from rbm.services.permissions import can
 from rbm.services.users import create_user, load_principal
@@ -89,12 +90,22 @@ class _Keys:
     principals: list[Principal] = field(default_factory=list)
 
 
-def load_demo_portfolio(db: Database, folder: Path = FIXTURES) -> str:
-    """Load everything; returns a one-line report of what was added."""
+def load_demo_portfolio(db: Database, folder: Path = FIXTURES, *, sealed: bool = False) -> str:
+    """Load everything; returns a one-line report of what was added.
+
+    `sealed` (outside demo mode): the demo accounts this load creates get random passwords
+    instead of the published ones and are deactivated once the data is loaded; the report then
+    lists each e-mail with its password, to be shown once (an administrator re-activates the
+    ones wanted)."""
     data = read_fixture("portfolio.yaml", folder)
+    sealed_passwords: dict[str, str] = {}
+    if sealed:
+        data["users"] = [_with_random_password(u, sealed_passwords) for u in data["users"]]
     rows = read_fixture("measurements.yaml", folder) or []
     keys = _Keys()
     with db.write() as session:
+        for email in session.scalars(select(User.email).where(User.email.in_(sealed_passwords))):
+            sealed_passwords[email] = ""  # there before: neither created nor deactivated here
         admin = _bootstrap_admin(session, data["users"])
         _reference(session, admin, data, keys)
         for spec in data["projects"]:
@@ -105,10 +116,42 @@ def load_demo_portfolio(db: Database, folder: Path = FIXTURES) -> str:
         n_lessons = _lessons(session, data.get("lessons") or [], keys)
         n_needs = _needs(session, admin, data.get("needs") or [], keys)
         load_checklist_demo(session, admin=admin, folder=folder)
-    return (
+        _deactivate(session, [e for e, p in sealed_passwords.items() if p])
+    report = (
         f"Demo portfolio: {len(keys.new_projects)} projects, {added} measurements, "
         f"{n_eval} evaluations, {n_lessons} lessons, {n_needs} needs added."
     )
+    created = {e: p for e, p in sealed_passwords.items() if p}
+    if not created:
+        return report
+    lines = [f"  {email}  {password}" for email, password in created.items()]
+    return "\n".join(
+        [
+            report,
+            "Demo accounts were created DEACTIVATED with these random passwords (shown once):",
+            *lines,
+        ]
+    )
+
+
+def _with_random_password(spec: dict[str, Any], passwords: dict[str, str]) -> dict[str, Any]:
+    password = secrets.token_urlsafe(18)
+    passwords[spec["email"]] = password
+    return {**spec, "password": password}
+
+
+def _deactivate(session: Session, emails: list[str]) -> None:
+    """Deactivate the demo accounts this load created (the others were there before)."""
+    for user in session.scalars(select(User).where(User.email.in_(emails))):
+        user.is_active = False
+        audit.record(
+            session,
+            principal=None,
+            action="deactivate",
+            entity_type="user",
+            entity_id=user.id,
+            after={"is_active": False, "reason": "demo account outside demo mode"},
+        )
 
 
 def _scope(spec: dict[str, Any] | str | None, keys: _Keys) -> dict[str, Any]:
@@ -154,7 +197,6 @@ def _users(session: Session, users: list[dict[str, Any]], keys: _Keys) -> None:
     for spec in users:
         uid = _existing_user(session, spec["email"])
         if uid is None:
-            grant = Grant(role=Role(spec["role"]), **_scope(spec.get("scope"), keys))
             admin = keys.principals[0] if keys.principals else None
             uid = create_user(
                 session,
@@ -162,7 +204,7 @@ def _users(session: Session, users: list[dict[str, Any]], keys: _Keys) -> None:
                 email=spec["email"],
                 name=spec["name"],
                 password=spec["password"],
-                grants=[grant],
+                grants=_grants(spec, keys),
             ).id
         principal = load_principal(session, user_id=uid)
         if spec["role"] == Role.ADMIN.value and not admin_spec_seen:

@@ -39,3 +39,7 @@ class AuthenticationFailed(RbmError):
 
 class Conflict(RbmError):
     """Someone else changed the record since it was read (optimistic locking)."""
+
+
+class Unavailable(RbmError):
+    """The service cannot answer right now (the database is busy); trying again later works."""

@@ -23,6 +23,7 @@ from rbm import migrate
 from rbm.db import Database
 from rbm.demo import load_demo_portfolio
 from rbm.services import users
+from rbm.services.throttle import SIGN_IN
 from rbm.settings import get_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -261,5 +262,6 @@ def production_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("RBM_DEMO_MODE", "true")
     get_settings.cache_clear()
+    SIGN_IN.clear()  # sign-in throttling lives in the process: each test starts unthrottled
     yield
     get_settings.cache_clear()

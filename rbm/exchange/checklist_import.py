@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, RbmError, ValidationFailed
+from rbm.exchange import spreadsheet, workbook_guard
 from rbm.models import Answer, Instrument, Provision, Question, SelfAssessment
 from rbm.models.enums import AssistanceKind, Implementation, Priority
 from rbm.principal import Principal
@@ -107,13 +108,14 @@ def read_upload(filename: str, content: bytes) -> pd.DataFrame:
     """Read an uploaded CSV or Excel file as text cells; raises ValidationFailed when it
     cannot be read or lacks a required column."""
     ext = PurePath(filename).suffix.lower()
+    workbook_guard.check_size(filename, content)
     try:
         if ext == ".csv":
             df = pd.read_csv(
                 io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig"
             )
         elif ext == ".xlsx":
-            df = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False)
+            df = workbook_guard.read_workbook(filename, content)
         else:
             raise ValidationFailed(
                 f"{filename}: upload a .csv or .xlsx file (not {ext or 'none'})."
@@ -382,7 +384,5 @@ def _cell(value: object) -> object:
 def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
     """The template as CSV (UTF-8) or Excel bytes."""
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8")
-    buffer = io.BytesIO()
-    df.to_excel(buffer, index=False, sheet_name="answers")
-    return buffer.getvalue()
+        return spreadsheet.csv_bytes(df)
+    return spreadsheet.xlsx_bytes({"answers": df})

@@ -72,7 +72,7 @@ class ImportReport:
 
 
 def max_upload_bytes() -> int:
-    return int(get_settings().max_upload_mb * 1024 * 1024)
+    return get_settings().max_upload_bytes
 
 
 def _activities(root: etree._Element) -> list[etree._Element]:

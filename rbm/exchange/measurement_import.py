@@ -8,7 +8,6 @@ Nothing is written unless the whole file is valid (the caller's transaction hold
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from rbm.errors import ValidationFailed
 from rbm.exchange import measurement_checks as checks
 from rbm.exchange import measurement_write as write
+from rbm.exchange import spreadsheet
 from rbm.exchange.measurement_read import SHEET, ReadInfo, read_file, to_point, uses_decimal_comma
 from rbm.models import (
     Dimension,
@@ -142,10 +142,8 @@ def template(
 def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
     """The template as CSV (UTF-8) or Excel bytes."""
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8")
-    buffer = io.BytesIO()
-    df.to_excel(buffer, index=False, sheet_name=SHEET)
-    return buffer.getvalue()
+        return spreadsheet.csv_bytes(df)
+    return spreadsheet.xlsx_bytes({SHEET: df})
 
 
 def read_upload(filename: str, content: bytes) -> pd.DataFrame:

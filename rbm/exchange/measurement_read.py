@@ -24,6 +24,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from rbm.errors import ValidationFailed
+from rbm.exchange import workbook_guard
+from rbm.settings import get_settings
 
 #: The sheet the Excel template writes and the import reads first.
 SHEET = "measurements"
@@ -119,6 +121,7 @@ def read_csv(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo]:
 def read_workbook(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo]:
     """The one place a workbook is opened: the `measurements` sheet (or the only sheet) as
     text; formula cells and values on other sheets are refused with their sheet and cell."""
+    workbook_guard.check_zip(filename, content)  # bombs, damaged or renamed files
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
@@ -131,8 +134,16 @@ def read_workbook(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo
             for other in names
             if other != name and _has_values(book[other])
         ]
+        sheet = book[name]
+        workbook_guard.check_dimension(filename, sheet.max_row, sheet.max_column)
+        max_rows = get_settings().workbook_max_rows
         rows: list[list[object]] = []
-        for r, row in enumerate(book[name].iter_rows(), start=1):
+        for r, row in enumerate(sheet.iter_rows(), start=1):
+            if r > max_rows + 1:  # the header row is not counted
+                raise ValidationFailed(
+                    f"{filename}: more than {max_rows} rows; split the file (the limit is "
+                    "RBM_WORKBOOK_MAX_ROWS)."
+                )
             cells: list[object] = []
             for cell in row:
                 if cell.data_type == "f":
@@ -180,6 +191,7 @@ def _sha(content: bytes) -> str:
 def read_file(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo]:
     """Every cell as stripped text or None, with what was detected."""
     ext = PurePath(filename).suffix.lower()
+    workbook_guard.check_size(filename, content)
     if ext == ".csv":
         df, info = read_csv(filename, content)
     elif ext == ".xlsx":

@@ -143,6 +143,7 @@ def write(
         for n in np.flatnonzero(edit).tolist()
     ]
     _fill(update_rows, values, rows.index[edit])
+    _record_edits_of_others(session, principal, [r["_id"] for r in update_rows])
     statement = (
         update(_M)
         .where(_M.c.id == bindparam("_id"))
@@ -171,6 +172,27 @@ def write(
         },
     )
     return int(total)
+
+
+def _record_edits_of_others(session: Session, principal: Principal, ids: list[int]) -> None:
+    """An import that overwrites someone else's draft leaves an `import` event on that value,
+    as an edit by hand does: four eyes reads the trail to keep the editor from approving it
+    once its author submits. New values need none (their creator is on the row)."""
+    others: list[int] = []
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        others += session.scalars(
+            select(_M.c.id).where(_M.c.id.in_(chunk), _M.c.created_by_id != principal.user_id)
+        ).all()
+    for measurement_id in others:
+        audit.record(
+            session,
+            principal=principal,
+            action="import",
+            entity_type="measurement",
+            entity_id=measurement_id,
+            after={"edited_by_import": True},
+        )
 
 
 def _insert_new(

@@ -9,7 +9,6 @@ counts approved values only, like every figure shown outside the team.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -20,6 +19,7 @@ import pandera.pandas as pa
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
 from rbm.models import (
     Dimension,
@@ -200,14 +200,11 @@ def _assemble(rows: pd.DataFrame, parts: pd.DataFrame, countries: pd.Series) -> 
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    return table.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+    return spreadsheet.csv_bytes(table, date_format="%Y-%m-%d")
 
 
 def to_xlsx(table: pd.DataFrame, sheet: str = "measurements") -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=sheet, index=False)
-    return buffer.getvalue()
+    return spreadsheet.xlsx_bytes({sheet: table})
 
 
 def _sheet_name(code: str, used: set[str]) -> str:
@@ -375,11 +372,9 @@ def iptt_workbook(
 ) -> bytes:
     """The IPTT as an Excel workbook, one sheet per project."""
     frames = iptt_frames(session, principal=principal, project_codes=project_codes, as_of=as_of)
-    buffer = io.BytesIO()
+    if not frames:
+        return spreadsheet.xlsx_bytes({"Sheet1": pd.DataFrame({"Note": ["No project to show."]})})
     used: set[str] = set()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        if not frames:
-            pd.DataFrame({"Note": ["No project to show."]}).to_excel(writer, index=False)
-        for code, table in frames.items():
-            table.to_excel(writer, sheet_name=_sheet_name(code, used), index=False)
-    return buffer.getvalue()
+    return spreadsheet.xlsx_bytes(
+        {_sheet_name(code, used): table for code, table in frames.items()}
+    )

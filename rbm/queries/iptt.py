@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from indicators.periods import set_aside
 from rbm.errors import NotFound
+from rbm.exchange.spreadsheet import neutralise
 from rbm.models import (
     Attachment,
     Comment,
@@ -317,13 +318,13 @@ def iptt_excel(
     ws = wb.active
     assert ws is not None
     ws.title = "IPTT"
-    ws.append([title])
+    ws.append([neutralise(title)])
     ws["A1"].font = Font(bold=True, size=14)
     head = ["Level", "Code", "Indicator", "Unit"]
-    ws.append(head + [str(c[0]) for c in wide.columns])
+    ws.append(head + [neutralise(str(c[0])) for c in wide.columns])
     ws.append([""] * len(head) + [_FIGURE_LABELS[str(c[1])] for c in wide.columns])
     for key, row in zip(wide.index, wide.itertuples(index=False), strict=True):
-        ws.append([*key, *(None if pd.isna(v) else float(v) for v in row)])
+        ws.append([*map(neutralise, key), *(None if pd.isna(v) else float(v) for v in row)])
     measures = long.drop_duplicates("code").set_index("code")
     _format(ws, n_head=len(head), n_cols=len(head) + len(wide.columns))
     _number_formats(ws, [measures.loc[k[1]] for k in wide.index], n_head=len(head))

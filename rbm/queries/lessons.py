@@ -13,7 +13,6 @@ scale depends on the engine, so compare ranks only within one result.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.exchange import spreadsheet
 from rbm.models import (
     Country,
     Evaluation,
@@ -558,7 +558,6 @@ def _section(title: str, items: list[str]) -> list[str]:
 def digest_excel(digest: LessonDigest) -> bytes:
     """The digest as an Excel workbook: one sheet each for lessons, ratings, open
     recommendations and evaluations."""
-    buffer = io.BytesIO()
     sheets = {
         "Lessons": digest.lessons[
             [
@@ -595,7 +594,4 @@ def digest_excel(digest: LessonDigest) -> bytes:
             ]
         ],
     }
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, sheet in sheets.items():
-            sheet.to_excel(writer, sheet_name=name, index=False)
-    return buffer.getvalue()
+    return spreadsheet.xlsx_bytes(sheets)

@@ -203,7 +203,8 @@ _QUEUE_TYPES: dict[str, Kind] = {
 
 @dataclass(frozen=True)
 class MeasurementDetail:
-    """Everything shown beside one measurement; team-only parts are empty for other roles."""
+    """Everything shown beside one measurement; team-only parts (comments, audit details) are
+    empty for other roles."""
 
     measurement: pd.Series
     is_team: bool
@@ -232,7 +233,7 @@ def measurement_detail(
         evidence=_evidence(session, ids),
         comments=_comments(session, ids) if is_team else pd.DataFrame(),
         revisions=revisions,
-        audit=_audit(session, ids),
+        audit=_audit(session, ids, details=is_team),
     )
 
 
@@ -400,8 +401,10 @@ def _revisions(session: Session, indicator_id: int, period_id: int, team: bool) 
     return floats(_enum_values(frame(session, stmt), "status"), "value")
 
 
-def _audit(session: Session, measurement_ids: list[int]) -> pd.DataFrame:
-    return frame(
+def _audit(session: Session, measurement_ids: list[int], *, details: bool) -> pd.DataFrame:
+    """Who did what when to these revisions. The details (before and after values, comments,
+    return reasons) only for roles that see drafts: for the others they are blank."""
+    trail = frame(
         session,
         select(
             AuditEvent.at,
@@ -419,6 +422,9 @@ def _audit(session: Session, measurement_ids: list[int]) -> pd.DataFrame:
         )
         .order_by(AuditEvent.id),
     )
+    if not details:
+        trail[["before", "after", "reason"]] = None
+    return trail
 
 
 def attachment_file(

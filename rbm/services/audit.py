@@ -1,4 +1,7 @@
-"""The audit trail: every write records who, when, what, before, after and why."""
+"""The audit trail: every write records who, when, what, before, after and why.
+
+Since every write passes here, so does the check that the acting principal is still what the
+database says (not deactivated, no revoked grant): a stale session cannot write."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from rbm.models import AuditEvent
 from rbm.principal import Principal
+from rbm.services.principals import require_current
 
 
 def record(
@@ -21,7 +25,10 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (it commits or rolls back with it)."""
+    """Add an audit event to the current transaction (it commits or rolls back with it).
+    Raises PermissionDenied when the principal was deactivated or lost a grant it holds."""
+    if principal is not None:
+        require_current(session, principal)
     event = AuditEvent(
         user_id=principal.user_id if principal else None,
         action=action,

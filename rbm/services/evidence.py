@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
 from rbm.models import Attachment, Indicator, Measurement, ResultNode
+from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import can
-from rbm.settings import get_settings
+from rbm.settings import BYTES_PER_MB, get_settings
+
+#: Statuses a value may gain evidence in (the editable ones).
+OPEN_FOR_EVIDENCE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
 
 #: Accepted evidence files: extension -> (content type, magic prefixes; empty = text).
 ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -50,7 +54,8 @@ def check_file(filename: str, content: bytes, *, max_bytes: int) -> str:
         )
     if len(content) > max_bytes:
         raise ValidationFailed(
-            f"{filename}: {len(content) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit."
+            f"{filename}: {len(content) / BYTES_PER_MB:.1f} MB is over the "
+            f"{max_bytes / BYTES_PER_MB:g} MB upload limit (RBM_MAX_UPLOAD_MB)."
         )
     content_type, magics = ALLOWED[ext]
     if magics and not content.startswith(magics):
@@ -72,7 +77,7 @@ def fill(attachment: Attachment, *, filename: str, content: bytes | None, url: s
     """Put a checked file (type and size, on the server) or an http(s) link on an attachment.
     Shared by measurement evidence and evaluation reports."""
     if content is not None:
-        max_bytes = int(get_settings().max_upload_mb * 1_000_000)
+        max_bytes = get_settings().max_upload_bytes
         attachment.content_type = check_file(filename, content, max_bytes=max_bytes)
         attachment.content, attachment.size = content, len(content)
         attachment.sha256 = hashlib.sha256(content).hexdigest()
@@ -91,7 +96,9 @@ def attach(
     content: bytes | None = None,
     url: str | None = None,
 ) -> Attachment:
-    """Attach a file (checked) or a link (http/https only) to a measurement."""
+    """Attach a file (checked) or a link (http/https only) to a draft or returned measurement.
+    Submitted and approved values keep the evidence they were reviewed with; a correction is a
+    new revision."""
     m = session.get(Measurement, measurement_id)
     if m is None:
         raise NotFound(f"No measurement #{measurement_id}.")
@@ -103,6 +110,11 @@ def attach(
     )
     if not can(session, principal, "log_measurement", project_id=project_id):
         raise PermissionDenied("Only the project team may attach evidence.")
+    if m.status not in OPEN_FOR_EVIDENCE:
+        raise ValidationFailed(
+            f"Evidence is attached to a draft or returned value; this one is {m.status.value}. "
+            "To correct it, start a new revision."
+        )
     if (content is None) == (url is None):
         raise ValidationFailed("Attach either a file or a link.")
     attachment = Attachment(

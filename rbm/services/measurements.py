@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rbm.models import (
+    AuditEvent,
     Comment,
     Dimension,
     DimensionValue,
@@ -32,6 +33,8 @@ from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import can, require
 
+#: Audited actions that write a revision's value: whoever did one of them may not review it.
+WRITING_ACTIONS = ("create", "revise", "edit", "import")
 _SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision", "version")
 EDITABLE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
 
@@ -282,7 +285,7 @@ def approve(
     """Approve a submitted value (never one's own); it supersedes the revision before it."""
     m, project_id = _get(session, measurement_id)
     require(session, principal, "approve_measurement", project_id=project_id)
-    _review_checks(m, principal, expected_version)
+    _review_checks(session, m, principal, expected_version)
     refuse_locked_period(session, m)
     before = as_dict(m, *_SNAPSHOT)
     if m.supersedes_id is not None:
@@ -328,7 +331,7 @@ def return_for_revision(
     require(session, principal, "approve_measurement", project_id=project_id)
     if not comment.strip():
         raise ValidationFailed("Say why the value is returned: a comment is required.")
-    _review_checks(m, principal, expected_version)
+    _review_checks(session, m, principal, expected_version)
     before = as_dict(m, *_SNAPSHOT)
     m.status, m.reviewed_by_id, m.reviewed_at = (
         MeasurementStatus.RETURNED,
@@ -350,7 +353,9 @@ def return_for_revision(
     return m
 
 
-def _review_checks(m: Measurement, principal: Principal, expected_version: int | None) -> None:
+def _review_checks(
+    session: Session, m: Measurement, principal: Principal, expected_version: int | None
+) -> None:
     _check_version(m, expected_version)
     if m.status is not MeasurementStatus.SUBMITTED:
         raise ValidationFailed(
@@ -358,6 +363,27 @@ def _review_checks(m: Measurement, principal: Principal, expected_version: int |
         )
     if principal.user_id in (m.submitted_by_id, m.created_by_id):
         raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
+    if wrote_revision(session, measurement_id=m.id, user_id=principal.user_id):
+        raise PermissionDenied(
+            "Four eyes: you edited this value, so someone else must approve or return it."
+        )
+
+
+def wrote_revision(session: Session, *, measurement_id: int, user_id: int) -> bool:
+    """Whether the user wrote any value of this revision (created it or edited it at any time,
+    by hand or by import), read from the audit trail that every write leaves."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    AuditEvent.entity_type == "measurement",
+                    AuditEvent.entity_id == measurement_id,
+                    AuditEvent.user_id == user_id,
+                    AuditEvent.action.in_(WRITING_ACTIONS),
+                )
+            )
+        )
+    )
 
 
 def add_comment(

@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from rbm.db import Database
-from rbm.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from rbm.errors import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+    ValidationFailed,
+)
 from rbm.models import RoleGrant, User
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Grant, Principal
-from rbm.services import audit
+from rbm.services import audit, principals, throttle
 
-MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12
+SIGN_IN_FAILED = "Wrong e-mail or password, or too many attempts: check both and try again soon."
+#: How long sign-in bookkeeping may queue behind another writer before it is deferred.
+SIGN_IN_WAIT_MS = 250
+log = logging.getLogger(__name__)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -31,7 +45,32 @@ def password_problems(password: str) -> list[str]:
         problems.append(f"at least {MIN_PASSWORD_LENGTH} characters")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"[0-9]", password):
         problems.append("both letters and digits")
+    if is_common_password(password):
+        problems.append("to be something other than a common password or a variant of one")
     return problems
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
+def is_common_password(password: str) -> bool:
+    """A listed common password, or one with digits, symbols or a repeat around it
+    (`Password2026!`, `qwertyqwerty1`)."""
+    common = _common_passwords()
+    lowered = password.lower()
+    core = re.sub(r"^[^a-z]+|[^a-z]+$", "", lowered)
+    halves = len(core) % 2 == 0 and core[: len(core) // 2] == core[len(core) // 2 :]
+    return (
+        lowered in common
+        or core in common
+        or (halves and core[: len(core) // 2] in common)
+        or len(set(lowered)) < 4
+    )
 
 
 def hash_password(password: str) -> str:
@@ -96,74 +135,84 @@ def _grant_row(user_id: int, grant: Grant) -> RoleGrant:
 
 
 def load_principal(session: Session, *, user_id: int) -> Principal:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    principal = principals.reload(session, user_id=user_id)
+    if principal is None:
         raise NotFound("No active account with that id.")
-    rows = session.scalars(select(RoleGrant).where(RoleGrant.user_id == user_id)).all()
-    grants = tuple(
-        Grant(
-            role=r.role,
-            scope_type=ScopeType(r.scope_type),
-            organisation_id=r.organisation_id,
-            project_id=r.project_id,
-            country_code=r.country_code,
-        )
-        for r in rows
-    )
-    return Principal(user_id=user.id, email=user.email, name=user.name, grants=grants)
+    return principal
 
 
 def authenticate(
-    db: Database, *, email: str, password: str, now: datetime | None = None
+    db: Database, *, email: str, password: str, client: str = "", now: datetime | None = None
 ) -> Principal:
-    """Check an e-mail and password. After MAX_FAILED_LOGINS failures the account is locked
-    for LOCKOUT; the message never says which of e-mail or password was wrong. A failure is
-    committed (counted and audited) before the error is raised."""
+    """Check an e-mail and password from a client (its network address; "" when unknown).
+
+    Every failure (unknown e-mail, wrong password, deactivated account, too many attempts) gets
+    the same message, and an unknown e-mail costs the same hashing as a known one. Failures are
+    throttled with backoff (`rbm.services.throttle`), never by a long lockout. The check only
+    reads; the bookkeeping (last sign-in, audit) is written without waiting behind a long write
+    such as an import: when the database is busy it is recorded as soon as it is free."""
     now = now or datetime.now(UTC)
-    with db.write() as session:
-        outcome = _check_password(session, email=email, password=password, now=now)
-        if isinstance(outcome, Principal):
-            return outcome
-    raise AuthenticationFailed(outcome)
-
-
-def _check_password(
-    session: Session, *, email: str, password: str, now: datetime
-) -> Principal | str:
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active or user.password_hash is None:
-        return "Wrong e-mail or password."
-    locked_until = _aware(user.locked_until)
-    if locked_until and locked_until > now:
-        minutes = max(1, round((locked_until - now).total_seconds() / 60))
-        return f"Too many failed attempts: try again in {minutes} minute(s)."
+    account = email.strip().lower()
+    _dummy_hash()  # made once, before any check, so no first attempt costs more than another
+    if throttle.SIGN_IN.wait_seconds(account=account, client=client) > 0:
+        raise AuthenticationFailed(SIGN_IN_FAILED)
     try:
-        _hasher.verify(user.password_hash, password)
+        with db.read() as session:
+            user_id, ok = _verify(session, email=account, password=password)
+            principal = principals.reload(session, user_id=user_id) if ok and user_id else None
+    except OperationalError as exc:
+        raise Unavailable("Sign-in is unavailable for a moment: please try again.") from exc
+    if principal is None:
+        throttle.SIGN_IN.failed(account=account, client=client)
+        if user_id is not None:
+            _record_sign_in(db, user_id=user_id, action="sign_in_failed", now=now)
+        raise AuthenticationFailed(SIGN_IN_FAILED)
+    throttle.SIGN_IN.succeeded(account=account, client=client)
+    _record_sign_in(db, user_id=principal.user_id, action="sign_in", now=now)
+    return principal
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("no account: the same work as checking a real password")
+
+
+def _verify(session: Session, *, email: str, password: str) -> tuple[int | None, bool]:
+    """(the account's id if the e-mail is known, whether the password is right for an active
+    account). Always runs one argon2 verification, whatever the e-mail."""
+    row = session.execute(
+        select(User.id, User.password_hash, User.is_active).where(User.email == email)
+    ).first()
+    usable = row is not None and row.is_active and row.password_hash is not None
+    try:
+        _hasher.verify(row.password_hash if usable and row else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
-        _count_failure(session, user, now)
-        return "Wrong e-mail or password."
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    audit.record(session, principal=None, action="sign_in", entity_type="user", entity_id=user.id)
-    return load_principal(session, user_id=user.id)
+        return (row.id if row else None), False
+    return (row.id if row else None), usable
 
 
-def _count_failure(session: Session, user: User, now: datetime) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = now + LOCKOUT
-        user.failed_logins = 0
-    audit.record(
-        session, principal=None, action="sign_in_failed", entity_type="user", entity_id=user.id
-    )
+def _record_sign_in(db: Database, *, user_id: int, action: str, now: datetime) -> None:
+    try:
+        _write_sign_in(db, user_id=user_id, action=action, now=now, wait_ms=SIGN_IN_WAIT_MS)
+    except OperationalError:
+        later = {"user_id": user_id, "action": action, "now": now, "wait_ms": None}
+        threading.Thread(target=_write_later, args=(db,), kwargs=later, daemon=True).start()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; everything we store is UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+def _write_later(db: Database, **kwargs: Any) -> None:
+    try:
+        _write_sign_in(db, **kwargs)
+    except OperationalError:
+        log.warning("sign-in bookkeeping for account #%s not recorded", kwargs["user_id"])
+
+
+def _write_sign_in(
+    db: Database, *, user_id: int, action: str, now: datetime, wait_ms: int | None
+) -> None:
+    with db.write(wait_ms=wait_ms) as session:
+        if action == "sign_in":
+            session.execute(update(User).where(User.id == user_id).values(last_login_at=now))
+        audit.record(session, principal=None, action=action, entity_type="user", entity_id=user_id)
 
 
 def _user(session: Session, user_id: int) -> User:
@@ -203,7 +252,6 @@ def reset_password(
     user = _user(session, user_id)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
-    user.failed_logins, user.locked_until = 0, None
     audit.record(
         session,
         principal=principal,

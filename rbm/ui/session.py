@@ -3,20 +3,24 @@ signed-in principal, idle timeout, and caching keyed on scope and data version."
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit import config as st_config
 
 from rbm.db import Database
 from rbm.principal import Principal
+from rbm.services import principals
 from rbm.services.users import must_change_password
 from rbm.settings import get_settings
 
 PRINCIPAL = "principal"
 LAST_SEEN = "last_seen"
 MUST_CHANGE = "must_change_password"
+PRINCIPAL_VERSION = "principal_data_version"
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,6 +51,20 @@ def sign_in(principal: Principal) -> None:
     st.session_state[LAST_SEEN] = time.monotonic()
 
 
+def apply_upload_limit() -> None:
+    """Hold Streamlit's own upload limit (browser and server, whole megabytes of 2**20 bytes)
+    to RBM_MAX_UPLOAD_MB, the limit the services and the CLI apply."""
+    limit = max(1, math.ceil(get_settings().max_upload_mb))
+    if st_config.get_option("server.maxUploadSize") != limit:
+        st_config.set_option("server.maxUploadSize", limit)
+
+
+def client_address() -> str:
+    """The browser's network address as the server sees it ("" when unknown): a sign-in
+    throttling key."""
+    return str(st.context.ip_address or "")
+
+
 def sso_configured() -> bool:
     """Single sign-on is on when `.streamlit/secrets.toml` has an [auth] section."""
     try:
@@ -70,6 +88,26 @@ def check_idle_timeout() -> bool:
         sign_out()
         return True
     st.session_state[LAST_SEEN] = now
+    return False
+
+
+def refresh_principal() -> bool:
+    """Re-load the signed-in principal (grants, active flag) whenever the data version moved
+    since it was loaded (grants and deactivations are audited writes, so they move it): a
+    revoked grant takes effect on the next rerun. Signs out a deactivated account; True if so."""
+    principal = current_principal()
+    if principal is None:
+        return False
+    version = get_db().data_version()
+    if st.session_state.get(PRINCIPAL_VERSION) == version:
+        return False
+    with get_db().read() as session:
+        fresh = principals.reload(session, user_id=principal.user_id)
+    if fresh is None:
+        sign_out()
+        return True
+    st.session_state[PRINCIPAL] = fresh
+    st.session_state[PRINCIPAL_VERSION] = version
     return False
 
 

@@ -40,6 +40,12 @@ def plain(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text or "")
 
 
+def message(text: object) -> str:
+    """An error or notice that may quote user text (file names, codes, titles), escaped for
+    st.error / st.success and the like; its line breaks kept."""
+    return plain(str(text)).replace("\n", "  \n")
+
+
 def status_label(status: object) -> str:
     if status is None or (isinstance(status, float) and math.isnan(status)):
         return "—"

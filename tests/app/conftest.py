@@ -3,6 +3,7 @@ AppTest of app.py already signed in as a given principal."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,6 +46,12 @@ def open_app(
         at.switch_page(page)
         at.run()
     return at
+
+
+def unescaped(markdown: str) -> str:
+    """What a person reads from an element's Markdown source: user text reaches Markdown
+    escaped (`rbm.ui.widgets.plain`), and AppTest reports the source."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n")
 
 
 @pytest.fixture

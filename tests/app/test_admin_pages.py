@@ -10,7 +10,7 @@ from rbm.db import Database
 from rbm.models import RoleGrant, User
 from rbm.models.enums import Role, ScopeType
 from rbm.services.users import authenticate
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.utils.builders import LogframeBuilder, make_user
 
 ADMIN_USERS = "rbm/ui/pages/admin_users.py"
@@ -31,7 +31,7 @@ def test_an_admin_creates_an_officer_scoped_to_one_project(app_db: Database) -> 
     at.selectbox(key="au_proj").select(built.project_id)
     at.button(key="au_create").click().run()
     assert not at.exception
-    assert at.success[0].value == "Account new.officer@test.rbm created."
+    assert unescaped(at.success[0].value) == "Account new.officer@test.rbm created."
     with app_db.read() as session:
         user = session.scalar(select(User).where(User.email == "new.officer@test.rbm"))
         assert user is not None and user.must_change_password
@@ -51,20 +51,20 @@ def test_a_user_with_a_reset_password_must_change_it_before_anything_else(
     at.selectbox(key="au_manage").select(officer_id).run()
     at.text_input(key="au_reset_pw").input("Temporary-pass-2")
     at.button(key="au_reset").click().run()
-    assert "must change it" in at.success[0].value
+    assert "must change it" in unescaped(at.success[0].value)
 
     at = open_app()
     at.text_input(key="login_email").input("o@test.rbm")
     at.text_input(key="login_password").input("Temporary-pass-2")
     at.button[0].click().run()
-    assert at.title[0].value == "Change password"
+    assert unescaped(at.title[0].value) == "Change password"
     at.text_input(key="cp_current").input("Temporary-pass-2")
     at.text_input(key="cp_new").input("My-own-password-3")
     at.text_input(key="cp_again").input("My-own-password-3")
     at.button[0].click().run()
-    assert at.success[0].value.startswith("Password changed.")
+    assert unescaped(at.success[0].value).startswith("Password changed.")
     at.switch_page("rbm/ui/pages/portfolio.py").run()
-    assert at.title[0].value == "Portfolio"
+    assert unescaped(at.title[0].value) == "Portfolio"
     assert authenticate(app_db, email="o@test.rbm", password="My-own-password-3")
 
 

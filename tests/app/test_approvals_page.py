@@ -12,7 +12,7 @@ from rbm.models import Measurement, ReportingPeriod
 from rbm.models.enums import MeasurementStatus, Role, ScopeType
 from rbm.principal import Principal
 from rbm.services import measurements as svc
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.utils.builders import BuiltProject, LogframeBuilder, make_user
 
 PAGE = "rbm/ui/pages/approvals.py"
@@ -47,18 +47,18 @@ def test_a_manager_approves_a_submission_from_the_queue(app_db: Database) -> Non
     _built, manager, mid = _submitted(app_db)
     at = open_app(manager, page=PAGE)
     assert not at.exception
-    assert at.caption[0].value == "1 submission(s) waiting, oldest first."
+    assert unescaped(at.caption[0].value) == "1 submission(s) waiting, oldest first."
     at.button(key="ap_approve").click().run()
-    assert at.success[0].value == "Approved 1 value(s)."
+    assert unescaped(at.success[0].value) == "Approved 1 value(s)."
     assert _status(app_db, mid) is MeasurementStatus.APPROVED
-    assert at.info[0].value.startswith("The queue is clear")
+    assert unescaped(at.info[0].value).startswith("The queue is clear")
 
 
 def test_a_return_without_a_comment_is_refused(app_db: Database) -> None:
     _built, manager, mid = _submitted(app_db)
     at = open_app(manager, page=PAGE)
     at.button(key="ap_return").click().run()
-    assert "a comment is required" in at.error[0].value
+    assert "a comment is required" in unescaped(at.error[0].value)
     assert _status(app_db, mid) is MeasurementStatus.SUBMITTED
 
 
@@ -66,7 +66,7 @@ def test_a_manager_locks_a_reporting_period(app_db: Database) -> None:
     built, manager, _mid = _submitted(app_db)
     at = open_app(manager, page=PAGE)
     at.button(key="ap_lock").click().run()
-    assert at.success[0].value == "Period locked."
+    assert unescaped(at.success[0].value) == "Period locked."
     with app_db.read() as session:
         locked = session.scalar(
             select(ReportingPeriod.locked_at).where(
@@ -82,7 +82,7 @@ def test_the_history_page_shows_the_audit_trail_to_the_team_and_hides_it_from_a_
     built, manager, mid = _submitted(app_db)
     at = open_app(manager, page="rbm/ui/pages/measurement.py", query={"id": str(mid)})
     assert not at.exception
-    assert at.title[0].value == "Measurement history"
+    assert unescaped(at.title[0].value) == "Measurement history"
     trail = at.dataframe[-1].value
     assert trail["action"].tolist() == ["create", "submit"]
     with app_db.write() as session:
@@ -92,4 +92,4 @@ def test_the_history_page_shows_the_audit_trail_to_the_team_and_hides_it_from_a_
             scope={"scope_type": ScopeType.ORGANISATION, "organisation_id": built.donor_id},
         )
     at = open_app(donor, page="rbm/ui/pages/measurement.py", query={"id": str(mid)})
-    assert at.error[0].value == f"No measurement #{mid} that you can see."
+    assert unescaped(at.error[0].value) == f"No measurement #{mid} that you can see."

@@ -19,7 +19,7 @@ from rbm.models.enums import AssistanceKind, Implementation, Priority, SelfAsses
 from rbm.queries.needs import needs_register
 from rbm.settings import get_settings
 from rbm.ui.registry import pages_for
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.utils.checklist_world import World, world_database
 
 CHECKLIST = "rbm/ui/pages/checklist.py"
@@ -70,7 +70,7 @@ def test_a_focal_point_starts_the_new_cycle_prefilled_from_the_previous_one(worl
     at = open_app(world.focal_hn, CHECKLIST)
     assert not at.exception
     assert at.selectbox(key="cl_country").options == ["Honduras"]
-    assert at.info[0].value == "The 2026 checklist of Honduras is not started yet."
+    assert unescaped(at.info[0].value) == "The 2026 checklist of Honduras is not started yet."
     assert any("from the 2024 checklist" in c.value for c in at.caption)
     at.button(key="cl_start").click().run()
     assert at.progress[0].proto.text == "27 of 30 answered"
@@ -105,7 +105,7 @@ def test_the_walkthrough_change_three_answers_mark_a_need_submit_and_accept(worl
     assert not at.exception and not at.error
     assert at.progress[0].proto.text == "30 of 30 answered"
     at.button(key="cl_submit").click().run()
-    assert at.success[0].value.startswith("Checklist submitted")
+    assert unescaped(at.success[0].value).startswith("Checklist submitted")
     assert _answer(db, ids["UNTOC-19"]).implementation is Implementation.PARTLY
     assert _answer(db, ids["UNTOC-12"]).measure_cited == "Asset Forfeiture Act 2025"
     assert _answer(db, ids["UNTOC-28"]).obstacles == "Records now shared weekly."
@@ -159,7 +159,7 @@ def test_a_bad_file_of_earlier_answers_is_refused_with_its_rows_and_columns(worl
     bad = b"instrument,article,implementation\nUNTOC,5,perhaps\nUNTOC,99,fully\n"
     at.file_uploader(key="cl_upload").set_value(("old.csv", bad, "text/csv")).run()
     at.button(key="cl_import").click().run()
-    message = at.error[0].value
+    message = unescaped(at.error[0].value)
     assert "Nothing was saved" in message
     assert "row 2, column implementation: 'perhaps'" in message
     assert "row 3, column article: '99' is not a question of this checklist" in message
@@ -172,7 +172,7 @@ def test_a_good_file_of_earlier_answers_fills_the_checklist(world_db) -> None:
     good = b"instrument,article,implementation,measure_cited\nUNTOC,20,partly,Code art. 221\n"
     at.file_uploader(key="cl_upload").set_value(("old.csv", good, "text/csv")).run()
     at.button(key="cl_import").click().run()
-    assert at.success[0].value == "1 answers imported; 0 blank rows skipped."
+    assert unescaped(at.success[0].value) == "1 answers imported; 0 blank rows skipped."
     assert at.selectbox(key=f"cl_{ids['UNTOC-20']}_implementation").value == "partly"
     assert _answer(db, ids["UNTOC-20"]).measure_cited == "Code art. 221"
 

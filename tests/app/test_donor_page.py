@@ -12,7 +12,7 @@ from rbm.db import Database
 from rbm.models import Indicator, LibraryIndicator
 from rbm.models.enums import Measure, Role, ScopeType
 from rbm.principal import Principal
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.utils.builders import LogframeBuilder, log_approved, make_user
 
 DONOR = "rbm/ui/pages/donor.py"
@@ -68,7 +68,7 @@ def funded(app_db: Database) -> dict[str, Principal]:
 def test_a_donor_sees_only_their_own_funding(funded) -> None:
     at = open_app(funded["donor"], page=DONOR)
     assert not at.exception
-    assert at.title[0].value == "Donor · Norad"
+    assert unescaped(at.title[0].value) == "Donor · Norad"
     assert at.selectbox(key="dn_donor").options == ["Norad"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Funded projects"] == "2"
@@ -87,6 +87,6 @@ def test_library_results_are_summed_across_the_donors_projects(funded) -> None:
 
 def test_money_by_country_follows_the_country_shares(funded) -> None:
     at = open_app(funded["admin"], page=DONOR)
-    assert at.title[0].value == "Donor · Norad"
+    assert unescaped(at.title[0].value) == "Donor · Norad"
     projects = next(d.value for d in at.dataframe if "donor_amount" in d.value.columns)
     assert projects["donor_amount"].tolist() == [500000.0, 500000.0]

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from rbm.db import Database
 from rbm.models.enums import ActionStatus, EvaluationScope, EvaluationType, ResponseKind
 from rbm.services import evaluations as svc
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.integration.test_evaluations import World, build_world
 
 PAGE = "rbm/ui/pages/evaluations.py"
@@ -60,10 +60,11 @@ def test_an_evaluator_records_an_evaluation_with_ratings_and_its_report(world: W
     )
     _press(at, "Record the evaluation")
     assert not at.exception and not at.error
-    # User text reaches Markdown escaped: "Mid-term" arrives as "Mid\-term".
-    title = "Mid\\-term evaluation of support to Guatemala"
-    assert at.success[0].value == f"Evaluation “{title}” recorded."
-    assert at.subheader[0].value == title
+    # User text reaches Markdown escaped ("Mid\-term"); a person reads "Mid-term".
+    title = "Mid-term evaluation of support to Guatemala"
+    assert at.subheader[0].value == "Mid\\-term evaluation of support to Guatemala"
+    assert unescaped(at.success[0].value) == f"Evaluation “{title}” recorded."
+    assert unescaped(at.subheader[0].value) == title
     assert _table(at, "score_label")["score"].tolist() == [4, 2]
     assert [b.label for b in at.get("download_button")] == ["Download mid\\-term\\.pdf (0.0 MB)"]
     assert at.text_input(key="ev_new_title").value == ""
@@ -75,8 +76,8 @@ def test_invalid_ratings_are_refused_with_each_problem(world: World) -> None:
     at.selectbox(key="ev_new_scope").select(EvaluationScope.THEME)
     at.selectbox(key="ev_new_score_efficiency").select(3)
     _press(at, "Record the evaluation")
-    assert "scope: choose the theme evaluated" in at.error[0].value
-    assert "efficiency: give a justification for the rating" in at.error[0].value
+    assert "scope: choose the theme evaluated" in unescaped(at.error[0].value)
+    assert "efficiency: give a justification for the rating" in unescaped(at.error[0].value)
 
 
 def test_an_evaluator_adds_two_recommendations(world: World) -> None:
@@ -87,7 +88,7 @@ def test_an_evaluator_adds_two_recommendations(world: World) -> None:
         at.text_input(key="ev_rec_addressee").input(addressee)
         _press(at, "Add the recommendation")
         assert not at.error
-    assert at.success[0].value == "Recommendation R2 added."
+    assert unescaped(at.success[0].value) == "Recommendation R2 added."
     shown = [m.value for m in at.markdown if m.value.startswith(("**R1**", "**R2**"))]
     assert shown == ["**R1** · Fund the protection unit", "**R2** · Train the judges"]
 
@@ -98,11 +99,13 @@ def test_a_manager_responds_and_a_rejection_needs_reasons(world: World) -> None:
     at.selectbox(key="ev_respond_rec").select(world.recommendations["R2"])
     at.radio(key="ev_respond_kind").set_value(ResponseKind.REJECTED)
     _press(at, "Save the response")
-    assert at.error[0].value == "Give the reasons for a partial acceptance or a rejection."
+    assert (
+        unescaped(at.error[0].value) == "Give the reasons for a partial acceptance or a rejection."
+    )
     at.text_area(key="ev_respond_reason").input("Outside the mandate of the project")
     _press(at, "Save the response")
     assert not at.error
-    assert at.success[0].value == "Response to R2 saved."
+    assert unescaped(at.success[0].value) == "Response to R2 saved."
     history = _table(at, "change")
     assert history[history["action"] == "respond"]["reason"].tolist() == [
         "Outside the mandate of the project"
@@ -116,7 +119,7 @@ def test_a_manager_plans_and_completes_a_follow_up_action(world: World) -> None:
     at.text_input(key="ev_action_owner").input("Provider A")
     at.date_input(key="ev_action_due").set_value(date(2030, 1, 31))
     _press(at, "Add the action")
-    assert at.success[0].value == "Follow-up action added."
+    assert unescaped(at.success[0].value) == "Follow-up action added."
     actions = _table(at, "Overdue")
     assert actions["Status"].tolist() == ["Not started"]
     at.selectbox(key="ev_update_status").select(ActionStatus.COMPLETED)
@@ -146,7 +149,9 @@ def test_overdue_follow_up_actions_are_highlighted(world: World, app_db: Databas
                        description="Sign the handover plan", owner="Provider A",
                        due_date=date(2020, 1, 31))  # fmt: skip
     at = open_app(world.people["officer_hn"], page=PAGE)
-    assert at.warning[0].value.startswith("1 follow-up action(s) are past their due date")
+    assert unescaped(at.warning[0].value).startswith(
+        "1 follow-up action(s) are past their due date"
+    )
     assert "Overdue actions (1)" in [t.label for t in at.tabs]
     overdue = _table(at, "Days overdue")
     assert overdue["Action"].tolist() == ["Sign the handover plan"]

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from rbm.db import Database
 from rbm.models.enums import DacCriterion
 from rbm.services import evaluations as svc
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.integration.test_evaluations import World, build_world
 
 PAGE = "rbm/ui/pages/lessons.py"
@@ -54,7 +54,7 @@ def test_an_evaluator_records_a_lesson_and_finds_it_by_a_word_and_by_its_tag(
     at.text_input(key="ls_new_tags").input("Courts, curriculum")
     next(b for b in at.button if b.label == "Record the lesson").click().run()
     assert not at.error and not at.exception
-    assert at.success[0].value == "Lesson “Judges need their own curriculum” recorded."
+    assert unescaped(at.success[0].value) == "Lesson “Judges need their own curriculum” recorded."
 
     at.text_input(key="ls_text").input("judicial").run()
     assert _titles(at) == ["Judges need their own curriculum"]
@@ -69,7 +69,7 @@ def test_an_incomplete_lesson_is_refused_with_its_problems(world: World) -> None
     at = open_app(world.people["evaluator"], page=PAGE)
     at.text_input(key="ls_new_title").input("No text")
     next(b for b in at.button if b.label == "Record the lesson").click().run()
-    assert "text: say what was learned" in at.error[0].value
+    assert "text: say what was learned" in unescaped(at.error[0].value)
 
 
 def test_search_ranks_in_the_reader_scope_and_readers_cannot_record(world: World) -> None:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from rbm.db import Database
 from rbm.models import Need, NeedProject
 from rbm.settings import get_settings
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.utils.checklist_world import World, world_database
 
 NEEDS = "rbm/ui/pages/needs.py"
@@ -84,7 +84,7 @@ def test_a_manager_confirms_a_suggested_project_and_the_need_is_covered(world_db
     confirm = at.button(key=f"nd_link_{data_need}_{world.project_ids['WP-HND']}")
     assert any("Project WP" in m.value and "other priority area" in m.value for m in at.markdown)
     confirm.click().run()
-    assert at.success[0].value == f"WP-HND confirmed as addressing need #{data_need}."
+    assert unescaped(at.success[0].value) == f"WP-HND confirmed as addressing need #{data_need}."
     row = _register(at).set_index("#").loc[data_need]
     assert (row["Coverage"], row["Projects"]) == ("Covered", "WP-HND")
     with db.read() as session:
@@ -102,7 +102,7 @@ def test_a_focal_point_sees_their_countrys_needs_and_adds_one(world_db) -> None:
     at.number_input(key="nd_add_cost").set_value(180000.0)
     at.selectbox(key="nd_add_kind").select("equipment")
     at.button(key="FormSubmitter:nd_add-Add the need").click().run()
-    assert at.success[0].value == "Need added."
+    assert unescaped(at.success[0].value) == "Need added."
     added = _register(at)
     row = added[added["Need"] == "Forensic laboratory for firearms tracing."].iloc[0]
     assert (row["From"], row["Coverage"], row["Gap"]) == ("entered directly", "Uncovered", 180000)
@@ -119,7 +119,7 @@ def test_a_focal_point_costs_one_of_their_needs(world_db) -> None:
     at.selectbox(key="nd_need").select(tip).run()
     at.number_input(key=f"nd_cost_{tip}").set_value(500000.0)
     at.button(key=f"FormSubmitter:nd_edit_{tip}-Save the need").click().run()
-    assert at.success[0].value == f"Need #{tip} saved."
+    assert unescaped(at.success[0].value) == f"Need #{tip} saved."
     assert _register(at).set_index("#").loc[tip, "Estimated cost"] == 500000
     with db.read() as session:
         need = session.get(Need, tip)

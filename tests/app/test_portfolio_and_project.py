@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from rbm.db import Database
 from rbm.models.enums import Accumulation, Measure, Role, ScopeType
 from rbm.principal import Principal
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, unescaped
 from tests.utils.builders import LogframeBuilder, log_approved, make_user
 
 PORTFOLIO = "rbm/ui/pages/portfolio.py"
@@ -78,7 +78,7 @@ def projects_of(at: AppTest) -> pd.DataFrame:
 def test_an_officer_sees_only_their_project_in_the_portfolio(portfolio) -> None:
     at = open_app(portfolio["officer"])
     assert not at.exception
-    assert at.title[0].value == "Portfolio"
+    assert unescaped(at.title[0].value) == "Portfolio"
     table = projects_of(at)
     assert table["code"].tolist() == ["WP-HN"]
     assert table.iloc[0]["countries"] == "Honduras"
@@ -108,7 +108,7 @@ def test_a_state_focal_point_sees_projects_touching_their_country(portfolio) -> 
 def test_the_project_page_shows_the_engine_figures_for_each_indicator(portfolio) -> None:
     at = open_app(portfolio["officer"], page=PROJECT, query={"code": "WP-HN"})
     assert not at.exception
-    assert at.title[0].value == "WP-HN · Project WP-HN"
+    assert unescaped(at.title[0].value) == "WP-HN · Project WP-HN"
     tables = [df.value for df in at.dataframe if "Indicator" in df.value.columns]
     indicators = tables[0].set_index("Code")
     # 1.a incremental: 30 + 25 = 55 of a target of 100 from a baseline of 0 (a count: shown
@@ -124,7 +124,7 @@ def test_the_project_page_shows_the_engine_figures_for_each_indicator(portfolio)
 
 def test_a_project_outside_the_scope_cannot_be_opened_by_code(portfolio) -> None:
     at = open_app(portfolio["officer"], page=PROJECT, query={"code": "MLA-EG"})
-    assert at.title[0].value == "WP-HN · Project WP-HN"
+    assert unescaped(at.title[0].value) == "WP-HN · Project WP-HN"
     assert at.selectbox(key="pj_code").options == ["WP-HN — Project WP-HN"]
 
 
@@ -142,7 +142,7 @@ def test_the_filters_are_carried_in_the_session_for_other_pages(portfolio) -> No
     at.selectbox(key="pf_country").select("EG").run()
     assert at.session_state["flt_country"] == "EG"
     at.switch_page("rbm/ui/pages/country.py").run()
-    assert at.title[0].value == "Country · Egypt"
+    assert unescaped(at.title[0].value) == "Country · Egypt"
 
 
 def test_the_iptt_shows_target_actual_and_achievement_per_period(portfolio) -> None:

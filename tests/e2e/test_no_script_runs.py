@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from rbm import migrate
 from rbm.db import Database
+from rbm.models import Project
 from rbm.models.enums import (
     AssistanceKind,
     EvaluationScope,
@@ -26,6 +28,8 @@ from tests.e2e.conftest import _require_chromium, running_app, sign_in, wait_idl
 from tests.utils.builders import PASSWORD, LogframeBuilder, make_user
 
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
+#: Markdown that would show a phishing link and fetch an outside image if rendered.
+MD_PAYLOAD = "[Sign in again](https://evil.example/phish) ![t](https://evil.example/pixel.png)"
 VISIT = [
     "Portfolio",
     "Project",
@@ -46,11 +50,14 @@ def _seed(path: Path) -> None:
     with db.write() as session:
         admin = make_user(session, Role.ADMIN, email="admin@test.rbm")
         built = (
-            LogframeBuilder(code="XSS-1", provider=f"Provider {PAYLOAD}")
+            LogframeBuilder(code="XSS-1", provider=f"Provider {PAYLOAD} {MD_PAYLOAD}")
             .with_indicator("1.a")
             .with_indicator("1.q", measure=Measure.QUALITATIVE, baseline=None, target=None)
             .build(session, admin)
         )
+        session.execute(
+            update(Project).values(title=f"Title {MD_PAYLOAD} {PAYLOAD}")
+        )  # titles are checked by the editor; a stored one must still render as text
         scope = {"scope_type": ScopeType.PROJECT, "project_id": built.project_id}
         officer = make_user(session, Role.OFFICER, scope=scope, email="o@test.rbm", admin=admin)
         m = measurements.save_draft(
@@ -121,6 +128,8 @@ def test_no_stored_script_runs_on_any_page(payload_app: str, browser_page: Any) 
     page = browser_page
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if "evil.example" in r.url else None)
     sign_in(page, payload_app, "admin@test.rbm", PASSWORD)
     visited, shown_as_text = [], []
     for name in VISIT:
@@ -133,8 +142,11 @@ def test_no_stored_script_runs_on_any_page(payload_app: str, browser_page: Any) 
         visited.append(name)
         assert page.evaluate("window.__xss") is None, f"a stored script ran on {name}"
         assert page.locator("img[src='x']").count() == 0, f"an injected image on {name}"
+        assert page.locator("a[href*='evil.example']").count() == 0, f"a Markdown link on {name}"
+        assert page.locator("img[src*='evil.example']").count() == 0, f"an outside image on {name}"
         if "<script>window.__xss=1</script>" in page.inner_text("body"):
             shown_as_text.append(name)
     assert dialogs == []
+    assert outside == [], "a page fetched an outside resource named in stored text"
     assert len(visited) >= 8
     assert shown_as_text, "the payload should be visible as plain text somewhere"

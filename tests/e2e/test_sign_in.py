@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rbm.services.users import SIGN_IN_FAILED
 from tests.e2e.conftest import sign_in, wait_idle
 
 
@@ -29,5 +30,5 @@ def test_a_wrong_password_keeps_the_visitor_on_the_sign_in_page(
     page.get_by_label("E-mail").fill("officer@demo.rbm")
     page.get_by_label("Password", exact=True).fill("not-the-password-9")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Wrong e-mail or password.").wait_for()
+    page.get_by_text(SIGN_IN_FAILED).wait_for()
     assert page.locator("h1").first.inner_text() == "RBM tracker"

@@ -65,3 +65,66 @@ def test_restore_refuses_a_file_that_is_not_a_backup(db: Database, tmp_path: Pat
     bogus.write_bytes(b"hello, not a database")
     with pytest.raises(ValidationFailed, match="not a"):
         restore(db, bogus)
+
+
+def _foreign_backup(db: Database, tmp_path: Path) -> Path:
+    """A genuine backup, in the right format, of a database that is not this product's."""
+    from sqlalchemy import text
+
+    from tests.conftest import _pg_database
+
+    urls = iter([f"sqlite:///{tmp_path / 'other.sqlite3'}"]) if db.is_sqlite else _pg_database()
+    other = Database(next(urls))
+    with other.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id integer primary key, total integer)"))
+    out = backup(other, tmp_path / "other.backup")
+    other.dispose()
+    for _ in urls:  # drops the PostgreSQL database
+        pass
+    return out
+
+
+def test_restore_refuses_a_backup_of_another_schema_and_touches_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    with db.write() as session:
+        make_user(session, Role.DONOR)
+    before = _snapshot(db)
+    with pytest.raises(ValidationFailed, match="not a backup of this product's database"):
+        restore(db, _foreign_backup(db, tmp_path))
+    assert _snapshot(db) == before
+
+
+def test_restore_refuses_a_backup_of_another_schema_version(db: Database, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    out = backup(db, tmp_path / "rbm.backup")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000_older'"))
+    stale = backup(db, tmp_path / "stale.backup")
+    restore(db, out)  # the current version is accepted
+    with pytest.raises(ValidationFailed, match="schema version 0000_older"):
+        restore(db, stale)
+
+
+def test_rbm_restore_yes_refuses_a_foreign_file_with_a_message(
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rbm import cli
+    from rbm.settings import get_settings
+
+    with db.write() as session:
+        make_user(session, Role.DONOR)
+    before = _snapshot(db)
+    foreign = _foreign_backup(db, tmp_path)
+    monkeypatch.setenv("RBM_DATABASE_URL", db.url)
+    monkeypatch.setattr("sys.argv", ["rbm", "restore", str(foreign), "--yes"])
+    get_settings.cache_clear()
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == 1
+    assert "is not a backup of this product's database" in capsys.readouterr().err
+    assert _snapshot(db) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import distinct, func, select
@@ -23,7 +24,14 @@ from rbm.models import (
     ResultNode,
     User,
 )
-from rbm.models.enums import Accumulation, Measure, MeasurementStatus, ResultLevel, Role
+from rbm.models.enums import (
+    Accumulation,
+    Measure,
+    MeasurementStatus,
+    ResultLevel,
+    Role,
+    ScopeType,
+)
 from rbm.services.users import authenticate
 from tests.conftest import demo_database
 
@@ -136,3 +144,93 @@ def test_the_stored_indicator_figures_equal_a_fresh_computation(demo: Database) 
     from tests.integration.test_stored_figures import assert_figures_true
 
     assert_figures_true(demo)
+
+
+def _fixture_grants(db: Database) -> dict[str, set[tuple[str, str, object]]]:
+    """Each demo account's grants as the fixture lists them (role, scope type, scope key)."""
+    from rbm.demo import read_fixture
+    from rbm.models import Organisation
+
+    with db.read() as session:
+        orgs = {n: i for n, i in session.execute(select(Organisation.name, Organisation.id))}
+        codes = {c: i for c, i in session.execute(select(Project.code, Project.id))}
+    data = read_fixture("portfolio.yaml")
+    names = {o["key"]: o["name"] for o in data["organisations"]}
+    wanted: dict[str, set[tuple[str, str, object]]] = {}
+    for spec in data["users"]:
+        scopes = spec.get("scopes") or [spec.get("scope")]
+        rows = set()
+        for scope in scopes:
+            if isinstance(scope, dict) and "organisation" in scope:
+                rows.add((spec["role"], "organisation", orgs[names[scope["organisation"]]]))
+            elif isinstance(scope, dict) and "project" in scope:
+                rows.add((spec["role"], "project", codes[scope["project"]]))
+            elif isinstance(scope, dict) and "country" in scope:
+                rows.add((spec["role"], "country", scope["country"]))
+            else:
+                rows.add((spec["role"], "global", None))
+        wanted[spec["email"]] = rows
+    return wanted
+
+
+def test_each_demo_account_holds_exactly_the_grants_the_fixture_lists(demo: Database) -> None:
+    from rbm.models import RoleGrant
+
+    with demo.read() as session:
+        columns = (RoleGrant.role, RoleGrant.scope_type, RoleGrant.organisation_id,
+                   RoleGrant.project_id, RoleGrant.country_code)  # fmt: skip
+        rows = session.execute(
+            select(User.email, *columns).join(RoleGrant, RoleGrant.user_id == User.id)
+        ).all()
+    held: dict[str, set[tuple[str, str, object]]] = {}
+    for r in rows:
+        scope = ScopeType(r.scope_type).value
+        key = {"organisation": r.organisation_id, "project": r.project_id}.get(
+            scope, r.country_code
+        )
+        held.setdefault(r.email, set()).add((Role(r.role).value, scope, key))
+    assert held == _fixture_grants(demo)
+    assert len(held["manager.partners@demo.rbm"]) == 3
+
+
+def test_outside_demo_mode_load_demo_creates_the_accounts_disabled_with_fresh_passwords(
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import yaml
+
+    from rbm import cli
+    from rbm.demo import read_fixture
+    from rbm.errors import AuthenticationFailed
+    from rbm.settings import get_settings
+
+    data = read_fixture("portfolio.yaml")  # the accounts, without the portfolio (fast)
+    data["users"] = [u for u in data["users"] if "project" not in str(u.get("scope"))]
+    for key in ("projects", "evaluations", "lessons", "needs"):
+        data[key] = []
+    (tmp_path / "portfolio.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (tmp_path / "measurements.yaml").write_text("[]", encoding="utf-8")
+    monkeypatch.setenv("RBM_DEMO_MODE", "false")
+    monkeypatch.setenv("RBM_SECRET_KEY", "k8V0s2-XqLw9Rt3Zp7Jm4Nb6Hc1Gd5Fe0Ya")
+    monkeypatch.setenv("RBM_DATABASE_URL", db.url)
+    monkeypatch.setattr("sys.argv", ["rbm", "load-demo"])
+    get_settings.cache_clear()
+    from rbm import demo as demo_module
+
+    monkeypatch.setattr(demo_module.load_demo_portfolio, "__defaults__", (tmp_path,), raising=True)
+    cli.run()
+    printed = capsys.readouterr().out
+    assert "DEACTIVATED" in printed
+    shown = dict(line.split() for line in printed.splitlines() if line.startswith("  "))
+    assert set(shown) == {u["email"] for u in data["users"]}
+    with db.read() as session:
+        active = session.scalars(select(User.email).where(User.is_active)).all()
+    assert active == []
+    for spec in data["users"]:
+        assert shown[spec["email"]] != spec["password"]
+        with pytest.raises(AuthenticationFailed):  # published password: refused
+            authenticate(db, email=spec["email"], password=spec["password"])
+        with pytest.raises(AuthenticationFailed):  # even the new one, until re-activated
+            authenticate(db, email=spec["email"], password=shown[spec["email"]])

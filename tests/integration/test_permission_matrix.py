@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from rbm import migrate
 from rbm.db import Database
-from rbm.errors import PermissionDenied
+from rbm.errors import PermissionDenied, ValidationFailed
 from rbm.models import Need, Recommendation
 from rbm.models.enums import (
     AssistanceKind,
@@ -32,7 +32,7 @@ from rbm.models.enums import (
 from rbm.principal import Grant, Principal
 from rbm.queries.admin import audit_log
 from rbm.services import evaluations, evidence, logframe, measurements, needs, periods, projects
-from rbm.services.users import create_user
+from rbm.services.users import create_user, revoke_grant, set_active
 from rbm.ui.registry import CHANGE_PASSWORD, PAGES, pages_for
 from tests.conftest import _pg_database
 from tests.utils.builders import BuiltProject, LogframeBuilder, make_org, make_user
@@ -218,7 +218,13 @@ def _act(action: str, session: Session, w: World, who: Principal) -> Any:
             values=measurements.Values(value=Decimal(3)),
         )
     if action == "attach_evidence":
-        mid = _submitted(session, w, "2024-Q3")
+        mid = measurements.save_draft(
+            session,
+            principal=w.clerk,
+            indicator_id=p.indicator_ids["1.a"],
+            period_id=p.period_ids["2024-Q3"],
+            values=measurements.Values(value=Decimal(4)),
+        ).id
         return evidence.attach(
             session, principal=who, measurement_id=mid, filename="list.csv", content=b"name\nA\n"
         )
@@ -336,3 +342,92 @@ def test_an_action_outside_the_scope_is_refused_even_for_the_right_role(world: W
             priority=Priority.LOW,
             description="Not my country",
         )
+
+
+def test_whoever_edited_a_value_may_not_approve_it_after_its_author_submits(world: World) -> None:
+    p, manager = world.project, world.people["manager"]
+    target = {"indicator_id": p.indicator_ids["1.a"], "period_id": p.period_ids["2025-Q2"]}
+    with world.db.write() as session:
+        draft = measurements.save_draft(
+            session, principal=world.clerk, values=measurements.Values(value=Decimal(4)), **target
+        )
+        measurements.save_draft(
+            session, principal=manager, values=measurements.Values(value=Decimal(999)), **target
+        )
+        measurements.submit(session, principal=world.clerk, measurement_id=draft.id)
+        mid = draft.id
+    with pytest.raises(PermissionDenied, match="you edited this value"), world.db.write() as s:
+        measurements.approve(s, principal=manager, measurement_id=mid)
+    with pytest.raises(PermissionDenied, match="you edited this value"), world.db.write() as s:
+        measurements.return_for_revision(s, principal=manager, measurement_id=mid, comment="x")
+    with world.db.write() as session:  # a reviewer who never wrote it may
+        approved = measurements.approve(
+            session, principal=world.people["admin"], measurement_id=mid
+        )
+        assert approved.value == Decimal(999)
+
+
+def _stale_officer(w: World) -> tuple[Principal, int]:
+    """An officer principal loaded at sign-in, and the id of the grant it holds."""
+    from sqlalchemy import select
+
+    from rbm.models import RoleGrant
+
+    scope = {"scope_type": ScopeType.PROJECT, "project_id": w.project.project_id}
+    with w.db.write() as session:
+        officer = make_user(session, Role.OFFICER, scope=scope)
+        grant_id = session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == officer.user_id))
+    assert grant_id is not None
+    return officer, grant_id
+
+
+def _log(w: World, who: Principal) -> None:
+    with w.db.write() as session:
+        measurements.save_draft(
+            session,
+            principal=who,
+            indicator_id=w.project.indicator_ids["1.a"],
+            period_id=w.project.period_ids["2025-Q3"],
+            values=measurements.Values(value=Decimal(1)),
+        )
+        raise _Rollback
+
+
+def test_a_session_opened_before_its_grant_was_revoked_cannot_write(world: World) -> None:
+    officer, grant_id = _stale_officer(world)
+    with pytest.raises(_Rollback):
+        _log(world, officer)
+    with world.db.write() as session:
+        revoke_grant(session, principal=world.people["admin"], grant_id=grant_id)
+    with pytest.raises(PermissionDenied, match="roles changed"):
+        _log(world, officer)
+
+
+def test_a_session_of_a_deactivated_account_cannot_write(world: World) -> None:
+    officer, _ = _stale_officer(world)
+    with world.db.write() as session:
+        set_active(session, principal=world.people["admin"], user_id=officer.user_id, active=False)
+    with pytest.raises(PermissionDenied, match="deactivated"):
+        _log(world, officer)
+
+
+def test_evidence_is_refused_on_submitted_and_approved_values(world: World) -> None:
+    with world.db.write() as session:
+        mid = _submitted(session, world, "2025-Q4")
+
+    def attach(measurement_id: int) -> None:
+        with world.db.write() as session:
+            evidence.attach(
+                session,
+                principal=world.people["officer"],
+                measurement_id=measurement_id,
+                filename="list.csv",
+                content=b"name\nA\n",
+            )
+
+    with pytest.raises(ValidationFailed, match="this one is submitted"):
+        attach(mid)
+    with world.db.write() as session:
+        measurements.approve(session, principal=world.people["manager"], measurement_id=mid)
+    with pytest.raises(ValidationFailed, match="this one is approved"):
+        attach(mid)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from sqlalchemy import select
 
@@ -12,7 +10,8 @@ from rbm.errors import AuthenticationFailed, PermissionDenied, ValidationFailed
 from rbm.models import AuditEvent, RoleGrant, User
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Grant
-from rbm.services.users import MAX_FAILED_LOGINS, authenticate, create_user
+from rbm.services import throttle
+from rbm.services.users import SIGN_IN_FAILED, authenticate, create_user
 from tests.utils.builders import PASSWORD, make_user
 
 
@@ -50,35 +49,125 @@ def test_sign_in_returns_the_principal_with_its_grants(db: Database) -> None:
     )
 
 
-def test_wrong_password_and_unknown_email_get_the_same_message(db: Database) -> None:
+def test_every_sign_in_failure_gets_the_same_message(db: Database) -> None:
+    from rbm.services.users import set_active
+
     with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
         make_user(session, Role.OFFICER, email="o@test.rbm")
-    with pytest.raises(AuthenticationFailed) as wrong:
-        authenticate(db, email="o@test.rbm", password="not-the-password-1")
-    with pytest.raises(AuthenticationFailed) as unknown:
-        authenticate(db, email="nobody@test.rbm", password="not-the-password-1")
-    assert str(wrong.value) == str(unknown.value) == "Wrong e-mail or password."
+        gone = make_user(session, Role.OFFICER, email="gone@test.rbm")
+        set_active(session, principal=admin, user_id=gone.user_id, active=False)
+    messages = set()
+    for email, password in [
+        ("o@test.rbm", "not-the-password-1"),
+        ("nobody@test.rbm", "not-the-password-1"),
+        ("gone@test.rbm", PASSWORD),
+    ]:
+        with pytest.raises(AuthenticationFailed) as refused:
+            authenticate(db, email=email, password=password)
+        messages.add(str(refused.value))
+    for _ in range(throttle.PAIR.free):  # now throttled: still the same words
+        with pytest.raises(AuthenticationFailed) as refused:
+            authenticate(db, email="o@test.rbm", password="wrong-password-1", client="10.0.0.9")
+        messages.add(str(refused.value))
+    assert messages == {SIGN_IN_FAILED}
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(db: Database) -> None:
+def test_an_unknown_email_costs_one_password_hash_like_a_known_one(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rbm.services import users
+
     with db.write() as session:
         make_user(session, Role.OFFICER, email="o@test.rbm")
-    for _ in range(MAX_FAILED_LOGINS):
+    verified: list[str] = []
+    real = users._hasher
+
+    class Spy:
+        def verify(self, hashed: str, password: str) -> bool:
+            verified.append(hashed)
+            return real.verify(hashed, password)
+
+    monkeypatch.setattr(users, "_hasher", Spy())
+    for email in ("o@test.rbm", "nobody@test.rbm"):
         with pytest.raises(AuthenticationFailed):
-            authenticate(db, email="o@test.rbm", password="wrong-password-1")
-    with pytest.raises(AuthenticationFailed, match="Too many failed attempts"):
-        authenticate(db, email="o@test.rbm", password=PASSWORD)
-    later = datetime.now(UTC) + timedelta(minutes=16)
-    assert authenticate(db, email="o@test.rbm", password=PASSWORD, now=later).email == "o@test.rbm"
+            authenticate(db, email=email, password="wrong-password-1")
+    assert len(verified) == 2 and all(h.startswith("$argon2id$") for h in verified)
+
+
+def test_failures_slow_down_one_client_with_backoff_but_never_lock_out_the_owner(
+    db: Database,
+) -> None:
+    clock = [1000.0]
+    limiter = throttle.Throttle(clock=lambda: clock[0])
+    with db.write() as session:
+        make_user(session, Role.OFFICER, email="o@test.rbm")
+    waits = []
+    for _ in range(throttle.PAIR.free + 3):
+        limiter.failed(account="o@test.rbm", client="attacker")
+        waits.append(limiter.wait_seconds(account="o@test.rbm", client="attacker"))
+    assert waits[: throttle.PAIR.free] == [0.0] * throttle.PAIR.free
+    assert waits[throttle.PAIR.free :] == [2.0, 4.0, 8.0]  # backoff, not a fixed lockout
+    assert limiter.wait_seconds(account="o@test.rbm", client="owner") == 0.0
+    clock[0] += 8.0
+    assert limiter.wait_seconds(account="o@test.rbm", client="attacker") == 0.0
+    # Through the service: the attacker's client is refused even with the right password,
+    # the owner's client signs in.
+    for _ in range(throttle.PAIR.free + 1):
+        with pytest.raises(AuthenticationFailed):
+            authenticate(db, email="o@test.rbm", password="wrong-password-1", client="attacker")
+    with pytest.raises(AuthenticationFailed):
+        authenticate(db, email="o@test.rbm", password=PASSWORD, client="attacker")
+    assert authenticate(db, email="o@test.rbm", password=PASSWORD, client="owner")
     with db.read() as session:
         actions = session.scalars(select(AuditEvent.action)).all()
-    assert actions.count("sign_in_failed") == MAX_FAILED_LOGINS
+    assert actions.count("sign_in_failed") == throttle.PAIR.free + 1
+    assert actions.count("sign_in") == 1
 
 
-def test_a_weak_password_is_refused_with_the_rule_it_breaks(db: Database) -> None:
-    with pytest.raises(ValidationFailed, match="at least 10 characters"), db.write() as session:
+def test_sign_in_does_not_wait_on_a_long_write_and_records_it_afterwards(db: Database) -> None:
+    import time
+
+    from sqlalchemy import text
+
+    with db.write() as session:
+        make_user(session, Role.OFFICER, email="o@test.rbm")
+    blocker = Database(db.url)
+    with blocker.engine.connect() as conn:  # an import holding the write lock
+        if db.is_sqlite:  # a write in an open transaction holds SQLite's write lock
+            conn.exec_driver_sql("UPDATE audit_event SET reason = reason")
+        else:
+            conn.execute(text("LOCK TABLE audit_event IN EXCLUSIVE MODE"))
+        principal = authenticate(db, email="o@test.rbm", password=PASSWORD)
+        assert principal.email == "o@test.rbm"
+        conn.rollback()
+    blocker.dispose()
+    for _ in range(100):  # the deferred bookkeeping lands once the lock is gone
+        with db.read() as session:
+            if session.scalar(select(AuditEvent.id).where(AuditEvent.action == "sign_in")):
+                break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the sign-in was never recorded")
+
+
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("short1", "at least 12 characters"),
+        ("password12", "at least 12 characters"),
+        ("password1234", "common password"),
+        ("Password2026!", "common password"),
+        ("qwertyqwerty1", "common password"),
+        ("111111111111a", "common password"),
+    ],
+)
+def test_a_weak_password_is_refused_with_the_rule_it_breaks(
+    db: Database, password: str, rule: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=rule), db.write() as session:
         create_user(
-            session, principal=None, email="x@test.rbm", name="X", password="short1", grants=[]
+            session, principal=None, email="x@test.rbm", name="X", password=password, grants=[]
         )
 
 

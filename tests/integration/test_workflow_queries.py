@@ -156,3 +156,49 @@ def test_breakdown_parts_must_add_up_to_the_total(db: Database, team) -> None:
             period_id=built.period_ids["2024-Q1"],
             values=svc.Values(value=Decimal(10), breakdown=parts),
         )
+
+
+def test_audit_details_of_a_value_are_only_for_roles_that_see_drafts(db: Database, team) -> None:
+    built, admin, officer, manager = team
+    mid = _draft(db, officer, built, "2024-Q1", "999")
+    with db.write() as session:
+        svc.submit(session, principal=officer, measurement_id=mid)
+        svc.return_for_revision(
+            session, principal=manager, measurement_id=mid, comment="Internal: the 999 is wrong"
+        )
+        svc.add_comment(session, principal=manager, measurement_id=mid, text="Team-only note")
+        svc.save_draft(
+            session,
+            principal=officer,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids["2024-Q1"],
+            values=svc.Values(value=Decimal(9)),
+        )
+        svc.submit(session, principal=officer, measurement_id=mid)
+        svc.approve(session, principal=admin, measurement_id=mid)
+        outsiders = [
+            make_user(
+                session,
+                Role.DONOR,
+                scope={"scope_type": ScopeType.ORGANISATION, "organisation_id": built.donor_id},
+            ),
+            make_user(session, Role.EVALUATOR),
+            make_user(
+                session,
+                Role.STATE_FOCAL_POINT,
+                scope={"scope_type": ScopeType.COUNTRY, "country_code": "HN"},
+            ),
+        ]
+    with db.read() as session:
+        team_view = workflow.measurement_detail(session, principal=manager, measurement_id=mid)
+        views = [
+            workflow.measurement_detail(session, principal=p, measurement_id=mid) for p in outsiders
+        ]
+    assert "Internal: the 999 is wrong" in team_view.audit["reason"].tolist()
+    assert any("999" in str(v) for v in team_view.audit["after"])
+    for view in views:
+        assert len(view.audit) == len(team_view.audit)  # who did what and when: yes
+        assert view.audit[["before", "after", "reason"]].isna().all().all()  # details: no
+        cells = [str(v) for col in view.audit.columns for v in view.audit[col]]
+        assert not [c for c in cells if "999" in c or "Internal" in c or "Team-only" in c]
+        assert view.comments.empty

@@ -15,6 +15,7 @@ from rbm.principal import Grant
 from rbm.queries.admin import grants_table, users_table
 from rbm.services import users
 from rbm.ui.session import cached_query, get_db, require_principal
+from rbm.ui.widgets import message
 
 principal = require_principal()
 st.title("Users and roles")
@@ -39,9 +40,9 @@ def _run(action: str, fn, **kwargs) -> None:  # type: ignore[no-untyped-def]
         with db.write() as session:
             fn(session, principal=principal, **kwargs)
     except RbmError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
     else:
-        st.success(action)
+        st.success(message(action))
 
 
 st.dataframe(

@@ -11,13 +11,13 @@ from rbm.errors import RbmError
 from rbm.queries import workflow
 from rbm.services import measurements, periods
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import number
+from rbm.ui.widgets import message, number
 
 principal = require_principal()
 st.title("Approvals")
 queue = cached_query(workflow.approvals_queue, principal)
 if done := st.session_state.pop("ap_done", None):
-    st.success(done)
+    st.success(message(done))
 
 
 def _act(action: str, ids: list[int], versions: dict[int, int], comment: str = "") -> None:
@@ -75,7 +75,7 @@ def _review(row: pd.Series) -> None:
                 _act(action, [int(m["id"])], versions, comment)
                 st.rerun()
             except RbmError as exc:
-                st.error(str(exc))
+                st.error(message(exc))
 
 
 if queue.empty:
@@ -95,7 +95,7 @@ else:
             _act("approve", ticked, versions)
             st.rerun()
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))
     st.subheader("Review one submission")
     asked = st.query_params.get("measurement", "")
     queued = queue["measurement_id"].astype(int).tolist()
@@ -140,4 +140,4 @@ if not lockable.empty:
             st.session_state["ap_done"] = "Period unlocked." if locked else "Period locked."
             st.rerun()
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))

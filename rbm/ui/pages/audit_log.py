@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from rbm.exchange import spreadsheet
 from rbm.queries.admin import audit_choices, audit_count, audit_log
 from rbm.ui.session import cached_query, get_db, require_principal
 
@@ -68,12 +69,12 @@ st.dataframe(
 def _all_as_csv() -> bytes:
     with get_db().read() as session:
         every = audit_log(session, principal=principal, limit=None, **filters)
-    return every.to_csv(index=False).encode("utf-8")
+    return spreadsheet.csv_bytes(every)
 
 
 st.download_button(
     f"Download all {total:,} as CSV",
-    _all_as_csv if total > len(events) else events.to_csv(index=False).encode("utf-8"),
+    _all_as_csv if total > len(events) else spreadsheet.csv_bytes(events),
     file_name="audit-log.csv",
     mime="text/csv",
     key="al_download",

@@ -7,6 +7,7 @@ import streamlit as st
 from rbm.errors import RbmError
 from rbm.services.users import change_own_password
 from rbm.ui.session import MUST_CHANGE, get_db, require_principal
+from rbm.ui.widgets import message
 
 principal = require_principal()
 st.title("Change password")
@@ -34,7 +35,7 @@ if submitted:
             with get_db().write() as session:
                 change_own_password(session, principal=principal, current=current, new_password=new)
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))
         else:
             st.session_state[MUST_CHANGE] = False
             st.session_state["cp_done"] = True

@@ -19,7 +19,7 @@ from rbm.queries.checklist import checklist_form, countries, cycles, self_assess
 from rbm.services import checklist
 from rbm.services.needs import focal_countries
 from rbm.ui.session import get_db, require_principal
-from rbm.ui.widgets import plain
+from rbm.ui.widgets import message, plain
 
 STATUS = {
     "draft": ("Draft", "gray"),
@@ -89,13 +89,14 @@ may_answer = checklist.may_answer(principal, country)
 
 if flash := st.session_state.pop(FLASH, None):
     kind, text = flash
-    (st.success if kind == "ok" else st.error)(text)
+    (st.success if kind == "ok" else st.error)(message(text))
 
 if form.assessment is None:
-    st.info(f"The {cycle} checklist of {form.country} is not started yet.")
+    st.info(f"The {plain(cycle)} checklist of {plain(form.country)} is not started yet.")
     if form.previous_cycle:
         st.caption(
-            f"Starting it fills in {form.country}'s answers from the {form.previous_cycle} "
+            f"Starting it fills in {plain(form.country)}'s answers from the "
+            f"{plain(form.previous_cycle)} "
             "checklist, question by question: you then change only what is different now."
         )
     if may_answer and st.button(f"Start the {cycle} checklist", type="primary", key="cl_start"):
@@ -106,7 +107,7 @@ if form.assessment is None:
                 )
             st.rerun()
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))
     st.stop()
 
 sa: dict[str, Any] = form.assessment
@@ -172,8 +173,9 @@ with head:
 bar.progress(answered / max(len(questions), 1), text=f"{answered} of {len(questions)} answered")
 needs_marked = int(questions["assistance_needed"].fillna(False).astype(bool).sum())
 st.caption(
-    f"{form.country} · {cycle} · technical assistance needed for {needs_marked} provision(s)"
-    + (f" · prefilled from {form.previous_cycle}" if form.previous_cycle else "")
+    f"{plain(form.country)} · {plain(cycle)} · technical assistance needed for "
+    f"{needs_marked} provision(s)"
+    + (f" · prefilled from {plain(form.previous_cycle)}" if form.previous_cycle else "")
     + (" · every change is saved as you make it" if editable else "")
 )
 
@@ -191,7 +193,7 @@ def _act(action: str) -> None:
         st.session_state[FLASH] = ("ok", DONE[action])
         st.rerun()
     except RbmError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
 
 
 if editable and st.button("Submit the checklist", type="primary", key="cl_submit"):
@@ -254,7 +256,7 @@ def _import_panel() -> None:
             st.session_state[FLASH] = ("ok", str(report))
             st.rerun()
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))
 
 
 if editable:
@@ -275,7 +277,7 @@ section = str(
     )
 )
 part = questions[questions["instrument"] == section]
-st.subheader(part.iloc[0]["instrument_title"])
+st.subheader(plain(str(part.iloc[0]["instrument_title"])))
 done, total = progress[section]
 st.progress(done / total, text=f"{done} of {total} answered in this section")
 
@@ -355,7 +357,7 @@ codes = list(progress)
 at = codes.index(section)
 if at + 1 < len(codes):
     st.button(
-        f"Next section: {codes[at + 1]}",
+        f"Next section: {plain(str(codes[at + 1]))}",
         key="cl_next",
         on_click=lambda: st.session_state.update(cl_section=codes[at + 1]),
     )

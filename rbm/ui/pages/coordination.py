@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rbm.exchange import spreadsheet
 from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
 from rbm.queries.portfolio import PortfolioFilters
 from rbm.queries.reference import optional_query
@@ -87,7 +88,7 @@ picture = coverage[
 ]
 st.download_button(
     "Download the global picture (CSV)",
-    picture.to_csv(index=False),
+    spreadsheet.csv_bytes(picture),
     file_name="global-picture.csv",
     key="co_download",
 )

@@ -15,7 +15,14 @@ from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
 from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import flag_reasons, formatted, projects_judged_note, status_label
+from rbm.ui.widgets import (
+    flag_reasons,
+    formatted,
+    message,
+    plain,
+    projects_judged_note,
+    status_label,
+)
 
 PROJECT_PAGE = "rbm/ui/pages/project.py"
 
@@ -46,10 +53,10 @@ st.query_params["country"] = code
 try:
     view: CountryView = cached_query(country_view, principal, country_code=code)
 except NotFound as exc:
-    st.error(str(exc))
+    st.error(message(exc))
     st.stop()
 
-st.title(f"Country · {view.name}")
+st.title(f"Country · {plain(view.name)}")
 st.caption("Technical assistance to this State from every provider and donor (approved values).")
 p = view.projects
 c1, c2, c3, c4 = st.columns(4)

@@ -5,19 +5,18 @@ track or at risk with the indicators that make them so, and exports."""
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
-import pandas as pd
 import streamlit as st
 
 from rbm.errors import NotFound
+from rbm.exchange import spreadsheet
 from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
 from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import projects_judged_note, status_label
+from rbm.ui.widgets import message, plain, projects_judged_note, status_label
 
 principal = require_principal()
 with get_db().read() as session:
@@ -45,10 +44,10 @@ donor_id = st.selectbox(
 try:
     view: DonorView = cached_query(donor_view, principal, donor_id=donor_id)
 except NotFound as exc:
-    st.error(str(exc))
+    st.error(message(exc))
     st.stop()
 
-st.title(f"Donor · {view.name}")
+st.title(f"Donor · {plain(view.name)}")
 st.caption("What this donor funds and what it achieves (approved values only).")
 p = view.projects
 flagged = view.warnings["project"].nunique()
@@ -168,18 +167,10 @@ if unfunded_needs is not None:
     )
 
 
-def _excel(sheets: dict[str, pd.DataFrame]) -> bytes:
-    out = BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            df.to_excel(writer, sheet_name=name, index=False)
-    return out.getvalue()
-
-
 e1, e2 = st.columns(2)
 e1.download_button(
     "Download Excel",
-    _excel(
+    spreadsheet.xlsx_bytes(
         {
             "Projects": p,
             "By country": view.by_country,
@@ -193,7 +184,7 @@ e1.download_button(
 )
 e2.download_button(
     "Download projects (CSV)",
-    p.to_csv(index=False),
+    spreadsheet.csv_bytes(p),
     file_name=f"donor-{donor_id}.csv",
     key="dn_csv",
 )

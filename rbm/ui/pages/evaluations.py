@@ -27,7 +27,7 @@ from rbm.services import evaluations as svc
 from rbm.services.evidence import ALLOWED
 from rbm.ui.evaluation_charts import ratings_chart, ratings_heatmap
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import plain
+from rbm.ui.widgets import message, plain
 
 FLASH = "ev_flash"
 PICK = "ev_pick"
@@ -47,7 +47,7 @@ def _write(use_case: Callable[..., Any], **kwargs: Any) -> Any:
         with get_db().write() as session:
             return use_case(session, principal=principal, **kwargs)
     except RbmError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
         return None
 
 
@@ -66,7 +66,7 @@ st.caption(
     "management responses and the follow-up actions."
 )
 if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+    st.success(message(flash))
 
 table = cached_query(q.evaluations_table, principal, as_of=today)
 overdue = cached_query(q.overdue_actions, principal, as_of=today)
@@ -509,7 +509,7 @@ def _record(new: svc.NewEvaluation, report: Any) -> int | None:
                 )
             return ev.id
     except RbmError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
         return None
 
 
@@ -554,4 +554,4 @@ if can_record:
             )
             if (new_id := _record(new, report)) is not None:
                 st.session_state[OPEN_NEXT] = new_id
-                _done(f"Evaluation “{plain(title.strip())}” recorded.", "ev_new_")
+                _done(f"Evaluation “{title.strip()}” recorded.", "ev_new_")

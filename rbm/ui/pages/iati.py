@@ -16,6 +16,7 @@ from rbm.exchange.iati_import import import_iati
 from rbm.models.enums import Role
 from rbm.queries.project import visible_projects
 from rbm.ui.session import get_db, require_principal
+from rbm.ui.widgets import message
 
 REPORT = "iati_report"
 XML, CSV = "application/xml", "text/csv"
@@ -114,12 +115,12 @@ if principal.has_role(Role.ADMIN, Role.MANAGER):
                 )
         except RbmError as exc:
             st.session_state.pop(REPORT, None)
-            st.error(str(exc))
+            st.error(message(exc))
         else:
             st.session_state[REPORT] = (report.summary(), report.rows())
     if REPORT in st.session_state:
         summary, rows = st.session_state[REPORT]
-        st.success(summary)
+        st.success(message(summary))
         st.dataframe(
             pd.DataFrame(rows),
             hide_index=True,

@@ -20,7 +20,7 @@ from rbm.queries.reference import filter_choices
 from rbm.services import evaluations as svc
 from rbm.ui import reporting
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import plain
+from rbm.ui.widgets import message, plain
 
 FLASH = "ls_flash"
 LEVEL_LABELS = {lvl.value: lvl.value.title() for lvl in ResultLevel}
@@ -34,7 +34,7 @@ st.caption(
     "Search in the text, filter by tag, or prepare a digest for a priority area or a country."
 )
 if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+    st.success(message(flash))
 
 with get_db().read() as session:
     found_in = q.lesson_choices(session, principal=principal)
@@ -274,11 +274,11 @@ def _record_form() -> None:
                 with get_db().write() as session:
                     svc.record_lesson(session, principal=principal, new=new)
             except RbmError as exc:
-                st.error(str(exc))
+                st.error(message(exc))
             else:
                 for key in [k for k in st.session_state if str(k).startswith("ls_new_")]:
                     del st.session_state[key]
-                st.session_state[FLASH] = f"Lesson “{plain(title.strip())}” recorded."
+                st.session_state[FLASH] = f"Lesson “{title.strip()}” recorded."
                 st.rerun()
 
 

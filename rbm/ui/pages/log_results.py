@@ -15,7 +15,7 @@ from rbm.exchange import measurement_import as imp
 from rbm.queries import workflow
 from rbm.services import evidence, measurements
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import number, plain, shown
+from rbm.ui.widgets import message, number, plain, shown
 
 DUE_LABELS = {"returned": "Returned", "overdue": "Overdue", "draft": "Draft", "open": "Open"}
 
@@ -101,7 +101,7 @@ def _breakdown(
             for col, (_, part) in zip(cols, group.iterrows(), strict=True):
                 before = kept.get((str(dimension), str(part["label"])))
                 v = col.number_input(
-                    str(part["label"]),
+                    plain(str(part["label"])),
                     min_value=0.0,
                     value=None if before is None or pd.isna(before) else float(before),
                     key=f"{key}_bd_{part['dimension_value_id']}",
@@ -111,9 +111,11 @@ def _breakdown(
                     entered += Decimal(str(v))
             if total is not None and entered and bool(group["exhaustive"].iloc[0]):
                 if entered == total:
-                    st.success(f"{dimension}: the parts add up to the total ({total}).")
+                    st.success(f"{plain(str(dimension))}: the parts add up to the total ({total}).")
                 else:
-                    st.warning(f"{dimension}: the parts add up to {entered}, not {total}.")
+                    st.warning(
+                        f"{plain(str(dimension))}: the parts add up to {entered}, not {total}."
+                    )
     return out
 
 
@@ -209,7 +211,7 @@ def _wanted(keys: list[str]) -> None:
 
 with one:
     if done := st.session_state.pop("lr_done", None):
-        st.success(done)
+        st.success(message(done))
     if due.empty:
         st.info("Nothing is due: every open period of your projects has a value in the workflow.")
     else:
@@ -266,7 +268,7 @@ with one:
                     st.query_params.clear()
                     st.rerun()
                 except RbmError as exc:
-                    st.error(str(exc))
+                    st.error(message(exc))
 
 
 def _refused(exc: ValidationFailed) -> None:
@@ -291,11 +293,11 @@ def _import(df: pd.DataFrame, submit: bool) -> None:
                 submit=submit,
                 progress=progress,
             )
-        st.success(str(report))
+        st.success(message(report))
     except ValidationFailed as exc:
         _refused(exc)
     except RbmError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
 
 
 projects = sorted(due["project"].unique()) if not due.empty else []
@@ -344,4 +346,4 @@ with sheet:
         except ValidationFailed as exc:
             _refused(exc)
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))

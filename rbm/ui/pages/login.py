@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from rbm.demo import demo_accounts
-from rbm.errors import AuthenticationFailed
+from rbm.errors import RbmError
 from rbm.services.users import authenticate
 from rbm.settings import get_settings
-from rbm.ui.session import get_db, sign_in, sso_configured
+from rbm.ui.session import client_address, get_db, sign_in, sso_configured
+from rbm.ui.widgets import message
 
 st.title("RBM tracker")
 st.caption("Results-based management for technical-assistance programmes")
@@ -26,9 +27,9 @@ if sso_configured():
 
 if submitted:
     try:
-        principal = authenticate(get_db(), email=email, password=password)
-    except AuthenticationFailed as exc:
-        st.error(str(exc))
+        principal = authenticate(get_db(), email=email, password=password, client=client_address())
+    except RbmError as exc:  # a refusal or a busy database: a message, never a traceback
+        st.error(message(exc))
     else:
         sign_in(principal)
         st.rerun()

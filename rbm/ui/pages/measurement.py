@@ -12,7 +12,7 @@ from rbm.errors import RbmError
 from rbm.queries import workflow
 from rbm.services import measurements
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import plain, shown
+from rbm.ui.widgets import message, plain, shown
 
 principal = require_principal()
 st.title("Measurement history")
@@ -31,12 +31,12 @@ st.query_params["id"] = str(mid)
 try:
     detail = cached_query(workflow.measurement_detail, principal, measurement_id=int(mid))
 except RbmError as exc:
-    st.error(str(exc))
+    st.error(message(exc))
     st.stop()
 
 m = detail.measurement
 st.markdown(f"**{plain(m['project'])} {plain(m['indicator'])}** · {plain(m['title'])}")
-st.caption(f"Period {m['period']} · revision {m['revision']} · status {m['status']}")
+st.caption(f"Period {plain(m['period'])} · revision {m['revision']} · status {m['status']}")
 a, b, c = st.columns(3)
 yes_no = m["measure"] == "yes_no"
 a.metric("Value", shown(m["value"], yes_no))
@@ -66,13 +66,13 @@ for _, ev in detail.evidence.iterrows():
             session, principal=principal, attachment_id=int(ev["id"])
         )
     st.download_button(
-        f"Download {name} ({ev['size']:,} bytes)", data, name, ctype, key=f"ms_dl_{ev['id']}"
+        f"Download {plain(name)} ({ev['size']:,} bytes)", data, name, ctype, key=f"ms_dl_{ev['id']}"
     )
 
 if detail.is_team:
     st.subheader("Comments")
     for _, cm in detail.comments.iterrows():
-        st.caption(f"{cm['author']} · {cm['created_at']:%d %b %Y %H:%M}")
+        st.caption(f"{plain(cm['author'])} · {cm['created_at']:%d %b %Y %H:%M}")
         st.text(cm["text"])
     text = st.text_area("Add a comment", key="ms_comment")
     if st.button("Comment", key="ms_comment_btn"):
@@ -83,7 +83,7 @@ if detail.is_team:
                 )
             st.rerun()
         except RbmError as exc:
-            st.error(str(exc))
+            st.error(message(exc))
 
 st.subheader("Audit trail")
 trail = detail.audit.copy()

@@ -21,7 +21,7 @@ from rbm.queries.checklist import countries
 from rbm.services import needs as svc
 from rbm.services.needs import Coverage
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import money, plain
+from rbm.ui.widgets import message, money, plain
 
 COVERAGE = {c.value: c.label for c in Coverage}
 GAP_BY = {"country": "Country", "region": "Region", "priority_area": "Priority area"}
@@ -64,7 +64,7 @@ st.caption(
     "entered directly; the projects that address them; and what remains to be funded."
 )
 if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+    st.success(message(flash))
 
 register = cached_query(q.needs_register, principal)
 names = ["Register", "Resource mobilization", "Uncovered by region and area"]
@@ -137,7 +137,7 @@ def _run(action: str, fn: Callable[..., object], **kwargs: object) -> None:
         st.session_state[FLASH] = action
         st.rerun()
     except RbmError as exc:
-        st.error(str(exc))
+        st.error(message(exc))
 
 
 def _projects_of(need: pd.Series) -> None:

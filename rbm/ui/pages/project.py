@@ -17,7 +17,16 @@ from rbm.queries.project import ProjectView, project_view, visible_projects
 from rbm.queries.reference import optional_query
 from rbm.ui import charts, reporting
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import figure, judged_note, money, number, plain, status_badge, status_label
+from rbm.ui.widgets import (
+    figure,
+    judged_note,
+    message,
+    money,
+    number,
+    plain,
+    status_badge,
+    status_label,
+)
 
 LEVEL_LABELS = {
     "impact": "Impact",
@@ -48,13 +57,13 @@ st.query_params["code"] = code
 try:
     view: ProjectView = cached_query(project_view, principal, code=code)
 except NotFound as exc:
-    st.error(str(exc))
+    st.error(message(exc))
     st.stop()
 
 p = view.project
-st.title(f"{p['code']} · {p['title']}")
+st.title(f"{plain(p['code'])} · {plain(p['title'])}")
 st.caption(
-    f"Provider: {p['provider']} · {p['start_date']:%d %b %Y} to {p['end_date']:%d %b %Y}"
+    f"Provider: {plain(p['provider'])} · {p['start_date']:%d %b %Y} to {p['end_date']:%d %b %Y}"
     f" · status: {getattr(p['status'], 'value', p['status'])}"
 )
 if p["description"]:

@@ -15,7 +15,9 @@ from rbm.settings import load_settings
 from rbm.ui.registry import CHANGE_PASSWORD, PAGES, pages_for
 
 
-@pytest.mark.parametrize("secret", ["", "change-me", "demo-only-secret"])
+@pytest.mark.parametrize(
+    "secret", ["", "change-me", "demo-only-secret", "x", "short-but-random-Q8z", "ab" * 20]
+)
 def test_outside_demo_mode_a_default_or_empty_secret_refuses_to_start(
     monkeypatch: pytest.MonkeyPatch, secret: str
 ) -> None:
@@ -23,6 +25,14 @@ def test_outside_demo_mode_a_default_or_empty_secret_refuses_to_start(
     monkeypatch.setenv("RBM_SECRET_KEY", secret)
     with pytest.raises(ConfigurationError, match="RBM_SECRET_KEY"):
         load_settings()
+
+
+def test_outside_demo_mode_32_random_bytes_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import secrets
+
+    monkeypatch.setenv("RBM_DEMO_MODE", "false")
+    monkeypatch.setenv("RBM_SECRET_KEY", secrets.token_urlsafe(32))
+    assert not load_settings().demo_mode
 
 
 def test_demo_mode_accepts_the_demo_secret(monkeypatch: pytest.MonkeyPatch) -> None:
