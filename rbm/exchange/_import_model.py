@@ -141,7 +141,8 @@ class ActivityData:
 
 @dataclass
 class ActivityReport:
-    """What became of one activity: `outcome` is created, updated, unchanged or skipped.
+    """What became of one activity: `outcome` is created, updated, unchanged, skipped, or
+    duplicate (its identifier comes again later in the file, which is imported instead).
 
     `counts` are the parts imported (or found unchanged); `skipped` and `notes` count each
     reason, so a file with a thousand empty periods gives one line, not a thousand.
@@ -153,6 +154,7 @@ class ActivityReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
     skipped: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # schema messages, with line numbers
 
     def skip(self, reason: str, times: int = 1) -> None:
         if times:
