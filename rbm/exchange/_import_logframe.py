@@ -41,7 +41,6 @@ from rbm.models import (
 from rbm.models.base import as_dict
 from rbm.models.enums import MeasurementStatus, ResultLevel
 from rbm.principal import Principal
-from rbm.services import audit
 from rbm.services.projects import period_label
 
 _IND_FIELDS = (
@@ -146,9 +145,12 @@ def write_logframe(
     project: Project,
     act: ActivityData,
     report: ActivityReport,
+    *,
+    new: bool = False,
 ) -> bool:
-    """Store the activity's logframe; True when anything was written."""
-    writer = _Writer(session, principal, refs, project, act, report)
+    """Store the activity's logframe; True when anything was written. A project just created
+    has no logframe yet: nothing is read."""
+    writer = _Writer(session, principal, refs, project, act, report, new=new)
     return writer.write()
 
 
@@ -161,23 +163,17 @@ class _Writer:
         project: Project,
         act: ActivityData,
         report: ActivityReport,
+        *,
+        new: bool,
     ) -> None:
         self.s, self.principal, self.refs = session, principal, refs
         self.project, self.act, self.report = project, act, report
-        self.state = _State.load(session, project.id)
+        self.state = _State() if new else _State.load(session, project.id)
         self.now = datetime.now(UTC)
         self.changed = False
 
     def _audit(self, action: str, entity: str, entity_id: int, **kw: Any) -> None:
-        audit.record(
-            self.s,
-            principal=self.principal,
-            action=action,
-            entity_type=entity,
-            entity_id=entity_id,
-            reason=REASON,
-            **kw,
-        )
+        self.refs.audit(action, entity, entity_id, **kw)
         self.changed = True
 
     def write(self) -> bool:
@@ -218,18 +214,36 @@ class _Writer:
         return self.changed
 
     def _nodes(self) -> list[tuple[int, NodeData]]:
-        ids: dict[str, int] = {}
+        """Nodes created a generation at a time (one flush per level of the tree)."""
+        rows: dict[str, ResultNode] = {}
         positions: dict[str | None, int] = defaultdict(int)
-        out = []
+        placed: list[tuple[NodeData, int]] = []
         for node in self.act.nodes:
-            node_id = self._node(node, ids, positions[node.parent])
+            placed.append((node, positions[node.parent]))
             positions[node.parent] += 1
-            if node_id is not None:
-                ids[node.code] = node_id
-                out.append((node_id, node))
-        return out
+        depth: dict[str, int] = {}
+        for node, _ in placed:
+            depth[node.code] = depth.get(node.parent or "", -1) + 1 if node.parent else 0
+        created: list[ResultNode] = []
+        for level in sorted(set(depth.values())):
+            for node, position in placed:
+                if depth[node.code] == level:
+                    row = self._node(node, rows, position, created)
+                    if row is not None:
+                        rows[node.code] = row
+            self.s.flush()
+        for row in created:
+            self._audit(
+                "import",
+                "result_node",
+                row.id,
+                after=as_dict(row, "project_id", "level", "code", "title"),
+            )
+        return [(rows[n.code].id, n) for n in self.act.nodes if n.code in rows]
 
-    def _node(self, node: NodeData, ids: dict[str, int], position: int) -> int | None:
+    def _node(
+        self, node: NodeData, rows: dict[str, ResultNode], position: int, created: list[ResultNode]
+    ) -> ResultNode | None:
         existing = self.state.nodes.get(node.code)
         if existing is not None:
             self._update(
@@ -240,8 +254,8 @@ class _Writer:
                 assumptions=node.assumptions,
                 risks=node.risks,
             )
-            return existing.id
-        parent = self.s.get(ResultNode, ids[node.parent]) if node.parent in ids else None
+            return existing
+        parent = rows.get(node.parent) if node.parent is not None else None
         if node.parent is not None and parent is None:
             self.report.skip("result whose parent result is not imported")
             return None
@@ -263,15 +277,9 @@ class _Writer:
             position=position,
         )
         self.s.add(row)
-        self.s.flush()
         self.state.nodes[node.code] = row
-        self._audit(
-            "import",
-            "result_node",
-            row.id,
-            after=as_dict(row, "project_id", "level", "code", "title"),
-        )
-        return row.id
+        created.append(row)
+        return row
 
     def _update(self, row: Any, entity: str, **wanted: Any) -> None:
         differs = [f for f, v in wanted.items() if getattr(row, f) != v]

@@ -9,22 +9,24 @@ rolled-back activity, so no later activity refers to a row that was never writte
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from rbm.exchange._import_model import IndicatorData, OrgRef
 from rbm.models import (
+    AuditEvent,
     Country,
     Dimension,
     DimensionValue,
     LibraryIndicator,
     Organisation,
     PriorityArea,
+    Project,
 )
 from rbm.principal import Principal
-from rbm.services import audit
 
 REASON = "IATI import"
 
@@ -32,6 +34,18 @@ REASON = "IATI import"
 class References:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session, self.principal = session, principal
+        self.events: list[dict[str, Any]] = []
+        self.projects: dict[str, int] = {}  # by IATI identifier
+        self.unlinked: dict[str, int] = {}  # by code, projects without an identifier
+        self.codes: set[str] = set()
+        for pid, code, identifier in session.execute(
+            select(Project.id, Project.code, Project.iati_identifier)
+        ):
+            self.codes.add(code)
+            if identifier:
+                self.projects[identifier] = pid
+            else:
+                self.unlinked[code] = pid
         self.countries = set(session.scalars(select(Country.code)))
         self.org_ref: dict[str, int] = {}
         self.org_name: dict[str, int] = {}
@@ -63,7 +77,21 @@ class References:
         }
         self.areas = {c: i for c, i in session.execute(select(PriorityArea.code, PriorityArea.id))}
 
-    _CACHES = ("org_ref", "org_name", "dims", "values", "library", "areas")
+    def add_project(self, project_id: int, code: str, identifier: str) -> None:
+        self.codes.add(code)
+        self.projects[identifier] = project_id
+
+    _CACHES = (
+        "projects",
+        "unlinked",
+        "codes",
+        "org_ref",
+        "org_name",
+        "dims",
+        "values",
+        "library",
+        "areas",
+    )
 
     def snapshot(self) -> dict[str, Any]:
         return {name: copy.copy(getattr(self, name)) for name in self._CACHES}
@@ -71,17 +99,39 @@ class References:
     def restore(self, snapshot: dict[str, Any]) -> None:
         for name, value in snapshot.items():
             setattr(self, name, value)
+        self.events = []
+
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: int | None,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """An audit event of this activity's writes, inserted with the others in one
+        statement when the activity is written (`write_audit`), or dropped with it."""
+        self.events.append(
+            {
+                "at": datetime.now(UTC),
+                "user_id": self.principal.user_id,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "before": before,
+                "after": after,
+                "reason": REASON,
+            }
+        )
+
+    def write_audit(self) -> None:
+        if self.events:
+            self.session.execute(insert(AuditEvent), self.events)
+        self.events = []
 
     def _record(self, entity_type: str, entity_id: int, after: dict[str, Any]) -> None:
-        audit.record(
-            self.session,
-            principal=self.principal,
-            action="import",
-            entity_type=entity_type,
-            entity_id=entity_id,
-            after=after,
-            reason=REASON,
-        )
+        self.audit("import", entity_type, entity_id, after=after)
 
     def organisation(self, org: OrgRef) -> int:
         """The id of the organisation: by reference, else by name; created when unknown."""

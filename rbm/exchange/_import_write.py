@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from rbm.errors import PermissionDenied
 from rbm.exchange._import_logframe import write_logframe
 from rbm.exchange._import_model import ActivityData, ActivityReport
-from rbm.exchange._import_refs import REASON, References
+from rbm.exchange._import_refs import References
 from rbm.models import (
     Funding,
     Project,
@@ -26,7 +26,6 @@ from rbm.models import (
 )
 from rbm.models.base import as_dict
 from rbm.principal import Principal
-from rbm.services import audit
 from rbm.services.permissions import can
 
 _FIELDS = ("title", "description", "status", "start_date", "end_date", "budget", "currency")
@@ -40,42 +39,42 @@ def write_activity(
     report: ActivityReport,
 ) -> str:
     """Store the activity; returns "created", "updated" or "unchanged"."""
-    project = _find(session, act)
+    project = _find(session, refs, act)
     provider_id = refs.organisation(act.provider)
     if project is None:
-        project = _create(session, principal, act, provider_id)
+        project = _create(session, refs, act, provider_id)
         changed, outcome = True, "created"
     else:
         if not can(session, principal, "edit_logframe", project_id=project.id):
             raise PermissionDenied(f"{principal.name} may not update project {project.code}.")
-        changed, outcome = _update(session, principal, project, act, provider_id), "updated"
+        changed, outcome = _update(session, refs, project, act, provider_id), "updated"
+        refs.unlinked.pop(project.code, None)
+        refs.add_project(project.id, project.code, act.identifier)
     changed |= _links(session, principal, refs, project, act, report, new=outcome == "created")
-    changed |= write_logframe(session, principal, refs, project, act, report)
+    changed |= write_logframe(
+        session, principal, refs, project, act, report, new=outcome == "created"
+    )
     return outcome if changed else "unchanged"
 
 
-def _find(session: Session, act: ActivityData) -> Project | None:
-    """By IATI identifier; else a project with the same code and no identifier yet."""
-    found = session.scalar(select(Project).where(Project.iati_identifier == act.identifier))
-    if found is not None:
-        return found
-    return session.scalar(
-        select(Project).where(Project.code == act.code, Project.iati_identifier.is_(None))
-    )
+def _find(session: Session, refs: References, act: ActivityData) -> Project | None:
+    """By IATI identifier; else a project with the same code and no identifier yet (both
+    known to `refs` from one read per file)."""
+    found = refs.projects.get(act.identifier) or refs.unlinked.get(act.code)
+    return session.get(Project, found) if found is not None else None
 
 
-def _free_code(session: Session, code: str) -> str:
-    taken = set(session.scalars(select(Project.code).where(Project.code.like(f"{code[:34]}%"))))
+def _free_code(refs: References, code: str) -> str:
     candidate, n = code, 1
-    while candidate in taken:
+    while candidate in refs.codes:
         n += 1
         candidate = f"{code[:34]}-{n}"
     return candidate
 
 
-def _create(session: Session, principal: Principal, act: ActivityData, provider_id: int) -> Project:
+def _create(session: Session, refs: References, act: ActivityData, provider_id: int) -> Project:
     project = Project(
-        code=_free_code(session, act.code),
+        code=_free_code(refs, act.code),
         iati_identifier=act.identifier,
         provider_id=provider_id,
         reporting_frequency=act.frequency,
@@ -83,20 +82,18 @@ def _create(session: Session, principal: Principal, act: ActivityData, provider_
     )
     session.add(project)
     session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="import",
-        entity_type="project",
-        entity_id=project.id,
-        reason=REASON,
+    refs.add_project(project.id, project.code, act.identifier)
+    refs.audit(
+        "import",
+        "project",
+        project.id,
         after=as_dict(project, "code", "iati_identifier", *_FIELDS),
     )
     return project
 
 
 def _update(
-    session: Session, principal: Principal, project: Project, act: ActivityData, provider_id: int
+    session: Session, refs: References, project: Project, act: ActivityData, provider_id: int
 ) -> bool:
     wanted = {f: getattr(act, f) for f in _FIELDS}
     wanted.update(provider_id=provider_id, iati_identifier=act.identifier)
@@ -107,22 +104,19 @@ def _update(
     for f in differs:
         setattr(project, f, wanted[f])
     session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="import_update",
-        entity_type="project",
-        entity_id=project.id,
+    refs.audit(
+        "import_update",
+        "project",
+        project.id,
         before=before,
         after=as_dict(project, *differs),
-        reason=REASON,
     )
     return True
 
 
 def _replace(
     session: Session,
-    principal: Principal,
+    refs: References,
     project: Project,
     model: Any,
     current: set[Any],
@@ -130,20 +124,18 @@ def _replace(
     make: Any,
     what: str,
 ) -> bool:
-    """Replace a project's link rows of one kind when the wanted set differs."""
+    """Replace a project's link rows of one kind when the wanted set differs (a project
+    just created has none to delete; its rows are flushed with the rest)."""
     if current == wanted:
         return False
-    session.execute(delete(model).where(model.project_id == project.id))
+    if current:
+        session.execute(delete(model).where(model.project_id == project.id))
     for item in sorted(wanted, key=str):
         session.add(make(item))
-    session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="import_update",
-        entity_type="project",
-        entity_id=project.id,
-        reason=REASON,
+    refs.audit(
+        "import_update",
+        "project",
+        project.id,
         before={what: sorted(map(str, current))},
         after={what: sorted(map(str, wanted))},
     )
@@ -181,7 +173,7 @@ def _links(
     s = session
     changed = _replace(
         s,
-        principal,
+        refs,
         project,
         ProjectCountry,
         _rows(ProjectCountry.project_id == pid, ProjectCountry.country_code, ProjectCountry.share),
@@ -191,7 +183,7 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
         project,
         ProjectSector,
         _rows(ProjectSector.project_id == pid, ProjectSector.code, ProjectSector.share),
@@ -201,7 +193,7 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
         project,
         ProjectPartner,
         _rows(
@@ -213,7 +205,7 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
         project,
         ProjectPriorityArea,
         {
@@ -228,7 +220,7 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
         project,
         Funding,
         {

@@ -196,6 +196,7 @@ def _import_one(
         activity = read_activity(element, report)
         with session.begin_nested():
             report.outcome = write_activity(session, principal, refs, activity, report)
+            refs.write_audit()
     except ActivitySkipped as exc:
         report.skip(str(exc))
     except (RbmError, SQLAlchemyError) as exc:
