@@ -1,7 +1,8 @@
 """Writing an imported logframe into a project: result nodes matched by code, indicators by
 (result, code), baselines, reporting periods by (start, end), targets (each change kept as a
-revision) and actuals. Imported actuals enter as approved values attributed to the importing
-user; an approved value is never edited: a different value becomes a new revision."""
+revision) and actuals. Imported actuals enter as imported-approved values: created by the
+importing user, submitted and reviewed by nobody here, with the publisher as their source (so
+the import never counts as the importer's own approval); an approved value is never edited: a different value becomes a new revision."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ _IND_FIELDS = (
     "ordinal_labels",
     "position",
 )
-_M_SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision")
+_M_SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision", "source")
 Key = tuple[int, int | None]
 
 
@@ -169,6 +170,9 @@ class _Writer:
         self.s, self.principal, self.refs = session, principal, refs
         self.project, self.act, self.report = project, act, report
         self.state = _State() if new else _State.load(session, project.id)
+        # Imported values are approved by their publisher, never by the importer (see
+        # docs/workflow.md): nobody here submitted or reviewed them.
+        self.source = f"IATI: {act.provider.ref or act.provider.name}"[:200]
         self.now = datetime.now(UTC)
         self.changed = False
 
@@ -474,10 +478,11 @@ class _Writer:
             denominator=v.denominator,
             narrative=v.text,
             created_by_id=uid,
-            submitted_by_id=uid,
-            submitted_at=self.now,
-            reviewed_by_id=uid,
+            submitted_by_id=None,
+            submitted_at=None,
+            reviewed_by_id=None,
             reviewed_at=self.now,
+            source=self.source,
         )
         self.s.add(m)
         self.state.latest[key] = self.state.current[key] = m

@@ -21,6 +21,7 @@ from rbm.models.enums import (
 COUNTED = (
     "organisations",
     "countries",
+    "regions",
     "sectors",
     "budgets",
     "transactions",
@@ -111,8 +112,10 @@ class NodeData:
 
 @dataclass
 class FundingData:
+    """A funding line; a funder named with no incoming transaction has no amount."""
+
     donor: OrgRef
-    amount: Decimal
+    amount: Decimal | None
     currency: str
     date_from: date
     date_to: date | None = None
@@ -134,6 +137,8 @@ class ActivityData:
     partners: list[tuple[OrgRef, PartnerRole]] = field(default_factory=list)
     funding: list[FundingData] = field(default_factory=list)
     countries: dict[str, Decimal] = field(default_factory=dict)
+    regions: dict[tuple[str, str], tuple[str, Decimal]] = field(default_factory=dict)
+    # (vocabulary, code) -> (name, share)
     sectors: dict[str, Decimal] = field(default_factory=dict)
     areas: list[tuple[str, str]] = field(default_factory=list)  # code, name
     nodes: list[NodeData] = field(default_factory=list)

@@ -306,7 +306,13 @@ class _ValueReader:
             raw = comment.strip()
             self.report.note(f"{what} value taken from its comment (a number and nothing else)")
         if raw is None:
-            if comment.strip() or out.links:
+            if comment.strip():
+                self.report.note(
+                    f"{what} given as text on a {self.ind.measure.value} indicator: kept as its "
+                    "narrative (no number)"
+                )
+                return out, True
+            if out.links:
                 self.report.skip(f"{what} without a value")
                 return None, False
             return None, True

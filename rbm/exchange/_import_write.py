@@ -6,6 +6,7 @@ same file imported twice changes nothing (and records no audit event).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,7 @@ from rbm.models import (
     ProjectCountry,
     ProjectPartner,
     ProjectPriorityArea,
+    ProjectRegion,
     ProjectSector,
 )
 from rbm.models.base import as_dict
@@ -161,12 +163,20 @@ def _links(
     countries = {c: s for c, s in act.countries.items() if c in refs.countries}
     report.skip("recipient country not in ISO 3166", len(act.countries) - len(countries))
     partners = {(refs.organisation(org), role) for org, role in act.partners}
-    funding = {
+    funding: set[tuple[int, Decimal | None, str, date, date | None]] = {
         (refs.organisation(f.donor), f.amount, f.currency, f.date_from, f.date_to)
         for f in act.funding
+        if f.amount is not None
     }
+    dated = {(d, f) for d, _, _, f, _ in funding}
+    for f in act.funding:  # funders named without an amount, unless they pay already
+        donor = refs.organisation(f.donor)
+        if f.amount is None and (donor, f.date_from) not in dated:
+            dated.add((donor, f.date_from))
+            funding.add((donor, None, f.currency, f.date_from, f.date_to))
     areas = {refs.priority_area(code, name) for code, name in act.areas}
     report.counts["countries"], report.counts["sectors"] = len(countries), len(act.sectors)
+    report.counts["regions"] = len(act.regions)
     report.counts["organisations"] = len(
         {project.provider_id} | {o for o, _ in partners} | {f[0] for f in funding}
     )
@@ -180,6 +190,22 @@ def _links(
         {(c, _dec(v)) for c, v in countries.items()},
         lambda i: ProjectCountry(project_id=pid, country_code=i[0], share=i[1]),
         "countries",
+    )
+    changed |= _replace(
+        s,
+        refs,
+        project,
+        ProjectRegion,
+        _rows(
+            ProjectRegion.project_id == pid,
+            ProjectRegion.vocabulary,
+            ProjectRegion.code,
+            ProjectRegion.name,
+            ProjectRegion.share,
+        ),
+        {(v, c, name, _dec(share)) for (v, c), (name, share) in act.regions.items()},
+        lambda i: ProjectRegion(project_id=pid, vocabulary=i[0], code=i[1], name=i[2], share=i[3]),
+        "regions",
     )
     changed |= _replace(
         s,
@@ -243,6 +269,6 @@ def _links(
     return changed
 
 
-def _dec(value: Decimal) -> Decimal:
+def _dec(value: Decimal | None) -> Decimal | None:
     """Equal decimals hash alike (3 == 3.0000), so sets of rows compare by value."""
-    return Decimal(value)
+    return None if value is None else Decimal(value)

@@ -45,6 +45,7 @@ from rbm.models.project import (
     ProjectCountry,
     ProjectPartner,
     ProjectPriorityArea,
+    ProjectRegion,
     ProjectSector,
     ReportingPeriod,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "ProjectCountry",
     "ProjectPartner",
     "ProjectPriorityArea",
+    "ProjectRegion",
     "ProjectSector",
     "Provision",
     "Question",

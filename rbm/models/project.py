@@ -53,6 +53,22 @@ class ProjectCountry(Base):
     share: Mapped[Decimal] = mapped_column(Share)
 
 
+class ProjectRegion(Base):
+    """A recipient region of a project (IATI `recipient-region`) with its share (percent), as
+    published: a project 40% in a country and 60% in a region counts 40% for the country."""
+
+    __tablename__ = "project_region"
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share_range"),)
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    vocabulary: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    share: Mapped[Decimal] = mapped_column(Share)
+
+
 class ProjectPriorityArea(Base):
     __tablename__ = "project_priority_area"
 
@@ -97,7 +113,8 @@ class ProjectPartner(Base):
 
 
 class Funding(Base):
-    """Money a donor commits to a project."""
+    """Money a donor commits to a project; no amount for a funder named without one (an IATI
+    funding organisation with no incoming transaction)."""
 
     __tablename__ = "funding"
     __table_args__ = (
@@ -110,7 +127,7 @@ class Funding(Base):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     donor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    amount: Mapped[Decimal]
+    amount: Mapped[Decimal | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     date_from: Mapped[date]
     date_to: Mapped[date | None]
