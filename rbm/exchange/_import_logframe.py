@@ -2,7 +2,8 @@
 (result, code), baselines, reporting periods by (start, end), targets (each change kept as a
 revision) and actuals. Imported actuals enter as imported-approved values: created by the
 importing user, submitted and reviewed by nobody here, with the publisher as their source (so
-the import never counts as the importer's own approval); an approved value is never edited: a different value becomes a new revision."""
+the import never counts as the importer's own approval); an approved value is never edited:
+a different value becomes a new revision."""
 
 from __future__ import annotations
 

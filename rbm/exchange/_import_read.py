@@ -152,8 +152,7 @@ def _dates(element: _Element, report: ActivityReport) -> tuple[date, date]:
             if start <= end:
                 if i or j:
                     report.note(
-                        "the actual dates are inconsistent: planned dates used "
-                        f"({start} to {end})"
+                        f"the actual dates are inconsistent: planned dates used ({start} to {end})"
                     )
                 return start, end
     raise ActivitySkipped(

@@ -296,6 +296,12 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
             f'{N2}<recipient-country code="{_q(c.country_code)}"'
             f' percentage="{decimal_text(c.share)}"/>'
         )
+    for r in data.regions[p.id]:
+        attrs = (
+            f' code="{_q(r.code)}" vocabulary="{_q(r.vocabulary)}"'
+            f' percentage="{decimal_text(r.share)}"'
+        )
+        _narrative(write, 2, "recipient-region", r.name, attrs)
     for s in data.sectors[p.id]:
         write(
             f'{N2}<sector vocabulary="{SECTOR_VOCAB_DAC5}" code="{_q(s.code)}"'
@@ -307,7 +313,8 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
     if p.budget is not None:
         _budget(write, p)
     for row in data.funding[p.id]:
-        _transaction(write, p, row)
+        if row.amount is not None:  # a funder without an amount is a participating org only
+            _transaction(write, p, row)
     nodes = _tree_order(data.nodes[p.id])
     span = (p.start_date.isoformat(), p.end_date.isoformat())
     for node in nodes:
