@@ -24,8 +24,12 @@ from rbm.exchange._import_model import (
     NodeData,
     PeriodData,
     Value,
+    indicator_key,
+    node_key,
+    nth_keys,
 )
 from rbm.exchange._import_refs import REASON, References
+from rbm.exchange._import_results import SYNTHETIC, letters
 from rbm.exchange.iati_codes import FREQUENCY_MONTHS
 from rbm.models import (
     Attachment,
@@ -41,7 +45,7 @@ from rbm.models import (
     TargetRevision,
 )
 from rbm.models.base import as_dict
-from rbm.models.enums import MeasurementStatus, ResultLevel
+from rbm.models.enums import Measure, MeasurementStatus, ResultLevel
 from rbm.principal import Principal
 from rbm.services.projects import period_label
 
@@ -171,6 +175,8 @@ class _Writer:
         self.s, self.principal, self.refs = session, principal, refs
         self.project, self.act, self.report = project, act, report
         self.state = _State() if new else _State.load(session, project.id)
+        self.node_keys = self._keyed_nodes()
+        self.indicator_keys = self._keyed_indicators()
         # Imported values are approved by their publisher, never by the importer (see
         # docs/workflow.md): nobody here submitted or reviewed them.
         self.source = f"IATI: {act.provider.ref or act.provider.name}"[:200]
@@ -246,10 +252,45 @@ class _Writer:
             )
         return [(rows[n.code].id, n) for n in self.act.nodes if n.code in rows]
 
+    def _keyed_nodes(self) -> dict[str, ResultNode]:
+        """The stored nodes by every identity a file may give them (see `_import_results`)."""
+        rows = sorted(self.state.nodes.values(), key=lambda n: n.id)
+        out = {f"code:{r.code}": r for r in rows}
+        plain = [node_key(ResultLevel(r.level).value, r.title) for r in rows]
+        for row, key in zip(rows, nth_keys(plain), strict=True):
+            out.setdefault(key, row)
+        for code, title in SYNTHETIC.items():
+            synthetic = self.state.nodes.get(code)
+            if synthetic is not None and synthetic.title == title:
+                out[f"syn:{code}"] = synthetic
+        return out
+
+    def _keyed_indicators(self) -> dict[tuple[int, str], Indicator]:
+        by_node: dict[int, list[Indicator]] = defaultdict(list)
+        for (node_id, _), ind in sorted(self.state.indicators.items(), key=lambda i: i[1].id):
+            by_node[node_id].append(ind)
+        out: dict[tuple[int, str], Indicator] = {}
+        for node_id, inds in by_node.items():
+            plain = [indicator_key(i.title, Measure(i.measure).value) for i in inds]
+            for ind, key in zip(inds, nth_keys(plain), strict=True):
+                out[(node_id, f"code:{ind.code}")] = ind
+                out.setdefault((node_id, key), ind)
+        return out
+
+    def _free_node_code(self, node: NodeData, parent: ResultNode | None) -> str:
+        """The file's code, else (taken by a node of another identity) the next free one."""
+        if node.code not in self.state.nodes or parent is None:
+            return node.code
+        prefix = "" if parent.parent_id is None else f"{parent.code}."
+        n = 1
+        while f"{prefix}{n}"[:20] in self.state.nodes:
+            n += 1
+        return f"{prefix}{n}"[:20]
+
     def _node(
         self, node: NodeData, rows: dict[str, ResultNode], position: int, created: list[ResultNode]
     ) -> ResultNode | None:
-        existing = self.state.nodes.get(node.code)
+        existing = self.node_keys.get(node.key) if node.key else self.state.nodes.get(node.code)
         if existing is not None:
             self._update(
                 existing,
@@ -270,11 +311,12 @@ class _Writer:
         ):
             self.report.skip("result that does not fit the project's logframe tree")
             return None
+        code = self._free_node_code(node, parent)
         row = ResultNode(
             project_id=self.project.id,
             parent_id=parent.id if parent else None,
             level=node.level,
-            code=node.code,
+            code=code,
             title=node.title,
             description=node.description,
             assumptions=node.assumptions,
@@ -282,7 +324,7 @@ class _Writer:
             position=position,
         )
         self.s.add(row)
-        self.state.nodes[node.code] = row
+        self.state.nodes[code] = row
         created.append(row)
         return row
 
@@ -315,16 +357,34 @@ class _Writer:
             ordinal_labels=ind.ordinal_labels,
             position=position,
         )
-        row = self.state.indicators.get((node_id, ind.code))
+        row = (
+            self.indicator_keys.get((node_id, ind.key))
+            if ind.key
+            else self.state.indicators.get((node_id, ind.code))
+        )
         if row is None:
-            row = Indicator(result_node_id=node_id, code=ind.code, measure=ind.measure, **wanted)
+            code = self._free_indicator_code(node_id, ind.code)
+            row = Indicator(result_node_id=node_id, code=code, measure=ind.measure, **wanted)
             self.s.add(row)
+            self.state.indicators[(node_id, code)] = row
             return row, True
         if row.measure != ind.measure:
-            self.report.skip("indicator whose measure differs from the one already stored")
+            self.report.skip(
+                f"indicator {ind.title[:80]!r}: its measure ({ind.measure.value}) differs from "
+                f"the one stored ({Measure(row.measure).value}); nothing of it updated"
+            )
             return None
         self._update(row, "indicator", **wanted)
         return row, False
+
+    def _free_indicator_code(self, node_id: int, code: str) -> str:
+        if (node_id, code) not in self.state.indicators:
+            return code
+        stem = next((r.code for r in self.state.nodes.values() if r.id == node_id), "")
+        n = 0
+        while (node_id, f"{stem}.{letters(n)}"[:20]) in self.state.indicators:
+            n += 1
+        return f"{stem}.{letters(n)}"[:20]
 
     def _dimensions(self, indicator_id: int, ind: IndicatorData) -> None:
         wanted = {self.refs.dimension(name) for name in ind.dimensions if name}

@@ -94,6 +94,8 @@ class IndicatorData:
     method: str = ""
     responsible: str = ""
     dimensions: list[str] = field(default_factory=list)
+    ref: str = ""  # "ref:<@ref>" when the file gives one
+    key: str = ""  # identity: see `indicator_key`
     baselines: list[BaselineData] = field(default_factory=list)
     periods: list[PeriodData] = field(default_factory=list)
 
@@ -107,6 +109,8 @@ class NodeData:
     description: str = ""
     assumptions: str = ""
     risks: str = ""
+    ref: str = ""  # "ref:<@ref>" when the file gives one
+    key: str = ""  # identity: see `node_key`
     indicators: list[IndicatorData] = field(default_factory=list)
 
 
@@ -176,3 +180,24 @@ class ActivityReport:
 
 class ActivitySkipped(Exception):
     """The activity as a whole cannot be imported; the message says why."""
+
+
+def node_key(level: str, title: str) -> str:
+    """A result's identity in a publisher's file, before `nth_keys` numbers the equal ones:
+    its level and title. Never its position alone."""
+    return f"t:{level}|{title.casefold()}"
+
+
+def indicator_key(title: str, measure: str) -> str:
+    """An indicator's identity within its result, before `nth_keys`: title and measure."""
+    return f"t:{title.casefold()}|{measure}"
+
+
+def nth_keys(keys: list[str]) -> list[str]:
+    """Each key with its occurrence number among the equal ones before it (#0, #1, ...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        out.append(f"{k}#{seen.get(k, 0)}")
+        seen[k] = seen.get(k, 0) + 1
+    return out

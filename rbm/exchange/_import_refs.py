@@ -12,7 +12,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from rbm.exchange._import_model import IndicatorData, OrgRef
@@ -48,6 +48,7 @@ class References:
                 self.unlinked[code] = pid
         self.countries = set(session.scalars(select(Country.code)))
         self.org_ref: dict[str, int] = {}
+        self.has_ref: set[int] = set()
         self.org_name: dict[str, int] = {}
         for oid, name, ref in session.execute(
             select(Organisation.id, Organisation.name, Organisation.iati_ref)
@@ -55,6 +56,7 @@ class References:
             self.org_name[name.casefold()] = oid
             if ref:
                 self.org_ref[ref] = oid
+                self.has_ref.add(oid)
         self.dims: dict[str, int] = {}
         for did, code, name in session.execute(
             select(Dimension.id, Dimension.code, Dimension.name)
@@ -86,6 +88,7 @@ class References:
         "unlinked",
         "codes",
         "org_ref",
+        "has_ref",
         "org_name",
         "dims",
         "values",
@@ -134,21 +137,42 @@ class References:
         self.audit("import", entity_type, entity_id, after=after)
 
     def organisation(self, org: OrgRef) -> int:
-        """The id of the organisation: by reference, else by name; created when unknown."""
-        if org.ref and org.ref in self.org_ref:
+        """The id of the organisation: by reference when the file gives one, else by name;
+        created when unknown. A reference not known yet is given to the organisation of that
+        name if it has none; when that name belongs to an organisation with another reference,
+        the new one is named "name [ref]" (names are unique). So every import of the same files
+        resolves each organisation alike, whatever the order the files come in."""
+        name = org.name.casefold()
+        if not org.ref:
+            found = self.org_name.get(name)
+            return found if found is not None else self._new_org(org, org.name)
+        if org.ref in self.org_ref:
             return self.org_ref[org.ref]
-        found = self.org_name.get(org.name.casefold())
-        if found is not None:
+        found = self.org_name.get(name)
+        if found is None:
+            return self._new_org(org, org.name)
+        if found not in self.has_ref:
+            self.session.execute(
+                update(Organisation).where(Organisation.id == found).values(iati_ref=org.ref)
+            )
+            self.audit("import_update", "organisation", found, after={"iati_ref": org.ref})
+            self.has_ref.add(found)
+            self.org_ref[org.ref] = found
             return found
-        row = Organisation(name=org.name, type=org.type, iati_ref=org.ref)
+        variant = f"{org.name[:180]} [{org.ref}]"[:200]
+        return self.org_name.get(variant.casefold()) or self._new_org(org, variant)
+
+    def _new_org(self, org: OrgRef, name: str) -> int:
+        row = Organisation(name=name, type=org.type, iati_ref=org.ref)
         self.session.add(row)
         self.session.flush()
         self._record(
-            "organisation", row.id, {"name": org.name, "type": org.type.value, "iati_ref": org.ref}
+            "organisation", row.id, {"name": name, "type": org.type.value, "iati_ref": org.ref}
         )
-        self.org_name[org.name.casefold()] = row.id
+        self.org_name[name.casefold()] = row.id
         if org.ref:
             self.org_ref[org.ref] = row.id
+            self.has_ref.add(row.id)
         return row.id
 
     def dimension(self, name: str) -> int:
