@@ -363,7 +363,7 @@ class _Writer:
             else self.state.indicators.get((node_id, ind.code))
         )
         if row is None:
-            code = self._free_indicator_code(node_id, ind.code)
+            code = self._free_indicator_code(node_id, ind.code, ind.key.startswith("code:"))
             row = Indicator(result_node_id=node_id, code=code, measure=ind.measure, **wanted)
             self.s.add(row)
             self.state.indicators[(node_id, code)] = row
@@ -377,8 +377,9 @@ class _Writer:
         self._update(row, "indicator", **wanted)
         return row, False
 
-    def _free_indicator_code(self, node_id: int, code: str) -> str:
-        if (node_id, code) not in self.state.indicators:
+    def _free_indicator_code(self, node_id: int, code: str, own: bool) -> str:
+        """Our own export's code; else the next free `{result code}.a`, `.b`, ..."""
+        if own and (node_id, code) not in self.state.indicators:
             return code
         stem = next((r.code for r in self.state.nodes.values() if r.id == node_id), "")
         n = 0
