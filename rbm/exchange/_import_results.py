@@ -374,11 +374,15 @@ class _ValueReader:
         return BaselineData(int(year), iso_date(element.get("iso-date")), value or Value())
 
     def period(self, element: _Element) -> PeriodData | None:
-        start = iso_date(element.find("period-start").get("iso-date"))
-        end = iso_date(element.find("period-end").get("iso-date"))
+        start = iso_date(_iso(element, "period-start"))
+        end = iso_date(_iso(element, "period-end"))
         if start is None or end is None or end < start:
             self.report.skip("period without valid dates, or ending before it starts")
             return None
+        if start == end:
+            self.report.note(
+                "single-day period (IATI's rules want the end after the start): kept as it is"
+            )
         period = PeriodData(start, end, element.get(RBM + "life-of-project") == "true")
         period.target = self._one(element.findall("target"), "target")
         if not period.life_of_project:
@@ -425,6 +429,12 @@ class _ValueReader:
             total.breakdown[key] = number
             self.report.counts["breakdowns"] += 1
         return total
+
+
+def _iso(element: _Element, tag: str) -> str | None:
+    """The iso-date of a child, or None when the child or its date is missing."""
+    child = element.find(tag)
+    return None if child is None else child.get("iso-date")
 
 
 def _links(element: _Element) -> list[tuple[str, str, str]]:

@@ -492,7 +492,7 @@ def _period_loop(
     actuals = {periods[row[2]]: row for row in rows if row[2] in published}
     parts = []
     for key in sorted(targets.keys() | actuals.keys()):
-        if key[0] < key[1]:  # IATI wants the start before the end
+        if key[0] <= key[1]:  # a single-day period is written as it is (see docs/iati.md)
             target, actual = targets.get(key), actuals.get(key)
             parts.append(
                 f"{opening[key]}{_target(target, data, numeric) if target else ''}"

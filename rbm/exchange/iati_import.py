@@ -193,7 +193,15 @@ def _import_one(
         report.warnings.append(f"... and {len(warnings) - WARNINGS_SHOWN} more schema messages")
     snapshot = refs.snapshot()
     try:
-        activity = read_activity(element, report)
+        try:
+            activity = read_activity(element, report)
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            # The schema no longer stands guard: a shape the reader did not foresee refuses
+            # this activity only, with the element's line.
+            raise ActivitySkipped(
+                f"the activity could not be read near line {element.sourceline} "
+                f"({type(exc).__name__}: {_first_line(exc)}); please report this file"
+            ) from exc
         with session.begin_nested():
             report.outcome = write_activity(session, principal, refs, activity, report)
             refs.write_audit()

@@ -375,3 +375,23 @@ def test_an_imported_value_is_approved_by_its_publisher_never_by_the_importer(
             )
         ).one()
     assert tuple(row) == (admin.user_id, None, None, "IATI: XM-TEST-1")
+
+
+def test_a_period_without_its_dates_is_skipped_and_a_single_day_one_kept(
+    db: Database, admin: Principal
+) -> None:
+    broken = (
+        '<indicator measure="1"><title><narrative>N</narrative></title><period>'
+        '<period-end iso-date="2022-12-31"/><actual value="3"/></period></indicator>'
+    )
+    single = indicator("One day", '<actual value="5"/>').replace("2022-12-31", "2022-01-01")
+    (one,) = run(db, admin, doc(act("XM-TEST-1-A", result("R", broken, single)))).activities
+    assert one.outcome == "created"
+    assert "period without valid dates, or ending before it starts" in one.skipped
+    assert any(n.startswith("single-day period") for n in one.notes)
+    with db.read() as session:
+        exported = etree.fromstring(serialize(build_tree(session, principal=admin)))
+    assert schema_errors(exported) == []
+    (period,) = exported.iter("period")
+    assert period.find("period-start").get("iso-date") == "2022-01-01"
+    assert period.find("period-end").get("iso-date") == "2022-01-01"
