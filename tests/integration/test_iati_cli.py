@@ -112,3 +112,10 @@ def test_export_tables_writes_the_iptt_and_refuses_other_suffixes(
     assert rbm("export-tables", str(tmp_path / "i.xlsx"), "--iptt").exit_code == 0
     assert list(pd.read_excel(tmp_path / "i.xlsx", sheet_name=None)) == ["CLI-1"]
     assert rbm("export-tables", str(tmp_path / "i.txt")).exit_code != 0
+
+
+def test_import_iati_shows_its_progress(cli_db: Database) -> None:
+    path = DATA / "01_official_activity-standard-example-annotated_v2.03.xml"
+    result = rbm("import-iati", str(path), "--user", "admin@test.rbm")
+    assert result.exit_code == 0, result.output
+    assert "activity 1 of 1" in result.stderr
