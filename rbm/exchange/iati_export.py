@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -342,13 +342,40 @@ def _money(amount: Decimal, currency: str, day: date) -> str:
     )
 
 
+def budget_years(start: date, end: date, amount: Decimal) -> list[tuple[date, date, Decimal]]:
+    """The project budget over its dates, in periods of at most one year (IATI's rule): the
+    amount shared by days, to the cent of the fourth decimal, the last period taking what the
+    rounding leaves so the parts add up to the total exactly."""
+    periods = []
+    first = start
+    while first <= end:
+        try:
+            next_first = first.replace(year=first.year + 1)
+        except ValueError:  # 29 February
+            next_first = first.replace(year=first.year + 1, day=28) + timedelta(days=1)
+        last = min(next_first - timedelta(days=1), end)
+        periods.append((first, last))
+        first = last + timedelta(days=1)
+    days = (end - start).days + 1
+    out, given = [], Decimal(0)
+    for i, (a, b) in enumerate(periods):
+        if i == len(periods) - 1:
+            share = amount - given
+        else:
+            share = (amount * ((b - a).days + 1) / days).quantize(Decimal("0.0001"))
+        given += share
+        out.append((a, b, share))
+    return out
+
+
 def _budget(write: Write, p: Any) -> None:
-    write(
-        f'{N2}<budget type="1" status="1">'
-        f'{N3}<period-start iso-date="{p.start_date.isoformat()}"/>'
-        f'{N3}<period-end iso-date="{p.end_date.isoformat()}"/>'
-        f"{_money(p.budget, p.currency, p.start_date)}{N2}</budget>"
-    )
+    for first, last, amount in budget_years(p.start_date, p.end_date, p.budget):
+        write(
+            f'{N2}<budget type="1" status="1">'
+            f'{N3}<period-start iso-date="{first.isoformat()}"/>'
+            f'{N3}<period-end iso-date="{last.isoformat()}"/>'
+            f"{_money(amount, p.currency, first)}{N2}</budget>"
+        )
 
 
 def _transaction(write: Write, p: Any, row: Any) -> None:
