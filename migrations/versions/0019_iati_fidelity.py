@@ -4,6 +4,9 @@
 project partly in a region is not counted wholly in its countries. `funding.amount` may be empty:
 a funding organisation named with no incoming transaction is kept as a funder. `measurement.source`
 says who vouches for an approved value nobody here reviewed (an imported value: the publisher).
+`project.start_actual` / `end_actual` say whether the dates are actual or planned, and
+`funding.transaction_type` whether a line was an incoming commitment or incoming funds, so the
+export writes them as the data means.
 
 Revision ID: 0019
 Revises: 0003
@@ -45,6 +48,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('funding') as batch:
         batch.alter_column('amount', existing_type=sa.Numeric(precision=20, scale=4), nullable=True)
+        batch.add_column(sa.Column('transaction_type', sa.String(length=2), nullable=True))
+    with op.batch_alter_table('project') as batch:
+        batch.add_column(sa.Column('start_actual', sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column('end_actual', sa.Boolean(), nullable=True))
     with op.batch_alter_table('measurement') as batch:
         batch.add_column(sa.Column('source', sa.String(length=200), nullable=True))
 
@@ -52,7 +59,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('measurement') as batch:
         batch.drop_column('source')
+    with op.batch_alter_table('project') as batch:
+        batch.drop_column('end_actual')
+        batch.drop_column('start_actual')
     op.execute('DELETE FROM funding WHERE amount IS NULL')
     with op.batch_alter_table('funding') as batch:
+        batch.drop_column('transaction_type')
         batch.alter_column('amount', existing_type=sa.Numeric(precision=20, scale=4), nullable=False)
     op.drop_table('project_region')

@@ -123,6 +123,7 @@ class FundingData:
     currency: str
     date_from: date
     date_to: date | None = None
+    transaction_type: str = "11"
 
 
 @dataclass
@@ -137,6 +138,8 @@ class ActivityData:
     provider: OrgRef
     currency: str
     frequency: Frequency
+    start_actual: bool = False
+    end_actual: bool = False
     budget: Decimal | None = None
     partners: list[tuple[OrgRef, PartnerRole]] = field(default_factory=list)
     funding: list[FundingData] = field(default_factory=list)

@@ -44,6 +44,7 @@ from rbm.models.enums import Frequency, OrgType, ProjectStatus
 _PLACEHOLDER_REFS = {"", "n/a", "na", "-", "none", "null", "unknown", "0"}
 _HUNDRED = Decimal(100)
 _SHARE = Decimal("0.0001")
+_STARTS, _ENDS = (DATE_ACTUAL_START, DATE_PLANNED_START), (DATE_ACTUAL_END, DATE_PLANNED_END)
 
 
 def clip(text: str, limit: int, what: str, report: ActivityReport) -> str:
@@ -80,7 +81,7 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
     provider = org_ref(element.find("reporting-org"))
     if provider is None:
         raise ActivitySkipped("the reporting organisation has neither a reference nor a name")
-    start, end = _dates(element, report)
+    start, end, start_actual, end_actual = _dates(element, report)
     currency = (element.get("default-currency") or "USD").strip().upper()[:3]
     activity = ActivityData(
         identifier=identifier,
@@ -90,6 +91,8 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
         status=_status(element, report),
         start_date=start,
         end_date=end,
+        start_actual=start_actual,
+        end_actual=end_actual,
         provider=provider,
         currency=currency,
         frequency=Frequency.ANNUAL,
@@ -130,34 +133,41 @@ def _status(element: _Element, report: ActivityReport) -> ProjectStatus:
     return ProjectStatus.IMPLEMENTATION
 
 
-def _dates(element: _Element, report: ActivityReport) -> tuple[date, date]:
-    """Actual dates where known and consistent, else planned ones (each end and start tried in
-    that order); else the span of the result and budget periods (said in the report)."""
+def _dates(element: _Element, report: ActivityReport) -> tuple[date, date, bool, bool]:
+    """Start and end, and whether each is actual: actual dates where known and consistent,
+    else planned ones (each start and end tried in that order); else the span of the result
+    and budget periods (said in the report)."""
     dates: dict[str, date] = {}
     for d in element.iterchildren("activity-date"):
         day = iso_date(d.get("iso-date"))
         if day is not None:
             dates.setdefault(d.get("type") or "", day)
-    starts = [d for d in (dates.get(DATE_ACTUAL_START), dates.get(DATE_PLANNED_START)) if d]
-    ends = [d for d in (dates.get(DATE_ACTUAL_END), dates.get(DATE_PLANNED_END)) if d]
+    starts = [
+        (dates[t], t == DATE_ACTUAL_START)
+        for t in (DATE_ACTUAL_START, DATE_PLANNED_START)
+        if t in dates
+    ]
+    ends = [
+        (dates[t], t == DATE_ACTUAL_END) for t in (DATE_ACTUAL_END, DATE_PLANNED_END) if t in dates
+    ]
     spans = [iso_date(e.get("iso-date")) for e in element.iter("period-start", "period-end")]
     known = [d for d in spans if d is not None]
     if (not starts or not ends) and known:
         report.note("a missing activity date taken from the result and budget periods")
-        starts, ends = starts or [min(known)], ends or [max(known)]
+        starts, ends = starts or [(min(known), False)], ends or [(max(known), False)]
     if not starts or not ends:
         raise ActivitySkipped("the activity has no start or no end date")
-    for i, start in enumerate(starts):
-        for j, end in enumerate(ends):
+    for i, (start, start_actual) in enumerate(starts):
+        for j, (end, end_actual) in enumerate(ends):
             if start <= end:
                 if i or j:
                     report.note(
                         f"the actual dates are inconsistent: planned dates used ({start} to {end})"
                     )
-                return start, end
+                return start, end, start_actual, end_actual
     raise ActivitySkipped(
-        f"the activity ends ({ends[0]}) before it starts ({starts[0]}), in its actual and "
-        "in its planned dates"
+        f"the activity ends ({ends[0][0]}) before it starts ({starts[0][0]}), in its actual "
+        "and in its planned dates"
     )
 
 
@@ -339,7 +349,8 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
     for tx in element.iterchildren("transaction"):
         kind = tx.find("transaction-type")
         by_type.setdefault((kind.get("code") or "") if kind is not None else "", []).append(tx)
-    chosen = by_type.get(TX_INCOMING_COMMITMENT) or by_type.get(TX_INCOMING_FUNDS) or []
+    kind = TX_INCOMING_COMMITMENT if by_type.get(TX_INCOMING_COMMITMENT) else TX_INCOMING_FUNDS
+    chosen = by_type.get(kind) or []
     others = sum(len(v) for v in by_type.values()) - len(chosen)
     report.note("transaction other than an incoming commitment (not stored)", others)
     funders = [
@@ -356,6 +367,7 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
         line = _funding_line(tx, activity.currency, funders, report)
         if line is None:
             continue
+        line.transaction_type = kind
         key = (line.donor.key, line.date_from)
         if key in lines and lines[key].currency == line.currency:
             lines[key].amount = (lines[key].amount or Decimal(0)) + (line.amount or Decimal(0))

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
 from rbm.exchange._import_logframe import write_logframe
-from rbm.exchange._import_model import ActivityData, ActivityReport
+from rbm.exchange._import_model import ActivityData, ActivityReport, FundingData
 from rbm.exchange._import_refs import References
+from rbm.exchange.iati_codes import TX_INCOMING_COMMITMENT
 from rbm.models import (
     Funding,
     Project,
@@ -30,7 +31,17 @@ from rbm.models.base import as_dict
 from rbm.principal import Principal
 from rbm.services.permissions import can
 
-_FIELDS = ("title", "description", "status", "start_date", "end_date", "budget", "currency")
+_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "end_date",
+    "start_actual",
+    "end_actual",
+    "budget",
+    "currency",
+)
 
 
 def write_activity(
@@ -163,17 +174,17 @@ def _links(
     countries = {c: s for c, s in act.countries.items() if c in refs.countries}
     report.skip("recipient country not in ISO 3166", len(act.countries) - len(countries))
     partners = {(refs.organisation(org), role) for org, role in act.partners}
-    funding: set[tuple[int, Decimal | None, str, date, date | None]] = {
-        (refs.organisation(f.donor), f.amount, f.currency, f.date_from, f.date_to)
+    funding: set[tuple[int, Decimal | None, str, date, date | None, str | None]] = {
+        (refs.organisation(f.donor), f.amount, f.currency, f.date_from, f.date_to, _kind(f))
         for f in act.funding
         if f.amount is not None
     }
-    dated = {(d, f) for d, _, _, f, _ in funding}
+    dated = {(d, f) for d, _, _, f, _, _ in funding}
     for f in act.funding:  # funders named without an amount, unless they pay already
         donor = refs.organisation(f.donor)
         if f.amount is None and (donor, f.date_from) not in dated:
             dated.add((donor, f.date_from))
-            funding.add((donor, None, f.currency, f.date_from, f.date_to))
+            funding.add((donor, None, f.currency, f.date_from, f.date_to, None))
     areas = {refs.priority_area(code, name) for code, name in act.areas}
     report.counts["countries"], report.counts["sectors"] = len(countries), len(act.sectors)
     report.counts["regions"] = len(act.regions)
@@ -250,23 +261,35 @@ def _links(
         project,
         Funding,
         {
-            (d, _dec(a), c, f, t)
-            for d, a, c, f, t in _rows(
+            (d, _dec(a), c, f, t, k)
+            for d, a, c, f, t, k in _rows(
                 Funding.project_id == pid,
                 Funding.donor_id,
                 Funding.amount,
                 Funding.currency,
                 Funding.date_from,
                 Funding.date_to,
+                Funding.transaction_type,
             )
         },
-        {(d, _dec(a), c, f, t) for d, a, c, f, t in funding},
+        {(d, _dec(a), c, f, t, k) for d, a, c, f, t, k in funding},
         lambda i: Funding(
-            project_id=pid, donor_id=i[0], amount=i[1], currency=i[2], date_from=i[3], date_to=i[4]
+            project_id=pid,
+            donor_id=i[0],
+            amount=i[1],
+            currency=i[2],
+            date_from=i[3],
+            date_to=i[4],
+            transaction_type=i[5],
         ),
         "funding",
     )
     return changed
+
+
+def _kind(f: FundingData) -> str | None:
+    """Incoming funds are kept as such; a commitment (the default) is stored as empty."""
+    return f.transaction_type if f.transaction_type != TX_INCOMING_COMMITMENT else None
 
 
 def _dec(value: Decimal | None) -> Decimal | None:

@@ -50,6 +50,8 @@ from rbm.exchange._export_data import (
 )
 from rbm.exchange._export_periods import period_texts
 from rbm.exchange.iati_codes import (
+    DATE_ACTUAL_END,
+    DATE_ACTUAL_START,
     DATE_PLANNED_END,
     DATE_PLANNED_START,
     DOC_RESULTS,
@@ -285,11 +287,13 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
     _narrative(write, 2, "title", p.title)
     _narrative(write, 2, "description", p.description, ' type="1"')
     _participants(write, p, data)
+    start_type = DATE_ACTUAL_START if p.start_actual else DATE_PLANNED_START
+    end_type = DATE_ACTUAL_END if p.end_actual else DATE_PLANNED_END
     write(
         f'{N2}<other-identifier ref="{_q(p.code)}" type="{OTHER_ID_INTERNAL}"/>'
         f'{N2}<activity-status code="{STATUS_CODE[ProjectStatus(p.status)]}"/>'
-        f'{N2}<activity-date iso-date="{p.start_date.isoformat()}" type="{DATE_PLANNED_START}"/>'
-        f'{N2}<activity-date iso-date="{p.end_date.isoformat()}" type="{DATE_PLANNED_END}"/>'
+        f'{N2}<activity-date iso-date="{p.start_date.isoformat()}" type="{start_type}"/>'
+        f'{N2}<activity-date iso-date="{p.end_date.isoformat()}" type="{end_type}"/>'
     )
     for c in data.countries[p.id]:
         write(
@@ -380,8 +384,9 @@ def _budget(write: Write, p: Any) -> None:
 
 def _transaction(write: Write, p: Any, row: Any) -> None:
     date_to = f' rbm:date-to="{row.date_to.isoformat()}"' if row.date_to else ""
+    kind = row.transaction_type or TX_INCOMING_COMMITMENT
     write(
-        f'{N2}<transaction{date_to}>{N3}<transaction-type code="{TX_INCOMING_COMMITMENT}"/>'
+        f'{N2}<transaction{date_to}>{N3}<transaction-type code="{kind}"/>'
         f'{N3}<transaction-date iso-date="{row.date_from.isoformat()}"/>'
         f"{_money(row.amount, row.currency, row.date_from)}"
     )

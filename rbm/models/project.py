@@ -30,6 +30,10 @@ class Project(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     budget: Mapped[Decimal | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Whether the start and end dates are actual (IATI activity-date 2 and 4) rather than
+    # planned (1 and 3); empty is planned.
+    start_actual: Mapped[bool | None]
+    end_actual: Mapped[bool | None]
     reporting_frequency: Mapped[Frequency] = mapped_column(
         enum_type(Frequency, "reporting_frequency"), default=Frequency.QUARTERLY
     )
@@ -131,6 +135,9 @@ class Funding(Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     date_from: Mapped[date]
     date_to: Mapped[date | None]
+    # The IATI transaction type it was read from: "1" incoming funds, "11" (or empty)
+    # incoming commitment.
+    transaction_type: Mapped[str | None] = mapped_column(String(2))
 
 
 class ReportingPeriod(Base):

@@ -395,3 +395,43 @@ def test_a_period_without_its_dates_is_skipped_and_a_single_day_one_kept(
     (period,) = exported.iter("period")
     assert period.find("period-start").get("iso-date") == "2022-01-01"
     assert period.find("period-end").get("iso-date") == "2022-01-01"
+
+
+# 14 ------------------------------------------------------------------------------------------
+
+
+def test_the_export_writes_what_the_data_means(db: Database, admin: Principal) -> None:
+    """Actual dates as actual, incoming funds as incoming funds, a three-year budget as three
+    yearly budgets adding up to it."""
+    body = (
+        '<participating-org ref="XM-DONOR" role="1" type="10"><narrative>Donor</narrative>'
+        "</participating-org>"
+        + budget("1", 2022, 100)
+        + budget("1", 2023, 200)
+        + budget("1", 2024, 300)
+        + '<transaction><transaction-type code="1"/><transaction-date iso-date="2022-02-01"/>'
+        '<value value-date="2022-02-01">600</value><provider-org ref="XM-DONOR"><narrative>'
+        "Donor</narrative></provider-org></transaction>"
+    )
+    dates = '<activity-date iso-date="2022-01-01" type="2"/>' + (
+        '<activity-date iso-date="2024-12-31" type="3"/>'
+    )
+    run(db, admin, doc(act("XM-TEST-1-A", body, dates=dates)))
+    with db.read() as session:
+        tree = etree.fromstring(serialize(build_tree(session, principal=admin)))
+    assert schema_errors(tree) == []
+    assert [(d.get("type"), d.get("iso-date")) for d in tree.iter("activity-date")] == [
+        ("2", "2022-01-01"),
+        ("3", "2024-12-31"),
+    ]
+    assert [t.get("code") for t in tree.iter("transaction-type")] == ["1"]
+    budgets = [
+        (b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"))
+        for b in tree.iter("budget")
+    ]
+    assert budgets == [
+        ("2022-01-01", "2022-12-31"),
+        ("2023-01-01", "2023-12-31"),
+        ("2024-01-01", "2024-12-31"),
+    ]
+    assert sum(Decimal(b.findtext("value") or "") for b in tree.iter("budget")) == 600
