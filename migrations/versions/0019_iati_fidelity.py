@@ -6,7 +6,8 @@ a funding organisation named with no incoming transaction is kept as a funder. `
 says who vouches for an approved value nobody here reviewed (an imported value: the publisher).
 `project.start_actual` / `end_actual` say whether the dates are actual or planned, and
 `funding.transaction_type` whether a line was an incoming commitment or incoming funds, so the
-export writes them as the data means.
+export writes them as the data means; `project.code_local` marks a code that is ours (not the
+publisher's internal identifier), which the export then never writes as one.
 
 Revision ID: 0019
 Revises: 0003
@@ -50,6 +51,7 @@ def upgrade() -> None:
         batch.alter_column('amount', existing_type=sa.Numeric(precision=20, scale=4), nullable=True)
         batch.add_column(sa.Column('transaction_type', sa.String(length=2), nullable=True))
     with op.batch_alter_table('project') as batch:
+        batch.add_column(sa.Column('code_local', sa.Boolean(), nullable=True))
         batch.add_column(sa.Column('start_actual', sa.Boolean(), nullable=True))
         batch.add_column(sa.Column('end_actual', sa.Boolean(), nullable=True))
     with op.batch_alter_table('measurement') as batch:
@@ -62,6 +64,7 @@ def downgrade() -> None:
     with op.batch_alter_table('project') as batch:
         batch.drop_column('end_actual')
         batch.drop_column('start_actual')
+        batch.drop_column('code_local')
     op.execute('DELETE FROM funding WHERE amount IS NULL')
     with op.batch_alter_table('funding') as batch:
         batch.drop_column('transaction_type')

@@ -230,6 +230,7 @@ def _projects(connection: Connection, ids: Any) -> Rows:
             select(
                 Project.id,
                 Project.code,
+                Project.code_local,
                 Project.iati_identifier,
                 Project.title,
                 Project.description,

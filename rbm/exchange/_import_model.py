@@ -138,6 +138,7 @@ class ActivityData:
     provider: OrgRef
     currency: str
     frequency: Frequency
+    code_local: bool = False
     start_actual: bool = False
     end_actual: bool = False
     budget: Decimal | None = None

@@ -82,10 +82,12 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
     if provider is None:
         raise ActivitySkipped("the reporting organisation has neither a reference nor a name")
     start, end, start_actual, end_actual = _dates(element, report)
+    code, code_local = _code(element, identifier)
     currency = (element.get("default-currency") or "USD").strip().upper()[:3]
     activity = ActivityData(
         identifier=identifier,
-        code=_code(element, identifier),
+        code=code,
+        code_local=code_local,
         title=clip(title, 300, "the title", report),
         description=_description(element),
         status=_status(element, report),
@@ -108,12 +110,17 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
     return activity
 
 
-def _code(element: _Element, identifier: str) -> str:
+def _code(element: _Element, identifier: str) -> tuple[str, bool]:
+    """The project code and whether it is ours: our export's `rbm:code` (a code that is not
+    the publisher's), else the publisher's internal identifier (A1), else the identifier."""
+    ours = (element.get(RBM + "code") or "").strip()
+    if ours and len(ours) <= 40:
+        return ours, True
     for other in element.iterchildren("other-identifier"):
         ref = (other.get("ref") or "").strip()
         if other.get("type") == OTHER_ID_INTERNAL and ref and len(ref) <= 40:
-            return ref
-    return identifier[-40:]
+            return ref, False
+    return identifier[-40:], True
 
 
 def _description(element: _Element) -> str:

@@ -86,8 +86,10 @@ def _free_code(refs: References, code: str) -> str:
 
 
 def _create(session: Session, refs: References, act: ActivityData, provider_id: int) -> Project:
+    code = _free_code(refs, act.code)
     project = Project(
-        code=_free_code(refs, act.code),
+        code=code,
+        code_local=act.code_local or code != act.code,
         iati_identifier=act.identifier,
         provider_id=provider_id,
         reporting_frequency=act.frequency,

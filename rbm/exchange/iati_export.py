@@ -274,10 +274,12 @@ def _org_attrs(name_ref: Any, type_: Any) -> str:
 
 
 def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
+    # A code of ours is never written as the publisher's internal identifier (A1).
+    local = f' rbm:code="{_q(p.code)}"' if p.code_local else ""
     write(
         f'{N1}<iati-activity last-updated-datetime="{stamp}" xml:lang="en"'
         f' default-currency="{_q(p.currency)}" hierarchy="1"'
-        f' rbm:frequency="{_q(str(p.reporting_frequency))}">'
+        f' rbm:frequency="{_q(str(p.reporting_frequency))}"{local}>'
         f"{N2}{_leaf('iati-identifier', activity_identifier(p))}"
     )
     reporting = (
@@ -289,8 +291,9 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
     _participants(write, p, data)
     start_type = DATE_ACTUAL_START if p.start_actual else DATE_PLANNED_START
     end_type = DATE_ACTUAL_END if p.end_actual else DATE_PLANNED_END
+    if not p.code_local:
+        write(f'{N2}<other-identifier ref="{_q(p.code)}" type="{OTHER_ID_INTERNAL}"/>')
     write(
-        f'{N2}<other-identifier ref="{_q(p.code)}" type="{OTHER_ID_INTERNAL}"/>'
         f'{N2}<activity-status code="{STATUS_CODE[ProjectStatus(p.status)]}"/>'
         f'{N2}<activity-date iso-date="{p.start_date.isoformat()}" type="{start_type}"/>'
         f'{N2}<activity-date iso-date="{p.end_date.isoformat()}" type="{end_type}"/>'

@@ -21,6 +21,9 @@ class Project(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # True when the code is ours, not the publisher's internal identifier (an imported
+    # project's code derived from its IATI identifier or made unique with a suffix).
+    code_local: Mapped[bool | None]
     iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -435,3 +435,26 @@ def test_the_export_writes_what_the_data_means(db: Database, admin: Principal) -
         ("2024-01-01", "2024-12-31"),
     ]
     assert sum(Decimal(b.findtext("value") or "") for b in tree.iter("budget")) == 600
+
+
+def test_a_code_made_unique_on_import_is_never_exported_as_the_publishers_own(
+    db: Database, admin: Principal
+) -> None:
+    a1 = '<other-identifier ref="P-1" type="A1"/>'
+    run(db, admin, doc(act("XM-TEST-1-A", a1), act("XM-TEST-1-B", a1)))
+    with db.read() as session:
+        assert session.scalars(select(Project.code).order_by(Project.code)).all() == [
+            "P-1",
+            "P-1-2",
+        ]
+        tree = etree.fromstring(serialize(build_tree(session, principal=admin)))
+    assert schema_errors(tree) == []
+    rbm = "{urn:rbm-tracker:iati-extension:1}code"
+    written = {
+        a.findtext("iati-identifier"): (
+            [o.get("ref") for o in a.iter("other-identifier")],
+            a.get(rbm),
+        )
+        for a in tree.iter("iati-activity")
+    }
+    assert written == {"XM-TEST-1-A": (["P-1"], None), "XM-TEST-1-B": ([], "P-1-2")}
