@@ -21,6 +21,7 @@ from rbm.exchange.iati_xml import schema_errors
 from rbm.models import (
     Funding,
     Indicator,
+    IndicatorFigure,
     Measurement,
     Organisation,
     Project,
@@ -458,3 +459,17 @@ def test_a_code_made_unique_on_import_is_never_exported_as_the_publishers_own(
         for a in tree.iter("iati-activity")
     }
     assert written == {"XM-TEST-1-A": (["P-1"], None), "XM-TEST-1-B": ([], "P-1-2")}
+
+
+def test_the_stored_figures_of_every_imported_indicator_are_written_once_at_the_end(
+    db: Database, admin: Principal
+) -> None:
+    body = result("R", indicator("N", '<actual value="4"/>'), indicator("M", '<actual value="6"/>'))
+    run(db, admin, doc(act("XM-TEST-1-A", body), act("XM-TEST-1-B", body)))
+    with db.read() as session:
+        totals = session.execute(
+            select(IndicatorFigure.indicator_id, IndicatorFigure.total).order_by(
+                IndicatorFigure.indicator_id
+            )
+        ).all()
+    assert [t for _, t in totals] == [4.0, 6.0, 4.0, 6.0]
