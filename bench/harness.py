@@ -26,6 +26,7 @@ PAGE_COLD_LIMIT_S, PAGE_WARM_LIMIT_S, PAGE_FLOOR_RATIO = 1.0, 0.1, 2.0
 LOAD_FLOOR_RATIO, LOAD_RATE, PEAK_MIB = 3.0, 20_000, 1536
 PG_COPY_RATIO, PG_LOAD_RATE = 2.0, 50_000  # the PostgreSQL bulk path against a raw COPY
 ENGINE_FLOOR_RATIO, ENGINE_PEAK_MIB, EXPORT_FLOOR_RATIO = 3.0, 1024, 3.0
+IATI_IMPORT_RATE = 100  # activities per second, on the real publishers' files
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Run:
     pages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     loads: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     engine: dict[str, float] = field(default_factory=dict)
+    iati: dict[str, float] = field(default_factory=dict)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
     report: dict[str, float] = field(default_factory=dict)
     imports: list[Any] = field(default_factory=list)
@@ -196,6 +198,26 @@ def _rows(run: Run, size: Size, backend: str) -> None:
     )
 
 
+def measure_iati_import(run: Run, runs: int) -> None:
+    """The IATI import of the real publishers' files (tests/data/iati/real), against lxml
+    parsing them plus a raw insert of the rows the import wrote (`bench.iati_real`)."""
+    command = [sys.executable, "-m", "bench.iati_real", str(runs)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    run.iati = json.loads(done.stdout.strip().splitlines()[-1])
+    rate = run.iati["activities"] / run.iati["import"]
+    run.rows.append(
+        Row(
+            "-",
+            "sqlite",
+            f"IATI import, real files ({run.iati['activities']:,} activities)",
+            _s(run.iati["import"]),
+            _s(run.iati["floor"]) + " lxml parse + raw insert",
+            run.iati["import"] / run.iati["floor"],
+            f"{rate:,.0f} activities/s; {run.iati['imported']:,} imported",
+        )
+    )
+
+
 def _s(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
@@ -254,6 +276,15 @@ def check_targets(run: Run) -> None:
         )
     for figures in run.imports:
         checks.extend(measurement_import.checks(figures))
+    if run.iati:
+        rate = run.iati["activities"] / run.iati["import"]
+        checks.append(
+            (
+                f"IATI import of the real files >= {IATI_IMPORT_RATE} activities/s",
+                rate >= IATI_IMPORT_RATE,
+                f"{rate:,.0f}/s ({run.iati['import'] / run.iati['floor']:.1f}x its floor)",
+            )
+        )
     if run.engine:
         ratio = run.engine["engine"] / run.engine["floor"]
         checks.append(("indicator engine within 3x of groupby", ratio <= 3, f"{ratio:.1f}x"))
@@ -336,6 +367,8 @@ def main(*, quick: bool, runs: int, write: bool, sizes: list[str], only: str | N
     print("... indicator engine", file=sys.stderr, flush=True)
     n_ind, n_meas = 40_000, 1_000_000  # the size issue 3 names, in quick runs too (seconds)
     measure_engine(run, n_ind, n_meas, runs)
+    print("... IATI import of the real files", file=sys.stderr, flush=True)
+    measure_iati_import(run, 1 if quick else runs)
     for name in sizes:
         for backend in [only] if only else backends():
             print(f"... size {name} on {backend}", file=sys.stderr, flush=True)

@@ -239,9 +239,17 @@ def import_iati(file: Path, email: str) -> None:
     Prints what was imported and skipped per activity; fails when nothing was imported."""
     from rbm.exchange.iati_import import import_iati as run_import
 
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            click.echo(f"  activity {done} of {total}", err=True)
+
     with _db().write() as session:
         principal = _account(session, email)
-        report = run_import(session, principal=principal, data=file.read_bytes())
+        report = run_import(
+            session, principal=principal, data=file.read_bytes(), on_progress=progress
+        )
+    for note in report.notes:
+        click.echo(f"note: {note}")
     for row in report.activities:
         counts = ", ".join(f"{k} {v}" for k, v in row.counts.items() if v)
         click.echo(f"{row.outcome:9} {row.identifier}  {counts}")
@@ -249,6 +257,8 @@ def import_iati(file: Path, email: str) -> None:
             click.echo(f"          skipped: {line}")
         for line in row.lines(row.notes):
             click.echo(f"          note: {line}")
+        for line in row.warnings:
+            click.echo(f"          warning: {line}")
     click.echo(report.summary())
     if report.imported == 0:
         raise click.ClickException("Nothing could be imported from this file.")

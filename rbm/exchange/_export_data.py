@@ -50,6 +50,7 @@ from rbm.models import (
     ProjectCountry,
     ProjectPartner,
     ProjectPriorityArea,
+    ProjectRegion,
     ProjectSector,
     ReportingPeriod,
     ResultNode,
@@ -114,6 +115,7 @@ class ExportData:
     projects: Rows
     number: NumberText
     countries: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
+    regions: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     sectors: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     areas: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     partners: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
@@ -158,6 +160,7 @@ def read_export_data(
     connection = session.connection()
     data = ExportData(projects=_projects(connection, ids), number=NumberText(connection.dialect))
     _group(_countries(connection, ids), data.countries)
+    _group(_regions(connection, ids), data.regions)
     _group(_sectors(connection, ids), data.sectors)
     _group(_areas(connection, ids), data.areas)
     _group(_partners(connection, ids), data.partners)
@@ -227,12 +230,15 @@ def _projects(connection: Connection, ids: Any) -> Rows:
             select(
                 Project.id,
                 Project.code,
+                Project.code_local,
                 Project.iati_identifier,
                 Project.title,
                 Project.description,
                 Project.status,
                 Project.start_date,
                 Project.end_date,
+                Project.start_actual,
+                Project.end_actual,
                 Project.budget,
                 Project.currency,
                 Project.reporting_frequency,
@@ -253,6 +259,22 @@ def _countries(connection: Connection, ids: Any) -> Rows:
             select(ProjectCountry.project_id, ProjectCountry.country_code, ProjectCountry.share)
             .where(ProjectCountry.project_id.in_(ids))
             .order_by(ProjectCountry.project_id, ProjectCountry.country_code)
+        )
+    )
+
+
+def _regions(connection: Connection, ids: Any) -> Rows:
+    return _rows(
+        connection.execute(
+            select(
+                ProjectRegion.project_id,
+                ProjectRegion.vocabulary,
+                ProjectRegion.code,
+                ProjectRegion.name,
+                ProjectRegion.share,
+            )
+            .where(ProjectRegion.project_id.in_(ids))
+            .order_by(ProjectRegion.project_id, ProjectRegion.vocabulary, ProjectRegion.code)
         )
     )
 
@@ -304,6 +326,7 @@ def _funding(connection: Connection, ids: Any) -> Rows:
                 Funding.currency,
                 Funding.date_from,
                 Funding.date_to,
+                Funding.transaction_type,
                 Organisation.name,
                 Organisation.iati_ref,
                 Organisation.type,

@@ -63,7 +63,7 @@ def period_texts(
     pair = np.fromiter((number_of[d] for d in dates), np.int64, len(dates))
     published = data.project_periods
     written = np.fromiter(
-        (pid in published and start < end for pid, (start, end) in data.periods.items()),
+        (pid in published and start <= end for pid, (start, end) in data.periods.items()),
         bool,
         len(dates),
     )

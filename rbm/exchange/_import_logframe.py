@@ -1,7 +1,9 @@
 """Writing an imported logframe into a project: result nodes matched by code, indicators by
 (result, code), baselines, reporting periods by (start, end), targets (each change kept as a
-revision) and actuals. Imported actuals enter as approved values attributed to the importing
-user; an approved value is never edited: a different value becomes a new revision."""
+revision) and actuals. Imported actuals enter as imported-approved values: created by the
+importing user, submitted and reviewed by nobody here, with the publisher as their source (so
+the import never counts as the importer's own approval); an approved value is never edited:
+a different value becomes a new revision."""
 
 from __future__ import annotations
 
@@ -22,8 +24,12 @@ from rbm.exchange._import_model import (
     NodeData,
     PeriodData,
     Value,
+    indicator_key,
+    node_key,
+    nth_keys,
 )
 from rbm.exchange._import_refs import REASON, References
+from rbm.exchange._import_results import SYNTHETIC, letters
 from rbm.exchange.iati_codes import FREQUENCY_MONTHS
 from rbm.models import (
     Attachment,
@@ -39,9 +45,8 @@ from rbm.models import (
     TargetRevision,
 )
 from rbm.models.base import as_dict
-from rbm.models.enums import MeasurementStatus, ResultLevel
+from rbm.models.enums import Measure, MeasurementStatus, ResultLevel
 from rbm.principal import Principal
-from rbm.services import audit
 from rbm.services.projects import period_label
 
 _IND_FIELDS = (
@@ -59,7 +64,7 @@ _IND_FIELDS = (
     "ordinal_labels",
     "position",
 )
-_M_SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision")
+_M_SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision", "source")
 Key = tuple[int, int | None]
 
 
@@ -146,9 +151,12 @@ def write_logframe(
     project: Project,
     act: ActivityData,
     report: ActivityReport,
+    *,
+    new: bool = False,
 ) -> bool:
-    """Store the activity's logframe; True when anything was written."""
-    writer = _Writer(session, principal, refs, project, act, report)
+    """Store the activity's logframe; True when anything was written. A project just created
+    has no logframe yet: nothing is read."""
+    writer = _Writer(session, principal, refs, project, act, report, new=new)
     return writer.write()
 
 
@@ -161,23 +169,22 @@ class _Writer:
         project: Project,
         act: ActivityData,
         report: ActivityReport,
+        *,
+        new: bool,
     ) -> None:
         self.s, self.principal, self.refs = session, principal, refs
         self.project, self.act, self.report = project, act, report
-        self.state = _State.load(session, project.id)
+        self.state = _State() if new else _State.load(session, project.id)
+        self.node_keys = self._keyed_nodes()
+        self.indicator_keys = self._keyed_indicators()
+        # Imported values are approved by their publisher, never by the importer (see
+        # docs/workflow.md): nobody here submitted or reviewed them.
+        self.source = f"IATI: {act.provider.ref or act.provider.name}"[:200]
         self.now = datetime.now(UTC)
         self.changed = False
 
     def _audit(self, action: str, entity: str, entity_id: int, **kw: Any) -> None:
-        audit.record(
-            self.s,
-            principal=self.principal,
-            action=action,
-            entity_type=entity,
-            entity_id=entity_id,
-            reason=REASON,
-            **kw,
-        )
+        self.refs.audit(action, entity, entity_id, **kw)
         self.changed = True
 
     def write(self) -> bool:
@@ -218,19 +225,72 @@ class _Writer:
         return self.changed
 
     def _nodes(self) -> list[tuple[int, NodeData]]:
-        ids: dict[str, int] = {}
+        """Nodes created a generation at a time (one flush per level of the tree)."""
+        rows: dict[str, ResultNode] = {}
         positions: dict[str | None, int] = defaultdict(int)
-        out = []
+        placed: list[tuple[NodeData, int]] = []
         for node in self.act.nodes:
-            node_id = self._node(node, ids, positions[node.parent])
+            placed.append((node, positions[node.parent]))
             positions[node.parent] += 1
-            if node_id is not None:
-                ids[node.code] = node_id
-                out.append((node_id, node))
+        depth: dict[str, int] = {}
+        for node, _ in placed:
+            depth[node.code] = depth.get(node.parent or "", -1) + 1 if node.parent else 0
+        created: list[ResultNode] = []
+        for level in sorted(set(depth.values())):
+            for node, position in placed:
+                if depth[node.code] == level:
+                    row = self._node(node, rows, position, created)
+                    if row is not None:
+                        rows[node.code] = row
+            self.s.flush()
+        for row in created:
+            self._audit(
+                "import",
+                "result_node",
+                row.id,
+                after=as_dict(row, "project_id", "level", "code", "title"),
+            )
+        return [(rows[n.code].id, n) for n in self.act.nodes if n.code in rows]
+
+    def _keyed_nodes(self) -> dict[str, ResultNode]:
+        """The stored nodes by every identity a file may give them (see `_import_results`)."""
+        rows = sorted(self.state.nodes.values(), key=lambda n: n.id)
+        out = {f"code:{r.code}": r for r in rows}
+        plain = [node_key(ResultLevel(r.level).value, r.title) for r in rows]
+        for row, key in zip(rows, nth_keys(plain), strict=True):
+            out.setdefault(key, row)
+        for code, title in SYNTHETIC.items():
+            synthetic = self.state.nodes.get(code)
+            if synthetic is not None and synthetic.title == title:
+                out[f"syn:{code}"] = synthetic
         return out
 
-    def _node(self, node: NodeData, ids: dict[str, int], position: int) -> int | None:
-        existing = self.state.nodes.get(node.code)
+    def _keyed_indicators(self) -> dict[tuple[int, str], Indicator]:
+        by_node: dict[int, list[Indicator]] = defaultdict(list)
+        for (node_id, _), ind in sorted(self.state.indicators.items(), key=lambda i: i[1].id):
+            by_node[node_id].append(ind)
+        out: dict[tuple[int, str], Indicator] = {}
+        for node_id, inds in by_node.items():
+            plain = [indicator_key(i.title, Measure(i.measure).value) for i in inds]
+            for ind, key in zip(inds, nth_keys(plain), strict=True):
+                out[(node_id, f"code:{ind.code}")] = ind
+                out.setdefault((node_id, key), ind)
+        return out
+
+    def _free_node_code(self, node: NodeData, parent: ResultNode | None) -> str:
+        """The file's code, else (taken by a node of another identity) the next free one."""
+        if node.code not in self.state.nodes or parent is None:
+            return node.code
+        prefix = "" if parent.parent_id is None else f"{parent.code}."
+        n = 1
+        while f"{prefix}{n}"[:20] in self.state.nodes:
+            n += 1
+        return f"{prefix}{n}"[:20]
+
+    def _node(
+        self, node: NodeData, rows: dict[str, ResultNode], position: int, created: list[ResultNode]
+    ) -> ResultNode | None:
+        existing = self.node_keys.get(node.key) if node.key else self.state.nodes.get(node.code)
         if existing is not None:
             self._update(
                 existing,
@@ -240,8 +300,8 @@ class _Writer:
                 assumptions=node.assumptions,
                 risks=node.risks,
             )
-            return existing.id
-        parent = self.s.get(ResultNode, ids[node.parent]) if node.parent in ids else None
+            return existing
+        parent = rows.get(node.parent) if node.parent is not None else None
         if node.parent is not None and parent is None:
             self.report.skip("result whose parent result is not imported")
             return None
@@ -251,11 +311,12 @@ class _Writer:
         ):
             self.report.skip("result that does not fit the project's logframe tree")
             return None
+        code = self._free_node_code(node, parent)
         row = ResultNode(
             project_id=self.project.id,
             parent_id=parent.id if parent else None,
             level=node.level,
-            code=node.code,
+            code=code,
             title=node.title,
             description=node.description,
             assumptions=node.assumptions,
@@ -263,15 +324,9 @@ class _Writer:
             position=position,
         )
         self.s.add(row)
-        self.s.flush()
-        self.state.nodes[node.code] = row
-        self._audit(
-            "import",
-            "result_node",
-            row.id,
-            after=as_dict(row, "project_id", "level", "code", "title"),
-        )
-        return row.id
+        self.state.nodes[code] = row
+        created.append(row)
+        return row
 
     def _update(self, row: Any, entity: str, **wanted: Any) -> None:
         differs = [f for f, v in wanted.items() if getattr(row, f) != v]
@@ -302,16 +357,35 @@ class _Writer:
             ordinal_labels=ind.ordinal_labels,
             position=position,
         )
-        row = self.state.indicators.get((node_id, ind.code))
+        row = (
+            self.indicator_keys.get((node_id, ind.key))
+            if ind.key
+            else self.state.indicators.get((node_id, ind.code))
+        )
         if row is None:
-            row = Indicator(result_node_id=node_id, code=ind.code, measure=ind.measure, **wanted)
+            code = self._free_indicator_code(node_id, ind.code, ind.key.startswith("code:"))
+            row = Indicator(result_node_id=node_id, code=code, measure=ind.measure, **wanted)
             self.s.add(row)
+            self.state.indicators[(node_id, code)] = row
             return row, True
         if row.measure != ind.measure:
-            self.report.skip("indicator whose measure differs from the one already stored")
+            self.report.skip(
+                f"indicator {ind.title[:80]!r}: its measure ({ind.measure.value}) differs from "
+                f"the one stored ({Measure(row.measure).value}); nothing of it updated"
+            )
             return None
         self._update(row, "indicator", **wanted)
         return row, False
+
+    def _free_indicator_code(self, node_id: int, code: str, own: bool) -> str:
+        """Our own export's code; else the next free `{result code}.a`, `.b`, ..."""
+        if own and (node_id, code) not in self.state.indicators:
+            return code
+        stem = next((r.code for r in self.state.nodes.values() if r.id == node_id), "")
+        n = 0
+        while (node_id, f"{stem}.{letters(n)}"[:20]) in self.state.indicators:
+            n += 1
+        return f"{stem}.{letters(n)}"[:20]
 
     def _dimensions(self, indicator_id: int, ind: IndicatorData) -> None:
         wanted = {self.refs.dimension(name) for name in ind.dimensions if name}
@@ -466,10 +540,11 @@ class _Writer:
             denominator=v.denominator,
             narrative=v.text,
             created_by_id=uid,
-            submitted_by_id=uid,
-            submitted_at=self.now,
-            reviewed_by_id=uid,
+            submitted_by_id=None,
+            submitted_at=None,
+            reviewed_by_id=None,
             reviewed_at=self.now,
+            source=self.source,
         )
         self.s.add(m)
         self.state.latest[key] = self.state.current[key] = m

@@ -21,6 +21,7 @@ from rbm.models.enums import (
 COUNTED = (
     "organisations",
     "countries",
+    "regions",
     "sectors",
     "budgets",
     "transactions",
@@ -93,6 +94,8 @@ class IndicatorData:
     method: str = ""
     responsible: str = ""
     dimensions: list[str] = field(default_factory=list)
+    ref: str = ""  # "ref:<@ref>" when the file gives one
+    key: str = ""  # identity: see `indicator_key`
     baselines: list[BaselineData] = field(default_factory=list)
     periods: list[PeriodData] = field(default_factory=list)
 
@@ -106,16 +109,21 @@ class NodeData:
     description: str = ""
     assumptions: str = ""
     risks: str = ""
+    ref: str = ""  # "ref:<@ref>" when the file gives one
+    key: str = ""  # identity: see `node_key`
     indicators: list[IndicatorData] = field(default_factory=list)
 
 
 @dataclass
 class FundingData:
+    """A funding line; a funder named with no incoming transaction has no amount."""
+
     donor: OrgRef
-    amount: Decimal
+    amount: Decimal | None
     currency: str
     date_from: date
     date_to: date | None = None
+    transaction_type: str = "11"
 
 
 @dataclass
@@ -130,10 +138,15 @@ class ActivityData:
     provider: OrgRef
     currency: str
     frequency: Frequency
+    code_local: bool = False
+    start_actual: bool = False
+    end_actual: bool = False
     budget: Decimal | None = None
     partners: list[tuple[OrgRef, PartnerRole]] = field(default_factory=list)
     funding: list[FundingData] = field(default_factory=list)
     countries: dict[str, Decimal] = field(default_factory=dict)
+    regions: dict[tuple[str, str], tuple[str, Decimal]] = field(default_factory=dict)
+    # (vocabulary, code) -> (name, share)
     sectors: dict[str, Decimal] = field(default_factory=dict)
     areas: list[tuple[str, str]] = field(default_factory=list)  # code, name
     nodes: list[NodeData] = field(default_factory=list)
@@ -141,7 +154,8 @@ class ActivityData:
 
 @dataclass
 class ActivityReport:
-    """What became of one activity: `outcome` is created, updated, unchanged or skipped.
+    """What became of one activity: `outcome` is created, updated, unchanged, skipped, or
+    duplicate (its identifier comes again later in the file, which is imported instead).
 
     `counts` are the parts imported (or found unchanged); `skipped` and `notes` count each
     reason, so a file with a thousand empty periods gives one line, not a thousand.
@@ -153,6 +167,7 @@ class ActivityReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
     skipped: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # schema messages, with line numbers
 
     def skip(self, reason: str, times: int = 1) -> None:
         if times:
@@ -169,3 +184,24 @@ class ActivityReport:
 
 class ActivitySkipped(Exception):
     """The activity as a whole cannot be imported; the message says why."""
+
+
+def node_key(level: str, title: str) -> str:
+    """A result's identity in a publisher's file, before `nth_keys` numbers the equal ones:
+    its level and title. Never its position alone."""
+    return f"t:{level}|{title.casefold()}"
+
+
+def indicator_key(title: str, measure: str) -> str:
+    """An indicator's identity within its result, before `nth_keys`: title and measure."""
+    return f"t:{title.casefold()}|{measure}"
+
+
+def nth_keys(keys: list[str]) -> list[str]:
+    """Each key with its occurrence number among the equal ones before it (#0, #1, ...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        out.append(f"{k}#{seen.get(k, 0)}")
+        seen[k] = seen.get(k, 0) + 1
+    return out

@@ -44,6 +44,7 @@ from rbm.models.enums import Frequency, OrgType, ProjectStatus
 _PLACEHOLDER_REFS = {"", "n/a", "na", "-", "none", "null", "unknown", "0"}
 _HUNDRED = Decimal(100)
 _SHARE = Decimal("0.0001")
+_STARTS, _ENDS = (DATE_ACTUAL_START, DATE_PLANNED_START), (DATE_ACTUAL_END, DATE_PLANNED_END)
 
 
 def clip(text: str, limit: int, what: str, report: ActivityReport) -> str:
@@ -80,22 +81,26 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
     provider = org_ref(element.find("reporting-org"))
     if provider is None:
         raise ActivitySkipped("the reporting organisation has neither a reference nor a name")
-    start, end = _dates(element, report)
+    start, end, start_actual, end_actual = _dates(element, report)
+    code, code_local = _code(element, identifier)
     currency = (element.get("default-currency") or "USD").strip().upper()[:3]
     activity = ActivityData(
         identifier=identifier,
-        code=_code(element, identifier),
+        code=code,
+        code_local=code_local,
         title=clip(title, 300, "the title", report),
         description=_description(element),
         status=_status(element, report),
         start_date=start,
         end_date=end,
+        start_actual=start_actual,
+        end_actual=end_actual,
         provider=provider,
         currency=currency,
         frequency=Frequency.ANNUAL,
     )
     _participants(element, activity, report)
-    activity.countries = _countries(element, report)
+    activity.countries, activity.regions = _recipients(element, report)
     activity.sectors = _sectors(element, report)
     activity.areas = _areas(element)
     _budget(element, activity, report)
@@ -105,12 +110,17 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
     return activity
 
 
-def _code(element: _Element, identifier: str) -> str:
+def _code(element: _Element, identifier: str) -> tuple[str, bool]:
+    """The project code and whether it is ours: our export's `rbm:code` (a code that is not
+    the publisher's), else the publisher's internal identifier (A1), else the identifier."""
+    ours = (element.get(RBM + "code") or "").strip()
+    if ours and len(ours) <= 40:
+        return ours, True
     for other in element.iterchildren("other-identifier"):
         ref = (other.get("ref") or "").strip()
         if other.get("type") == OTHER_ID_INTERNAL and ref and len(ref) <= 40:
-            return ref
-    return identifier[-40:]
+            return ref, False
+    return identifier[-40:], True
 
 
 def _description(element: _Element) -> str:
@@ -130,26 +140,42 @@ def _status(element: _Element, report: ActivityReport) -> ProjectStatus:
     return ProjectStatus.IMPLEMENTATION
 
 
-def _dates(element: _Element, report: ActivityReport) -> tuple[date, date]:
-    """Actual dates where known, else planned; else the span of the result and budget
-    periods (said in the report)."""
+def _dates(element: _Element, report: ActivityReport) -> tuple[date, date, bool, bool]:
+    """Start and end, and whether each is actual: actual dates where known and consistent,
+    else planned ones (each start and end tried in that order); else the span of the result
+    and budget periods (said in the report)."""
     dates: dict[str, date] = {}
     for d in element.iterchildren("activity-date"):
         day = iso_date(d.get("iso-date"))
         if day is not None:
             dates.setdefault(d.get("type") or "", day)
-    start = dates.get(DATE_ACTUAL_START) or dates.get(DATE_PLANNED_START)
-    end = dates.get(DATE_ACTUAL_END) or dates.get(DATE_PLANNED_END)
+    starts = [
+        (dates[t], t == DATE_ACTUAL_START)
+        for t in (DATE_ACTUAL_START, DATE_PLANNED_START)
+        if t in dates
+    ]
+    ends = [
+        (dates[t], t == DATE_ACTUAL_END) for t in (DATE_ACTUAL_END, DATE_PLANNED_END) if t in dates
+    ]
     spans = [iso_date(e.get("iso-date")) for e in element.iter("period-start", "period-end")]
     known = [d for d in spans if d is not None]
-    if (start is None or end is None) and known:
+    if (not starts or not ends) and known:
         report.note("a missing activity date taken from the result and budget periods")
-        start, end = start or min(known), end or max(known)
-    if start is None or end is None:
+        starts, ends = starts or [(min(known), False)], ends or [(max(known), False)]
+    if not starts or not ends:
         raise ActivitySkipped("the activity has no start or no end date")
-    if end < start:
-        raise ActivitySkipped(f"the activity ends ({end}) before it starts ({start})")
-    return start, end
+    for i, (start, start_actual) in enumerate(starts):
+        for j, (end, end_actual) in enumerate(ends):
+            if start <= end:
+                if i or j:
+                    report.note(
+                        f"the actual dates are inconsistent: planned dates used ({start} to {end})"
+                    )
+                return start, end, start_actual, end_actual
+    raise ActivitySkipped(
+        f"the activity ends ({ends[0][0]}) before it starts ({starts[0][0]}), in its actual "
+        "and in its planned dates"
+    )
 
 
 def _participants(element: _Element, activity: ActivityData, report: ActivityReport) -> None:
@@ -198,15 +224,60 @@ def shares(
     return out
 
 
-def _countries(element: _Element, report: ActivityReport) -> dict[str, Decimal]:
-    raw = []
+def _recipients(
+    element: _Element, report: ActivityReport
+) -> tuple[dict[str, Decimal], dict[tuple[str, str], tuple[str, Decimal]]]:
+    """Recipient countries and regions with their percentages as published (never rescaled:
+    a project 2% in a country counts 2% there). One recipient without a percentage has 100;
+    several without one share what the given percentages leave, equally."""
+    raw: list[tuple[str, Decimal | None]] = []
+    names: dict[str, str] = {}
     for c in element.iterchildren("recipient-country"):
         code = (c.get("code") or "").strip().upper()
-        if len(code) != 2:
+        if len(code) != 2 or not code.isalpha():
             report.skip("recipient country that is not an ISO 3166 alpha-2 code")
             continue
         raw.append((code, parse_number(c.get("percentage"), percent=True)))
-    return shares(raw, "recipient-country", report)
+    for r in element.iterchildren("recipient-region"):
+        code = (r.get("code") or "").strip()[:20]
+        vocabulary = (r.get("vocabulary") or "1").strip()[:10]
+        if not code:
+            report.skip("recipient region without a code")
+            continue
+        key = f"{vocabulary}|{code}"
+        names[key] = narrative(r).strip()[:200]
+        raw.append((key, parse_number(r.get("percentage"), percent=True)))
+    merged: dict[str, Decimal | None] = {}
+    for code, pct in raw:
+        old = merged.get(code)
+        merged[code] = pct if code not in merged or old is None else old + (pct or 0)
+    unusable = [c for c, p in merged.items() if p is not None and not 0 < p <= _HUNDRED]
+    report.skip("recipient with a percentage of 0 or over 100", len(unusable))
+    for code in unusable:
+        del merged[code]
+    given = sum((p for p in merged.values() if p is not None), Decimal(0))
+    missing = [c for c, p in merged.items() if p is None]
+    if missing:
+        rest = _HUNDRED - given
+        if rest <= 0:
+            report.skip("recipient without a percentage (the others add up to 100)", len(missing))
+            for code in missing:
+                del merged[code]
+        else:
+            if len(merged) > 1:
+                report.note("recipients without a percentage share what the others leave")
+            for code in missing:
+                merged[code] = (rest / len(missing)).quantize(_SHARE, ROUND_HALF_EVEN)
+    total = sum((p or Decimal(0) for p in merged.values()), Decimal(0))
+    if merged and abs(total - _HUNDRED) > Decimal("0.01"):
+        report.note(f"recipient percentages add up to {total.normalize():f}, kept as published")
+    countries = {c: p for c, p in merged.items() if p is not None and "|" not in c}
+    regions = {
+        (c.split("|", 1)[0], c.split("|", 1)[1]): (names[c], p)
+        for c, p in merged.items()
+        if p is not None and "|" in c
+    }
+    return countries, regions
 
 
 def _sectors(element: _Element, report: ActivityReport) -> dict[str, Decimal]:
@@ -240,17 +311,29 @@ def _amount(value: _Element | None, default_currency: str) -> tuple[Decimal, str
 
 
 def _budget(element: _Element, activity: ActivityData, report: ActivityReport) -> None:
-    """The budget is the sum of the revised budgets if any, else of the original ones."""
-    budgets = list(element.iterchildren("budget"))
-    revised = [b for b in budgets if b.get("type") == "2"]
-    chosen = revised or [b for b in budgets if b.get("type") in (None, "1")]
+    """The budget is the sum over the budget periods of each period's revised budget where it
+    has one, else its original one."""
+    chosen: dict[tuple[str, str], tuple[str, list[_Element]]] = {}
+    for b in element.iterchildren("budget"):
+        kind = (b.get("type") or "1").strip()
+        if kind not in ("1", "2"):
+            report.skip("a budget of an unknown type")
+            continue
+        key = (_period_attr(b, "period-start"), _period_attr(b, "period-end"))
+        held = chosen.get(key)
+        if held is None or (held[0] == "1" and kind == "2"):
+            chosen[key] = (kind, [b])
+        elif held[0] == kind:
+            held[1].append(b)
+            report.note("budgets of one type for one period added up")
     amounts = []
-    for b in chosen:
-        amount = _amount(b.find("value"), activity.currency)
-        if amount is None:
-            report.skip("a budget has no amount that is a non-negative number")
-        else:
-            amounts.append(amount)
+    for _, budgets in chosen.values():
+        for b in budgets:
+            amount = _amount(b.find("value"), activity.currency)
+            if amount is None:
+                report.skip("a budget has no amount that is a non-negative number")
+            else:
+                amounts.append(amount)
     if not amounts:
         return
     currencies = {c for _, c in amounts}
@@ -262,13 +345,19 @@ def _budget(element: _Element, activity: ActivityData, report: ActivityReport) -
     report.counts["budgets"] = len(amounts)
 
 
+def _period_attr(budget: _Element, tag: str) -> str:
+    child = budget.find(tag)
+    return (child.get("iso-date") or "").strip()[:10] if child is not None else ""
+
+
 def _funding(element: _Element, activity: ActivityData, report: ActivityReport) -> None:
     """Funding lines: incoming commitments (else incoming funds), one per donor and date."""
     by_type: dict[str, list[_Element]] = {}
     for tx in element.iterchildren("transaction"):
         kind = tx.find("transaction-type")
         by_type.setdefault((kind.get("code") or "") if kind is not None else "", []).append(tx)
-    chosen = by_type.get(TX_INCOMING_COMMITMENT) or by_type.get(TX_INCOMING_FUNDS) or []
+    kind = TX_INCOMING_COMMITMENT if by_type.get(TX_INCOMING_COMMITMENT) else TX_INCOMING_FUNDS
+    chosen = by_type.get(kind) or []
     others = sum(len(v) for v in by_type.values()) - len(chosen)
     report.note("transaction other than an incoming commitment (not stored)", others)
     funders = [
@@ -285,14 +374,23 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
         line = _funding_line(tx, activity.currency, funders, report)
         if line is None:
             continue
+        line.transaction_type = kind
         key = (line.donor.key, line.date_from)
         if key in lines and lines[key].currency == line.currency:
-            lines[key].amount += line.amount
+            lines[key].amount = (lines[key].amount or Decimal(0)) + (line.amount or Decimal(0))
             report.note("funding lines of one donor on one date added up")
         elif key not in lines:
             lines[key] = line
+    report.counts["transactions"] = len(lines)
+    paying = {line.donor.key for line in lines.values()}
+    for funder in funders:
+        if funder.key not in paying:
+            paying.add(funder.key)
+            lines[(funder.key, activity.start_date)] = FundingData(
+                donor=funder, amount=None, currency=activity.currency, date_from=activity.start_date
+            )
+            report.note("funding organisation without an incoming transaction: a funder, no amount")
     activity.funding = list(lines.values())
-    report.counts["transactions"] = len(activity.funding)
 
 
 def _funding_line(

@@ -19,6 +19,9 @@ from rbm.exchange._import_model import (
     NodeData,
     PeriodData,
     Value,
+    indicator_key,
+    node_key,
+    nth_keys,
 )
 from rbm.exchange._import_text import iso_date, narrative
 from rbm.exchange.iati_codes import (
@@ -49,10 +52,30 @@ def read_results(activity: _Element, report: ActivityReport) -> list[NodeData]:
                 continue
             node.indicators.extend(_indicators(result, node.code, report))
         ordered = list(nodes.values())
+        for node in ordered:  # our own export: the codes are the identity
+            node.key = f"code:{node.code}"
+            for ind in node.indicators:
+                ind.key = f"code:{ind.code}"
     else:
         ordered = _infer_tree(results, report)
+        _identify(ordered)
     report.counts["results"] = len(ordered)
     return ordered
+
+
+SYNTHETIC = {"I": "Impact", "0": "Outputs reported without an outcome"}
+
+
+def _identify(nodes: list[NodeData]) -> None:
+    """Identity keys of a publisher's results and indicators (see docs/iati.md): the file's
+    `@ref` where it gives one, else title (+ measure) and the position among equal titles."""
+    plain = [node_key(n.level.value, n.title) for n in nodes]
+    for node, key in zip(nodes, nth_keys(plain), strict=True):
+        synthetic = node.code in SYNTHETIC and node.title == SYNTHETIC[node.code]
+        node.key = node.ref or (f"syn:{node.code}" if synthetic else key)
+        inds = [indicator_key(i.title, i.measure.value) for i in node.indicators]
+        for ind, ikey in zip(node.indicators, nth_keys(inds), strict=True):
+            ind.key = ind.ref or ikey
 
 
 def _declared_nodes(frame: _Element) -> dict[str, NodeData]:
@@ -85,7 +108,13 @@ def _result_node(
         parent=parent,
         title=title[:400],
         description=narrative(result.find("description")),
+        ref=_ref(result),
     )
+
+
+def _ref(element: _Element) -> str:
+    ref = (element.get("ref") or "").strip()
+    return f"ref:{ref}" if ref else ""
 
 
 def _infer_tree(results: list[_Element], report: ActivityReport) -> list[NodeData]:
@@ -132,7 +161,7 @@ def _infer_tree(results: list[_Element], report: ActivityReport) -> list[NodeDat
     return nodes
 
 
-def _letters(i: int) -> str:
+def letters(i: int) -> str:
     """a, b, ..., z, aa, ab, ... for 0, 1, ..."""
     out = ""
     i += 1
@@ -146,7 +175,7 @@ def _indicators(result: _Element, node_code: str, report: ActivityReport) -> lis
     out: list[IndicatorData] = []
     codes: set[str] = set()
     for i, element in enumerate(result.iterchildren("indicator")):
-        code = (element.get(RBM + "code") or f"{node_code}.{_letters(i)}")[:20]
+        code = (element.get(RBM + "code") or f"{node_code}.{letters(i)}")[:20]
         while code in codes:
             code = code[:18] + f"~{len(codes) % 10}"
         codes.add(code)
@@ -229,6 +258,7 @@ def read_indicator(element: _Element, code: str, report: ActivityReport) -> Indi
         method=element.findtext(RBM + "method") or "",
         responsible=(element.findtext(RBM + "responsible") or "")[:200],
         dimensions=[d.get("dimension", "") for d in element.iterchildren(RBM + "disaggregation")],
+        ref=_ref(element),
     )
     _library(element, indicator)
     reader = _ValueReader(indicator, report)
@@ -306,7 +336,13 @@ class _ValueReader:
             raw = comment.strip()
             self.report.note(f"{what} value taken from its comment (a number and nothing else)")
         if raw is None:
-            if comment.strip() or out.links:
+            if comment.strip():
+                self.report.note(
+                    f"{what} given as text on a {self.ind.measure.value} indicator: kept as its "
+                    "narrative (no number)"
+                )
+                return out, True
+            if out.links:
                 self.report.skip(f"{what} without a value")
                 return None, False
             return None, True
@@ -338,11 +374,15 @@ class _ValueReader:
         return BaselineData(int(year), iso_date(element.get("iso-date")), value or Value())
 
     def period(self, element: _Element) -> PeriodData | None:
-        start = iso_date(element.find("period-start").get("iso-date"))
-        end = iso_date(element.find("period-end").get("iso-date"))
+        start = iso_date(_iso(element, "period-start"))
+        end = iso_date(_iso(element, "period-end"))
         if start is None or end is None or end < start:
             self.report.skip("period without valid dates, or ending before it starts")
             return None
+        if start == end:
+            self.report.note(
+                "single-day period (IATI's rules want the end after the start): kept as it is"
+            )
         period = PeriodData(start, end, element.get(RBM + "life-of-project") == "true")
         period.target = self._one(element.findall("target"), "target")
         if not period.life_of_project:
@@ -389,6 +429,12 @@ class _ValueReader:
             total.breakdown[key] = number
             self.report.counts["breakdowns"] += 1
         return total
+
+
+def _iso(element: _Element, tag: str) -> str | None:
+    """The iso-date of a child, or None when the child or its date is missing."""
+    child = element.find(tag)
+    return None if child is None else child.get("iso-date")
 
 
 def _links(element: _Element) -> list[tuple[str, str, str]]:

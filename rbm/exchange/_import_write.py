@@ -6,6 +6,7 @@ same file imported twice changes nothing (and records no audit event).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,22 +15,33 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
 from rbm.exchange._import_logframe import write_logframe
-from rbm.exchange._import_model import ActivityData, ActivityReport
-from rbm.exchange._import_refs import REASON, References
+from rbm.exchange._import_model import ActivityData, ActivityReport, FundingData
+from rbm.exchange._import_refs import References
+from rbm.exchange.iati_codes import TX_INCOMING_COMMITMENT
 from rbm.models import (
     Funding,
     Project,
     ProjectCountry,
     ProjectPartner,
     ProjectPriorityArea,
+    ProjectRegion,
     ProjectSector,
 )
 from rbm.models.base import as_dict
 from rbm.principal import Principal
-from rbm.services import audit
 from rbm.services.permissions import can
 
-_FIELDS = ("title", "description", "status", "start_date", "end_date", "budget", "currency")
+_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "end_date",
+    "start_actual",
+    "end_actual",
+    "budget",
+    "currency",
+)
 
 
 def write_activity(
@@ -40,42 +52,44 @@ def write_activity(
     report: ActivityReport,
 ) -> str:
     """Store the activity; returns "created", "updated" or "unchanged"."""
-    project = _find(session, act)
+    project = _find(session, refs, act)
     provider_id = refs.organisation(act.provider)
     if project is None:
-        project = _create(session, principal, act, provider_id)
+        project = _create(session, refs, act, provider_id)
         changed, outcome = True, "created"
     else:
         if not can(session, principal, "edit_logframe", project_id=project.id):
             raise PermissionDenied(f"{principal.name} may not update project {project.code}.")
-        changed, outcome = _update(session, principal, project, act, provider_id), "updated"
+        changed, outcome = _update(session, refs, project, act, provider_id), "updated"
+        refs.unlinked.pop(project.code, None)
+        refs.add_project(project.id, project.code, act.identifier)
     changed |= _links(session, principal, refs, project, act, report, new=outcome == "created")
-    changed |= write_logframe(session, principal, refs, project, act, report)
+    changed |= write_logframe(
+        session, principal, refs, project, act, report, new=outcome == "created"
+    )
     return outcome if changed else "unchanged"
 
 
-def _find(session: Session, act: ActivityData) -> Project | None:
-    """By IATI identifier; else a project with the same code and no identifier yet."""
-    found = session.scalar(select(Project).where(Project.iati_identifier == act.identifier))
-    if found is not None:
-        return found
-    return session.scalar(
-        select(Project).where(Project.code == act.code, Project.iati_identifier.is_(None))
-    )
+def _find(session: Session, refs: References, act: ActivityData) -> Project | None:
+    """By IATI identifier; else a project with the same code and no identifier yet (both
+    known to `refs` from one read per file)."""
+    found = refs.projects.get(act.identifier) or refs.unlinked.get(act.code)
+    return session.get(Project, found) if found is not None else None
 
 
-def _free_code(session: Session, code: str) -> str:
-    taken = set(session.scalars(select(Project.code).where(Project.code.like(f"{code[:34]}%"))))
+def _free_code(refs: References, code: str) -> str:
     candidate, n = code, 1
-    while candidate in taken:
+    while candidate in refs.codes:
         n += 1
         candidate = f"{code[:34]}-{n}"
     return candidate
 
 
-def _create(session: Session, principal: Principal, act: ActivityData, provider_id: int) -> Project:
+def _create(session: Session, refs: References, act: ActivityData, provider_id: int) -> Project:
+    code = _free_code(refs, act.code)
     project = Project(
-        code=_free_code(session, act.code),
+        code=code,
+        code_local=act.code_local or code != act.code,
         iati_identifier=act.identifier,
         provider_id=provider_id,
         reporting_frequency=act.frequency,
@@ -83,20 +97,18 @@ def _create(session: Session, principal: Principal, act: ActivityData, provider_
     )
     session.add(project)
     session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="import",
-        entity_type="project",
-        entity_id=project.id,
-        reason=REASON,
+    refs.add_project(project.id, project.code, act.identifier)
+    refs.audit(
+        "import",
+        "project",
+        project.id,
         after=as_dict(project, "code", "iati_identifier", *_FIELDS),
     )
     return project
 
 
 def _update(
-    session: Session, principal: Principal, project: Project, act: ActivityData, provider_id: int
+    session: Session, refs: References, project: Project, act: ActivityData, provider_id: int
 ) -> bool:
     wanted = {f: getattr(act, f) for f in _FIELDS}
     wanted.update(provider_id=provider_id, iati_identifier=act.identifier)
@@ -107,22 +119,19 @@ def _update(
     for f in differs:
         setattr(project, f, wanted[f])
     session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="import_update",
-        entity_type="project",
-        entity_id=project.id,
+    refs.audit(
+        "import_update",
+        "project",
+        project.id,
         before=before,
         after=as_dict(project, *differs),
-        reason=REASON,
     )
     return True
 
 
 def _replace(
     session: Session,
-    principal: Principal,
+    refs: References,
     project: Project,
     model: Any,
     current: set[Any],
@@ -130,20 +139,18 @@ def _replace(
     make: Any,
     what: str,
 ) -> bool:
-    """Replace a project's link rows of one kind when the wanted set differs."""
+    """Replace a project's link rows of one kind when the wanted set differs (a project
+    just created has none to delete; its rows are flushed with the rest)."""
     if current == wanted:
         return False
-    session.execute(delete(model).where(model.project_id == project.id))
+    if current:
+        session.execute(delete(model).where(model.project_id == project.id))
     for item in sorted(wanted, key=str):
         session.add(make(item))
-    session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="import_update",
-        entity_type="project",
-        entity_id=project.id,
-        reason=REASON,
+    refs.audit(
+        "import_update",
+        "project",
+        project.id,
         before={what: sorted(map(str, current))},
         after={what: sorted(map(str, wanted))},
     )
@@ -169,19 +176,27 @@ def _links(
     countries = {c: s for c, s in act.countries.items() if c in refs.countries}
     report.skip("recipient country not in ISO 3166", len(act.countries) - len(countries))
     partners = {(refs.organisation(org), role) for org, role in act.partners}
-    funding = {
-        (refs.organisation(f.donor), f.amount, f.currency, f.date_from, f.date_to)
+    funding: set[tuple[int, Decimal | None, str, date, date | None, str | None]] = {
+        (refs.organisation(f.donor), f.amount, f.currency, f.date_from, f.date_to, _kind(f))
         for f in act.funding
+        if f.amount is not None
     }
+    dated = {(d, f) for d, _, _, f, _, _ in funding}
+    for f in act.funding:  # funders named without an amount, unless they pay already
+        donor = refs.organisation(f.donor)
+        if f.amount is None and (donor, f.date_from) not in dated:
+            dated.add((donor, f.date_from))
+            funding.add((donor, None, f.currency, f.date_from, f.date_to, None))
     areas = {refs.priority_area(code, name) for code, name in act.areas}
     report.counts["countries"], report.counts["sectors"] = len(countries), len(act.sectors)
+    report.counts["regions"] = len(act.regions)
     report.counts["organisations"] = len(
         {project.provider_id} | {o for o, _ in partners} | {f[0] for f in funding}
     )
     s = session
     changed = _replace(
         s,
-        principal,
+        refs,
         project,
         ProjectCountry,
         _rows(ProjectCountry.project_id == pid, ProjectCountry.country_code, ProjectCountry.share),
@@ -191,7 +206,23 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
+        project,
+        ProjectRegion,
+        _rows(
+            ProjectRegion.project_id == pid,
+            ProjectRegion.vocabulary,
+            ProjectRegion.code,
+            ProjectRegion.name,
+            ProjectRegion.share,
+        ),
+        {(v, c, name, _dec(share)) for (v, c), (name, share) in act.regions.items()},
+        lambda i: ProjectRegion(project_id=pid, vocabulary=i[0], code=i[1], name=i[2], share=i[3]),
+        "regions",
+    )
+    changed |= _replace(
+        s,
+        refs,
         project,
         ProjectSector,
         _rows(ProjectSector.project_id == pid, ProjectSector.code, ProjectSector.share),
@@ -201,7 +232,7 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
         project,
         ProjectPartner,
         _rows(
@@ -213,7 +244,7 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
         project,
         ProjectPriorityArea,
         {
@@ -228,29 +259,41 @@ def _links(
     )
     changed |= _replace(
         s,
-        principal,
+        refs,
         project,
         Funding,
         {
-            (d, _dec(a), c, f, t)
-            for d, a, c, f, t in _rows(
+            (d, _dec(a), c, f, t, k)
+            for d, a, c, f, t, k in _rows(
                 Funding.project_id == pid,
                 Funding.donor_id,
                 Funding.amount,
                 Funding.currency,
                 Funding.date_from,
                 Funding.date_to,
+                Funding.transaction_type,
             )
         },
-        {(d, _dec(a), c, f, t) for d, a, c, f, t in funding},
+        {(d, _dec(a), c, f, t, k) for d, a, c, f, t, k in funding},
         lambda i: Funding(
-            project_id=pid, donor_id=i[0], amount=i[1], currency=i[2], date_from=i[3], date_to=i[4]
+            project_id=pid,
+            donor_id=i[0],
+            amount=i[1],
+            currency=i[2],
+            date_from=i[3],
+            date_to=i[4],
+            transaction_type=i[5],
         ),
         "funding",
     )
     return changed
 
 
-def _dec(value: Decimal) -> Decimal:
+def _kind(f: FundingData) -> str | None:
+    """Incoming funds are kept as such; a commitment (the default) is stored as empty."""
+    return f.transaction_type if f.transaction_type != TX_INCOMING_COMMITMENT else None
+
+
+def _dec(value: Decimal | None) -> Decimal | None:
     """Equal decimals hash alike (3 == 3.0000), so sets of rows compare by value."""
-    return Decimal(value)
+    return None if value is None else Decimal(value)

@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +50,8 @@ from rbm.exchange._export_data import (
 )
 from rbm.exchange._export_periods import period_texts
 from rbm.exchange.iati_codes import (
+    DATE_ACTUAL_END,
+    DATE_ACTUAL_START,
     DATE_PLANNED_END,
     DATE_PLANNED_START,
     DOC_RESULTS,
@@ -272,10 +274,12 @@ def _org_attrs(name_ref: Any, type_: Any) -> str:
 
 
 def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
+    # A code of ours is never written as the publisher's internal identifier (A1).
+    local = f' rbm:code="{_q(p.code)}"' if p.code_local else ""
     write(
         f'{N1}<iati-activity last-updated-datetime="{stamp}" xml:lang="en"'
         f' default-currency="{_q(p.currency)}" hierarchy="1"'
-        f' rbm:frequency="{_q(str(p.reporting_frequency))}">'
+        f' rbm:frequency="{_q(str(p.reporting_frequency))}"{local}>'
         f"{N2}{_leaf('iati-identifier', activity_identifier(p))}"
     )
     reporting = (
@@ -285,17 +289,26 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
     _narrative(write, 2, "title", p.title)
     _narrative(write, 2, "description", p.description, ' type="1"')
     _participants(write, p, data)
+    start_type = DATE_ACTUAL_START if p.start_actual else DATE_PLANNED_START
+    end_type = DATE_ACTUAL_END if p.end_actual else DATE_PLANNED_END
+    if not p.code_local:
+        write(f'{N2}<other-identifier ref="{_q(p.code)}" type="{OTHER_ID_INTERNAL}"/>')
     write(
-        f'{N2}<other-identifier ref="{_q(p.code)}" type="{OTHER_ID_INTERNAL}"/>'
         f'{N2}<activity-status code="{STATUS_CODE[ProjectStatus(p.status)]}"/>'
-        f'{N2}<activity-date iso-date="{p.start_date.isoformat()}" type="{DATE_PLANNED_START}"/>'
-        f'{N2}<activity-date iso-date="{p.end_date.isoformat()}" type="{DATE_PLANNED_END}"/>'
+        f'{N2}<activity-date iso-date="{p.start_date.isoformat()}" type="{start_type}"/>'
+        f'{N2}<activity-date iso-date="{p.end_date.isoformat()}" type="{end_type}"/>'
     )
     for c in data.countries[p.id]:
         write(
             f'{N2}<recipient-country code="{_q(c.country_code)}"'
             f' percentage="{decimal_text(c.share)}"/>'
         )
+    for r in data.regions[p.id]:
+        attrs = (
+            f' code="{_q(r.code)}" vocabulary="{_q(r.vocabulary)}"'
+            f' percentage="{decimal_text(r.share)}"'
+        )
+        _narrative(write, 2, "recipient-region", r.name, attrs)
     for s in data.sectors[p.id]:
         write(
             f'{N2}<sector vocabulary="{SECTOR_VOCAB_DAC5}" code="{_q(s.code)}"'
@@ -307,7 +320,8 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
     if p.budget is not None:
         _budget(write, p)
     for row in data.funding[p.id]:
-        _transaction(write, p, row)
+        if row.amount is not None:  # a funder without an amount is a participating org only
+            _transaction(write, p, row)
     nodes = _tree_order(data.nodes[p.id])
     span = (p.start_date.isoformat(), p.end_date.isoformat())
     for node in nodes:
@@ -335,19 +349,47 @@ def _money(amount: Decimal, currency: str, day: date) -> str:
     )
 
 
+def budget_years(start: date, end: date, amount: Decimal) -> list[tuple[date, date, Decimal]]:
+    """The project budget over its dates, in periods of at most one year (IATI's rule): the
+    amount shared by days, to the cent of the fourth decimal, the last period taking what the
+    rounding leaves so the parts add up to the total exactly."""
+    periods = []
+    first = start
+    while first <= end:
+        try:
+            next_first = first.replace(year=first.year + 1)
+        except ValueError:  # 29 February
+            next_first = first.replace(year=first.year + 1, day=28) + timedelta(days=1)
+        last = min(next_first - timedelta(days=1), end)
+        periods.append((first, last))
+        first = last + timedelta(days=1)
+    days = (end - start).days + 1
+    out, given = [], Decimal(0)
+    for i, (a, b) in enumerate(periods):
+        if i == len(periods) - 1:
+            share = amount - given
+        else:
+            share = (amount * ((b - a).days + 1) / days).quantize(Decimal("0.0001"))
+        given += share
+        out.append((a, b, share))
+    return out
+
+
 def _budget(write: Write, p: Any) -> None:
-    write(
-        f'{N2}<budget type="1" status="1">'
-        f'{N3}<period-start iso-date="{p.start_date.isoformat()}"/>'
-        f'{N3}<period-end iso-date="{p.end_date.isoformat()}"/>'
-        f"{_money(p.budget, p.currency, p.start_date)}{N2}</budget>"
-    )
+    for first, last, amount in budget_years(p.start_date, p.end_date, p.budget):
+        write(
+            f'{N2}<budget type="1" status="1">'
+            f'{N3}<period-start iso-date="{first.isoformat()}"/>'
+            f'{N3}<period-end iso-date="{last.isoformat()}"/>'
+            f"{_money(amount, p.currency, first)}{N2}</budget>"
+        )
 
 
 def _transaction(write: Write, p: Any, row: Any) -> None:
     date_to = f' rbm:date-to="{row.date_to.isoformat()}"' if row.date_to else ""
+    kind = row.transaction_type or TX_INCOMING_COMMITMENT
     write(
-        f'{N2}<transaction{date_to}>{N3}<transaction-type code="{TX_INCOMING_COMMITMENT}"/>'
+        f'{N2}<transaction{date_to}>{N3}<transaction-type code="{kind}"/>'
         f'{N3}<transaction-date iso-date="{row.date_from.isoformat()}"/>'
         f"{_money(row.amount, row.currency, row.date_from)}"
     )
@@ -485,7 +527,7 @@ def _period_loop(
     actuals = {periods[row[2]]: row for row in rows if row[2] in published}
     parts = []
     for key in sorted(targets.keys() | actuals.keys()):
-        if key[0] < key[1]:  # IATI wants the start before the end
+        if key[0] <= key[1]:  # a single-day period is written as it is (see docs/iati.md)
             target, actual = targets.get(key), actuals.get(key)
             parts.append(
                 f"{opening[key]}{_target(target, data, numeric) if target else ''}"

@@ -22,7 +22,20 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "iati_schema"
 SCHEMA_FILE = SCHEMA_DIR / "iati-activities-schema.xsd"
 
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Markup whose content may legitimately spell "<!DOCTYPE": character data, comments and
+# processing instructions, consumed left to right as a parser would.
+_QUOTED = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>", re.DOTALL)
+# How a document starts, by encoding (XML 1.0, appendix F), byte-order mark or not.
+_ENCODINGS = (
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
 
 
 class FileRefused(ValidationFailed):
@@ -41,10 +54,19 @@ def hardened_parser() -> etree.XMLParser:
     )
 
 
+def _as_utf8(data: bytes) -> bytes:
+    """The document in UTF-8 for the declaration check: UTF-16 and UTF-32 are recognised with
+    or without a byte-order mark (a bomb must not hide behind its encoding)."""
+    for start, encoding in _ENCODINGS:
+        if data.startswith(start):
+            return data.decode(encoding, errors="replace").encode("utf-8")
+    return data
+
+
 def _declares_dtd(data: bytes) -> bool:
-    if data.startswith(_UTF16_BOMS):
-        data = data.decode("utf-16", errors="replace").encode("utf-8")
-    return _DECLARATION.search(data) is not None
+    """A DOCTYPE or ENTITY declaration outside character data and comments (a narrative may
+    quote `<![CDATA[<!DOCTYPE html>]]>`; that is text, not a declaration)."""
+    return _DECLARATION.search(_QUOTED.sub(b"", _as_utf8(data))) is not None
 
 
 def parse_safely(data: bytes, *, max_bytes: int) -> etree._Element:

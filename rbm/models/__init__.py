@@ -46,6 +46,7 @@ from rbm.models.project import (
     ProjectCountry,
     ProjectPartner,
     ProjectPriorityArea,
+    ProjectRegion,
     ProjectSector,
     ReportingPeriod,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "ProjectCountry",
     "ProjectPartner",
     "ProjectPriorityArea",
+    "ProjectRegion",
     "ProjectSector",
     "Provision",
     "Question",

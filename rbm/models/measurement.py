@@ -57,6 +57,9 @@ class Measurement(Base):
     submitted_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None]
+    # Who vouches for an approved value nobody here reviewed: "IATI: <publisher>" for a value
+    # imported as the publisher approved it (created by the importer, reviewed by no one).
+    source: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

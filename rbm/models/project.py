@@ -21,6 +21,9 @@ class Project(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # True when the code is ours, not the publisher's internal identifier (an imported
+    # project's code derived from its IATI identifier or made unique with a suffix).
+    code_local: Mapped[bool | None]
     iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -30,6 +33,10 @@ class Project(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     budget: Mapped[Decimal | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Whether the start and end dates are actual (IATI activity-date 2 and 4) rather than
+    # planned (1 and 3); empty is planned.
+    start_actual: Mapped[bool | None]
+    end_actual: Mapped[bool | None]
     reporting_frequency: Mapped[Frequency] = mapped_column(
         enum_type(Frequency, "reporting_frequency"), default=Frequency.QUARTERLY
     )
@@ -50,6 +57,22 @@ class ProjectCountry(Base):
     country_code: Mapped[str] = mapped_column(
         ForeignKey("country.code"), primary_key=True, index=True
     )
+    share: Mapped[Decimal] = mapped_column(Share)
+
+
+class ProjectRegion(Base):
+    """A recipient region of a project (IATI `recipient-region`) with its share (percent), as
+    published: a project 40% in a country and 60% in a region counts 40% for the country."""
+
+    __tablename__ = "project_region"
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share_range"),)
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    vocabulary: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
     share: Mapped[Decimal] = mapped_column(Share)
 
 
@@ -97,7 +120,8 @@ class ProjectPartner(Base):
 
 
 class Funding(Base):
-    """Money a donor commits to a project."""
+    """Money a donor commits to a project; no amount for a funder named without one (an IATI
+    funding organisation with no incoming transaction)."""
 
     __tablename__ = "funding"
     __table_args__ = (
@@ -110,10 +134,13 @@ class Funding(Base):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     donor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    amount: Mapped[Decimal]
+    amount: Mapped[Decimal | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     date_from: Mapped[date]
     date_to: Mapped[date | None]
+    # The IATI transaction type it was read from: "1" incoming funds, "11" (or empty)
+    # incoming commitment.
+    transaction_type: Mapped[str | None] = mapped_column(String(2))
 
 
 class ReportingPeriod(Base):

@@ -15,7 +15,8 @@ A missing row is never wrong, only slower: the read path computes it from the me
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
@@ -39,6 +40,7 @@ from rbm.models.enums import MeasurementStatus
 
 _MARKED = "rbm.figures.marked"
 _PROJECTS = "rbm.figures.projects"
+_DEFERRED = "rbm.figures.deferred"
 REPORTED = [MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]
 KEPT_ENDS = 4
 # Indicators per read: keeps each IN list well under every backend's parameter limit.
@@ -161,11 +163,33 @@ def _mark_changes(session: Session, _context: Any) -> None:
             session.info.setdefault(_PROJECTS, set()).add(obj.id)
 
 
+@contextmanager
+def deferred(session: Session) -> Iterator[None]:
+    """Within the block, a savepoint that commits keeps its marks instead of refreshing them
+    (SQLAlchemy runs `before_commit` for savepoints too); when the block ends without error,
+    every indicator kept is refreshed at once, set-based. A savepoint rolled back loses its
+    marks with it. For imports: one refresh per file, not one per activity."""
+    kept: dict[str, set[int]] = {_MARKED: set(), _PROJECTS: set()}
+    session.info[_DEFERRED] = kept
+    try:
+        yield
+    finally:
+        session.info.pop(_DEFERRED, None)
+    for key, ids in kept.items():
+        session.info.setdefault(key, set()).update(ids)
+    _refresh_marked(session)
+
+
 @event.listens_for(Session, "before_commit")
 def _refresh_marked(session: Session) -> None:
     if not (session.info.get(_MARKED) or session.info.get(_PROJECTS)):
         return
     session.flush()  # changes still pending mark their indicators too
+    kept = session.info.get(_DEFERRED)
+    if kept is not None:
+        for key in (_MARKED, _PROJECTS):
+            kept[key] |= session.info.pop(key, set())
+        return
     marked = session.info.pop(_MARKED, set())
     projects = session.info.pop(_PROJECTS, set())
     if projects:  # a period changed: its dates count in every indicator of the project

@@ -1,13 +1,17 @@
-"""Reference data: ISO 3166 countries (pycountry) grouped into UN M49 sub-regions
-(countryinfo), kept in step by `rbm migrate`; organisations, priority areas, disaggregation
-dimensions and library indicators, managed by administrators."""
+"""Reference data: ISO 3166 countries (pycountry, completed by the IATI Country codelist in
+`rbm/data/iati-country-codelist.xml` for the codes IATI uses and pycountry lacks, such as
+Kosovo XK) grouped into UN M49 sub-regions (countryinfo), kept in step by `rbm migrate`;
+organisations, priority areas, disaggregation dimensions and library indicators, managed by
+administrators."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pycountry
 from countryinfo import CountryInfo
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,11 +41,39 @@ def _subregion(alpha2: str) -> str:
         return ""
 
 
+IATI_COUNTRIES = Path(__file__).resolve().parents[1] / "data" / "iati-country-codelist.xml"
+#: Sub-regions of the IATI codes countryinfo does not know.
+_IATI_SUBREGIONS = {"XK": "Southern Europe"}
+#: ISO 3166 keeps numerics 900-999 for user-assigned codes: the IATI-only codes take them.
+_USER_NUMERIC = 900
+
+
+def iati_only_countries() -> list[tuple[str, str]]:
+    """(code, name) of the active codes of the IATI Country codelist that pycountry lacks."""
+    known = {c.alpha_2 for c in pycountry.countries}
+    out = []
+    for item in etree.parse(str(IATI_COUNTRIES)).getroot().iter("codelist-item"):
+        code = (item.findtext("code") or "").strip()
+        if code and code not in known and item.get("status") != "withdrawn":
+            name = (item.findtext("name/narrative") or code).strip()
+            out.append((code, name))
+    return sorted(out)
+
+
 def sync_countries(session: Session) -> int:
     """Insert missing countries and regions; returns the number of countries added."""
     known = set(session.scalars(select(Country.code)))
     regions = set(session.scalars(select(Region.code)))
     added = 0
+
+    def region_of(sub: str) -> str | None:
+        code = region_code(sub) if sub else None
+        if code and code not in regions:
+            session.add(Region(code=code, name=sub))
+            session.flush()
+            regions.add(code)
+        return code
+
     for c in sorted(pycountry.countries, key=lambda c: c.alpha_2):
         if c.alpha_2 in known:
             continue
@@ -61,6 +93,28 @@ def sync_countries(session: Session) -> int:
                 region_code=code,
             )
         )
+        added += 1
+    session.flush()
+    # IATI codes outside ISO's official list: alpha-3 is the code and "X" (Kosovo: XKX, as
+    # the EU and the IMF write it); a user-assigned numeric.
+    numerics = set(session.scalars(select(Country.numeric)))
+    alpha3s = set(session.scalars(select(Country.alpha3)))
+    numeric = _USER_NUMERIC
+    for code, name in iati_only_countries():
+        if code in known:
+            continue
+        while numeric in numerics:
+            numeric += 1
+        alpha3 = f"{code}X"
+        if alpha3 in alpha3s:
+            continue
+        sub = _IATI_SUBREGIONS.get(code) or _subregion(code)
+        region = region_of(sub)
+        session.add(
+            Country(code=code, alpha3=alpha3, numeric=numeric, name=name, region_code=region)
+        )
+        numerics.add(numeric)
+        alpha3s.add(alpha3)
         added += 1
     return added
 

@@ -80,8 +80,12 @@ def test_import_iati_prints_the_report_per_activity(cli_db: Database) -> None:
     assert result.output.strip().endswith("1 created, 0 updated, 0 unchanged, 0 skipped.")
 
 
-def test_import_iati_fails_when_nothing_could_be_imported(cli_db: Database) -> None:
-    path = DATA / "03_schema-test_multiple-baselines.xml"
+def test_import_iati_fails_when_nothing_could_be_imported(cli_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "nameless.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity><title><narrative>x</narrative>'
+        "</title></iati-activity></iati-activities>"
+    )
     result = rbm("import-iati", str(path), "--user", "admin@test.rbm")
     assert result.exit_code != 0
     assert "the activity has no iati-identifier" in result.output
@@ -108,3 +112,10 @@ def test_export_tables_writes_the_iptt_and_refuses_other_suffixes(
     assert rbm("export-tables", str(tmp_path / "i.xlsx"), "--iptt").exit_code == 0
     assert list(pd.read_excel(tmp_path / "i.xlsx", sheet_name=None)) == ["CLI-1"]
     assert rbm("export-tables", str(tmp_path / "i.txt")).exit_code != 0
+
+
+def test_import_iati_shows_its_progress(cli_db: Database) -> None:
+    path = DATA / "01_official_activity-standard-example-annotated_v2.03.xml"
+    result = rbm("import-iati", str(path), "--user", "admin@test.rbm")
+    assert result.exit_code == 0, result.output
+    assert "activity 1 of 1" in result.stderr

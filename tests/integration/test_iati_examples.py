@@ -19,7 +19,7 @@ from rbm import migrate
 from rbm.db import Database
 from rbm.errors import NotFound
 from rbm.exchange.iati_export import build_tree, serialize
-from rbm.exchange.iati_import import ImportReport, import_iati
+from rbm.exchange.iati_import import FileRefused, ImportReport, import_iati
 from rbm.exchange.iati_xml import schema_errors
 from rbm.models import AuditEvent, Measurement
 from rbm.models.enums import MeasurementStatus, Role
@@ -32,25 +32,26 @@ LIMIT = 50_000_000
 
 #: file prefix -> (created, skipped, the counts summed over the file's activities)
 EXPECTED: dict[str, tuple[int, int, dict[str, int]]] = {
-    "01": (1, 0, {"organisations": 3, "countries": 2, "budgets": 1, "transactions": 1,
-                  "results": 3, "indicators": 1}),
-    "02": (0, 1, {}),
-    "03": (0, 1, {}),
-    "04": (13, 0, {"organisations": 26, "countries": 11, "sectors": 13, "budgets": 13,
-                   "results": 3, "indicators": 1}),
-    "05": (7, 0, {"organisations": 19, "countries": 4, "sectors": 12, "budgets": 16,
-                  "transactions": 3, "results": 14, "indicators": 17, "baselines": 17,
-                  "periods": 26, "targets": 25, "actuals": 9}),
-    "07": (100, 0, {"organisations": 288, "countries": 129, "sectors": 169, "budgets": 190,
+    "01": (1, 0, {"organisations": 3, "countries": 2, "regions": 2, "budgets": 1,
+                  "transactions": 1, "results": 3, "indicators": 1}),
+    "04": (13, 0, {"organisations": 26, "countries": 11, "regions": 2, "sectors": 13,
+                   "budgets": 13, "results": 3, "indicators": 1, "periods": 1, "targets": 1,
+                   "actuals": 1}),
+    "05": (7, 0, {"organisations": 19, "countries": 4, "regions": 4, "sectors": 12,
+                  "budgets": 16, "transactions": 3, "results": 14, "indicators": 17,
+                  "baselines": 17, "periods": 26, "targets": 25, "actuals": 9}),
+    "07": (100, 0, {"organisations": 321, "countries": 129, "sectors": 169, "budgets": 194,
                     "transactions": 96, "results": 704, "indicators": 1506, "baselines": 530,
-                    "periods": 4215, "targets": 2686, "actuals": 2861}),
-    "08": (97, 3, {"organisations": 386, "countries": 132, "sectors": 152, "budgets": 131,
-                   "transactions": 94, "results": 794, "indicators": 1718, "baselines": 1130,
-                   "periods": 1971, "targets": 1690, "actuals": 1577}),
-    "10": (100, 0, {"organisations": 212, "countries": 167, "sectors": 24, "budgets": 33,
+                    "periods": 4215, "targets": 2686, "actuals": 2863}),
+    "08": (97, 3, {"organisations": 419, "countries": 132, "regions": 2, "sectors": 152,
+                   "budgets": 137, "transactions": 94, "results": 794, "indicators": 1718,
+                   "baselines": 1130, "periods": 1971, "targets": 1690, "actuals": 1577}),
+    "10": (100, 0, {"organisations": 236, "countries": 167, "sectors": 24, "budgets": 33,
                     "results": 513, "indicators": 1032}),
 }  # fmt: skip
-FILES = sorted(DATA.glob("*.xml"))
+#: The two schema-test files declare version "xx": refused as a whole (see the last test).
+UNKNOWN_VERSION = ("02", "03")
+FILES = [p for p in sorted(DATA.glob("*.xml")) if p.name[:2] not in UNKNOWN_VERSION]
 _STAMP = re.compile(rb' (generated-datetime|last-updated-datetime)="[^"]*"')
 
 
@@ -122,15 +123,24 @@ def test_each_example_imports_with_the_report_we_expect(imported: Imported) -> N
             assert activity.skipped, "a skipped activity says why"
 
 
-def test_imported_actuals_are_approved_and_attributed_to_the_importer(imported: Imported) -> None:
+def test_imported_actuals_are_approved_by_their_publisher_never_by_the_importer(
+    imported: Imported,
+) -> None:
     with imported.db.read() as session:
         rows = session.execute(
-            select(Measurement.status, Measurement.created_by_id, Measurement.reviewed_by_id)
+            select(
+                Measurement.status,
+                Measurement.created_by_id,
+                Measurement.submitted_by_id,
+                Measurement.reviewed_by_id,
+                Measurement.source,
+            )
         ).all()
     expected = sum(a.counts["actuals"] for a in imported.report.activities)
     assert len(rows) == expected
     uid = imported.importer.user_id
-    assert all(r == (MeasurementStatus.APPROVED, uid, uid) for r in rows)
+    assert all(r[:4] == (MeasurementStatus.APPROVED, uid, None, None) for r in rows)
+    assert all(r.source.startswith("IATI: ") for r in rows)
 
 
 def test_importing_an_example_twice_changes_nothing(imported: Imported) -> None:
@@ -164,3 +174,10 @@ def test_the_export_of_an_example_validates_and_round_trips(
         assert report.count("created") == imported.report.imported
         second = export(empty, importer)
     assert without_stamps(second) == without_stamps(first)
+
+
+@pytest.mark.parametrize("prefix", UNKNOWN_VERSION)
+def test_an_example_of_an_unknown_version_is_refused_as_a_whole(prefix: str, db: Database) -> None:
+    (path,) = DATA.glob(f"{prefix}_*.xml")
+    with db.write() as session, pytest.raises(FileRefused, match="declares IATI version 'xx'"):
+        import_iati(session, principal=make_user(session, Role.ADMIN), data=path.read_bytes())

@@ -99,7 +99,8 @@ if principal.has_role(Role.ADMIN, Role.MANAGER):
     st.subheader("Import")
     st.caption(
         "Creates or updates projects keyed by their iati-identifier; importing the same file "
-        "again changes nothing. Imported values enter as approved, in your name."
+        "again changes nothing. Imported values enter as approved by their publisher "
+        "(not by you); schema messages on parts not read are warnings with their line."
     )
     uploaded = st.file_uploader("IATI 2.03 activity file", type=["xml"], key="iati_upload")
     if uploaded is not None and st.button("Import", key="iati_import", type="primary"):
@@ -131,5 +132,6 @@ if principal.has_role(Role.ADMIN, Role.MANAGER):
                 "outcome": "Outcome",
                 "skipped": st.column_config.TextColumn("Skipped, and why", width="large"),
                 "notes": st.column_config.TextColumn("Notes", width="large"),
+                "warnings": st.column_config.TextColumn("Schema warnings", width="large"),
             },
         )

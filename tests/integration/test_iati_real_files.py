@@ -1,0 +1,172 @@
+"""Every real publisher's file in tests/data/iati/real imported into one database: at least 95%
+of the activities get in, every refusal says why, every indicator and actual value of an
+imported activity is in the database, importing again changes nothing, and the export is valid
+and round-trips with nothing lost."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+
+from rbm import migrate
+from rbm.db import Database
+from rbm.exchange.iati_export import build_tree, serialize
+from rbm.exchange.iati_import import ImportReport, import_iati
+from rbm.exchange.iati_xml import schema_errors
+from rbm.models import (
+    AuditEvent,
+    Baseline,
+    Indicator,
+    Measurement,
+    MeasurementBreakdown,
+    Project,
+    ResultNode,
+    Target,
+)
+from rbm.models.enums import Role
+from rbm.principal import Principal
+from tests.utils.builders import make_user
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "iati" / "real"
+FILES = sorted(REAL.glob("*.xml.gz"))
+LIMIT = 50_000_000
+COUNTED = {
+    "activities": Project,
+    "results": ResultNode,
+    "indicators": Indicator,
+    "baselines": Baseline,
+    "targets": Target,
+    "actuals": Measurement,
+    "breakdowns": MeasurementBreakdown,
+}
+
+
+@dataclass
+class World:
+    db: Database
+    importer: Principal
+    files: dict[str, bytes]
+    reports: dict[str, ImportReport]
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.read() as session:
+        return {
+            name: session.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in COUNTED.items()
+        }
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("real")
+    db = Database(f"sqlite:///{folder / 'rbm.sqlite3'}")
+    migrate.upgrade(db)
+    with db.write() as session:
+        importer = make_user(session, Role.ADMIN)
+    files = {f.name: gzip.decompress(f.read_bytes()) for f in FILES}
+    reports = {}
+    for name, data in files.items():
+        with db.write() as session:
+            reports[name] = import_iati(session, principal=importer, data=data, max_bytes=LIMIT)
+    yield World(db, importer, files, reports)
+    db.dispose()
+
+
+def test_the_real_files_are_all_there() -> None:
+    assert len(FILES) == 11
+
+
+def test_at_least_95_percent_of_real_activities_are_imported(world: World) -> None:
+    activities = [a for r in world.reports.values() for a in r.activities]
+    imported = sum(r.imported for r in world.reports.values())
+    assert len(activities) == 1100
+    assert imported / len(activities) >= 0.95, imported
+
+
+def test_every_refused_activity_says_why_in_words_a_publisher_can_act_on(world: World) -> None:
+    refused = [a for r in world.reports.values() for a in r.activities if a.outcome in ("skipped",)]
+    for a in refused:
+        assert a.skipped, a.identifier
+        assert all(len(reason) > 20 for reason in a.skipped), a.skipped
+    # what the schema says of parts the importer does not read are warnings with a line
+    warned = [w for r in world.reports.values() for a in r.activities for w in a.warnings]
+    assert warned and all(w.startswith("line ") or w.startswith("...") for w in warned)
+
+
+def _expected(world: World) -> tuple[int, int]:
+    """Indicators and actual values (distinct periods with a total) of the imported
+    activities, counted in the files themselves."""
+    indicators = actuals = 0
+    imported = {
+        a.identifier
+        for r in world.reports.values()
+        for a in r.activities
+        if a.outcome not in ("skipped", "duplicate")
+    }
+    last: dict[str, etree._Element] = {}
+    for data in world.files.values():
+        root = etree.fromstring(data)
+        for activity in root.iterchildren("iati-activity"):
+            last[(activity.findtext("iati-identifier") or "").strip()] = activity
+    for identifier in imported:
+        for ind in last[identifier].iterchildren("result"):
+            for indicator in ind.iterchildren("indicator"):
+                indicators += 1
+                periods = set()
+                for period in indicator.iterchildren("period"):
+                    totals = [
+                        a
+                        for a in period.iterchildren("actual")
+                        if a.find("dimension") is None
+                        and ((a.get("value") or "").strip() or a.find("comment") is not None)
+                    ]
+                    start = period.find("period-start")
+                    end = period.find("period-end")
+                    if totals and start is not None and end is not None:
+                        periods.add((start.get("iso-date"), end.get("iso-date")))
+                actuals += len(periods)
+    return indicators, actuals
+
+
+def test_every_indicator_and_actual_of_an_imported_activity_is_stored(world: World) -> None:
+    indicators, actuals = _expected(world)
+    stored = counts(world.db)
+    assert stored["indicators"] == indicators
+    assert stored["actuals"] == actuals
+
+
+def test_importing_the_real_files_again_changes_nothing(world: World) -> None:
+    before = counts(world.db)
+    with world.db.read() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+    for data in world.files.values():
+        with world.db.write() as session:
+            report = import_iati(session, principal=world.importer, data=data, max_bytes=LIMIT)
+        assert {a.outcome for a in report.activities} <= {"unchanged", "skipped", "duplicate"}
+    with world.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    assert counts(world.db) == before
+
+
+def test_the_export_of_the_real_files_validates_and_round_trips(
+    world: World, tmp_path: Path
+) -> None:
+    with world.db.read() as session:
+        exported = serialize(build_tree(session, principal=world.importer))
+    assert schema_errors(etree.fromstring(exported)) == []
+    again = Database(f"sqlite:///{tmp_path / 'again.sqlite3'}")
+    migrate.upgrade(again)
+    with again.write() as session:
+        importer = make_user(session, Role.ADMIN)
+    with again.write() as session:
+        report = import_iati(session, principal=importer, data=exported, max_bytes=LIMIT)
+    assert report.count("skipped") == 0
+    assert counts(again) == counts(world.db)
+    again.dispose()
