@@ -28,6 +28,7 @@ from rbm.models.base import as_dict
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import can
+from rbm.services.projects import require_own_organisation
 
 _FIELDS = ("title", "description", "status", "start_date", "end_date", "budget", "currency")
 
@@ -74,6 +75,7 @@ def _free_code(session: Session, code: str) -> str:
 
 
 def _create(session: Session, principal: Principal, act: ActivityData, provider_id: int) -> Project:
+    require_own_organisation(principal, provider_id, doing="import projects")
     project = Project(
         code=_free_code(session, act.code),
         iati_identifier=act.identifier,

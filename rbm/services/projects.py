@@ -131,14 +131,11 @@ def create_project(session: Session, *, principal: Principal, new: NewProject) -
 
 def require_own_organisation(principal: Principal, organisation_id: int, *, doing: str) -> None:
     """A manager acts for their own organisation only: the provider must be an organisation
-    they hold the manager role for. Admins act for any organisation."""
-    if principal.has_role(Role.ADMIN):
-        return
-    own = {
-        g.organisation_id
-        for g in principal.grants_for(Role.MANAGER)
-        if g.scope_type is ScopeType.ORGANISATION
-    }
+    they hold the manager role for. Admins (and managers scoped everywhere) act for any."""
+    grants = principal.grants_for(Role.ADMIN, Role.MANAGER)
+    if any(g.role is Role.ADMIN or g.scope_type is ScopeType.GLOBAL for g in grants):
+        return  # an admin, or a manager whose scope is everywhere
+    own = {g.organisation_id for g in grants if g.scope_type is ScopeType.ORGANISATION}
     if organisation_id not in own:
         raise PermissionDenied(
             f"{principal.name} may {doing} only for their own organisation "

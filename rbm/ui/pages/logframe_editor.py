@@ -36,8 +36,11 @@ from rbm.ui.session import cached_query, get_db, require_principal
 principal = require_principal()
 is_manager = principal.has_role(Role.ADMIN, Role.MANAGER)
 st.title("Logframe editor")
+# Always the same slot: an element that comes and goes would shift the tabs below it, and
+# Streamlit would then reopen the first tab.
+flash = st.empty()
 if done := st.session_state.pop("le_done", None):
-    st.success(done)
+    flash.success(done)
 
 
 def _fmt(names: dict[Any, Any]) -> Callable[[Any], str]:
@@ -197,7 +200,7 @@ def _create(
         funding=funding,
     )
     project = projects.create_project(session, principal=principal, new=new)
-    st.session_state["le_code"] = project.code
+    st.session_state["le_project"] = project.code  # open the new project after the rerun
     return f"Project {project.code} created with its reporting periods. Now add its results."
 
 
@@ -215,12 +218,15 @@ if editable.empty:
 
 codes = editable["code"].tolist()
 titles = dict(zip(editable["code"], editable["title"], strict=True))
-wanted = st.query_params.get("code") or st.session_state.get("le_code")
+wanted = st.query_params.get("code")
 code = str(
     st.selectbox(
         "Project",
         codes,
-        index=codes.index(wanted) if wanted in codes else 0,
+        # The choice kept in the session (a project just created) wins over the URL.
+        index=codes.index(wanted)
+        if wanted in codes and "le_project" not in st.session_state
+        else 0,
         format_func=lambda c: f"{c} — {titles[c]}",
         key="le_project",
     )
@@ -325,7 +331,9 @@ def _add_result_form() -> None:
 
 def _edit_result_form() -> None:
     st.subheader("Change a result")
-    node_id = st.selectbox("Result", tree["id"].tolist(), format_func=_node_label, key="le_er_node")
+    node_id = st.selectbox(
+        "Result to change", tree["id"].tolist(), format_func=_node_label, key="le_er_node"
+    )
     node = tree.set_index("id").loc[node_id]
     with st.form(f"le_edit_result_{node_id}"):
         statement = st.text_input("Statement", value=node["statement"], key=f"le_er_s_{node_id}")
@@ -513,7 +521,7 @@ def _indicators_tab() -> None:
         st.info("Add a result first; indicators sit on results.")
         return
     node_id = st.selectbox(
-        "Result", live["id"].tolist(), format_func=_node_label, key="le_ind_node"
+        "Result measured", live["id"].tolist(), format_func=_node_label, key="le_ind_node"
     )
     mine = inds[inds["result_node_id"] == node_id]
     if not mine.empty:
@@ -549,7 +557,7 @@ def _indicators_tab() -> None:
 
 def _edit_indicator(mine: pd.DataFrame) -> None:
     st.subheader("Change an indicator")
-    pick = st.selectbox("Indicator", mine["code"].tolist(), key="le_ind_pick")
+    pick = st.selectbox("Indicator to change", mine["code"].tolist(), key="le_ind_pick")
     current = mine.set_index("code").loc[pick].copy()
     current["code"] = pick
     iid = int(current["indicator_id"])
@@ -642,7 +650,9 @@ def _targets_tab() -> None:
         st.info("Add an indicator first.")
         return
     labels = dict(zip(live["indicator_id"], live["code"] + " — " + live["title"], strict=True))
-    iid = st.selectbox("Indicator", list(labels), format_func=_fmt(labels), key="le_t_ind")
+    iid = st.selectbox(
+        "Indicator to set targets for", list(labels), format_func=_fmt(labels), key="le_t_ind"
+    )
     current = live.set_index("indicator_id").loc[iid]
     periods = cached_query(q.periods, principal, project_id=pid)
     targets = cached_query(q.period_targets, principal, project_id=pid)
