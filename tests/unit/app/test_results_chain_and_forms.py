@@ -54,5 +54,5 @@ def test_shares_are_read_from_code_and_share_pairs() -> None:
 
 @pytest.mark.parametrize("text", ["HN", "HN fifty"])
 def test_unreadable_shares_are_refused_naming_the_field(text: str) -> None:
-    with pytest.raises(ValidationFailed, match="^countries:"):
+    with pytest.raises(ValidationFailed, match=r"^countries:"):
         forms.shares(text, field="countries")
