@@ -149,3 +149,44 @@ def test_choosing_a_result_in_the_results_chain_opens_its_indicators(app_db: Dat
     at.selectbox(key="pj_chain").set_value("1").run()
     assert not at.exception
     assert tables_of_1a() == before + 1
+
+
+def test_a_manager_imports_the_example_spreadsheet_on_the_page(app_db: Database) -> None:
+    from pathlib import Path
+
+    from rbm.services.reference import create_dimension, create_library_indicator
+
+    example = Path(__file__).resolve().parents[2] / "fixtures" / "logframe_firearms_protocol.csv"
+    with app_db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        create_dimension(
+            session,
+            principal=admin,
+            code="sex",
+            name="Sex",
+            exhaustive=True,
+            values=[("female", "Female"), ("male", "Male")],
+        )
+        from rbm.models.enums import Measure
+
+        create_library_indicator(
+            session,
+            principal=admin,
+            code="LIB-TRAINED",
+            title="Trained",
+            unit="people",
+            measure=Measure.NUMBER,
+        )
+        LogframeBuilder(code="FP-CA", start=date(2025, 1, 1), end=date(2027, 12, 31)).build(
+            session, admin
+        )
+    # The builder's own results I and 1 are matched by code and updated in place.
+    at = open_app(admin, page=PAGE, query={"code": "FP-CA"})
+    at.get("file_uploader")[0].set_value((example.name, example.read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="le_import").click().run()
+    assert not at.exception
+    assert "added result 2.2.1" in at.success[0].value
+    assert "updated result I" in at.success[0].value
+    with app_db.read() as session:
+        assert len(session.scalars(select(ResultNode.code)).all()) == 11
