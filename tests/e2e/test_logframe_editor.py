@@ -70,9 +70,10 @@ def app_url(demo_database_file: Path, tmp_path_factory: pytest.TempPathFactory) 
         yield url
 
 
-def open_page(page: Any, name: str) -> None:
+def open_page(page: Any, name: str, *, shows: str | None = None) -> None:
+    """Follow a navigation link and wait for the page's heading (or the text `shows`)."""
     page.get_by_role("link", name=name, exact=True).first.click()
-    page.wait_for_selector(f"h1:has-text('{name}')")
+    page.wait_for_selector(f"h1:has-text('{name}')" if shows is None else f"text={shows}")
     wait_idle(page)
 
 
@@ -153,6 +154,11 @@ def test_a_manager_builds_a_logframe_an_officer_logs_a_second_manager_approves(
     )
     fill(new, manager, "Code", "FP-E2E")
     fill(new, manager, "Title", "Firearms marking in three countries")
+    # Started last January: its first quarter has ended and takes values.
+    start = new.get_by_label("Start date", exact=True)  # a segmented date field
+    start.locator("[role='spinbutton']").first.click()
+    manager.keyboard.type(f"{date.today().year - 1}0101")
+    manager.keyboard.press("Tab")
     fill(new, manager, "Recipient countries and shares (%)", "HN 40; GT 35; SV 25")
     press(new, manager, "Create the project")
     manager.get_by_text("Project FP-E2E created").wait_for()
@@ -166,7 +172,7 @@ def test_a_manager_builds_a_logframe_an_officer_logs_a_second_manager_approves(
     officer.set_default_timeout(30_000)
     sign_in(officer, app_url, "officer@demo.rbm", "Demo-officer-2026")
     open_page(officer, "Log results")
-    choose(officer, officer, "Indicator and period", "FP-E2E 1.a")
+    choose(officer, officer, "Indicator and period", f"FP-E2E 1.a · {date.today().year - 1}-Q1")
     officer.get_by_label("Value", exact=True).fill("40")
     officer.keyboard.press("Tab")
     wait_idle(officer)
@@ -181,16 +187,16 @@ def test_a_manager_builds_a_logframe_an_officer_logs_a_second_manager_approves(
     press(second, second, "Approve")
     second.get_by_text("Approved 1 value(s).").wait_for()
 
-    open_page(second, "Project")
+    open_page(second, "Project", shows="Results chain")
     choose(second, second, "Project", "FP-E2E")
     detail = tab(second, "Indicator detail")
     choose(detail, second, "Indicator", "1.a")
     metric = second.locator("[data-testid='stMetric']:visible").filter(has_text="To date").first
     assert metric.inner_text().splitlines()[-1] == "40"
     chain = tab(second, "Results chain")
-    svg = chain.locator("svg").first
-    svg.wait_for()
-    assert {"I", "1", "2"} <= set(svg.locator("g.node text").all_inner_texts())
+    labels = chain.locator("svg g.node text")
+    labels.first.wait_for()
+    assert {"I", "1", "2"} <= set(labels.all_inner_texts())
     table = tab(second, "IPTT")
     with second.expect_download() as download:
         table.get_by_role("button", name="Download the IPTT (Excel)").click()
@@ -215,11 +221,11 @@ def test_the_example_spreadsheet_imports_on_the_page_and_shows_the_same_tree(
     press(sheet, page, "Import")
     page.get_by_text("added result 2.2.1").wait_for()
 
-    open_page(page, "Project")
+    open_page(page, "Project", shows="Results chain")
     choose(page, page, "Project", "FP-CA")
     chain = tab(page, "Results chain")
-    svg = chain.locator("svg").first
-    svg.wait_for()
-    codes = {t.splitlines()[0] for t in svg.locator("g.node text").all_inner_texts()}
+    labels = chain.locator("svg g.node text")
+    labels.first.wait_for()
+    codes = {t.splitlines()[0] for t in labels.all_inner_texts() if t}
     expected = {"I", "1", "1.1", "1.1.1", "1.1.2", "1.2", "2", "2.1", "2.1.1", "2.2", "2.2.1"}
     assert expected <= codes
