@@ -196,7 +196,7 @@ def test_a_manager_builds_a_logframe_an_officer_logs_a_second_manager_approves(
     chain = tab(second, "Results chain")
     labels = chain.locator("svg g.node text")
     labels.first.wait_for()
-    assert {"I", "1", "2"} <= set(labels.all_inner_texts())
+    assert {"I", "1", "2"} <= set(labels.all_text_contents())
     table = tab(second, "IPTT")
     with second.expect_download() as download:
         table.get_by_role("button", name="Download the IPTT (Excel)").click()
@@ -226,6 +226,6 @@ def test_the_example_spreadsheet_imports_on_the_page_and_shows_the_same_tree(
     chain = tab(page, "Results chain")
     labels = chain.locator("svg g.node text")
     labels.first.wait_for()
-    codes = {t.splitlines()[0] for t in labels.all_inner_texts() if t}
+    codes = {t.splitlines()[0] for t in labels.all_text_contents() if t}
     expected = {"I", "1", "1.1", "1.1.1", "1.1.2", "1.2", "2", "2.1", "2.1.1", "2.2", "2.2.1"}
     assert expected <= codes
