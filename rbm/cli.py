@@ -160,6 +160,30 @@ def import_measurements(file: str, email: str, submit: bool) -> None:
     click.echo(f"{path.name}: {report}")
 
 
+@main.command("import-logframe")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "code", required=True, help="Code of the project to fill or update.")
+@click.option("--user", "email", required=True, help="The importing account (admin or manager).")
+def import_logframe(file: Path, code: str, email: str) -> None:
+    """Create or update a project's logframe from the logframe spreadsheet (.xlsx or .csv,
+    see docs/logframe.md). Every problem is listed and nothing is saved unless the whole file
+    is valid; results and indicators are matched by code, so a re-import changes nothing."""
+    from rbm.errors import RbmError
+    from rbm.exchange.logframe_sheet import read_logframe
+    from rbm.exchange.logframe_sheet_import import import_logframe as run_import
+
+    try:
+        frame = read_logframe(file.name, file.read_bytes())
+        with _db().write() as session:
+            principal = _account(session, email)
+            report = run_import(
+                session, principal=principal, project_code=code, frame=frame, filename=file.name
+            )
+    except RbmError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{file.name}: {report.summary()}")
+
+
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def backup(out: Path) -> None:

@@ -30,6 +30,7 @@ from rbm.models import (
 from rbm.models.base import as_dict
 from rbm.principal import Principal
 from rbm.services.permissions import can
+from rbm.services.projects import require_own_organisation
 
 _FIELDS = (
     "title",
@@ -86,6 +87,7 @@ def _free_code(refs: References, code: str) -> str:
 
 
 def _create(session: Session, refs: References, act: ActivityData, provider_id: int) -> Project:
+    require_own_organisation(refs.principal, provider_id, doing="import projects")
     code = _free_code(refs, act.code)
     project = Project(
         code=code,

@@ -24,12 +24,14 @@ from rbm.models.evaluation import (
 )
 from rbm.models.logframe import (
     Baseline,
+    ChangeProposal,
     Dimension,
     DimensionValue,
     Indicator,
     IndicatorDimension,
     ResultNode,
     Target,
+    TargetPart,
     TargetRevision,
 )
 from rbm.models.measurement import (
@@ -58,6 +60,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Baseline",
+    "ChangeProposal",
     "ChecklistCycle",
     "Comment",
     "Country",
@@ -100,6 +103,7 @@ __all__ = [
     "RoleGrant",
     "SelfAssessment",
     "Target",
+    "TargetPart",
     "TargetRevision",
     "User",
 ]

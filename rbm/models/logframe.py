@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +35,8 @@ class ResultNode(Base):
     assumptions: Mapped[str] = mapped_column(Text, default="")
     risks: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # Archived results are hidden from entry but kept in history and exports.
+    archived_at: Mapped[datetime | None]
 
 
 class Dimension(Base):
@@ -92,7 +95,11 @@ class Indicator(Base):
         enum_type(Frequency, "indicator_frequency"), default=Frequency.QUARTERLY
     )
     responsible: Mapped[str] = mapped_column(String(200), default="")
+    # How the denominator of a percentage is counted (required for percentage indicators).
+    denominator_rule: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # Archived indicators are hidden from entry but kept in history and exports.
+    archived_at: Mapped[datetime | None]
 
 
 class IndicatorDimension(Base):
@@ -153,3 +160,38 @@ class TargetRevision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TargetPart(Base):
+    """A target's value for one part of a disaggregation dimension (women, men, one country)."""
+
+    __tablename__ = "target_part"
+
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("target.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension_value_id: Mapped[int] = mapped_column(
+        ForeignKey("dimension_value.id"), primary_key=True
+    )
+    value: Mapped[Decimal | None]
+
+
+class ChangeProposal(Base):
+    """A draft change of a project or its logframe proposed by an officer; a manager applies
+    or rejects it. `operation` names an editor service and `arguments` its keyword arguments."""
+
+    __tablename__ = "change_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    operation: Mapped[str] = mapped_column(String(60))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -89,14 +89,14 @@ def project_view(
     )
     indicators = _indicators(session, principal, pid, as_of)
     nodes = _nodes(session, pid)
-    statuses = rollup_results(
-        nodes.rename(columns={"id": "node_id"})[["node_id", "parent_id"]],
-        indicators.rename(columns={"result_node_id": "node_id"})[["node_id", "indicator_id"]],
-        indicators[["indicator_id", "status"]],
-    )
-    if nodes.empty:  # no logframe yet: nothing to roll up (the merge keys' dtypes differ)
+    if nodes.empty:  # a new project without results yet: nothing to roll up
         nodes = nodes.assign(status=pd.Series(dtype=object))
     else:
+        statuses = rollup_results(
+            nodes.rename(columns={"id": "node_id"})[["node_id", "parent_id"]],
+            indicators.rename(columns={"result_node_id": "node_id"})[["node_id", "indicator_id"]],
+            indicators[["indicator_id", "status"]],
+        )
         nodes = nodes.merge(statuses.rename(columns={"node_id": "id"}), on="id", how="left")
     return ProjectView(
         project=project,

@@ -108,6 +108,7 @@ def due(
         )
         .where(
             project_condition(principal, *_LOGGERS),
+            Indicator.archived_at.is_(None),  # archived indicators are hidden from entry
             ReportingPeriod.start_date <= today,
             ReportingPeriod.locked_at.is_(None),
             (m.id.is_(None)) | m.status.in_([MeasurementStatus.DRAFT, MeasurementStatus.RETURNED]),

@@ -44,6 +44,7 @@ def add_result_node(
     """Add a node under `parent_id` (None for the impact at the root); a child sits exactly one
     level below its parent, and a project has a single root."""
     require(session, principal, "edit_logframe", project_id=project_id)
+    _check_node_text(session, project_id=project_id, code=code, title=title)
     _check_level(session, project_id=project_id, parent_id=parent_id, level=level)
     node = ResultNode(
         project_id=project_id,
@@ -69,24 +70,40 @@ def add_result_node(
     return node
 
 
+def _check_node_text(session: Session, *, project_id: int, code: str, title: str) -> None:
+    problems = []
+    if not title.strip():
+        problems.append("statement: a result needs a statement")
+    if not code.strip():
+        problems.append("code: a result needs a code")
+    elif session.scalar(
+        select(ResultNode.id).where(ResultNode.project_id == project_id, ResultNode.code == code)
+    ):
+        problems.append(f"code: {code!r} is already the code of a result of this project")
+    if problems:
+        raise ValidationFailed(f"Result {code or '(no code)'} cannot be saved.", problems)
+
+
 def _check_level(
     session: Session, *, project_id: int, parent_id: int | None, level: ResultLevel
 ) -> None:
     if parent_id is None:
+        if level is not ResultLevel.IMPACT:
+            raise ValidationFailed(f"level: the root of a logframe is its impact, not a {level}.")
         root = session.scalar(
             select(ResultNode.id).where(
                 ResultNode.project_id == project_id, ResultNode.parent_id.is_(None)
             )
         )
         if root is not None:
-            raise ValidationFailed("This logframe already has a root result.")
+            raise ValidationFailed("parent: this logframe already has a root result.")
         return
     parent = session.get(ResultNode, parent_id)
     if parent is None or parent.project_id != project_id:
         raise NotFound("The parent result is not in this project.")
     if level.rank != ResultLevel(parent.level).rank + 1:
         raise ValidationFailed(
-            f"A {level.value} cannot sit under a {ResultLevel(parent.level).value}."
+            f"level: a {level.value} cannot sit under a {ResultLevel(parent.level).value}."
         )
 
 
@@ -103,6 +120,7 @@ class NewIndicator:
     data_source: str = ""
     method: str = ""
     responsible: str = ""
+    denominator_rule: str = ""
     frequency: Frequency = Frequency.QUARTERLY
     library_indicator_id: int | None = None
     ordinal_labels: Sequence[str] | None = None
@@ -152,6 +170,7 @@ def add_indicator(
         data_source=new.data_source,
         method=new.method,
         responsible=new.responsible,
+        denominator_rule=new.denominator_rule,
         frequency=new.frequency,
         library_indicator_id=new.library_indicator_id,
         ordinal_labels=list(new.ordinal_labels) if new.ordinal_labels else None,

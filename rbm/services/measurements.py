@@ -139,6 +139,8 @@ def save_draft(
     When the period's value is already approved, a new revision is started."""
     indicator, project_id = _project_of(session, indicator_id)
     require(session, principal, "log_measurement", project_id=project_id)
+    if indicator.archived_at is not None:
+        raise ValidationFailed(f"Indicator {indicator.code} is archived: it takes no new values.")
     _period(session, period_id, project_id)
     if problems := _check_values(indicator, values) + _check_breakdown(session, indicator, values):
         raise ValidationFailed(f"Indicator {indicator.code}: the value cannot be saved.", problems)

@@ -12,7 +12,10 @@ from rbm.principal import Principal, project_condition
 
 #: Which roles may perform each action on a project (within their scope).
 PROJECT_ACTIONS: dict[str, frozenset[Role]] = {
-    "edit_logframe": frozenset({Role.ADMIN, Role.MANAGER, Role.OFFICER}),
+    "edit_logframe": frozenset({Role.ADMIN, Role.MANAGER}),
+    "edit_project": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Officers propose draft changes of the project and its logframe; a manager applies them.
+    "propose_change": frozenset({Role.ADMIN, Role.MANAGER, Role.OFFICER}),
     "log_measurement": frozenset({Role.ADMIN, Role.OFFICER, Role.MANAGER}),
     "approve_measurement": frozenset({Role.ADMIN, Role.MANAGER}),
     "lock_period": frozenset({Role.ADMIN, Role.MANAGER}),
@@ -20,6 +23,8 @@ PROJECT_ACTIONS: dict[str, frozenset[Role]] = {
 
 _PHRASES = {
     "edit_logframe": "edit the logframe of",
+    "edit_project": "edit",
+    "propose_change": "propose changes to",
     "log_measurement": "log results for",
     "approve_measurement": "approve results of",
     "lock_period": "lock reporting periods of",

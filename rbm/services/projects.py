@@ -11,10 +11,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rbm.errors import ValidationFailed
+from rbm.errors import PermissionDenied, ValidationFailed
 from rbm.models import (
     Country,
     Funding,
+    Organisation,
+    PriorityArea,
     Project,
     ProjectCountry,
     ProjectPartner,
@@ -23,7 +25,7 @@ from rbm.models import (
     ReportingPeriod,
 )
 from rbm.models.base import as_dict
-from rbm.models.enums import Frequency, PartnerRole, ProjectStatus, Role
+from rbm.models.enums import Frequency, PartnerRole, ProjectStatus, Role, ScopeType
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import require_role
@@ -68,25 +70,33 @@ class NewProject:
 def _problems(session: Session, new: NewProject) -> list[str]:
     problems = []
     if new.end_date < new.start_date:
-        problems.append("end date is before start date")
+        problems.append("end date: the end date is before the start date")
     if session.scalar(select(func.count()).where(Project.code == new.code)):
-        problems.append(f"project code {new.code!r} is already used")
+        problems.append(f"code: project code {new.code!r} is already used")
+    if not new.code.strip() or not new.title.strip():
+        problems.append("code and title: a project needs both")
     if new.countries and sum(new.countries.values()) != 100:
-        problems.append("recipient country shares must add up to 100")
+        problems.append(
+            f"recipient countries: shares add up to {sum(new.countries.values())}, not 100"
+        )
     unknown = set(new.countries) - set(
         session.scalars(select(Country.code).where(Country.code.in_(list(new.countries))))
     )
     if unknown:
-        problems.append("unknown country codes: " + ", ".join(sorted(unknown)))
+        problems.append("recipient countries: unknown country codes " + ", ".join(sorted(unknown)))
     if new.sectors and sum(new.sectors.values()) != 100:
-        problems.append("sector shares must add up to 100")
+        problems.append(f"sectors: shares add up to {sum(new.sectors.values())}, not 100")
+    if any(len(code) != 5 or not code.isdigit() for code in new.sectors):
+        problems.append("sectors: a DAC sector code has five digits")
     return problems
 
 
 def create_project(session: Session, *, principal: Principal, new: NewProject) -> Project:
-    """Create a project and its reporting periods. Admins and managers only."""
+    """Create a project and its reporting periods. Admins, and managers for their own
+    organisation only (the provider must be an organisation they manage)."""
     require_role(principal, Role.ADMIN, Role.MANAGER, doing="create projects")
-    if problems := _problems(session, new):
+    require_own_organisation(principal, new.provider_id, doing="create projects")
+    if problems := _problems(session, new) + _reference_problems(session, new):
         raise ValidationFailed(f"Project {new.code} cannot be created.", problems)
     project = Project(
         code=new.code,
@@ -117,6 +127,36 @@ def create_project(session: Session, *, principal: Principal, new: NewProject) -
         after=as_dict(project, "code", "title", "status", "start_date", "end_date"),
     )
     return project
+
+
+def require_own_organisation(principal: Principal, organisation_id: int, *, doing: str) -> None:
+    """A manager acts for their own organisation only: the provider must be an organisation
+    they hold the manager role for. Admins (and managers scoped everywhere) act for any."""
+    grants = principal.grants_for(Role.ADMIN, Role.MANAGER)
+    if any(g.role is Role.ADMIN or g.scope_type is ScopeType.GLOBAL for g in grants):
+        return  # an admin, or a manager whose scope is everywhere
+    own = {g.organisation_id for g in grants if g.scope_type is ScopeType.ORGANISATION}
+    if organisation_id not in own:
+        raise PermissionDenied(
+            f"{principal.name} may {doing} only for their own organisation "
+            f"(organisation #{organisation_id} is not one they manage)."
+        )
+
+
+def _reference_problems(session: Session, new: NewProject) -> list[str]:
+    """Donors, partners and priority areas are chosen from existing records."""
+    wanted = {new.provider_id, *(f.donor_id for f in new.funding), *(o for o, _ in new.partners)}
+    known = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(wanted))))
+    problems = [f"organisation: no organisation #{o}" for o in sorted(wanted - known)]
+    areas = set(new.priority_area_ids)
+    known_areas = set(session.scalars(select(PriorityArea.id).where(PriorityArea.id.in_(areas))))
+    problems += [f"priority areas: no priority area #{a}" for a in sorted(areas - known_areas)]
+    for line in new.funding:
+        if line.amount < 0:
+            problems.append(f"funding amount: {line.amount} is negative")
+        if line.date_to is not None and line.date_to < line.date_from:
+            problems.append("funding dates: the end is before the start")
+    return problems
 
 
 def _add_links(session: Session, project_id: int, new: NewProject) -> None:

@@ -85,6 +85,15 @@ PAGES: tuple[PageSpec, ...] = (
         section="Needs",
         url_path="needs",
     ),
+    # Managers and admins edit projects and logframes; officers propose draft changes.
+    PageSpec(
+        file="logframe_editor.py",
+        title="Logframe editor",
+        icon=":material/schema:",
+        roles=frozenset({Role.ADMIN, Role.MANAGER, Role.OFFICER}),
+        section="Workflow",
+        url_path="logframe-editor",
+    ),
     PageSpec(
         file="inbox.py",
         title="Inbox",

@@ -269,8 +269,10 @@ def test_an_activity_refused_while_writing_leaves_nothing_behind(
     )
     data = document(activity("XM-TEST-1-A1", reporting=new_provider), activity("XM-TEST-1-A2"))
     report = run(db, manager, data)
-    assert [a.outcome for a in report.activities] == ["skipped", "created"]
+    # A2 is new, but its provider is not the manager's organisation: refused as well.
+    assert [a.outcome for a in report.activities] == ["skipped", "skipped"]
     assert "may not update project" in next(iter(report.activities[0].skipped))
+    assert "only for their own organisation" in next(iter(report.activities[1].skipped))
     with db.read() as session:
         assert (
             session.scalar(select(Organisation.id).where(Organisation.name == "Brand new")) is None

@@ -31,7 +31,17 @@ from rbm.models.enums import (
 )
 from rbm.principal import Grant, Principal
 from rbm.queries.admin import audit_log
-from rbm.services import evaluations, evidence, logframe, measurements, needs, periods, projects
+from rbm.services import (
+    evaluations,
+    evidence,
+    logframe,
+    measurements,
+    needs,
+    periods,
+    project_editor,
+    projects,
+    proposals,
+)
 from rbm.services.users import create_user, revoke_grant, set_active
 from rbm.ui.registry import CHANGE_PASSWORD, PAGES, pages_for
 from tests.conftest import _pg_database
@@ -175,17 +185,32 @@ def _need(session: Session, w: World) -> int:
     return need.id
 
 
+def _proposal(session: Session, w: World, who: Principal) -> Any:
+    return proposals.propose(
+        session,
+        principal=who,
+        project_id=w.project.project_id,
+        operation="revise_target",
+        arguments={
+            "indicator_id": w.project.indicator_ids["1.a"],
+            "value": "120",
+            "reason": "Second donor",
+        },
+        summary="Raise the target",
+    )
+
+
 def _act(action: str, session: Session, w: World, who: Principal) -> Any:
     p = w.project
     if action == "create_project":
-        org = make_org(session, w.people["admin"], "Another provider", OrgType.NGO)
+        # A manager creates projects for their own organisation only (see the test below).
         return projects.create_project(
             session,
             principal=who,
             new=projects.NewProject(
                 code="MX-NEW",
                 title="New",
-                provider_id=org,
+                provider_id=p.provider_id,
                 start_date=date(2025, 1, 1),
                 end_date=date(2025, 12, 31),
             ),
@@ -208,6 +233,16 @@ def _act(action: str, session: Session, w: World, who: Principal) -> Any:
             code="1.9",
             title="Prosecutors trained",
             parent_id=root,
+        )
+    if action == "edit_project":
+        return project_editor.close_project(
+            session, principal=who, project_id=p.project_id, reason="Agreement ended"
+        )
+    if action == "propose_change":
+        return _proposal(session, w, who)
+    if action == "apply_change":
+        return proposals.apply_proposal(
+            session, principal=who, proposal_id=_proposal(session, w, w.clerk).id
         )
     if action == "log_measurement":
         return measurements.save_draft(
@@ -431,3 +466,17 @@ def test_evidence_is_refused_on_submitted_and_approved_values(world: World) -> N
         measurements.approve(session, principal=world.people["manager"], measurement_id=mid)
     with pytest.raises(ValidationFailed, match="this one is approved"):
         attach(mid)
+
+
+def test_a_manager_creates_projects_for_their_own_organisation_only(world: World) -> None:
+    with world.db.write() as session:
+        other = make_org(session, world.people["admin"], "Another provider", OrgType.NGO)
+    new = projects.NewProject(
+        code="MX-OTHER",
+        title="For someone else",
+        provider_id=other,
+        start_date=date(2025, 1, 1),
+        end_date=date(2025, 12, 31),
+    )
+    with pytest.raises(PermissionDenied, match="own organisation"), world.db.write() as session:
+        projects.create_project(session, principal=world.people["manager"], new=new)

@@ -16,6 +16,7 @@ from rbm.queries.narratives import project_periods
 from rbm.queries.project import ProjectView, project_view, visible_projects
 from rbm.queries.reference import optional_query
 from rbm.ui import charts, reporting
+from rbm.ui.results_chain import results_chain_dot
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     figure,
@@ -188,8 +189,19 @@ def _show_node(node: pd.Series, depth: int) -> None:
         _show_node(child, depth + 1)
 
 
+if view.nodes.empty:
+    st.info(
+        "This project has no results yet. Its logframe is built on the Logframe editor page "
+        "(results, indicators, baselines and targets, or an imported logframe spreadsheet); "
+        "officers propose changes there and a manager applies them. Figures, the results "
+        "chain and the IPTT appear here once it has results."
+    )
+    st.stop()
+
 long = cached_query(iptt, principal, code=code)
-tree, detail, table, story = st.tabs(["Logframe", "Indicator detail", "IPTT", "Narrative"])
+tree, chain, detail, table, story = st.tabs(
+    ["Logframe", "Results chain", "Indicator detail", "IPTT", "Narrative"]
+)
 with tree:
     st.caption(
         "Status and progress count approved values only. Progress = (to date − baseline) / "
@@ -212,6 +224,27 @@ with tree:
             )
     for _, node in root.iterrows():
         _show_node(node, 0)
+
+with chain:
+    st.caption(
+        "The theory of change with live status: each result is coloured by its rolled-up "
+        "status (approved values only). Choose a result to open its indicators."
+    )
+    st.graphviz_chart(results_chain_dot(view.nodes), width="stretch")
+    node_codes = view.nodes["code"].astype(str).tolist()
+    opened = st.selectbox(
+        "Open a result", node_codes, index=None, placeholder="Choose a result", key="pj_chain"
+    )
+    if opened is not None:
+        opened_node = view.nodes[view.nodes["code"].astype(str) == opened].iloc[0]
+        st.markdown(f"**{plain(opened)}** · {plain(str(opened_node['title']))}")
+        opened_rows = view.indicators[view.indicators["result_node_id"] == opened_node["id"]]
+        if opened_rows.empty:
+            st.caption("This result has no indicators.")
+        else:
+            st.dataframe(
+                _indicator_table(opened_rows), hide_index=True, width="stretch", key="pj_chain_ind"
+            )
 
 
 def _indicator_detail() -> None:

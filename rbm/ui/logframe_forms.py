@@ -1,0 +1,40 @@
+"""Turning the editor's text fields into values, naming the field when one cannot be read
+("HN 50; GT 30; SV 20" for recipient countries and shares, numbers, dates). No Streamlit here,
+so the parsing is tested on its own."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from rbm.errors import ValidationFailed
+
+
+def shares(text: str, *, field: str) -> dict[str, Decimal]:
+    """'HN 50; GT 30' -> {'HN': 50, 'GT': 30}; codes are upper-cased."""
+    out: dict[str, Decimal] = {}
+    for part in (p.strip() for p in text.replace(",", ";").split(";")):
+        if not part:
+            continue
+        bits = part.replace("=", " ").split()
+        if len(bits) != 2:
+            raise ValidationFailed(f"{field}: write each as CODE SHARE (e.g. HN 50), not {part!r}.")
+        out[bits[0].upper()] = number(bits[1], field=field)
+    return out
+
+
+def number(text: str | float | None, *, field: str) -> Decimal:
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise ValidationFailed(f"{field}: {text!r} is not a number.") from None
+    if not value.is_finite():
+        raise ValidationFailed(f"{field}: {text!r} is not a number.")
+    return value
+
+
+def optional_number(text: str | None, *, field: str) -> Decimal | None:
+    return None if text is None or not str(text).strip() else number(text, field=field)
+
+
+def labels(text: str) -> list[str]:
+    return [p.strip() for p in text.split(";") if p.strip()]
