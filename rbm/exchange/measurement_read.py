@@ -125,7 +125,9 @@ def read_workbook(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ValidationFailed(f"{filename}: the workbook cannot be read ({exc}).") from exc
+        raise ValidationFailed(
+            f"{filename}: the workbook is damaged and cannot be read ({exc})."
+        ) from exc
     try:
         names = list(book.sheetnames)
         name = SHEET if SHEET in names else names[0]

@@ -3,23 +3,30 @@ or Google Sheets (CSV and .xlsx) goes through here.
 
 Following the OWASP guidance on CSV (formula) injection, a text cell that starts with `=`, `+`,
 `-`, `@`, a tab or a carriage return is written with a leading apostrophe, so it shows as text
-and is never evaluated; numbers, dates and empty cells are untouched.
+and is never evaluated; numbers, dates and empty cells are untouched, and so is text that is
+only a number (`-3`, `+4.5`), which a spreadsheet reads as that number and nothing more.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")
 
 
 def neutralise(value: Any) -> Any:
     """A text value that a spreadsheet would read as a formula, made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
