@@ -4,17 +4,19 @@ unchanged, and a valid file saved whole."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
 from rbm.db import Database
-from rbm.errors import ValidationFailed
+from rbm.errors import PermissionDenied, ValidationFailed
 from rbm.exchange import measurement_import as imp
 from rbm.models import Measurement
 from rbm.models.enums import Measure, MeasurementStatus, Role, ScopeType
 from rbm.principal import Principal
+from rbm.services import measurements
 from tests.utils.builders import BuiltProject, LogframeBuilder, make_user
 
 
@@ -159,3 +161,30 @@ def test_the_command_exits_non_zero_with_the_row_report(
     )
     assert result.returncode == 1
     assert "row 2, column value: 'lots' is not a number; write digits only" in result.stderr
+
+
+def test_whoever_overwrote_a_draft_by_import_may_not_approve_it(db: Database, team) -> None:
+    built, officer = team
+    with db.write() as session:
+        manager = make_user(
+            session,
+            Role.MANAGER,
+            scope={"scope_type": ScopeType.PROJECT, "project_id": built.project_id},
+        )
+        draft = measurements.save_draft(
+            session,
+            principal=officer,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=built.period_ids["2024-Q1"],
+            values=measurements.Values(value=Decimal(4)),
+        )
+    df = _template(db, manager)
+    df.loc[(df["indicator"] == "1.a") & (df["period"] == "2024-Q1"), "value"] = "999"
+    with db.write() as session:
+        imp.import_measurements(session, principal=manager, df=_upload(df))
+    with db.write() as session:
+        measurements.submit(session, principal=officer, measurement_id=draft.id)
+    with pytest.raises(PermissionDenied, match="you edited this value"), db.write() as session:
+        measurements.approve(session, principal=manager, measurement_id=draft.id)
+    with db.read() as session:
+        assert session.get(Measurement, draft.id).value == Decimal(999)  # type: ignore[union-attr]
