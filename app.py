@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rbm.errors import RbmError
 from rbm.services.users import principal_for_sso
 from rbm.settings import get_settings
 from rbm.ui import remember
@@ -22,7 +23,7 @@ from rbm.ui.session import (
     sign_out,
     sso_configured,
 )
-from rbm.ui.widgets import plain
+from rbm.ui.widgets import message, plain
 
 st.set_page_config(page_title="RBM tracker", page_icon=":material/insights:", layout="wide")
 settings = get_settings()
@@ -38,8 +39,11 @@ if current_principal() is None and (remembered := remember.restore()) is not Non
 
 if current_principal() is None and sso_configured() and st.user.is_logged_in:
     # Identity from the provider; roles and scopes from our database, by e-mail.
-    with get_db().write() as session:
-        sso_principal = principal_for_sso(session, email=str(st.user.email or ""))
+    try:
+        sso_principal = principal_for_sso(get_db(), email=str(st.user.email or ""))
+    except RbmError as exc:
+        st.error(message(exc))
+        st.stop()
     if sso_principal is None:
         st.title("RBM tracker")
         st.error(

@@ -80,7 +80,7 @@ def _audit_select(
     is_sign_in = and_(
         AuditEvent.user_id.is_(None),
         AuditEvent.entity_type == "user",
-        AuditEvent.action.in_(["sign_in", "sign_in_failed"]),
+        AuditEvent.action.in_(["sign_in", "sign_in_sso", "sign_in_failed"]),
     )
     email = func.coalesce(who.email, subject.email)
     stmt = (

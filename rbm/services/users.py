@@ -333,14 +333,21 @@ def revoke_grant(session: Session, *, principal: Principal, grant_id: int) -> No
     )
 
 
-def principal_for_sso(session: Session, *, email: str) -> Principal | None:
+def principal_for_sso(db: Database, *, email: str, now: datetime | None = None) -> Principal | None:
     """The principal for an identity-provider sign-in: roles come from our database by e-mail;
-    an unknown or deactivated e-mail gets no access (None) until an admin grants it."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active:
-        return None
-    user.last_login_at = datetime.now(UTC)
-    audit.record(
-        session, principal=None, action="sign_in_sso", entity_type="user", entity_id=user.id
+    an unknown or deactivated e-mail gets no access (None) until an admin grants it.
+
+    Like `authenticate`, the check only reads, and the bookkeeping (last sign-in, audit) never
+    waits behind a long write such as an import."""
+    try:
+        with db.read() as session:
+            user = session.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None or not user.is_active:
+                return None
+            principal = load_principal(session, user_id=user.id)
+    except OperationalError as exc:
+        raise Unavailable("Sign-in is unavailable for a moment: please try again.") from exc
+    _record_sign_in(
+        db, user_id=principal.user_id, action="sign_in_sso", now=now or datetime.now(UTC)
     )
-    return load_principal(session, user_id=user.id)
+    return principal
