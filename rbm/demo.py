@@ -135,7 +135,9 @@ def load_demo_portfolio(db: Database, folder: Path = FIXTURES, *, sealed: bool =
 
 
 def _with_random_password(spec: dict[str, Any], passwords: dict[str, str]) -> dict[str, Any]:
-    password = secrets.token_urlsafe(18)
+    # 24 random URL-safe characters, then a letter and a digit so that the policy's "letters
+    # and digits" holds whatever the random part drew.
+    password = secrets.token_urlsafe(18) + secrets.choice("abcdefgh") + secrets.choice("23456789")
     passwords[spec["email"]] = password
     return {**spec, "password": password}
 

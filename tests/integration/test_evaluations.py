@@ -396,7 +396,7 @@ def test_a_pdf_report_is_stored_with_its_checksum_and_read_back(db: Database, wo
     [
         ("report.exe", b"MZ...", "not accepted"),
         ("report.pdf", b"<html>not a pdf</html>", "not a .pdf file"),
-        ("report.pdf", b"%PDF" + b"0" * 2_000_000, "over the 1 MB limit"),
+        ("report.pdf", b"%PDF" + b"0" * 2_000_000, "over the 1 MB upload limit"),
     ],
 )
 def test_a_report_file_is_checked_on_the_server(

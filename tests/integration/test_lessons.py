@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,13 +17,13 @@ from rbm import migrate
 from rbm.db import Database
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
 from rbm.models import AuditEvent, Lesson
-from rbm.models.enums import DacCriterion, ResultLevel, Role
-from rbm.principal import Principal
+from rbm.models.enums import DacCriterion, ResultLevel, Role, ScopeType
+from rbm.principal import Grant, Principal
 from rbm.queries import lessons as q
 from rbm.services import evaluations as svc
 from rbm.services import projects
 from rbm.services.reference import create_priority_area
-from tests.integration.test_evaluations import World, build_world, person
+from tests.integration.test_evaluations import World, build_world
 from tests.utils.builders import make_org
 
 
@@ -302,16 +302,30 @@ def test_the_search_uses_the_index_of_revision_0002(db: Database, lessons: Lesso
 def test_lessons_recorded_before_the_search_migration_are_found(empty_db_url: str) -> None:
     db = Database(empty_db_url)
     migrate.upgrade(db, "0001")
-    with db.write() as session:
-        evaluator = person(session, Role.EVALUATOR, "early")
-        svc.record_lesson(
-            session,
-            principal=evaluator,
-            new=svc.NewLesson(
-                title="An early lesson", text="Recorded before full-text search existed."
+    # Written as SQL against the 0001 schema: today's models have columns it does not have.
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO user_account (id, email, name, is_active, must_change_password, "
+                "failed_logins, created_at) VALUES (1, 'early@test.rbm', 'Early', :t, :f, 0, :now)"
             ),
+            {"t": True, "f": False, "now": datetime(2026, 1, 5, tzinfo=UTC)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO lesson (id, title, text, what_worked, what_did_not, evidence, "
+                "recorded_by_id, recorded_at) VALUES (1, 'An early lesson', "
+                "'Recorded before full-text search existed.', '', '', '', 1, :now)"
+            ),
+            {"now": datetime(2026, 1, 5, tzinfo=UTC)},
         )
     migrate.upgrade(db)
+    evaluator = Principal(
+        user_id=1,
+        email="early@test.rbm",
+        name="Early",
+        grants=(Grant(role=Role.EVALUATOR, scope_type=ScopeType.GLOBAL),),
+    )
     assert len(_search(db, evaluator, "existed")) == 1
     db.dispose()
 
