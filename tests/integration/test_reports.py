@@ -199,7 +199,7 @@ def test_the_word_report_shows_the_engines_figures_for_the_period(
         ]
         assert row[col["Progress"]] == progress
     assert rows["1.a"][col["This period"]] == "15"  # the approved value, not the draft
-    assert rows["1.a"][col["To date"]] == "30"  # baseline 5 + 10 + 15, incremental
+    assert rows["1.a"][col["To date"]] == "25"  # 10 + 15: new results, baseline not added
     assert rows["1.b"][col["To date"]] == "40"  # (3 + 9) / (10 + 20), pooled
 
 
