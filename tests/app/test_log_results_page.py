@@ -127,7 +127,7 @@ def test_after_saving_the_picker_and_the_form_name_the_saved_item(app_db: Databa
     at.text_area(key=f"{key}_note").set_value("checked").run()
     at.button(key="lr_Save draft").click().run()
     assert not at.exception
-    assert at.success[0].value == "Draft saved: LR-1 1.a · 2024-Q2 (5)."
+    assert unescaped(at.success[0].value) == "Draft saved: LR-1 1.a · 2024-Q2 (5)."
     assert at.selectbox(key="lr_pick").value == second
     # The form now belongs to the saved draft (version 1), prefilled from what is stored.
     assert at.number_input(key=f"lr_{second.replace(':', '_')}_v1_val").value == 5
