@@ -57,7 +57,7 @@ def test_an_officer_submits_with_a_file_a_manager_approves_and_the_figure_moves(
     )
     wait_idle(officer)
     officer.get_by_role("button", name="Submit", exact=True).click()
-    officer.get_by_text("Submitted for approval.").wait_for()
+    officer.get_by_text("Submitted for approval:").wait_for()
 
     manager = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     sign_in(manager, live_app, "manager@demo.rbm", "Demo-manager-2026")

@@ -177,7 +177,7 @@ def test_a_manager_builds_a_logframe_an_officer_logs_a_second_manager_approves(
     officer.keyboard.press("Tab")
     wait_idle(officer)
     press(officer, officer, "Submit")
-    officer.get_by_text("Submitted for approval.").wait_for()
+    officer.get_by_text("Submitted for approval:").wait_for()
 
     second = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
     second.set_default_timeout(30_000)
