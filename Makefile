@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck unit integration app e2e bench bench-quick migrate demo clean
+.PHONY: run test setup lint typecheck unit integration app e2e bench bench-quick migrate demo clean \
+	i18n-extract i18n-update i18n-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,24 @@ bench: setup
 
 bench-quick: setup
 	$(BIN)/python -m bench --quick
+
+# Translations (README "Translating"): extract every marked string into the template, merge it
+# into each language's catalogue, and check that every catalogue is complete.
+LOCALES := rbm/locale
+I18N_KEYWORDS := -k Msg -k RbmError -k ValidationFailed -k PermissionDenied -k NotFound \
+	-k Conflict -k AuthenticationFailed -k Unavailable -k ConfigurationError
+
+i18n-extract: setup
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
+		--project "RBM tracker" -o $(LOCALES)/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages \
+		--no-fuzzy-matching --ignore-obsolete
+
+i18n-check: setup
+	$(BIN)/pybabel compile -d $(LOCALES) -D messages --statistics
+	$(BIN)/pytest -q tests/unit/test_catalogues.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,10 +1,28 @@
-"""Named domain errors. Services raise these; pages and the CLI turn them into messages."""
+"""Named domain errors. Services raise these; pages and the CLI turn them into messages.
+
+An error carries its English template and parameters (`raise NotFound("No project {code}",
+code=code)`), and is translated into the reader's language when it is shown (`str(exc)`, see
+`rbm.i18n`); templates are extracted into the catalogues like `_()` strings.
+"""
 
 from __future__ import annotations
+
+from rbm.i18n import Msg, _
 
 
 class RbmError(Exception):
     """Base of every error the product reports to a person."""
+
+    def __init__(self, message: str | Msg = "", /, **params: object) -> None:
+        template = message.template if isinstance(message, Msg) else message
+        if isinstance(message, Msg):
+            params = {**message.params, **params}
+        super().__init__(template)
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        return _(self.template, **self.params)
 
 
 class ConfigurationError(RbmError):
@@ -22,9 +40,15 @@ class NotFound(RbmError):
 class ValidationFailed(RbmError):
     """Input is invalid; `problems` lists each problem with where it is."""
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
+    def __init__(
+        self,
+        message: str | Msg,
+        problems: list[str] | list[Msg] | list[str | Msg] | None = None,
+        /,
+        **params: object,
+    ) -> None:
+        super().__init__(message, **params)
+        self.problems: list[str | Msg] = list(problems or [])
 
     def __str__(self) -> str:
         base = super().__str__()

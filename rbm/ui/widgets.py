@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
 
 from indicators.quality import FLAG_REASONS
 from indicators.types import Status
+from rbm.errors import RbmError
 from rbm.settings import get_settings
 from rbm.ui.palette import STATUS_COLOURS, STATUS_LABELS
 
@@ -19,6 +22,7 @@ __all__ = [
     "money",
     "number",
     "plain",
+    "reported",
     "status_badge",
     "status_label",
 ]
@@ -44,6 +48,21 @@ def message(text: object) -> str:
     """An error or notice that may quote user text (file names, codes, titles), escaped for
     st.error / st.success and the like; its line breaks kept."""
     return plain(str(text)).replace("\n", "  \n")
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Run a service call; a named error it raises is shown to the person (in their language)
+    and the page goes on. Anything else is a bug and propagates.
+
+        with reported():
+            approve(session, principal=principal, measurement_ids=ids)
+            st.rerun()
+    """
+    try:
+        yield
+    except RbmError as exc:
+        st.error(message(exc))
 
 
 def status_label(status: object) -> str:

@@ -275,7 +275,7 @@ def _refused(exc: ValidationFailed) -> None:
     st.error(exc.args[0])
     # The cells are echoed as plain text: never rendered as Markdown or HTML.
     if exc.problems:
-        st.code("\n".join(exc.problems), language=None, wrap_lines=True)
+        st.code("\n".join(map(str, exc.problems)), language=None, wrap_lines=True)
 
 
 def _import(df: pd.DataFrame, submit: bool) -> None:
