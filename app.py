@@ -13,6 +13,7 @@ from rbm.ui import remember
 from rbm.ui.registry import CHANGE_PASSWORD, LOGIN, PAGES, pages_for
 from rbm.ui.session import (
     MUST_CHANGE,
+    apply_language,
     apply_upload_limit,
     check_idle_timeout,
     current_principal,
@@ -27,6 +28,7 @@ from rbm.ui.widgets import message, plain
 
 st.set_page_config(page_title="RBM tracker", page_icon=":material/insights:", layout="wide")
 settings = get_settings()
+apply_language()
 apply_upload_limit()
 
 if check_idle_timeout():

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit import config as st_config
 
+from rbm import i18n
 from rbm.db import Database
 from rbm.principal import Principal
 from rbm.services import principals
@@ -21,11 +22,27 @@ PRINCIPAL = "principal"
 LAST_SEEN = "last_seen"
 MUST_CHANGE = "must_change_password"
 PRINCIPAL_VERSION = "principal_data_version"
+#: The language of this browser session (a code of `rbm.i18n.LANGUAGES`, or the pseudo-locale).
+LANGUAGE = "language"
 
 
 @st.cache_resource(show_spinner=False)
 def _database(url: str) -> Database:
     return Database(url)
+
+
+def apply_language() -> str:
+    """Set the language of this run: the session's choice, else the browser's
+    Accept-Language, else English. Called first thing in every run of app.py."""
+    chosen = st.session_state.get(LANGUAGE)
+    if not chosen:
+        try:
+            header = st.context.headers.get("Accept-Language")
+        except (AttributeError, RuntimeError):  # no browser (AppTest, bare script run)
+            header = None
+        chosen = i18n.negotiate(header)
+    i18n.set_language(str(chosen))
+    return i18n.language()
 
 
 def get_db() -> Database:

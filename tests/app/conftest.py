@@ -14,7 +14,7 @@ from rbm import migrate
 from rbm.db import Database
 from rbm.principal import Principal
 from rbm.settings import get_settings
-from rbm.ui.session import PRINCIPAL
+from rbm.ui.session import LANGUAGE, PRINCIPAL
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 60
@@ -33,12 +33,19 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database
 
 
 def open_app(
-    principal: Principal | None = None, page: str | None = None, query: dict[str, str] | None = None
+    principal: Principal | None = None,
+    page: str | None = None,
+    query: dict[str, str] | None = None,
+    *,
+    language: str | None = None,
 ) -> AppTest:
-    """Run app.py signed in as `principal`, then switch to `page` (a path under rbm/ui/pages)."""
+    """Run app.py signed in as `principal`, then switch to `page` (a path under rbm/ui/pages);
+    `language` chooses the session's language (`qps`: the pseudo-locale)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if principal is not None:
         at.session_state[PRINCIPAL] = principal
+    if language is not None:
+        at.session_state[LANGUAGE] = language
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
