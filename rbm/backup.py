@@ -38,7 +38,9 @@ def _libpq_url(db: Database) -> str:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise ConfigurationError(f"{name} is not installed (Debian package postgresql-client).")
+        raise ConfigurationError(
+            "{name} is not installed (Debian package postgresql-client).", name=name
+        )
     return found
 
 
@@ -90,12 +92,12 @@ def check_backup(db: Database, source: Path) -> None:
         head = f.read(16)
     if db.is_sqlite:
         if not head.startswith(SQLITE_MAGIC):
-            raise ValidationFailed(f"{source.name} is not a SQLite backup.")
+            raise ValidationFailed("{name} is not a SQLite backup.", name=source.name)
         version, tables = _sqlite_contents(source)
     else:
         if not head.startswith(PGDUMP_MAGIC):
             raise ValidationFailed(
-                f"{source.name} is not a PostgreSQL backup (pg_dump custom format)."
+                "{name} is not a PostgreSQL backup (pg_dump custom format).", name=source.name
             )
         version, tables = _pg_contents(source)
     missing = sorted(set(Base.metadata.tables) - tables)
@@ -108,8 +110,12 @@ def check_backup(db: Database, source: Path) -> None:
     expected = schema_version()
     if version != expected:
         raise ValidationFailed(
-            f"{source.name} holds schema version {version}; this version of the product needs "
-            f"{expected}. Restore it with the release that made it, then run `rbm migrate`."
+            "{name} holds schema version {version}; this version of the product "
+            "needs {expected}. Restore it with the release that made it, then run "
+            "`rbm migrate`.",
+            name=source.name,
+            version=version,
+            expected=expected,
         )
 
 
@@ -131,7 +137,9 @@ def _sqlite_contents(source: Path) -> tuple[str | None, set[str]]:
                 return None, tables
             rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise ValidationFailed(f"{source.name} is not a readable SQLite backup ({exc}).") from exc
+        raise ValidationFailed(
+            "{name} is not a readable SQLite backup ({exc}).", name=source.name, exc=exc
+        ) from exc
     return ",".join(sorted(r[0] for r in rows)) or None, tables
 
 
@@ -155,5 +163,5 @@ def _pg_restore_output(source: Path, *args: str) -> str:
         [_tool("pg_restore"), *args, str(source)], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise ValidationFailed(f"{source.name} is not a readable PostgreSQL backup.")
+        raise ValidationFailed("{name} is not a readable PostgreSQL backup.", name=source.name)
     return done.stdout

@@ -38,7 +38,9 @@ def _env_float(name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+        raise ConfigurationError(
+            "{name} must be a number, got {raw!r}", name=name, raw=raw
+        ) from exc
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,9 +70,11 @@ class Settings:
         """Refuse an unsafe configuration outside demo mode."""
         if not self.demo_mode and not secret_is_strong(self.secret_key):
             raise ConfigurationError(
-                f"RBM_SECRET_KEY must be at least {MIN_SECRET_BYTES} random bytes; generate one "
-                "with `python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
-                "(or set RBM_DEMO_MODE=true for a demonstration instance)"
+                "RBM_SECRET_KEY must be at least {min_secret_bytes} random bytes; "
+                "generate one with `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'` (or set RBM_DEMO_MODE=true for a "
+                "demonstration instance)",
+                min_secret_bytes=MIN_SECRET_BYTES,
             )
         if self.max_upload_mb <= 0 or min(self.workbook_max_rows, self.workbook_max_columns) < 1:
             raise ConfigurationError(

@@ -60,7 +60,9 @@ def write_activity(
         changed, outcome = True, "created"
     else:
         if not can(session, principal, "edit_logframe", project_id=project.id):
-            raise PermissionDenied(f"{principal.name} may not update project {project.code}.")
+            raise PermissionDenied(
+                "{name} may not update project {code}.", name=principal.name, code=project.code
+            )
         changed, outcome = _update(session, refs, project, act, provider_id), "updated"
         refs.unlinked.pop(project.code, None)
         refs.add_project(project.id, project.code, act.identifier)

@@ -93,7 +93,7 @@ def guide_questions(session: Session, *, cycle_code: str) -> pd.DataFrame:
     the cycle before it."""
     cycle = session.scalar(select(ChecklistCycle).where(ChecklistCycle.code == cycle_code))
     if cycle is None:
-        raise NotFound(f"No checklist cycle {cycle_code!r}.")
+        raise NotFound("No checklist cycle {cycle_code!r}.", cycle_code=cycle_code)
     earlier = session.scalar(
         select(ChecklistCycle.id)
         .where(ChecklistCycle.year < cycle.year)

@@ -118,16 +118,22 @@ def read_upload(filename: str, content: bytes) -> pd.DataFrame:
             df = workbook_guard.read_workbook(filename, content)
         else:
             raise ValidationFailed(
-                f"{filename}: upload a .csv or .xlsx file (not {ext or 'none'})."
+                "{filename}: upload a .csv or .xlsx file (not {ext}).",
+                filename=filename,
+                ext=ext or "none",
             )
     except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"{filename}: the file cannot be read ({exc}).") from exc
+        raise ValidationFailed(
+            "{filename}: the file cannot be read ({exc}).", filename=filename, exc=exc
+        ) from exc
     df.columns = [_word(c).replace(" ", "_") for c in df.columns]
     missing = [c for c in (*KEY_COLUMNS, "implementation") if c not in df]
     if missing:
         raise ValidationFailed(
-            f"{filename}: missing column(s) {', '.join(missing)}. "
-            "See the guide for respondents for the columns."
+            "{filename}: missing column(s) {missing}. See the guide for respondents"
+            " for the columns.",
+            filename=filename,
+            missing=", ".join(missing),
         )
     for col in ANSWER_COLUMNS:
         if col not in df:
@@ -295,7 +301,10 @@ def validate(
     ValidationFailed listing every problem by row and column. Blank rows are dropped."""
     sa = session.get(SelfAssessment, self_assessment_id)
     if sa is None or not checklist.may_answer(principal, sa.country_code):
-        raise NotFound(f"No checklist #{self_assessment_id} that you may answer.")
+        raise NotFound(
+            "No checklist #{self_assessment_id} that you may answer.",
+            self_assessment_id=self_assessment_id,
+        )
     filled = df[df[ANSWER_COLUMNS].notna().any(axis=1)]
     if filled.empty:
         raise ValidationFailed("The file holds no answers: fill at least the implementation.")
@@ -305,7 +314,9 @@ def validate(
     except SchemaErrors as exc:
         found = _problems(exc, filled)
         raise ValidationFailed(
-            f"The file was not imported: {len(found)} problem(s). Nothing was saved.", found
+            "The file was not imported: {count} problem(s). Nothing was saved.",
+            found,
+            count=len(found),
         ) from exc
     keys = zip(filled["instrument"].str.upper(), filled["article"].map(article_key), strict=True)
     return filled.assign(answer_id=[ids[k] for k in keys])
@@ -350,7 +361,7 @@ def import_answers(
             )
         except RbmError as exc:
             raise ValidationFailed(
-                f"The file was not imported: row {int(str(index)) + 2}: {exc}"
+                "The file was not imported: row {index}: {exc}", index=int(str(index)) + 2, exc=exc
             ) from exc
         version = sa.version
     return ImportReport(saved=len(rows), skipped_blank=len(df) - len(rows))
@@ -363,7 +374,10 @@ def template(session: Session, *, principal: Principal, self_assessment_id: int)
     """The checklist's questions with their current answers, in the import's columns."""
     sa = session.get(SelfAssessment, self_assessment_id)
     if sa is None or not checklist.may_read(principal, sa.country_code):
-        raise NotFound(f"No checklist #{self_assessment_id} that you may open.")
+        raise NotFound(
+            "No checklist #{self_assessment_id} that you may open.",
+            self_assessment_id=self_assessment_id,
+        )
     questions = _questions(session, sa)
     answers = {
         a.id: a for a in session.scalars(select(Answer).where(Answer.self_assessment_id == sa.id))

@@ -193,7 +193,7 @@ def _write(
     )
     if not data.projects:  # the schema wants at least one activity
         which = f"none of {', '.join(project_codes)} is a" if project_codes else "there is no"
-        raise NotFound(f"Nothing to export: {which} project you may see.")
+        raise NotFound("Nothing to export: {which} project you may see.", which=which)
     out(f"{root}>".encode())
     for project in data.projects:
         parts: list[str] = []

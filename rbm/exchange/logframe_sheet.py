@@ -78,7 +78,12 @@ def _clean(df: pd.DataFrame, sheet: str, filename: str) -> pd.DataFrame:
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in REQUIRED[sheet] if c not in df]
     if missing:
-        raise ValidationFailed(f"{filename}: sheet {sheet} lacks column(s) {', '.join(missing)}.")
+        raise ValidationFailed(
+            "{filename}: sheet {sheet} lacks column(s) {missing}.",
+            filename=filename,
+            sheet=sheet,
+            missing=", ".join(missing),
+        )
     for col in SHEETS[sheet]:
         if col not in df:
             df[col] = ""
@@ -107,18 +112,26 @@ def read_logframe(filename: str, content: bytes) -> Logframe:
         elif ext == ".csv":
             flat = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
             if "sheet" not in flat:
-                raise ValidationFailed(f"{filename}: a CSV logframe needs a `sheet` column.")
+                raise ValidationFailed(
+                    "{filename}: a CSV logframe needs a `sheet` column.", filename=filename
+                )
             books = {str(k): g.drop(columns="sheet") for k, g in flat.groupby("sheet")}
         else:
             raise ValidationFailed(
-                f"{filename}: upload a .xlsx or .csv file (not {ext or 'none'})."
+                "{filename}: upload a .xlsx or .csv file (not {ext}).",
+                filename=filename,
+                ext=ext or "none",
             )
     except (ValueError, OSError, UnicodeDecodeError, KeyError) as exc:
-        raise ValidationFailed(f"{filename}: the file cannot be read ({exc}).") from exc
+        raise ValidationFailed(
+            "{filename}: the file cannot be read ({exc}).", filename=filename, exc=exc
+        ) from exc
     books = {str(k).strip().lower(): v for k, v in books.items()}
     missing = [s for s in ("results", "indicators") if s not in books]
     if missing:
-        raise ValidationFailed(f"{filename}: missing sheet(s) {', '.join(missing)}.")
+        raise ValidationFailed(
+            "{filename}: missing sheet(s) {missing}.", filename=filename, missing=", ".join(missing)
+        )
     empty = pd.DataFrame(columns=list(TARGET_COLUMNS))
     return Logframe(
         results=_clean(books["results"], "results", filename),

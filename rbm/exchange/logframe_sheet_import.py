@@ -227,8 +227,9 @@ def check(session: Session, frame: Logframe, ctx: _Context) -> None:
         )
     if problems:
         raise ValidationFailed(
-            f"The logframe was not imported: {len(problems)} problem(s). Nothing was saved.",
+            "The logframe was not imported: {count} problem(s). Nothing was saved.",
             problems,
+            count=len(problems),
         )
 
 
@@ -397,7 +398,7 @@ def import_logframe(
     file does not name are left as they are."""
     project = session.scalar(select(Project).where(Project.code == project_code))
     if project is None:
-        raise NotFound(f"No project {project_code!r}.")
+        raise NotFound("No project {project_code!r}.", project_code=project_code)
     require(session, principal, "edit_logframe", project_id=project.id)
     ctx = _context(session, principal, project)
     check(session, frame, ctx)

@@ -129,7 +129,9 @@ def template(
     breakdown part (`Sex: Female`) of the project's indicators."""
     df = _targets(session, principal, [project_code])
     if df.empty:
-        raise ValidationFailed(f"You may not log results for project {project_code!r}.")
+        raise ValidationFailed(
+            "You may not log results for project {project_code!r}.", project_code=project_code
+        )
     started = df["start_date"] <= pd.Timestamp(today or date.today())
     open_ = df[started & ~df["locked"]].copy()
     parts = _parts(session, df["indicator_id"].unique().tolist())
@@ -152,7 +154,11 @@ def read_upload(filename: str, content: bytes) -> pd.DataFrame:
     df, info = read_file(filename, content)
     missing = [c for c in ("project", "indicator", "period", *VALUE_COLUMNS) if c not in df]
     if missing:
-        raise ValidationFailed(f"{filename}: missing column(s) {', '.join(missing)}.")
+        raise ValidationFailed(
+            "{filename}: missing column(s) {missing}.",
+            filename=filename,
+            missing=", ".join(missing),
+        )
     numeric = [c for c in df.columns if c in checks.NUMBER_COLUMNS or ": " in c]
     if info.kind == "csv" and uses_decimal_comma(df[numeric]):
         df[numeric] = to_point(df[numeric])
@@ -230,9 +236,10 @@ def validate(
         found.sort(key=lambda f: (f[0], list(data.columns).index(f[1])))
         problems = [f"row {i + 2}, column {c}: {msg}" for i, c, msg in found]
         raise ValidationFailed(
-            f"The file was not imported: {len(problems)} problem(s) in "
-            f"{len({i for i, _, _ in found})} row(s). Nothing was saved.",
+            "The file was not imported: {count} problem(s) in {count2} row(s). Nothing was saved.",
             problems,
+            count=len(problems),
+            count2=len({i for i, _, _ in found}),
         )
     data["_value"] = np.where(
         data["measure"] == "percentage",

@@ -109,8 +109,10 @@ def read_csv(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo]:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="c")
     except (ValueError, pd.errors.ParserError) as exc:
         raise ValidationFailed(
-            f"{filename}: the file cannot be read as CSV with {SEPARATORS[sep]} separators "
-            f"({str(exc)[:120]})."
+            "{filename}: the file cannot be read as CSV with {separators} separators ({value}).",
+            filename=filename,
+            separators=SEPARATORS[sep],
+            value=str(exc)[:120],
         ) from exc
     info = ReadInfo(
         filename=filename, sha256=_sha(content), kind="csv", encoding=encoding, separator=sep
@@ -126,7 +128,9 @@ def read_workbook(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise ValidationFailed(
-            f"{filename}: the workbook is damaged and cannot be read ({exc})."
+            "{filename}: the workbook is damaged and cannot be read ({exc}).",
+            filename=filename,
+            exc=exc,
         ) from exc
     try:
         names = list(book.sheetnames)
@@ -143,8 +147,10 @@ def read_workbook(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo
         for r, row in enumerate(sheet.iter_rows(), start=1):
             if r > max_rows + 1:  # the header row is not counted
                 raise ValidationFailed(
-                    f"{filename}: more than {max_rows} rows; split the file (the limit is "
-                    "RBM_WORKBOOK_MAX_ROWS)."
+                    "{filename}: more than {max_rows} rows; split the file (the limit is "
+                    "RBM_WORKBOOK_MAX_ROWS).",
+                    filename=filename,
+                    max_rows=max_rows,
                 )
             cells: list[object] = []
             for cell in row:
@@ -160,7 +166,9 @@ def read_workbook(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo
         book.close()
     if problems:
         raise ValidationFailed(
-            f"{filename}: the workbook was not imported. Nothing was saved.", problems[:50]
+            "{filename}: the workbook was not imported. Nothing was saved.",
+            problems[:50],
+            filename=filename,
         )
     header = [str(c if c is not None else "").strip() for c in (rows[0] if rows else [])]
     body = [[_text(c) for c in r[: len(header)]] for r in rows[1:]]
@@ -199,7 +207,11 @@ def read_file(filename: str, content: bytes) -> tuple[pd.DataFrame, ReadInfo]:
     elif ext == ".xlsx":
         df, info = read_workbook(filename, content)
     else:
-        raise ValidationFailed(f"{filename}: upload a .csv or .xlsx file (not {ext or 'none'}).")
+        raise ValidationFailed(
+            "{filename}: upload a .csv or .xlsx file (not {ext}).",
+            filename=filename,
+            ext=ext or "none",
+        )
     df.columns = [str(c).strip().lower() for c in df.columns]
     for col in df.columns:
         cells = df[col].astype(object)

@@ -37,8 +37,11 @@ def check_size(filename: str, content: bytes) -> None:
     settings = get_settings()
     if len(content) > settings.max_upload_bytes:
         raise ValidationFailed(
-            f"{filename}: {len(content) / BYTES_PER_MB:.1f} MB is over the "
-            f"{settings.max_upload_mb:g} MB upload limit (RBM_MAX_UPLOAD_MB)."
+            "{filename}: {count:.1f} MB is over the {max_upload_mb:g} MB upload "
+            "limit (RBM_MAX_UPLOAD_MB).",
+            filename=filename,
+            count=len(content) / BYTES_PER_MB,
+            max_upload_mb=settings.max_upload_mb,
         )
 
 
@@ -50,7 +53,7 @@ def read_workbook(filename: str, content: bytes) -> pd.DataFrame:
     check_zip(filename, content)
     rows = list(_rows(filename, content))
     if not rows:
-        raise ValidationFailed(f"{filename}: the first sheet is empty.")
+        raise ValidationFailed("{filename}: the first sheet is empty.", filename=filename)
     cells = [[_text(c) for c in row] for row in rows]
     while len(cells) > 1 and not any(cells[-1]):
         cells.pop()  # trailing blank rows
@@ -66,28 +69,40 @@ def check_zip(filename: str, content: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         raise ValidationFailed(
-            f"{filename}: this is not an Excel workbook (.xlsx): the file is damaged or of "
-            "another kind. Save it from Excel or LibreOffice as .xlsx, or upload a .csv."
+            "{filename}: this is not an Excel workbook (.xlsx): the file is damaged"
+            " or of another kind. Save it from Excel or LibreOffice as .xlsx, or "
+            "upload a .csv.",
+            filename=filename,
         ) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
             raise ValidationFailed(
-                f"{filename}: {len(entries)} parts in the archive; a workbook here has at "
-                f"most {MAX_ENTRIES}."
+                "{filename}: {count} parts in the archive; a workbook here has at most "
+                "{max_entries}.",
+                filename=filename,
+                count=len(entries),
+                max_entries=MAX_ENTRIES,
             )
         total = sum(e.file_size for e in entries)
         if total > MAX_UNCOMPRESSED_BYTES:
             raise ValidationFailed(
-                f"{filename}: it would unpack to {total / BYTES_PER_MB:.0f} MB; the limit is "
-                f"{MAX_UNCOMPRESSED_BYTES // BYTES_PER_MB} MB."
+                "{filename}: it would unpack to {total:.0f} MB; the limit is "
+                "{max_uncompressed_bytes} MB.",
+                filename=filename,
+                total=total / BYTES_PER_MB,
+                max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES // BYTES_PER_MB,
             )
         for e in entries:
             if e.file_size > _RATIO_FROM_BYTES and e.file_size > MAX_RATIO * e.compress_size:
                 ratio = e.file_size // max(1, e.compress_size)
                 raise ValidationFailed(
-                    f"{filename}: part {e.filename} inflates {ratio} times; the limit is "
-                    f"{MAX_RATIO} (this looks like a zip bomb)."
+                    "{filename}: part {filename2} inflates {ratio} times; the limit is "
+                    "{max_ratio} (this looks like a zip bomb).",
+                    filename=filename,
+                    filename2=e.filename,
+                    ratio=ratio,
+                    max_ratio=MAX_RATIO,
                 )
         _check_kind(filename, {e.filename for e in entries})
 
@@ -103,7 +118,9 @@ def _check_kind(filename: str, names: set[str]) -> None:
         kind = "an OpenDocument file renamed .xlsx (save it as .xlsx)"
     else:
         kind = "a zip archive without a workbook in it"
-    raise ValidationFailed(f"{filename}: this is not an Excel workbook: it is {kind}.")
+    raise ValidationFailed(
+        "{filename}: this is not an Excel workbook: it is {kind}.", filename=filename, kind=kind
+    )
 
 
 def _rows(filename: str, content: bytes) -> Iterator[tuple[Any, ...]]:
@@ -117,13 +134,18 @@ def _rows(filename: str, content: bytes) -> Iterator[tuple[Any, ...]]:
             for n, row in enumerate(sheet.iter_rows(max_col=max_cols + 1, values_only=True)):
                 if n > max_rows:  # the header row is not counted
                     raise ValidationFailed(
-                        f"{filename}: more than {max_rows} rows; split the file (the limit is "
-                        "RBM_WORKBOOK_MAX_ROWS)."
+                        "{filename}: more than {max_rows} rows; split the file (the limit is "
+                        "RBM_WORKBOOK_MAX_ROWS).",
+                        filename=filename,
+                        max_rows=max_rows,
                     )
                 if len(row) > max_cols and row[max_cols] not in (None, ""):
                     raise ValidationFailed(
-                        f"{filename}: row {n + 1} has a value beyond column {max_cols}; the "
-                        "limit is RBM_WORKBOOK_MAX_COLUMNS."
+                        "{filename}: row {n} has a value beyond column {max_cols}; the limit is"
+                        " RBM_WORKBOOK_MAX_COLUMNS.",
+                        filename=filename,
+                        n=n + 1,
+                        max_cols=max_cols,
                     )
                 yield row[:max_cols]
         finally:
@@ -133,7 +155,9 @@ def _rows(filename: str, content: bytes) -> Iterator[tuple[Any, ...]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, ParseError,
             OSError, IndexError, TypeError) as exc:  # fmt: skip
         raise ValidationFailed(
-            f"{filename}: the workbook is damaged and cannot be read ({type(exc).__name__})."
+            "{filename}: the workbook is damaged and cannot be read ({name}).",
+            filename=filename,
+            name=type(exc).__name__,
         ) from exc
 
 
@@ -143,9 +167,14 @@ def check_dimension(filename: str, rows: int | None, columns: int | None) -> Non
         columns or 0
     ) > settings.workbook_max_columns:
         raise ValidationFailed(
-            f"{filename}: the sheet declares {rows} rows x {columns} columns; the limits are "
-            f"{settings.workbook_max_rows} rows (plus the header) and "
-            f"{settings.workbook_max_columns} columns."
+            "{filename}: the sheet declares {rows} rows x {columns} columns; the "
+            "limits are {workbook_max_rows} rows (plus the header) and "
+            "{workbook_max_columns} columns.",
+            filename=filename,
+            rows=rows,
+            columns=columns,
+            workbook_max_rows=settings.workbook_max_rows,
+            workbook_max_columns=settings.workbook_max_columns,
         )
 
 

@@ -41,7 +41,7 @@ def country_view(
     """Everything the country page shows, in a fixed number of statements."""
     name = session.scalar(select(Country.name).where(Country.code == country_code))
     if name is None:
-        raise NotFound(f"No country with the code {country_code!r}.")
+        raise NotFound("No country with the code {country_code!r}.", country_code=country_code)
     filters = PortfolioFilters(country=country_code)
     # One summary serves the projects' status counts and the outcomes.
     figures = indicator_status.summary(

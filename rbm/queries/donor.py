@@ -40,7 +40,7 @@ def donor_view(
     """Everything the donor page shows, in a fixed number of statements."""
     name = session.scalar(select(Organisation.name).where(Organisation.id == donor_id))
     if name is None:
-        raise NotFound(f"No organisation #{donor_id}.")
+        raise NotFound("No organisation #{donor_id}.", donor_id=donor_id)
     filters = PortfolioFilters(donor_id=donor_id)
     # One summary serves the status counts, the library results and the warnings.
     figures = indicator_status.summary(

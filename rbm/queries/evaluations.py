@@ -262,7 +262,9 @@ def evaluation_detail(
     actions (overdue flagged), report files (without their content) and lessons."""
     head = evaluations_table(session, principal=principal, evaluation_id=evaluation_id, as_of=as_of)
     if head.empty:
-        raise NotFound(f"No evaluation #{evaluation_id} that you can see.")
+        raise NotFound(
+            "No evaluation #{evaluation_id} that you can see.", evaluation_id=evaluation_id
+        )
     ids = select(Evaluation.id).where(Evaluation.id == evaluation_id)
     return EvaluationDetail(
         evaluation=head.iloc[0],
@@ -465,7 +467,9 @@ def recommendation_history(
         )
         is None
     ):
-        raise NotFound(f"No evaluation #{evaluation_id} that you can see.")
+        raise NotFound(
+            "No evaluation #{evaluation_id} that you can see.", evaluation_id=evaluation_id
+        )
     recs = select(Recommendation.id).where(Recommendation.evaluation_id == evaluation_id)
     acts = select(FollowUpAction.id).where(FollowUpAction.recommendation_id.in_(recs))
     rows = frame(
@@ -523,7 +527,9 @@ def report_file(session: Session, *, principal: Principal, attachment_id: int) -
         .where(Attachment.id == attachment_id, evaluation_condition(principal))
     ).first()
     if row is None:
-        raise NotFound(f"No evaluation report #{attachment_id} that you can see.")
+        raise NotFound(
+            "No evaluation report #{attachment_id} that you can see.", attachment_id=attachment_id
+        )
     return ReportFile(row.filename, row.content_type, row.content, row.url)
 
 

@@ -70,7 +70,7 @@ def iptt(
     )
     periods = _periods(session, ids)
     if periods.empty and described.empty:
-        raise NotFound(f"No project {code!r} that you can see.")
+        raise NotFound("No project {code!r} that you can see.", code=code)
     for col in ("level", "measure", "accumulation"):
         described[col] = described[col].map(lambda v: getattr(v, "value", v))
     per_period = _per_period(session, ids, described, periods)

@@ -358,7 +358,7 @@ def relevant_lessons(
         )
     ).first()
     if project is None:
-        raise NotFound(f"No project #{project_id} that you can see.")
+        raise NotFound("No project #{project_id} that you can see.", project_id=project_id)
     areas = select(ProjectPriorityArea.priority_area_id).where(
         ProjectPriorityArea.project_id == project_id
     )
@@ -477,7 +477,9 @@ def _name(session: Session, model: Any, key: Any, value: str | None) -> str | No
         return None
     name = session.scalar(select(model.name).where(key == value))
     if name is None:
-        raise NotFound(f"No {model.__tablename__.replace('_', ' ')} {value!r}.")
+        raise NotFound(
+            "No {value} {value2!r}.", value=model.__tablename__.replace("_", " "), value2=value
+        )
     return str(name)
 
 

@@ -72,7 +72,7 @@ def _check(session: Session, principal: Principal, project_id: int) -> None:
         select(Project.id).where(Project.id == project_id, project_condition(principal, *_TEAM))
     )
     if hit is None:
-        raise NotFound(f"No project #{project_id} in your scope.")
+        raise NotFound("No project #{project_id} in your scope.", project_id=project_id)
 
 
 def logframe_tree(session: Session, *, principal: Principal, project_id: int) -> pd.DataFrame:
@@ -227,7 +227,7 @@ def target_history(session: Session, *, principal: Principal, indicator_id: int)
         .where(Ind.id == indicator_id)
     )
     if project_id is None:
-        raise NotFound(f"No indicator #{indicator_id}.")
+        raise NotFound("No indicator #{indicator_id}.", indicator_id=indicator_id)
     _check(session, principal, project_id)
     df = frame(
         session,

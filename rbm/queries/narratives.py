@@ -146,7 +146,7 @@ def period_narratives(
         )
     ).scalar_one_or_none()
     if period is None:
-        raise NotFound(f"No reporting period #{period_id} that you can see.")
+        raise NotFound("No reporting period #{period_id} that you can see.", period_id=period_id)
     is_team = (
         session.scalar(
             select(Project.id).where(Project.id == period.project_id, pending_condition(principal))
@@ -210,7 +210,7 @@ def photo_file(session: Session, *, principal: Principal, photo_id: int) -> Phot
         )
     )
     if row is None:
-        raise NotFound(f"No photo #{photo_id} that you can see.")
+        raise NotFound("No photo #{photo_id} that you can see.", photo_id=photo_id)
     return PhotoFile(row.filename, row.content_type, row.content, row.consent)
 
 

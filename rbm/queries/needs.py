@@ -262,7 +262,9 @@ def resource_gap(session: Session, *, principal: Principal, by: str) -> pd.DataF
     country, region or priority area (`by`), in each currency. `costed` counts the needs
     that have an estimated cost: the figures cover those only."""
     if by not in GAP_KEYS:
-        raise ValidationFailed(f"Resource gap by {by!r}: choose one of {', '.join(GAP_KEYS)}.")
+        raise ValidationFailed(
+            "Resource gap by {by!r}: choose one of {gap_keys}.", by=by, gap_keys=", ".join(GAP_KEYS)
+        )
     keys = [*GAP_KEYS[by], "currency"]
     cols = [*keys, "needs", "uncovered", "costed", "estimated_cost", "funding", "gap"]
     reg = needs_register(session, principal=principal)

@@ -79,7 +79,7 @@ def project_view(
         .where(Project.code == code, visible_condition(principal)),
     )
     if head.empty:
-        raise NotFound(f"No project {code!r} that you can see.")
+        raise NotFound("No project {code!r} that you can see.", code=code)
     floats(head, "budget")
     project = head.iloc[0]
     pid = int(project["id"])

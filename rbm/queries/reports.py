@@ -45,7 +45,7 @@ def project_period(session: Session, *, principal: Principal, code: str, label: 
         select(Project.id).where(Project.code == code, visible_condition(principal))
     )
     if pid is None:
-        raise NotFound(f"No project {code!r} that you can see.")
+        raise NotFound("No project {code!r} that you can see.", code=code)
     rows = (
         session.execute(
             select(ReportingPeriod)
@@ -59,7 +59,12 @@ def project_period(session: Session, *, principal: Principal, code: str, label: 
         if p.label == label.strip():
             return PeriodRef(pid, p.id, p.label, p.start_date, p.end_date, p.locked_at is not None)
     known = ", ".join(p.label for p in rows) or "none"
-    raise NotFound(f"Project {code} has no reporting period {label!r} (its periods: {known}).")
+    raise NotFound(
+        "Project {code} has no reporting period {label!r} (its periods: {known}).",
+        code=code,
+        label=label,
+        known=known,
+    )
 
 
 def _approved_of(project_ids: Select[Any]) -> Select[Any]:

@@ -287,11 +287,15 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
     _enum_values(df, "status", "measure")
     floats(df, "value", "numerator", "denominator", "baseline", "target")
     if df.empty:
-        raise NotFound(f"No measurement #{measurement_id} that you can see.")
+        raise NotFound(
+            "No measurement #{measurement_id} that you can see.", measurement_id=measurement_id
+        )
     head = df.iloc[0]
     is_team = bool(head["is_team"])
     if not is_team and head["status"] != MeasurementStatus.APPROVED.value:
-        raise NotFound(f"No measurement #{measurement_id} that you can see.")
+        raise NotFound(
+            "No measurement #{measurement_id} that you can see.", measurement_id=measurement_id
+        )
     return head, is_team
 
 
@@ -439,7 +443,7 @@ def attachment_file(
         )
     ).first()
     if row is None or row.measurement_id is None:
-        raise NotFound(f"No evidence file #{attachment_id}.")
+        raise NotFound("No evidence file #{attachment_id}.", attachment_id=attachment_id)
     measurement_detail(session, principal=principal, measurement_id=row.measurement_id)
     content = session.scalar(select(Attachment.content).where(Attachment.id == attachment_id))
     return row.filename, row.content_type, content or b""

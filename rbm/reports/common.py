@@ -84,7 +84,7 @@ def period_span(label: str) -> PeriodSpan:
     match = _PERIOD.match(label.strip())
     forms = "write a year (2025), a half (2025-H2), a quarter (2025-Q3) or a month (2025-07)"
     if match is None:
-        raise ValidationFailed(f"{label!r} is not a period: {forms}.")
+        raise ValidationFailed("{label!r} is not a period: {forms}.", label=label, forms=forms)
     year, part = int(match.group(1)), match.group(2)
     if part is None:
         first, months = 1, 12
@@ -95,7 +95,12 @@ def period_span(label: str) -> PeriodSpan:
     else:
         first, months = int(part), 1
         if not 1 <= first <= 12:
-            raise ValidationFailed(f"{label!r}: there is no month {first}; {forms}.")
+            raise ValidationFailed(
+                "{label!r}: there is no month {first}; {forms}.",
+                label=label,
+                first=first,
+                forms=forms,
+            )
     start = date(year, first, 1)
     last_month = first + months
     end = date(year + (last_month - 1) // 12, (last_month - 1) % 12 + 1, 1) - timedelta(days=1)

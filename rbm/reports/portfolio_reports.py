@@ -76,7 +76,9 @@ def _donor_scope(principal: Principal, donor_id: int) -> None:
         return
     own = {g.organisation_id for g in principal.grants_for(Role.DONOR)}
     if donor_id not in own:
-        raise PermissionDenied(f"{principal.name} may only read their own organisation's report.")
+        raise PermissionDenied(
+            "{name} may only read their own organisation's report.", name=principal.name
+        )
 
 
 def donor_report(
@@ -296,7 +298,9 @@ def _country_scope(principal: Principal, country_code: str) -> None:
         return
     own = {g.country_code for g in principal.grants_for(Role.STATE_FOCAL_POINT)}
     if country_code not in own and None not in own:
-        raise PermissionDenied(f"{principal.name} may only read their own country's report.")
+        raise PermissionDenied(
+            "{name} may only read their own country's report.", name=principal.name
+        )
 
 
 def country_report(

@@ -92,7 +92,9 @@ def load_portfolio(
     _require_global_admin(principal)
     unknown = sorted(set(frames) - set(BULK_TABLES))
     if unknown:
-        raise ValidationFailed(f"The bulk path does not load these tables: {', '.join(unknown)}.")
+        raise ValidationFailed(
+            "The bulk path does not load these tables: {unknown}.", unknown=", ".join(unknown)
+        )
     ordered = {name: frames[name].reset_index(drop=True) for name in BULK_TABLES if name in frames}
     problems = [p for name, df in ordered.items() for p in _schema_problems(name, df)]
     if not problems:

@@ -98,22 +98,28 @@ def may_read(principal: Principal, country_code: str) -> bool:
 def _require_answerer(principal: Principal, country_code: str, doing: str) -> None:
     if not may_answer(principal, country_code):
         raise PermissionDenied(
-            f"Only the focal point of {country_code} or an administrator may {doing}."
+            "Only the focal point of {country_code} or an administrator may {doing}.",
+            country_code=country_code,
+            doing=doing,
         )
 
 
 def _get(session: Session, principal: Principal, self_assessment_id: int) -> SelfAssessment:
     sa = session.get(SelfAssessment, self_assessment_id)
     if sa is None or not may_read(principal, sa.country_code):
-        raise NotFound(f"No checklist #{self_assessment_id} that you may open.")
+        raise NotFound(
+            "No checklist #{self_assessment_id} that you may open.",
+            self_assessment_id=self_assessment_id,
+        )
     return sa
 
 
 def _check_version(sa: SelfAssessment, expected_version: int | None) -> None:
     if expected_version is not None and sa.version != expected_version:
         raise Conflict(
-            "Someone else changed this checklist since you opened it "
-            f"(it is now {sa.status.value}). Reload to see their changes."
+            "Someone else changed this checklist since you opened it (it is now "
+            "{status}). Reload to see their changes.",
+            status=sa.status.value,
         )
 
 
@@ -138,16 +144,20 @@ def start(
     _require_answerer(principal, country_code, "start its checklist")
     cycle = session.scalar(select(ChecklistCycle).where(ChecklistCycle.code == cycle_code))
     if cycle is None:
-        raise NotFound(f"No checklist cycle {cycle_code!r}.")
+        raise NotFound("No checklist cycle {cycle_code!r}.", cycle_code=cycle_code)
     if session.get(Country, country_code) is None:
-        raise NotFound(f"No country with the code {country_code!r}.")
+        raise NotFound("No country with the code {country_code!r}.", country_code=country_code)
     existing = session.scalar(
         select(SelfAssessment).where(
             SelfAssessment.country_code == country_code, SelfAssessment.cycle_id == cycle.id
         )
     )
     if existing is not None:
-        raise ValidationFailed(f"The {cycle_code} checklist of {country_code} is already started.")
+        raise ValidationFailed(
+            "The {cycle_code} checklist of {country_code} is already started.",
+            cycle_code=cycle_code,
+            country_code=country_code,
+        )
     sa = SelfAssessment(country_code=country_code, cycle_id=cycle.id)
     session.add(sa)
     session.flush()
@@ -238,13 +248,14 @@ def save_answer(
     Returns the checklist, whose `version` the caller keeps for its next save."""
     answer = session.get(Answer, answer_id)
     if answer is None:
-        raise NotFound(f"No answer #{answer_id}.")
+        raise NotFound("No answer #{answer_id}.", answer_id=answer_id)
     sa = _get(session, principal, answer.self_assessment_id)
     _require_answerer(principal, sa.country_code, "answer its checklist")
     _check_version(sa, expected_version)
     if sa.status is not SelfAssessmentStatus.DRAFT:
         raise ValidationFailed(
-            f"This checklist is {sa.status.value}; its answers can no longer be changed."
+            "This checklist is {status}; its answers can no longer be changed.",
+            status=sa.status.value,
         )
     if values_of(answer) == normalised(values):
         return sa
@@ -301,11 +312,14 @@ def submit(
     _check_version(sa, expected_version)
     if sa.status is not SelfAssessmentStatus.DRAFT:
         raise ValidationFailed(
-            f"Only a draft checklist can be submitted (this one is {sa.status.value})."
+            "Only a draft checklist can be submitted (this one is {status}).",
+            status=sa.status.value,
         )
     if found := problems(session, sa.id):
         raise ValidationFailed(
-            f"The checklist cannot be submitted yet: {len(found)} answer(s) to complete.", found
+            "The checklist cannot be submitted yet: {count} answer(s) to complete.",
+            found,
+            count=len(found),
         )
     before = as_dict(sa, "status", "version")
     sa.status, sa.submitted_by_id, sa.submitted_at = (
@@ -340,7 +354,8 @@ def accept(
     _check_version(sa, expected_version)
     if sa.status is not SelfAssessmentStatus.SUBMITTED:
         raise ValidationFailed(
-            f"Only a submitted checklist can be accepted (this one is {sa.status.value})."
+            "Only a submitted checklist can be accepted (this one is {status}).",
+            status=sa.status.value,
         )
     if sa.submitted_by_id == principal.user_id:
         raise PermissionDenied("Four eyes: nobody accepts a checklist they submitted.")

@@ -158,7 +158,7 @@ def _evaluation_in_scope(
 ) -> Evaluation:
     evaluation = session.get(Evaluation, evaluation_id)
     if evaluation is None:
-        raise NotFound(f"No evaluation #{evaluation_id}.")
+        raise NotFound("No evaluation #{evaluation_id}.", evaluation_id=evaluation_id)
     hit = session.scalar(
         select(Evaluation.id).where(
             Evaluation.id == evaluation_id, evaluation_condition(principal, *roles)
@@ -166,8 +166,10 @@ def _evaluation_in_scope(
     )
     if hit is None:
         raise PermissionDenied(
-            f"{principal.name} may not {doing} evaluation #{evaluation_id}: it is outside "
-            "their scope."
+            "{name} may not {doing} evaluation #{evaluation_id}: it is outside their scope.",
+            name=principal.name,
+            doing=doing,
+            evaluation_id=evaluation_id,
         )
     return evaluation
 
@@ -352,7 +354,9 @@ def _blank(*, values: Mapping[str, str], **messages: str) -> list[str]:
 def _recommendation(session: Session, recommendation_id: int) -> Recommendation:
     rec = session.get(Recommendation, recommendation_id)
     if rec is None:
-        raise NotFound(f"No recommendation #{recommendation_id}.")
+        raise NotFound(
+            "No recommendation #{recommendation_id}.", recommendation_id=recommendation_id
+        )
     return rec
 
 
@@ -389,8 +393,9 @@ def respond(
         raise ValidationFailed("Give the reasons for a partial acceptance or a rejection.")
     if response is ResponseKind.REJECTED and (n := _open_actions(session, rec.id)):
         raise ValidationFailed(
-            f"Complete or cancel the {n} open follow-up action(s) before rejecting "
-            "this recommendation."
+            "Complete or cancel the {n} open follow-up action(s) before rejecting "
+            "this recommendation.",
+            n=n,
         )
     if rec.response is response and rec.response_reason == reason:
         return rec
@@ -479,7 +484,7 @@ def update_action(
     require_role(principal, *RESPONDERS, *RECORDERS, doing="update follow-up actions")
     action = session.get(FollowUpAction, action_id)
     if action is None:
-        raise NotFound(f"No follow-up action #{action_id}.")
+        raise NotFound("No follow-up action #{action_id}.", action_id=action_id)
     rec = _recommendation(session, action.recommendation_id)
     _evaluation_in_scope(
         session, principal, rec.evaluation_id, (*RESPONDERS, *RECORDERS), "update follow-up of"

@@ -49,19 +49,26 @@ def check_file(filename: str, content: bytes, *, max_bytes: int) -> str:
     ext = PurePath(filename).suffix.lower()
     if ext not in ALLOWED:
         raise ValidationFailed(
-            f"{filename}: files of type {ext or '(none)'} are not accepted as evidence; "
-            f"use one of {', '.join(sorted(ALLOWED))}."
+            "{filename}: files of type {ext} are not accepted as evidence; use one of {allowed}.",
+            filename=filename,
+            ext=ext or "(none)",
+            allowed=", ".join(sorted(ALLOWED)),
         )
     if len(content) > max_bytes:
         raise ValidationFailed(
-            f"{filename}: {len(content) / BYTES_PER_MB:.1f} MB is over the "
-            f"{max_bytes / BYTES_PER_MB:g} MB upload limit (RBM_MAX_UPLOAD_MB)."
+            "{filename}: {count:.1f} MB is over the {max_bytes:g} MB upload limit "
+            "(RBM_MAX_UPLOAD_MB).",
+            filename=filename,
+            count=len(content) / BYTES_PER_MB,
+            max_bytes=max_bytes / BYTES_PER_MB,
         )
     content_type, magics = ALLOWED[ext]
     if magics and not content.startswith(magics):
-        raise ValidationFailed(f"{filename}: the content is not a {ext} file.")
+        raise ValidationFailed(
+            "{filename}: the content is not a {ext} file.", filename=filename, ext=ext
+        )
     if not magics and not _is_text(content):
-        raise ValidationFailed(f"{filename}: the content is not plain text.")
+        raise ValidationFailed("{filename}: the content is not plain text.", filename=filename)
     return content_type
 
 
@@ -101,7 +108,7 @@ def attach(
     new revision."""
     m = session.get(Measurement, measurement_id)
     if m is None:
-        raise NotFound(f"No measurement #{measurement_id}.")
+        raise NotFound("No measurement #{measurement_id}.", measurement_id=measurement_id)
     project_id = (
         session.query(ResultNode.project_id)
         .join(Indicator, Indicator.result_node_id == ResultNode.id)
@@ -112,8 +119,9 @@ def attach(
         raise PermissionDenied("Only the project team may attach evidence.")
     if m.status not in OPEN_FOR_EVIDENCE:
         raise ValidationFailed(
-            f"Evidence is attached to a draft or returned value; this one is {m.status.value}. "
-            "To correct it, start a new revision."
+            "Evidence is attached to a draft or returned value; this one is "
+            "{status}. To correct it, start a new revision.",
+            status=m.status.value,
         )
     if (content is None) == (url is None):
         raise ValidationFailed("Attach either a file or a link.")

@@ -81,7 +81,7 @@ def _check_node_text(session: Session, *, project_id: int, code: str, title: str
     ):
         problems.append(f"code: {code!r} is already the code of a result of this project")
     if problems:
-        raise ValidationFailed(f"Result {code or '(no code)'} cannot be saved.", problems)
+        raise ValidationFailed("Result {code} cannot be saved.", problems, code=code or "(no code)")
 
 
 def _check_level(
@@ -89,7 +89,9 @@ def _check_level(
 ) -> None:
     if parent_id is None:
         if level is not ResultLevel.IMPACT:
-            raise ValidationFailed(f"level: the root of a logframe is its impact, not a {level}.")
+            raise ValidationFailed(
+                "level: the root of a logframe is its impact, not a {level}.", level=level
+            )
         root = session.scalar(
             select(ResultNode.id).where(
                 ResultNode.project_id == project_id, ResultNode.parent_id.is_(None)
@@ -103,7 +105,9 @@ def _check_level(
         raise NotFound("The parent result is not in this project.")
     if level.rank != ResultLevel(parent.level).rank + 1:
         raise ValidationFailed(
-            f"level: a {level.value} cannot sit under a {ResultLevel(parent.level).value}."
+            "level: a {level} cannot sit under a {level2}.",
+            level=level.value,
+            level2=ResultLevel(parent.level).value,
         )
 
 
@@ -153,10 +157,10 @@ def add_indicator(
 ) -> Indicator:
     node = session.get(ResultNode, result_node_id)
     if node is None:
-        raise NotFound(f"No result #{result_node_id}.")
+        raise NotFound("No result #{result_node_id}.", result_node_id=result_node_id)
     require(session, principal, "edit_logframe", project_id=node.project_id)
     if problems := _indicator_problems(new):
-        raise ValidationFailed(f"Indicator {new.code} cannot be added.", problems)
+        raise ValidationFailed("Indicator {code} cannot be added.", problems, code=new.code)
     indicator = Indicator(
         result_node_id=result_node_id,
         code=new.code,
@@ -239,7 +243,7 @@ def set_target(
     keeping the old value in the revision history."""
     indicator = session.get(Indicator, indicator_id)
     if indicator is None:
-        raise NotFound(f"No indicator #{indicator_id}.")
+        raise NotFound("No indicator #{indicator_id}.", indicator_id=indicator_id)
     node = session.get(ResultNode, indicator.result_node_id)
     assert node is not None
     require(session, principal, "edit_logframe", project_id=node.project_id)

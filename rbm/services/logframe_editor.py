@@ -66,7 +66,7 @@ _SHEET_FIELDS = (
 def _node(session: Session, principal: Principal, node_id: int) -> ResultNode:
     node = session.get(ResultNode, node_id)
     if node is None:
-        raise NotFound(f"No result #{node_id}.")
+        raise NotFound("No result #{node_id}.", node_id=node_id)
     require(session, principal, "edit_logframe", project_id=node.project_id)
     return node
 
@@ -102,7 +102,7 @@ def add_result(
     """Add a result at the end of its siblings (levels in order, a single impact at the root)."""
     parent = session.get(ResultNode, parent_id) if parent_id is not None else None
     if parent is not None and parent.archived_at is not None:
-        raise ValidationFailed(f"parent: result {parent.code} is archived.")
+        raise ValidationFailed("parent: result {code} is archived.", code=parent.code)
     position = session.scalar(
         select(func.count()).where(
             ResultNode.project_id == project_id,
@@ -140,7 +140,9 @@ def edit_result(
     node = _node(session, principal, node_id)
     if not statement.strip():
         raise ValidationFailed(
-            f"Result {node.code} cannot be saved.", ["statement: a result needs a statement"]
+            "Result {code} cannot be saved.",
+            ["statement: a result needs a statement"],
+            code=node.code,
         )
     wanted = {
         "title": statement.strip(),
@@ -186,7 +188,7 @@ def move_result(session: Session, *, principal: Principal, node_id: int, offset:
     at = next(i for i, n in enumerate(siblings) if n.id == node_id)
     to = at + offset
     if not 0 <= to < len(siblings):
-        raise ValidationFailed(f"position: result {node.code} cannot move further.")
+        raise ValidationFailed("position: result {code} cannot move further.", code=node.code)
     siblings.insert(to, siblings.pop(at))
     for pos, sibling in enumerate(siblings):
         sibling.position = pos
@@ -209,11 +211,14 @@ def change_parent(session: Session, *, principal: Principal, node_id: int, paren
         raise NotFound("parent: the new parent result is not in this project.")
     if ResultLevel(parent.level).rank + 1 != ResultLevel(node.level).rank:
         raise ValidationFailed(
-            f"parent: a {node.level} sits under a result one level above it, "
-            f"not under the {parent.level} {parent.code}."
+            "parent: a {level} sits under a result one level above it, not under "
+            "the {level2} {code}.",
+            level=node.level,
+            level2=parent.level,
+            code=parent.code,
         )
     if parent.archived_at is not None:
-        raise ValidationFailed(f"parent: result {parent.code} is archived.")
+        raise ValidationFailed("parent: result {code} is archived.", code=parent.code)
     before = {"parent_id": node.parent_id}
     node.parent_id = parent_id
     node.position = len(_siblings(session, node))
@@ -261,13 +266,16 @@ def remove_result(session: Session, *, principal: Principal, node_id: int) -> No
     subtree = _subtree(session, node)
     if len(subtree) > 1:
         raise ValidationFailed(
-            f"Result {node.code} has {len(subtree) - 1} results under it: move or remove them "
-            "first, or archive it."
+            "Result {code} has {count} results under it: move or remove them first, or archive it.",
+            code=node.code,
+            count=len(subtree) - 1,
         )
     if n := _count_values(session, _indicators_under(session, subtree)):
         raise ValidationFailed(
-            f"Result {node.code} has {n} values: it cannot be removed; archive it instead "
-            "(hidden from entry, kept in history and exports)."
+            "Result {code} has {n} values: it cannot be removed; archive it instead"
+            " (hidden from entry, kept in history and exports).",
+            code=node.code,
+            n=n,
         )
     audit.record(
         session,
@@ -352,7 +360,7 @@ def sheet_problems(session: Session, sheet: IndicatorSheet) -> list[str]:
 def _project_of_node(session: Session, node_id: int) -> int:
     project_id = session.scalar(select(ResultNode.project_id).where(ResultNode.id == node_id))
     if project_id is None:
-        raise NotFound(f"No result #{node_id}.")
+        raise NotFound("No result #{node_id}.", node_id=node_id)
     return project_id
 
 
@@ -377,7 +385,7 @@ def create_indicator(
     if _code_taken(session, project_id, sheet.code):
         problems.append(f"code: {sheet.code!r} is already the code of an indicator of this project")
     if problems:
-        raise ValidationFailed(f"Indicator {sheet.code} cannot be saved.", problems)
+        raise ValidationFailed("Indicator {code} cannot be saved.", problems, code=sheet.code)
     position = session.scalar(
         select(func.count()).where(Indicator.result_node_id == result_node_id)
     )
@@ -399,7 +407,7 @@ def _indicator(
 ) -> tuple[Indicator, Project]:
     indicator = session.get(Indicator, indicator_id)
     if indicator is None:
-        raise NotFound(f"No indicator #{indicator_id}.")
+        raise NotFound("No indicator #{indicator_id}.", indicator_id=indicator_id)
     node = session.get(ResultNode, indicator.result_node_id)
     assert node is not None
     require(session, principal, "edit_logframe", project_id=node.project_id)
@@ -439,7 +447,7 @@ def edit_indicator(
                     "and archive this one instead)"
                 )
     if problems:
-        raise ValidationFailed(f"Indicator {indicator.code} cannot be changed.", problems)
+        raise ValidationFailed("Indicator {code} cannot be changed.", problems, code=indicator.code)
     wanted: dict[str, object] = {f: getattr(sheet, f) for f in _SHEET_FIELDS}
     wanted["ordinal_labels"] = list(sheet.ordinal_labels) if sheet.ordinal_labels else None
     changed = _apply(session, principal, indicator, wanted, "indicator")
@@ -492,7 +500,9 @@ def set_baseline(
     if numerator is not None and denominator:
         value = numerator / denominator * 100
     if problems:
-        raise ValidationFailed(f"The baseline of {indicator.code} cannot be saved.", problems)
+        raise ValidationFailed(
+            "The baseline of {code} cannot be saved.", problems, code=indicator.code
+        )
     baseline = session.scalar(
         select(Baseline)
         .where(Baseline.indicator_id == indicator_id)
@@ -597,7 +607,9 @@ def revise_target(
             "reason: the project has started, so a target change is a revision and needs a reason"
         )
     if problems:
-        raise ValidationFailed(f"The target of {indicator.code} cannot be saved.", problems)
+        raise ValidationFailed(
+            "The target of {code} cannot be saved.", problems, code=indicator.code
+        )
     if value_changes:
         target = logframe.set_target(
             session,
@@ -691,8 +703,10 @@ def remove_indicator(session: Session, *, principal: Principal, indicator_id: in
     indicator, _project = _indicator(session, principal, indicator_id)
     if n := _count_values(session, [indicator_id]):
         raise ValidationFailed(
-            f"Indicator {indicator.code} has {n} values: it cannot be removed; archive it "
-            "instead (hidden from entry, kept in history and exports)."
+            "Indicator {code} has {n} values: it cannot be removed; archive it "
+            "instead (hidden from entry, kept in history and exports).",
+            code=indicator.code,
+            n=n,
         )
     audit.record(
         session,
@@ -713,7 +727,7 @@ def archive_indicator(
     if not reason.strip():
         raise ValidationFailed("reason: say why the indicator is archived.")
     if indicator.archived_at is not None:
-        raise ValidationFailed(f"Indicator {indicator.code} is already archived.")
+        raise ValidationFailed("Indicator {code} is already archived.", code=indicator.code)
     indicator.archived_at = datetime.now(UTC)
     session.flush()
     audit.record(

@@ -59,7 +59,7 @@ def _project_of(session: Session, indicator_id: int) -> tuple[Indicator, int]:
         .where(Indicator.id == indicator_id)
     ).first()
     if row is None:
-        raise NotFound(f"No indicator #{indicator_id}.")
+        raise NotFound("No indicator #{indicator_id}.", indicator_id=indicator_id)
     return row[0], row[1]
 
 
@@ -122,7 +122,7 @@ def _period(session: Session, period_id: int, project_id: int) -> ReportingPerio
     if period is None or period.project_id != project_id:
         raise NotFound("That reporting period is not in this project.")
     if period.locked_at is not None:
-        raise ValidationFailed(f"Reporting period {period.label} is locked.")
+        raise ValidationFailed("Reporting period {label} is locked.", label=period.label)
     return period
 
 
@@ -140,10 +140,14 @@ def save_draft(
     indicator, project_id = _project_of(session, indicator_id)
     require(session, principal, "log_measurement", project_id=project_id)
     if indicator.archived_at is not None:
-        raise ValidationFailed(f"Indicator {indicator.code} is archived: it takes no new values.")
+        raise ValidationFailed(
+            "Indicator {code} is archived: it takes no new values.", code=indicator.code
+        )
     _period(session, period_id, project_id)
     if problems := _check_values(indicator, values) + _check_breakdown(session, indicator, values):
-        raise ValidationFailed(f"Indicator {indicator.code}: the value cannot be saved.", problems)
+        raise ValidationFailed(
+            "Indicator {code}: the value cannot be saved.", problems, code=indicator.code
+        )
     latest = _latest(session, indicator_id, period_id)
     if latest is not None and latest.status is MeasurementStatus.SUBMITTED:
         raise ValidationFailed("This value is awaiting approval; it cannot be edited now.")
@@ -231,15 +235,17 @@ def _replace_breakdown(session: Session, measurement_id: int, values: Values) ->
 def _check_version(m: Measurement, expected_version: int | None) -> None:
     if expected_version is not None and m.version != expected_version:
         raise Conflict(
-            f"Someone else changed this value (now {m.value if m.value is not None else '-'}, "
-            f"status {m.status.value}) since you opened it. Reload to see their change."
+            "Someone else changed this value (now {m}, status {status}) since you "
+            "opened it. Reload to see their change.",
+            m=m.value if m.value is not None else "-",
+            status=m.status.value,
         )
 
 
 def _get(session: Session, measurement_id: int) -> tuple[Measurement, int]:
     m = session.get(Measurement, measurement_id, with_for_update=True)
     if m is None:
-        raise NotFound(f"No measurement #{measurement_id}.")
+        raise NotFound("No measurement #{measurement_id}.", measurement_id=measurement_id)
     _, project_id = _project_of(session, m.indicator_id)
     return m, project_id
 
@@ -256,7 +262,8 @@ def submit(
     _check_version(m, expected_version)
     if m.status not in EDITABLE:
         raise ValidationFailed(
-            f"Only a draft or returned value can be submitted (this one is {m.status.value})."
+            "Only a draft or returned value can be submitted (this one is {status}).",
+            status=m.status.value,
         )
     before = as_dict(m, *_SNAPSHOT)
     m.status, m.submitted_by_id, m.submitted_at = (
@@ -315,8 +322,9 @@ def refuse_locked_period(session: Session, m: Measurement) -> None:
     period = session.get(ReportingPeriod, m.reporting_period_id)
     if period is not None and period.locked_at is not None:
         raise ValidationFailed(
-            f"Reporting period {period.label} is locked, so its figures are frozen: unlock it "
-            "(with a reason) before approving this value, or return the value."
+            "Reporting period {label} is locked, so its figures are frozen: unlock "
+            "it (with a reason) before approving this value, or return the value.",
+            label=period.label,
         )
 
 
@@ -361,7 +369,7 @@ def _review_checks(
     _check_version(m, expected_version)
     if m.status is not MeasurementStatus.SUBMITTED:
         raise ValidationFailed(
-            f"Only a submitted value can be reviewed (this one is {m.status.value})."
+            "Only a submitted value can be reviewed (this one is {status}).", status=m.status.value
         )
     if principal.user_id in (m.submitted_by_id, m.created_by_id):
         raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")

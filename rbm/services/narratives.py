@@ -82,14 +82,14 @@ def _now() -> datetime:
 def _period(session: Session, period_id: int) -> ReportingPeriod:
     period = session.get(ReportingPeriod, period_id)
     if period is None:
-        raise NotFound(f"No reporting period #{period_id}.")
+        raise NotFound("No reporting period #{period_id}.", period_id=period_id)
     return period
 
 
 def _open_period(session: Session, period_id: int) -> ReportingPeriod:
     period = _period(session, period_id)
     if period.locked_at is not None:
-        raise ValidationFailed(f"Reporting period {period.label} is locked.")
+        raise ValidationFailed("Reporting period {label} is locked.", label=period.label)
     return period
 
 
@@ -106,8 +106,10 @@ def _latest(session: Session, project_id: int, period_id: int) -> Narrative | No
 def _check_version(n: Narrative, expected_version: int | None) -> None:
     if expected_version is not None and n.version != expected_version:
         raise Conflict(
-            f"Someone else changed this narrative (now {n.status.value}, revision "
-            f"{n.revision}) since you opened it. Reload to see their change."
+            "Someone else changed this narrative (now {status}, revision "
+            "{revision}) since you opened it. Reload to see their change.",
+            status=n.status.value,
+            revision=n.revision,
         )
 
 
@@ -117,21 +119,32 @@ def check_photo(filename: str, content: bytes) -> str:
     ext = PurePath(filename).suffix.lower()
     if ext not in PHOTO_TYPES:
         raise ValidationFailed(
-            f"{filename}: a story photo must be one of {', '.join(sorted(PHOTO_TYPES))}."
+            "{filename}: a story photo must be one of {photo_types}.",
+            filename=filename,
+            photo_types=", ".join(sorted(PHOTO_TYPES)),
         )
     max_bytes = int(get_settings().max_upload_mb * 1_000_000)
     if len(content) > max_bytes:
         raise ValidationFailed(
-            f"{filename}: {len(content) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit."
+            "{filename}: {count:.1f} MB is over the {max_bytes:.0f} MB limit.",
+            filename=filename,
+            count=len(content) / 1e6,
+            max_bytes=max_bytes / 1e6,
         )
     try:
         with Image.open(BytesIO(content)) as image:
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationFailed(f"{filename}: the content is not an image.") from exc
+        raise ValidationFailed(
+            "{filename}: the content is not an image.", filename=filename
+        ) from exc
     if kind not in ("PNG", "JPEG"):
-        raise ValidationFailed(f"{filename}: the content is a {kind} image, not PNG or JPEG.")
+        raise ValidationFailed(
+            "{filename}: the content is a {kind} image, not PNG or JPEG.",
+            filename=filename,
+            kind=kind,
+        )
     return "image/png" if kind == "PNG" else "image/jpeg"
 
 
@@ -215,7 +228,9 @@ def save_draft(
     project_id = period.project_id
     require(session, principal, "log_measurement", project_id=project_id)
     if problems := _problems(session, project_id, text):
-        raise ValidationFailed(f"The narrative for {period.label} cannot be saved.", problems)
+        raise ValidationFailed(
+            "The narrative for {label} cannot be saved.", problems, label=period.label
+        )
     latest = _latest(session, project_id, period_id)
     if latest is not None and latest.status is MeasurementStatus.SUBMITTED:
         raise ValidationFailed("This narrative is awaiting approval; it cannot be edited now.")
@@ -269,7 +284,7 @@ def _record(
 def _get(session: Session, narrative_id: int) -> Narrative:
     n = session.get(Narrative, narrative_id, with_for_update=True)
     if n is None:
-        raise NotFound(f"No narrative #{narrative_id}.")
+        raise NotFound("No narrative #{narrative_id}.", narrative_id=narrative_id)
     return n
 
 
@@ -287,7 +302,8 @@ def submit(
     _check_version(n, expected_version)
     if n.status not in EDITABLE:
         raise ValidationFailed(
-            f"Only a draft or returned narrative can be submitted (this one is {n.status.value})."
+            "Only a draft or returned narrative can be submitted (this one is {status}).",
+            status=n.status.value,
         )
     before = as_dict(n, *_SNAPSHOT)
     n.status, n.submitted_by_id, n.submitted_at = (
@@ -308,7 +324,8 @@ def _review(
     _check_version(n, expected_version)
     if n.status is not MeasurementStatus.SUBMITTED:
         raise ValidationFailed(
-            f"Only a submitted narrative can be reviewed (this one is {n.status.value})."
+            "Only a submitted narrative can be reviewed (this one is {status}).",
+            status=n.status.value,
         )
     if principal.user_id in (n.submitted_by_id, n.created_by_id):
         raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
@@ -365,7 +382,7 @@ def promote_to_lesson(
     "narrative"; its text defaults to the narrative's achievements and challenges."""
     n = session.get(Narrative, narrative_id)
     if n is None:
-        raise NotFound(f"No narrative #{narrative_id}.")
+        raise NotFound("No narrative #{narrative_id}.", narrative_id=narrative_id)
     if n.status is not MeasurementStatus.APPROVED:
         raise ValidationFailed("Only an approved narrative can become a lesson.")
     project = session.get(Project, n.project_id)

@@ -89,13 +89,15 @@ def may_manage_needs(principal: Principal, country_code: str) -> bool:
 
 def _require_manage(principal: Principal, country_code: str) -> None:
     if not may_manage_needs(principal, country_code):
-        raise PermissionDenied(f"You may not record needs for {country_code}.")
+        raise PermissionDenied(
+            "You may not record needs for {country_code}.", country_code=country_code
+        )
 
 
 def _get(session: Session, need_id: int) -> Need:
     need = session.get(Need, need_id)
     if need is None:
-        raise NotFound(f"No need #{need_id}.")
+        raise NotFound("No need #{need_id}.", need_id=need_id)
     return need
 
 
@@ -179,7 +181,7 @@ def link_project(
     if not principal.has_role(Role.ADMIN, Role.MANAGER):
         raise PermissionDenied("Only managers link needs to projects.")
     if session.get(Project, project_id) is None:
-        raise NotFound(f"No project #{project_id}.")
+        raise NotFound("No project #{project_id}.", project_id=project_id)
     if session.get(ProjectCountry, (project_id, need.country_code)) is None:
         raise ValidationFailed("That project does not work in the need's country.")
     if session.get(NeedProject, (need_id, project_id)) is not None:
@@ -272,7 +274,7 @@ def sync_from_checklist(
     rather than duplicated; otherwise a new need is made."""
     sa = session.get(SelfAssessment, self_assessment_id)
     if sa is None:
-        raise NotFound(f"No checklist #{self_assessment_id}.")
+        raise NotFound("No checklist #{self_assessment_id}.", self_assessment_id=self_assessment_id)
     year = session.scalar(select(ChecklistCycle.year).where(ChecklistCycle.id == sa.cycle_id))
     rows = session.execute(
         select(Answer, Provision, Instrument.code)

@@ -17,7 +17,7 @@ from rbm.services.permissions import require
 def _period(session: Session, principal: Principal, period_id: int) -> ReportingPeriod:
     period = session.get(ReportingPeriod, period_id)
     if period is None:
-        raise NotFound(f"No reporting period #{period_id}.")
+        raise NotFound("No reporting period #{period_id}.", period_id=period_id)
     require(session, principal, "lock_period", project_id=period.project_id)
     return period
 
@@ -28,7 +28,7 @@ def lock_period(
     """Lock a reporting period: no value can be saved for it until it is unlocked."""
     period = _period(session, principal, period_id)
     if period.locked_at is not None:
-        raise ValidationFailed(f"Reporting period {period.label} is already locked.")
+        raise ValidationFailed("Reporting period {label} is already locked.", label=period.label)
     period.locked_at, period.locked_by_id = datetime.now(UTC), principal.user_id
     session.flush()
     _record(session, principal, period, "lock", locked=True, reason=reason)
@@ -41,7 +41,7 @@ def unlock_period(
     """Unlock a reporting period; a reason is required because locked figures may change."""
     period = _period(session, principal, period_id)
     if period.locked_at is None:
-        raise ValidationFailed(f"Reporting period {period.label} is not locked.")
+        raise ValidationFailed("Reporting period {label} is not locked.", label=period.label)
     if not reason.strip():
         raise ValidationFailed("Say why the period is unlocked: a reason is required.")
     period.locked_at, period.locked_by_id = None, None

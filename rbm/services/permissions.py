@@ -45,11 +45,14 @@ def require(session: Session, principal: Principal, action: str, *, project_id: 
     """Raise PermissionDenied unless the principal may do `action` on the project."""
     if not can(session, principal, action, project_id=project_id):
         raise PermissionDenied(
-            f"{principal.name} may not {_PHRASES[action]} this project (project #{project_id})."
+            "{name} may not {phrases} this project (project #{project_id}).",
+            name=principal.name,
+            phrases=_PHRASES[action],
+            project_id=project_id,
         )
 
 
 def require_role(principal: Principal, *roles: Role, doing: str) -> None:
     if not principal.has_role(*roles):
         allowed = ", ".join(r.label for r in roles)
-        raise PermissionDenied(f"Only {allowed} may {doing}.")
+        raise PermissionDenied("Only {allowed} may {doing}.", allowed=allowed, doing=doing)

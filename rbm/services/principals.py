@@ -66,10 +66,11 @@ def require_current(session: Session, principal: Principal) -> None:
         stored = reload(session, user_id=principal.user_id)
     if stored is None:
         raise PermissionDenied(
-            f"{principal.name}'s account is deactivated or removed: sign in again."
+            "{name}'s account is deactivated or removed: sign in again.", name=principal.name
         )
     if not set(principal.grants) <= set(stored.grants):
         raise PermissionDenied(
-            f"{principal.name}'s roles changed since signing in: reload the page and try again."
+            "{name}'s roles changed since signing in: reload the page and try again.",
+            name=principal.name,
         )
     checked.add(principal.cache_key)

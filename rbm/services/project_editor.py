@@ -72,7 +72,7 @@ class PeriodChange:
 def _project(session: Session, principal: Principal, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None:
-        raise NotFound(f"No project #{project_id}.")
+        raise NotFound("No project #{project_id}.", project_id=project_id)
     require(session, principal, "edit_project", project_id=project_id)
     return project
 
@@ -123,7 +123,7 @@ def edit_project(
     regenerate the reporting periods if the dates or the frequency changed."""
     project = _project(session, principal, project_id)
     if problems := _edit_problems(session, project, new):
-        raise ValidationFailed(f"Project {project.code} cannot be changed.", problems)
+        raise ValidationFailed("Project {code} cannot be changed.", problems, code=project.code)
     if new.provider_id != project.provider_id or _funding_of(
         session, project_id
     ) != _wanted_funding(new):
@@ -161,7 +161,7 @@ def close_project(
     if not reason.strip():
         raise ValidationFailed("reason: say why the project is closed.")
     if project.status is ProjectStatus.CLOSED:
-        raise ValidationFailed(f"Project {project.code} is already closed.")
+        raise ValidationFailed("Project {code} is already closed.", code=project.code)
     before = as_dict(project, "status")
     project.status = ProjectStatus.CLOSED
     session.flush()

@@ -97,7 +97,7 @@ def create_project(session: Session, *, principal: Principal, new: NewProject) -
     require_role(principal, Role.ADMIN, Role.MANAGER, doing="create projects")
     require_own_organisation(principal, new.provider_id, doing="create projects")
     if problems := _problems(session, new) + _reference_problems(session, new):
-        raise ValidationFailed(f"Project {new.code} cannot be created.", problems)
+        raise ValidationFailed("Project {code} cannot be created.", problems, code=new.code)
     project = Project(
         code=new.code,
         title=new.title,
@@ -138,8 +138,11 @@ def require_own_organisation(principal: Principal, organisation_id: int, *, doin
     own = {g.organisation_id for g in grants if g.scope_type is ScopeType.ORGANISATION}
     if organisation_id not in own:
         raise PermissionDenied(
-            f"{principal.name} may {doing} only for their own organisation "
-            f"(organisation #{organisation_id} is not one they manage)."
+            "{name} may {doing} only for their own organisation (organisation "
+            "#{organisation_id} is not one they manage).",
+            name=principal.name,
+            doing=doing,
+            organisation_id=organisation_id,
         )
 
 

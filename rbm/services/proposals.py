@@ -107,7 +107,9 @@ def propose(
     """Record a draft change for a manager to apply; nothing in the logframe changes yet."""
     require(session, principal, "propose_change", project_id=project_id)
     if operation not in OPERATIONS:
-        raise ValidationFailed(f"operation: {operation!r} is not a change that can be proposed.")
+        raise ValidationFailed(
+            "operation: {operation!r} is not a change that can be proposed.", operation=operation
+        )
     if not summary.strip():
         raise ValidationFailed("summary: say what the change is and why.")
     proposal = ChangeProposal(
@@ -135,10 +137,14 @@ def propose(
 def _pending(session: Session, principal: Principal, proposal_id: int) -> ChangeProposal:
     proposal = session.get(ChangeProposal, proposal_id)
     if proposal is None:
-        raise NotFound(f"No proposed change #{proposal_id}.")
+        raise NotFound("No proposed change #{proposal_id}.", proposal_id=proposal_id)
     require(session, principal, "edit_logframe", project_id=proposal.project_id)
     if proposal.status != PENDING:
-        raise ValidationFailed(f"Proposed change #{proposal_id} is already {proposal.status}.")
+        raise ValidationFailed(
+            "Proposed change #{proposal_id} is already {status}.",
+            proposal_id=proposal_id,
+            status=proposal.status,
+        )
     return proposal
 
 

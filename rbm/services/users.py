@@ -97,9 +97,9 @@ def create_user(
     _require_admin(principal)
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise ValidationFailed(f"{email!r} is not an e-mail address.")
+        raise ValidationFailed("{email!r} is not an e-mail address.", email=email)
     if session.scalar(select(func.count()).where(User.email == email)):
-        raise ValidationFailed(f"An account for {email} already exists.")
+        raise ValidationFailed("An account for {email} already exists.", email=email)
     if password is not None and (problems := password_problems(password)):
         raise ValidationFailed("The password needs " + " and ".join(problems) + ".")
     user = User(
@@ -218,7 +218,7 @@ def _write_sign_in(
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No account #{user_id}.")
+        raise NotFound("No account #{user_id}.", user_id=user_id)
     return user
 
 
@@ -312,7 +312,7 @@ def revoke_grant(session: Session, *, principal: Principal, grant_id: int) -> No
     _require_admin(principal)
     row = session.get(RoleGrant, grant_id)
     if row is None:
-        raise NotFound(f"No role grant #{grant_id}.")
+        raise NotFound("No role grant #{grant_id}.", grant_id=grant_id)
     if row.user_id == principal.user_id and row.role is Role.ADMIN:
         raise ValidationFailed("You cannot remove your own administrator role.")
     described = Grant(
