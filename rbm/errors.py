@@ -21,8 +21,12 @@ class RbmError(Exception):
         self.template = template
         self.params = params
 
-    def __str__(self) -> str:
+    def headline(self) -> str:
+        """The message alone, in the reader's language (without a list of problems)."""
         return _(self.template, **self.params)
+
+    def __str__(self) -> str:
+        return self.headline()
 
 
 class ConfigurationError(RbmError):
@@ -51,7 +55,7 @@ class ValidationFailed(RbmError):
         self.problems: list[str | Msg] = list(problems or [])
 
     def __str__(self) -> str:
-        base = super().__str__()
+        base = self.headline()
         if not self.problems:
             return base
         return base + "\n" + "\n".join(f"- {p}" for p in self.problems)

@@ -47,6 +47,7 @@ __all__ = [
     "N_",
     "PSEUDO",
     "Msg",
+    "Text",
     "_",
     "country_name",
     "format_date",
@@ -137,6 +138,8 @@ def ngettext(singular: str, plural: str, n: int, /, **params: object) -> str:
 
 class Msg:
     """A message translated when it is read (`str()`), not when it is made."""
+
+    # (`Text` below: what a list of problems may hold, plain English or a Msg.)
 
     __slots__ = ("params", "template")
 
@@ -240,3 +243,7 @@ def negotiate(accept_language: str | None) -> str:
         if code in LANGUAGES:
             return code
     return DEFAULT
+
+
+#: A message either already in words (English, or data) or kept for translation when read.
+Text = str | Msg

@@ -18,6 +18,7 @@ from pandera.errors import SchemaErrors
 from sqlalchemy.orm import Session
 
 from rbm.errors import ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
 from rbm.principal import Principal
 from rbm.queries import logframe_editor as q
@@ -219,9 +220,9 @@ def where(sheet: str, index: object, column: str) -> str:
     return f"{sheet} row {int(str(index)) + 2}, column {column}"
 
 
-def schema_problems(frame: Logframe) -> list[str]:
+def schema_problems(frame: Logframe) -> list[Text]:
     """Every cell that breaks the template's rules (pandera, lazily: all at once)."""
-    out = []
+    out: list[Text] = []
     for sheet, schema in _schemas().items():
         df: pd.DataFrame = getattr(frame, sheet)
         try:
@@ -230,13 +231,30 @@ def schema_problems(frame: Logframe) -> list[str]:
             for _, case in exc.failure_cases.iterrows():
                 check, value = str(case["check"]), case["failure_case"]
                 if case["index"] is None or pd.isna(case["index"]):
-                    out.append(f"{sheet}, column {case['column']}: {check}")
+                    out.append(
+                        Msg(
+                            "{sheet}, column {column}: {check}",
+                            sheet=sheet,
+                            column=case["column"],
+                            check=check,
+                        )
+                    )
                 elif check.startswith("not_nullable"):
                     out.append(
-                        f"{where(sheet, case['index'], case['column'])}: a value is required"
+                        Msg(
+                            "{value}: a value is required",
+                            value=where(sheet, case["index"], case["column"]),
+                        )
                     )
                 else:
-                    out.append(f"{where(sheet, case['index'], case['column'])}: {value!r} {check}")
+                    out.append(
+                        Msg(
+                            "{value}: {value2!r} {check}",
+                            value=where(sheet, case["index"], case["column"]),
+                            value2=value,
+                            check=check,
+                        )
+                    )
     return out
 
 

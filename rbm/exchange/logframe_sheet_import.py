@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, ValidationFailed
 from rbm.exchange.logframe_sheet import Logframe, schema_problems, to_date, to_decimal, where
+from rbm.i18n import Msg, Text
 from rbm.models import Dimension, LibraryIndicator, Project
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
 from rbm.principal import Principal
@@ -30,12 +31,12 @@ from rbm.services.permissions import require
 class LogframeImport:
     """What an import changed, one line per change."""
 
-    changes: list[str] = field(default_factory=list)
+    changes: list[Text] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.changes:
             return "Nothing changed: the project's logframe already matches the file."
-        return f"{len(self.changes)} change(s): " + "; ".join(self.changes)
+        return f"{len(self.changes)} change(s): " + "; ".join(map(str, self.changes))
 
 
 @dataclass
@@ -88,7 +89,7 @@ def _split(v: object) -> list[str]:
 # --- checks across rows ---------------------------------------------------------------------
 
 
-def _duplicates(df: pd.DataFrame, sheet: str, cols: list[str]) -> list[str]:
+def _duplicates(df: pd.DataFrame, sheet: str, cols: list[str]) -> list[Text]:
     keys = [tuple(r) for r in df[cols].itertuples(index=False)]
     seen = Counter(keys)
     return [
@@ -98,43 +99,69 @@ def _duplicates(df: pd.DataFrame, sheet: str, cols: list[str]) -> list[str]:
     ]
 
 
-def _result_problems(f: Logframe, ctx: _Context) -> list[str]:
+def _result_problems(f: Logframe, ctx: _Context) -> list[Text]:
     r = f.results
     out = _duplicates(r, "results", ["code"])
     levels = dict(zip(r["code"], r["level"], strict=True))
     roots = r[r["parent_code"].isna()]
     if len(roots) != 1:
-        out.append(f"results, column parent_code: {len(roots)} results have no parent; one impact")
+        out.append(
+            Msg(
+                "results, column parent_code: {count} results have no parent; one impact",
+                count=len(roots),
+            )
+        )
     for i, row in _rows(r):
         level, parent = row["level"], row["parent_code"]
         if level not in {lv.value for lv in ResultLevel}:
             continue
         rank = ResultLevel(level).rank
         if parent is None and level != ResultLevel.IMPACT:
-            out.append(f"{where('results', i, 'level')}: the root of a logframe is its impact")
+            out.append(
+                Msg(
+                    "{value}: the root of a logframe is its impact",
+                    value=where("results", i, "level"),
+                )
+            )
         elif parent is not None and parent not in levels:
-            out.append(f"{where('results', i, 'parent_code')}: no result {parent!r} in the file")
+            out.append(
+                Msg(
+                    "{value}: no result {parent!r} in the file",
+                    value=where("results", i, "parent_code"),
+                    parent=parent,
+                )
+            )
         elif (
             parent is not None
             and levels[parent] in {lv.value for lv in ResultLevel}
             and ResultLevel(levels[parent]).rank + 1 != rank
         ):
             out.append(
-                f"{where('results', i, 'level')}: a {level} cannot sit under the "
-                f"{levels[parent]} {parent}"
+                Msg(
+                    "{value}: a {level} cannot sit under the {levels} {parent}",
+                    value=where("results", i, "level"),
+                    level=level,
+                    levels=levels[parent],
+                    parent=parent,
+                )
             )
         old_level = (
             str(ctx.nodes.at[row["code"], "level"]) if row["code"] in ctx.nodes.index else None
         )
         if old_level is not None and old_level != level:
             out.append(
-                f"{where('results', i, 'level')}: result {row['code']} is a "
-                f"{old_level} in the project; a level does not change"
+                Msg(
+                    "{value}: result {row} is a {old_level} in the project; a level does "
+                    "not change",
+                    value=where("results", i, "level"),
+                    row=row["code"],
+                    old_level=old_level,
+                )
             )
     return out
 
 
-def _indicator_problems(f: Logframe, ctx: _Context) -> list[str]:
+def _indicator_problems(f: Logframe, ctx: _Context) -> list[Text]:
     d = f.indicators
     out = _duplicates(d, "indicators", ["code"])
     results = set(f.results["code"])
@@ -142,26 +169,56 @@ def _indicator_problems(f: Logframe, ctx: _Context) -> list[str]:
         at = partial(where, "indicators", i)
         code = row["code"]
         if row["result_code"] not in results:
-            out.append(f"{at('result_code')}: no result {row['result_code']!r} in the file")
+            out.append(
+                Msg(
+                    "{value}: no result {row!r} in the file",
+                    value=at("result_code"),
+                    row=row["result_code"],
+                )
+            )
         if row["measure"] == Measure.PERCENTAGE and not row["denominator_rule"]:
-            out.append(f"{at('denominator_rule')}: a percentage indicator says what it counts")
+            out.append(
+                Msg(
+                    "{value}: a percentage indicator says what it counts",
+                    value=at("denominator_rule"),
+                )
+            )
         if row["measure"] == Measure.ORDINAL and not _split(row["ordinal_labels"]):
-            out.append(f"{at('ordinal_labels')}: an ordinal indicator needs its scale's labels")
+            out.append(
+                Msg(
+                    "{value}: an ordinal indicator needs its scale's labels",
+                    value=at("ordinal_labels"),
+                )
+            )
         if row["library_code"] and row["library_code"] not in ctx.library:
-            out.append(f"{at('library_code')}: no library indicator {row['library_code']!r}")
+            out.append(
+                Msg(
+                    "{value}: no library indicator {row!r}",
+                    value=at("library_code"),
+                    row=row["library_code"],
+                )
+            )
         for dim in _split(row["dimensions"]):
             if dim not in ctx.dimensions:
-                out.append(f"{at('dimensions')}: no disaggregation dimension {dim!r}")
+                out.append(
+                    Msg(
+                        "{value}: no disaggregation dimension {dim!r}",
+                        value=at("dimensions"),
+                        dim=dim,
+                    )
+                )
         day = to_date(row["baseline_date"]) if row["baseline_date"] else None
         if day is not None and day > ctx.project.end_date:
-            out.append(f"{at('baseline_date')}: {day} is after the project's end")
+            out.append(
+                Msg("{value}: {day} is after the project's end", value=at("baseline_date"), day=day)
+            )
         out += _against_direction(row, row["target_lop"], at("target_lop"))
         if code in ctx.indicators.index:
             out += _existing_problems(row, ctx.indicators.loc[code], at)
     return out
 
 
-def _against_direction(row: dict[str, Any], target: object, at: str) -> list[str]:
+def _against_direction(row: dict[str, Any], target: object, at: str) -> list[Text]:
     base, value = to_decimal(row["baseline_value"]), to_decimal(target)
     if base is None or value is None:
         return []
@@ -172,25 +229,37 @@ def _against_direction(row: dict[str, Any], target: object, at: str) -> list[str
     return []
 
 
-def _existing_problems(row: dict[str, Any], old: pd.Series, at: Callable[[str], str]) -> list[str]:
-    out = []
+def _existing_problems(row: dict[str, Any], old: pd.Series, at: Callable[[str], str]) -> list[Text]:
+    out: list[Text] = []
     if old["result_code"] != row["result_code"]:
         out.append(
-            f"{at('result_code')}: indicator {row['code']} belongs to result "
-            f"{old['result_code']}; an indicator does not move to another result"
+            Msg(
+                "{value}: indicator {row} belongs to result {old}; an indicator does "
+                "not move to another result",
+                value=at("result_code"),
+                row=row["code"],
+                old=old["result_code"],
+            )
         )
     if old["approved_values"]:
         wanted = _sheet_values(row)
         for col in ed.MEANING_FIELDS:
             if str(old[col] or "") != str(wanted[col] or ""):
                 out.append(
-                    f"{at(col)}: {row['code']} has {old['approved_values']} approved values "
-                    f"measured as {old[col]!s}; it cannot become {wanted[col]!s}"
+                    Msg(
+                        "{value}: {row} has {old} approved values measured as {old2!s}; it "
+                        "cannot become {wanted!s}",
+                        value=at(col),
+                        row=row["code"],
+                        old=old["approved_values"],
+                        old2=old[col],
+                        wanted=wanted[col],
+                    )
                 )
     return out
 
 
-def _target_problems(f: Logframe, ctx: _Context) -> list[str]:
+def _target_problems(f: Logframe, ctx: _Context) -> list[Text]:
     t = f.targets
     out = _duplicates(t.fillna(""), "targets", ["indicator_code", "period", "part"])
     inds = {str(r["code"]): r for _, r in _rows(f.indicators)}
@@ -199,18 +268,39 @@ def _target_problems(f: Logframe, ctx: _Context) -> list[str]:
         at = partial(where, "targets", i)
         code = row["indicator_code"]
         if code not in inds:
-            out.append(f"{at('indicator_code')}: no indicator {code!r} in the file")
+            out.append(
+                Msg(
+                    "{value}: no indicator {code!r} in the file",
+                    value=at("indicator_code"),
+                    code=code,
+                )
+            )
             continue
         if row["period"] not in ctx.periods:
             out.append(
-                f"{at('period')}: {row['period']!r} is not a reporting period of the project"
+                Msg(
+                    "{value}: {row!r} is not a reporting period of the project",
+                    value=at("period"),
+                    row=row["period"],
+                )
             )
         if row["part"] is not None:
             dims = _split(inds[code]["dimensions"])
             if row["part"] not in ctx.parts or str(row["part"]).split(":")[0] not in dims:
-                out.append(f"{at('part')}: {row['part']!r} is not a part of this indicator")
+                out.append(
+                    Msg(
+                        "{value}: {row!r} is not a part of this indicator",
+                        value=at("part"),
+                        row=row["part"],
+                    )
+                )
             if (code, row["period"]) not in totals:
-                out.append(f"{at('part')}: give the period's total target in a row without part")
+                out.append(
+                    Msg(
+                        "{value}: give the period's total target in a row without part",
+                        value=at("part"),
+                    )
+                )
         else:
             out += _against_direction(inds[code], row["value"], at("value"))
     return out
@@ -269,7 +359,7 @@ def _sheet(row: dict[str, Any], ctx: _Context) -> ed.IndicatorSheet:
 
 
 def _write_results(
-    session: Session, principal: Principal, frame: Logframe, ctx: _Context, out: list[str]
+    session: Session, principal: Principal, frame: Logframe, ctx: _Context, out: list[Text]
 ) -> dict[str, int]:
     ids = {str(c): int(i) for c, i in ctx.nodes["id"].items()}
     ranked = frame.results.assign(
@@ -293,14 +383,14 @@ def _write_results(
                 parent_id=ids[parent] if parent else None,
                 **text,
             ).id
-            out.append(f"added result {code}")
+            out.append(Msg("added result {code}", code=code))
             continue
         if ed.edit_result(session, principal=principal, node_id=ids[code], **text):
-            out.append(f"updated result {code}")
+            out.append(Msg("updated result {code}", code=code))
         old_parent: Any = ctx.nodes.at[code, "parent_id"]
         if parent and (pd.isna(old_parent) or int(old_parent) != ids[parent]):
             ed.change_parent(session, principal=principal, node_id=ids[code], parent_id=ids[parent])
-            out.append(f"moved result {code} under {parent}")
+            out.append(Msg("moved result {code} under {parent}", code=code, parent=parent))
     return ids
 
 
@@ -311,21 +401,21 @@ def _write_indicators(
     ctx: _Context,
     nodes: dict[str, int],
     reason: str,
-    out: list[str],
+    out: list[Text],
 ) -> dict[str, int]:
     ids = {str(c): int(i) for c, i in ctx.indicators["indicator_id"].items()}
     for _, row in _rows(frame.indicators):
         code, sheet = str(row["code"]), _sheet(row, ctx)
         if code in ids:
             if ed.edit_indicator(session, principal=principal, indicator_id=ids[code], sheet=sheet):
-                out.append(f"updated indicator {code}")
+                out.append(Msg("updated indicator {code}", code=code))
         else:
             ids[code] = ed.create_indicator(
                 session, principal=principal, result_node_id=nodes[row["result_code"]], sheet=sheet
             ).id
-            out.append(f"added indicator {code}")
+            out.append(Msg("added indicator {code}", code=code))
         if _baseline(session, principal, row, ctx, ids[code]):
-            out.append(f"baseline of {code}")
+            out.append(Msg("baseline of {code}", code=code))
         lop = to_decimal(row["target_lop"])
         if lop is not None and ed.revise_target(
             session,
@@ -335,7 +425,7 @@ def _write_indicators(
             value=lop,
             reason=reason,
         ):
-            out.append(f"life-of-project target of {code}: {lop}")
+            out.append(Msg("life-of-project target of {code}: {lop}", code=code, lop=lop))
     return ids
 
 
@@ -364,7 +454,7 @@ def _write_targets(
     ctx: _Context,
     indicators: dict[str, int],
     reason: str,
-    out: list[str],
+    out: list[Text],
 ) -> None:
     for (code, period), group in frame.targets.groupby(["indicator_code", "period"], sort=False):
         total = group[group["part"].isna()]["value"].map(to_decimal).iloc[0]
@@ -382,7 +472,9 @@ def _write_targets(
             reason=reason,
             parts={k: v for k, v in parts.items() if v is not None} if parts else None,
         ):
-            out.append(f"target of {code} for {period}: {total}")
+            out.append(
+                Msg("target of {code} for {period}: {total}", code=code, period=period, total=total)
+            )
 
 
 def import_logframe(
@@ -403,7 +495,7 @@ def import_logframe(
     ctx = _context(session, principal, project)
     check(session, frame, ctx)
     reason = f"Logframe spreadsheet {filename} of {date.today():%Y-%m-%d}"
-    out: list[str] = []
+    out: list[Text] = []
     nodes = _write_results(session, principal, frame, ctx, out)
     indicators = _write_indicators(session, principal, frame, ctx, nodes, reason, out)
     _write_targets(session, principal, frame, ctx, indicators, reason, out)

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Answer,
     ChecklistCycle,
@@ -275,7 +276,7 @@ def save_answer(
     return sa
 
 
-def problems(session: Session, self_assessment_id: int) -> list[str]:
+def problems(session: Session, self_assessment_id: int) -> list[Text]:
     """What stands in the way of submitting: unanswered questions, and needs without a kind
     or a priority. Empty when the checklist is complete."""
     rows = session.execute(
@@ -286,15 +287,15 @@ def problems(session: Session, self_assessment_id: int) -> list[str]:
         .where(Answer.self_assessment_id == self_assessment_id)
         .order_by(Instrument.id, Provision.position)
     ).all()
-    out = []
+    out: list[Text] = []
     for code, article, a in rows:
         where = f"{code} ({article})"
         if a.implementation is None:
-            out.append(f"{where}: choose the implementation status")
+            out.append(Msg("{where}: choose the implementation status", where=where))
         if a.assistance_needed and a.assistance_kind is None:
-            out.append(f"{where}: say what kind of technical assistance is needed")
+            out.append(Msg("{where}: say what kind of technical assistance is needed", where=where))
         if a.assistance_needed and a.priority is None:
-            out.append(f"{where}: give the priority of the assistance needed")
+            out.append(Msg("{where}: give the priority of the assistance needed", where=where))
     return out
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Attachment,
     Country,
@@ -194,8 +195,8 @@ class NewEvaluation:
     ratings: Mapping[DacCriterion, tuple[int, str]] = field(default_factory=dict)
 
 
-def _evaluation_problems(session: Session, new: NewEvaluation) -> list[str]:
-    problems = [] if new.title.strip() else ["title: an evaluation needs a title"]
+def _evaluation_problems(session: Session, new: NewEvaluation) -> list[Text]:
+    problems: list[Text] = [] if new.title.strip() else ["title: an evaluation needs a title"]
     missing = {
         EvaluationScope.PROJECT: new.project_id is None
         or session.get(Project, new.project_id) is None,
@@ -206,14 +207,24 @@ def _evaluation_problems(session: Session, new: NewEvaluation) -> list[str]:
         EvaluationScope.THEME: not new.theme.strip(),
     }[new.scope]
     if missing:
-        problems.append(f"scope: choose the {new.scope.value.replace('_', ' ')} evaluated")
+        problems.append(
+            Msg("scope: choose the {value} evaluated", value=new.scope.value.replace("_", " "))
+        )
     if new.start_date and new.end_date and new.end_date < new.start_date:
         problems.append("dates: the end date is before the start date")
     for criterion, (score, why) in new.ratings.items():
         if not 1 <= score <= 4:
-            problems.append(f"{criterion.value}: score {score} is outside 1-4")
+            problems.append(
+                Msg(
+                    "{criterion}: score {score} is outside 1-4",
+                    criterion=criterion.value,
+                    score=score,
+                )
+            )
         if not why.strip():
-            problems.append(f"{criterion.value}: give a justification for the rating")
+            problems.append(
+                Msg("{criterion}: give a justification for the rating", criterion=criterion.value)
+            )
     return problems
 
 
@@ -346,7 +357,7 @@ def add_recommendation(
     return rec
 
 
-def _blank(*, values: Mapping[str, str], **messages: str) -> list[str]:
+def _blank(*, values: Mapping[str, str], **messages: str) -> list[Text]:
     """The message of each value left blank."""
     return [msg for name, msg in messages.items() if not values[name].strip()]
 
@@ -530,12 +541,12 @@ class NewLesson:
     tags: Sequence[str] = ()
 
 
-def _lesson_problems(session: Session, new: NewLesson, tags: list[str]) -> list[str]:
-    problems = [] if new.title.strip() else ["title: a lesson needs a title"]
+def _lesson_problems(session: Session, new: NewLesson, tags: list[str]) -> list[Text]:
+    problems: list[Text] = [] if new.title.strip() else ["title: a lesson needs a title"]
     if not new.text.strip():
         problems.append("text: say what was learned")
     if new.project_id is not None and session.get(Project, new.project_id) is None:
-        problems.append(f"project: no project #{new.project_id}")
+        problems.append(Msg("project: no project #{project_id}", project_id=new.project_id))
     known = set(session.scalars(select(Country.code).where(Country.code.in_(new.country_codes))))
     problems += [
         f"countries: unknown country code {c!r}" for c in new.country_codes if c not in known

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Baseline,
     Indicator,
@@ -71,7 +72,7 @@ def add_result_node(
 
 
 def _check_node_text(session: Session, *, project_id: int, code: str, title: str) -> None:
-    problems = []
+    problems: list[Text] = []
     if not title.strip():
         problems.append("statement: a result needs a statement")
     if not code.strip():
@@ -79,7 +80,9 @@ def _check_node_text(session: Session, *, project_id: int, code: str, title: str
     elif session.scalar(
         select(ResultNode.id).where(ResultNode.project_id == project_id, ResultNode.code == code)
     ):
-        problems.append(f"code: {code!r} is already the code of a result of this project")
+        problems.append(
+            Msg("code: {code!r} is already the code of a result of this project", code=code)
+        )
     if problems:
         raise ValidationFailed("Result {code} cannot be saved.", problems, code=code or "(no code)")
 
@@ -139,8 +142,8 @@ class NewIndicator:
     position: int = 0
 
 
-def _indicator_problems(new: NewIndicator) -> list[str]:
-    problems = []
+def _indicator_problems(new: NewIndicator) -> list[Text]:
+    problems: list[Text] = []
     if new.measure is Measure.ORDINAL and not new.ordinal_labels:
         problems.append("an ordinal indicator needs the labels of its scale")
     if new.measure is not Measure.ORDINAL and new.ordinal_labels:

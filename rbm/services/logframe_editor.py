@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Baseline,
     DimensionValue,
@@ -337,9 +338,9 @@ class IndicatorSheet:
     dimension_ids: tuple[int, ...] = ()
 
 
-def sheet_problems(session: Session, sheet: IndicatorSheet) -> list[str]:
+def sheet_problems(session: Session, sheet: IndicatorSheet) -> list[Text]:
     """What is wrong with a reference sheet, each naming its field."""
-    problems = []
+    problems: list[Text] = []
     if not sheet.code.strip():
         problems.append("code: an indicator needs a code")
     if not sheet.title.strip():
@@ -353,7 +354,12 @@ def sheet_problems(session: Session, sheet: IndicatorSheet) -> list[str]:
     if sheet.library_indicator_id is not None and not session.get(
         LibraryIndicator, sheet.library_indicator_id
     ):
-        problems.append(f"library indicator: no library indicator #{sheet.library_indicator_id}")
+        problems.append(
+            Msg(
+                "library indicator: no library indicator #{library_indicator_id}",
+                library_indicator_id=sheet.library_indicator_id,
+            )
+        )
     return problems
 
 
@@ -383,7 +389,12 @@ def create_indicator(
     require(session, principal, "edit_logframe", project_id=project_id)
     problems = sheet_problems(session, sheet)
     if _code_taken(session, project_id, sheet.code):
-        problems.append(f"code: {sheet.code!r} is already the code of an indicator of this project")
+        problems.append(
+            Msg(
+                "code: {code!r} is already the code of an indicator of this project",
+                code=sheet.code,
+            )
+        )
     if problems:
         raise ValidationFailed("Indicator {code} cannot be saved.", problems, code=sheet.code)
     position = session.scalar(
@@ -442,9 +453,16 @@ def edit_indicator(
             old, new = getattr(indicator, f), getattr(sheet, f)
             if old != new:
                 problems.append(
-                    f"{f}: {indicator.code} has {n} approved values measured as {old!s}; "
-                    f"changing it to {new!s} would change what they mean (add a new indicator "
-                    "and archive this one instead)"
+                    Msg(
+                        "{f}: {code} has {n} approved values measured as {old!s}; changing it "
+                        "to {new!s} would change what they mean (add a new indicator and "
+                        "archive this one instead)",
+                        f=f,
+                        code=indicator.code,
+                        n=n,
+                        old=old,
+                        new=new,
+                    )
                 )
     if problems:
         raise ValidationFailed("Indicator {code} cannot be changed.", problems, code=indicator.code)
@@ -486,10 +504,14 @@ def set_baseline(
     """Set the indicator's (reference) baseline; True if it changed. A percentage takes a value
     or a numerator and denominator; the date is not after the project's end."""
     indicator, project = _indicator(session, principal, indicator_id)
-    problems = []
+    problems: list[Text] = []
     if baseline_date > project.end_date:
         problems.append(
-            f"baseline date: {baseline_date} is after the project's end ({project.end_date})"
+            Msg(
+                "baseline date: {baseline_date} is after the project's end ({end_date})",
+                baseline_date=baseline_date,
+                end_date=project.end_date,
+            )
         )
     if denominator is not None and denominator <= 0:
         problems.append("baseline denominator: must be above 0")
@@ -554,7 +576,7 @@ def baseline_of(session: Session, indicator_id: int) -> Decimal | None:
 
 def target_problems(
     indicator: Indicator, baseline: Decimal | None, value: Decimal | None
-) -> list[str]:
+) -> list[Text]:
     """A target against the direction (below the baseline of an increasing indicator, above
     that of a decreasing one) is refused."""
     if value is None or baseline is None:
@@ -587,7 +609,9 @@ def revise_target(
     if period_id is not None:
         period = session.get(ReportingPeriod, period_id)
         if period is None or period.project_id != project.id:
-            problems.append(f"period: no reporting period #{period_id} in this project")
+            problems.append(
+                Msg("period: no reporting period #{period_id} in this project", period_id=period_id)
+            )
     problems += _part_problems(session, indicator_id, value, parts or {})
     target = session.scalar(
         select(Target).where(
@@ -642,7 +666,7 @@ def _parts_of(session: Session, target: Target | None) -> dict[int, Decimal]:
 
 def _part_problems(
     session: Session, indicator_id: int, value: Decimal | None, parts: Mapping[int, Decimal]
-) -> list[str]:
+) -> list[Text]:
     if not parts:
         return []
     from rbm.models import Dimension
@@ -654,8 +678,8 @@ def _part_problems(
         .where(IndicatorDimension.indicator_id == indicator_id)
     ).all()
     known = {r[0]: r for r in rows}
-    problems = [
-        f"target parts: value #{k} is not a part of a dimension of this indicator"
+    problems: list[Text] = [
+        Msg("target parts: value #{id} is not a part of a dimension of this indicator", id=k)
         for k in parts
         if k not in known
     ]
@@ -668,8 +692,13 @@ def _part_problems(
         parts_of_dim = sum(1 for r in rows if r[1] == dim)
         if value is not None and len(values) == parts_of_dim and sum(values) != value:
             problems.append(
-                f"target parts: the parts by {names[dim].lower()} add up to {sum(values)}, "
-                f"not the target {value}"
+                Msg(
+                    "target parts: the parts by {dimension} add up to {total}, not the target "
+                    "{target}",
+                    dimension=names[dim].lower(),
+                    total=sum(values),
+                    target=value,
+                )
             )
     return problems
 

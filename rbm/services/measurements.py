@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     AuditEvent,
     Comment,
@@ -63,9 +64,9 @@ def _project_of(session: Session, indicator_id: int) -> tuple[Indicator, int]:
     return row[0], row[1]
 
 
-def _check_values(indicator: Indicator, values: Values) -> list[str]:
+def _check_values(indicator: Indicator, values: Values) -> list[Text]:
     measure = Measure(indicator.measure)
-    problems = []
+    problems: list[Text] = []
     if measure is Measure.PERCENTAGE:
         if values.numerator is None or values.denominator is None:
             problems.append("a percentage needs a numerator and a denominator")
@@ -81,11 +82,15 @@ def _check_values(indicator: Indicator, values: Values) -> list[str]:
     elif measure is Measure.YES_NO and values.value not in (0, 1):
         problems.append("a yes/no value is 1 (yes) or 0 (no)")
     elif measure is Measure.ORDINAL and not _valid_score(indicator, values.value):
-        problems.append(f"the score must be one of 0..{len(indicator.ordinal_labels or []) - 1}")
+        problems.append(
+            Msg(
+                "the score must be one of 0..{count}", count=len(indicator.ordinal_labels or []) - 1
+            )
+        )
     return problems
 
 
-def _check_breakdown(session: Session, indicator: Indicator, values: Values) -> list[str]:
+def _check_breakdown(session: Session, indicator: Indicator, values: Values) -> list[Text]:
     """Parts must belong to the indicator's dimensions; an exhaustive dimension's parts add
     up to the total."""
     if not values.breakdown:
@@ -97,8 +102,8 @@ def _check_breakdown(session: Session, indicator: Indicator, values: Values) -> 
         .where(IndicatorDimension.indicator_id == indicator.id)
     ).all()
     known = {r.id: (r.name, r.exhaustive) for r in rows}
-    problems = [
-        f"breakdown value #{vid} is not a dimension of this indicator"
+    problems: list[Text] = [
+        Msg("breakdown value #{id} is not a dimension of this indicator", id=vid)
         for vid in values.breakdown
         if vid not in known
     ]
@@ -109,7 +114,14 @@ def _check_breakdown(session: Session, indicator: Indicator, values: Values) -> 
     total = values.value if values.numerator is None else values.numerator
     for name, parts in sums.items():
         if total is not None and parts != total:
-            problems.append(f"the {name} breakdown adds up to {parts}, not the total {total}")
+            problems.append(
+                Msg(
+                    "the {name} breakdown adds up to {parts}, not the total {total}",
+                    name=name,
+                    parts=parts,
+                    total=total,
+                )
+            )
     return problems
 
 

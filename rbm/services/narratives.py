@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Lesson,
     Narrative,
@@ -148,8 +149,8 @@ def check_photo(filename: str, content: bytes) -> str:
     return "image/png" if kind == "PNG" else "image/jpeg"
 
 
-def _problems(session: Session, project_id: int, text: NarrativeText) -> list[str]:
-    problems = []
+def _problems(session: Session, project_id: int, text: NarrativeText) -> list[Text]:
+    problems: list[Text] = []
     if not any(getattr(text, f).strip() for f in _TEXTS) and not any(
         t.strip() for t in text.sections.values()
     ):
@@ -164,9 +165,18 @@ def _problems(session: Session, project_id: int, text: NarrativeText) -> list[st
         )
         for node_id in text.sections:
             if node_id not in nodes:
-                problems.append(f"section: result #{node_id} is not in this project's logframe")
+                problems.append(
+                    Msg(
+                        "section: result #{node_id} is not in this project's logframe",
+                        node_id=node_id,
+                    )
+                )
             elif nodes[node_id] not in SECTION_LEVELS:
-                problems.append(f"section: result #{node_id} is not an outcome or an output")
+                problems.append(
+                    Msg(
+                        "section: result #{node_id} is not an outcome or an output", node_id=node_id
+                    )
+                )
     if text.photo is not None and not text.photo.consent.strip():
         problems.append(
             "photo: note the consent of the people shown (who agreed, how and to what use)"

@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Funding,
     Measurement,
@@ -99,7 +100,7 @@ def _wanted_funding(new: NewProject) -> set[tuple[int, str, str, str, str]]:
     }
 
 
-def _edit_problems(session: Session, project: Project, new: NewProject) -> list[str]:
+def _edit_problems(session: Session, project: Project, new: NewProject) -> list[Text]:
     problems = _reference_problems(session, new)
     if new.end_date < new.start_date:
         problems.append("end date: the end date is before the start date")
@@ -107,10 +108,15 @@ def _edit_problems(session: Session, project: Project, new: NewProject) -> list[
         problems.append("title: a project needs a title")
     if new.countries and sum(new.countries.values()) != 100:
         problems.append(
-            f"recipient countries: shares add up to {sum(new.countries.values())}, not 100"
+            Msg(
+                "recipient countries: shares add up to {value}, not 100",
+                value=sum(new.countries.values()),
+            )
         )
     if new.sectors and sum(new.sectors.values()) != 100:
-        problems.append(f"sectors: shares add up to {sum(new.sectors.values())}, not 100")
+        problems.append(
+            Msg("sectors: shares add up to {value}, not 100", value=sum(new.sectors.values()))
+        )
     if new.code != project.code:
         problems.append("code: a project's code does not change (imports match on it)")
     return problems

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied, ValidationFailed
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Country,
     Funding,
@@ -67,17 +68,20 @@ class NewProject:
     funding: Sequence[FundingLine] = ()
 
 
-def _problems(session: Session, new: NewProject) -> list[str]:
-    problems = []
+def _problems(session: Session, new: NewProject) -> list[Text]:
+    problems: list[Text] = []
     if new.end_date < new.start_date:
         problems.append("end date: the end date is before the start date")
     if session.scalar(select(func.count()).where(Project.code == new.code)):
-        problems.append(f"code: project code {new.code!r} is already used")
+        problems.append(Msg("code: project code {code!r} is already used", code=new.code))
     if not new.code.strip() or not new.title.strip():
         problems.append("code and title: a project needs both")
     if new.countries and sum(new.countries.values()) != 100:
         problems.append(
-            f"recipient countries: shares add up to {sum(new.countries.values())}, not 100"
+            Msg(
+                "recipient countries: shares add up to {value}, not 100",
+                value=sum(new.countries.values()),
+            )
         )
     unknown = set(new.countries) - set(
         session.scalars(select(Country.code).where(Country.code.in_(list(new.countries))))
@@ -85,7 +89,9 @@ def _problems(session: Session, new: NewProject) -> list[str]:
     if unknown:
         problems.append("recipient countries: unknown country codes " + ", ".join(sorted(unknown)))
     if new.sectors and sum(new.sectors.values()) != 100:
-        problems.append(f"sectors: shares add up to {sum(new.sectors.values())}, not 100")
+        problems.append(
+            Msg("sectors: shares add up to {value}, not 100", value=sum(new.sectors.values()))
+        )
     if any(len(code) != 5 or not code.isdigit() for code in new.sectors):
         problems.append("sectors: a DAC sector code has five digits")
     return problems
@@ -146,17 +152,21 @@ def require_own_organisation(principal: Principal, organisation_id: int, *, doin
         )
 
 
-def _reference_problems(session: Session, new: NewProject) -> list[str]:
+def _reference_problems(session: Session, new: NewProject) -> list[Text]:
     """Donors, partners and priority areas are chosen from existing records."""
     wanted = {new.provider_id, *(f.donor_id for f in new.funding), *(o for o, _ in new.partners)}
     known = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(wanted))))
-    problems = [f"organisation: no organisation #{o}" for o in sorted(wanted - known)]
+    problems: list[Text] = [
+        Msg("organisation: no organisation #{id}", id=o) for o in sorted(wanted - known)
+    ]
     areas = set(new.priority_area_ids)
     known_areas = set(session.scalars(select(PriorityArea.id).where(PriorityArea.id.in_(areas))))
-    problems += [f"priority areas: no priority area #{a}" for a in sorted(areas - known_areas)]
+    problems += [
+        Msg("priority areas: no priority area #{id}", id=a) for a in sorted(areas - known_areas)
+    ]
     for line in new.funding:
         if line.amount < 0:
-            problems.append(f"funding amount: {line.amount} is negative")
+            problems.append(Msg("funding amount: {amount} is negative", amount=line.amount))
         if line.date_to is not None and line.date_to < line.date_from:
             problems.append("funding dates: the end is before the start")
     return problems

@@ -24,6 +24,7 @@ from rbm.errors import (
     Unavailable,
     ValidationFailed,
 )
+from rbm.i18n import Msg, Text
 from rbm.models import RoleGrant, User
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Grant, Principal
@@ -38,11 +39,15 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-def password_problems(password: str) -> list[str]:
+def password_problems(password: str) -> list[Text]:
     """What is wrong with a proposed password (empty when it meets the policy)."""
-    problems = []
+    problems: list[Text] = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"at least {MIN_PASSWORD_LENGTH} characters")
+        problems.append(
+            Msg(
+                "at least {min_password_length} characters", min_password_length=MIN_PASSWORD_LENGTH
+            )
+        )
     if not re.search(r"[A-Za-z]", password) or not re.search(r"[0-9]", password):
         problems.append("both letters and digits")
     if is_common_password(password):
@@ -101,7 +106,9 @@ def create_user(
     if session.scalar(select(func.count()).where(User.email == email)):
         raise ValidationFailed("An account for {email} already exists.", email=email)
     if password is not None and (problems := password_problems(password)):
-        raise ValidationFailed("The password needs " + " and ".join(problems) + ".")
+        raise ValidationFailed(
+            "The password needs {needs}.", needs=" and ".join(map(str, problems))
+        )
     user = User(
         email=email,
         name=name.strip(),
@@ -248,7 +255,9 @@ def reset_password(
     """Set a temporary password that the user must change at next sign-in."""
     _require_admin(principal)
     if problems := password_problems(new_password):
-        raise ValidationFailed("The password needs " + " and ".join(problems) + ".")
+        raise ValidationFailed(
+            "The password needs {needs}.", needs=" and ".join(map(str, problems))
+        )
     user = _user(session, user_id)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
@@ -273,7 +282,9 @@ def change_own_password(
     except (VerificationError, InvalidHashError):
         raise ValidationFailed("The current password is wrong.") from None
     if problems := password_problems(new_password):
-        raise ValidationFailed("The new password needs " + " and ".join(problems) + ".")
+        raise ValidationFailed(
+            "The new password needs {needs}.", needs=" and ".join(map(str, problems))
+        )
     if new_password == current:
         raise ValidationFailed("Choose a password different from the current one.")
     user.password_hash = hash_password(new_password)

@@ -272,7 +272,7 @@ with one:
 
 
 def _refused(exc: ValidationFailed) -> None:
-    st.error(exc.args[0])
+    st.error(exc.headline())
     # The cells are echoed as plain text: never rendered as Markdown or HTML.
     if exc.problems:
         st.code("\n".join(map(str, exc.problems)), language=None, wrap_lines=True)
