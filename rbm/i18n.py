@@ -154,12 +154,15 @@ class Msg:
         return f"Msg({self.template!r}, **{self.params!r})"
 
     def __eq__(self, other: object) -> bool:
+        """Equal to another Msg with the same template and parameters, or to the text it reads
+        as now (a report line compared with what a person sees)."""
         if isinstance(other, Msg):
             return (self.template, self.params) == (other.template, other.params)
+        if isinstance(other, str):
+            return str(self) == other
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash((self.template, tuple(sorted(self.params))))
+    __hash__ = None  # type: ignore[assignment]  # equal to text, so not hashable
 
 
 # --- Locale formats ----------------------------------------------------------------------------
