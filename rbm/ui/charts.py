@@ -52,7 +52,9 @@ def choropleth(
     values = by_country.assign(
         id=map_ids(by_country["country_numeric"]),
         country_code=codes,
-        name=[country_name(c, fallback=n) for c, n in zip(codes, by_country["country"], strict=True)],
+        name=[
+            country_name(c, fallback=n) for c, n in zip(codes, by_country["country"], strict=True)
+        ],
         amount=by_country["money"].map(format_money),
     )
     pick = alt.selection_point(fields=["country_code"], name="country", on="click")
@@ -65,7 +67,9 @@ def choropleth(
         .mark_geoshape(stroke="white", strokeWidth=0.4)
         .transform_lookup(
             lookup="id",
-            from_=alt.LookupData(values, "id", ["country_code", "name", "money", "amount", "projects"]),
+            from_=alt.LookupData(
+                values, "id", ["country_code", "name", "money", "amount", "projects"]
+            ),
         )
         .transform_filter("isValid(datum.money)")
         .encode(

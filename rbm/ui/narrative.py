@@ -10,8 +10,13 @@ import streamlit as st
 from rbm.i18n import N_, _
 from rbm.models.enums import Role
 from rbm.principal import Principal
-from rbm.queries.narratives import NarrativeView, outcome_nodes, period_narratives, photo_file
-from rbm.queries.narratives import project_periods
+from rbm.queries.narratives import (
+    NarrativeView,
+    outcome_nodes,
+    period_narratives,
+    photo_file,
+    project_periods,
+)
 from rbm.reports.common import picture
 from rbm.reports.text import records
 from rbm.services import narratives as svc
@@ -59,7 +64,9 @@ def _show(principal: Principal, n: NarrativeView, nodes: pd.DataFrame) -> None:
         if image is None:
             st.caption(_("The story's photo is not a readable image."))
         else:
-            st.image(image, caption=_("Used with consent: {consent}", consent=photo.consent), width=320)
+            st.image(
+                image, caption=_("Used with consent: {consent}", consent=photo.consent), width=320
+            )
 
 
 def _period_figures(figures: pd.DataFrame, label: str) -> None:
@@ -142,7 +149,8 @@ def _team(
     if open_ is not None:
         status = _(STATUS_NAMES.get(open_.status, open_.status))
         st.markdown(
-            "**" + _("Open revision {revision}: {status}", revision=open_.revision, status=status)
+            "**"
+            + _("Open revision {revision}: {status}", revision=open_.revision, status=status)
             + "**"
         )
         if open_.review_comment and open_.status == "returned":

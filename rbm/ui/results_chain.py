@@ -81,7 +81,7 @@ def _legend() -> list[str]:
         colour = STATUS_COLOURS[status]
         font = "white" if status in {"achieved", "on_track", "off_track"} else "black"
         out.append(
-            f"    legend_{status} [label={_quote(_(label))}, fillcolor=\"{colour}\", "
+            f'    legend_{status} [label={_quote(_(label))}, fillcolor="{colour}", '
             f'fontcolor="{font}", '
             "fontsize=9];"
         )

@@ -4,6 +4,8 @@ result's indicators on demand)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -68,7 +70,7 @@ def indicator_table(view: ProjectView, long: pd.DataFrame, rows: pd.DataFrame) -
     return table
 
 
-def _column_config() -> dict[str, object]:
+def _column_config() -> dict[str, Any]:
     """The indicator table's headers in the current language."""
     return {
         "Code": _("Code"),
@@ -109,7 +111,7 @@ def _show_node(view: ProjectView, long: pd.DataFrame, node: pd.Series, depth: in
                 indicator_table(view, long, rows),
                 hide_index=True,
                 width="stretch",
-                column_config=_column_config(),  # type: ignore[arg-type]
+                column_config=_column_config(),
             )
     children = view.nodes[view.nodes["parent_id"] == node["id"]]
     for _i, child in children.iterrows():
@@ -183,5 +185,5 @@ def chain_tab(view: ProjectView, long: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         key="pj_chain_ind",
-        column_config=_column_config(),  # type: ignore[arg-type]
+        column_config=_column_config(),
     )
