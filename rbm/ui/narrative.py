@@ -55,7 +55,7 @@ def _show(principal: Principal, n: NarrativeView, nodes: pd.DataFrame) -> None:
         st.markdown(f"**{plain(title)}**")
         st.text(body)
     if n.story:
-        st.markdown(f"**{_('A human story')}**")
+        st.markdown("**" + _("A human story") + "**")
         st.text(n.story)
     if n.photo_id is not None:
         with get_db().read() as session:

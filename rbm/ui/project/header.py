@@ -50,7 +50,7 @@ def _country_names(countries: pd.DataFrame) -> list[str]:
 def _links(view: ProjectView) -> None:
     a, b = st.columns(2)
     with a:
-        st.markdown(f"**{_('Donors')}**")
+        st.markdown("**" + _("Donors") + "**")
         st.dataframe(
             view.funding,
             hide_index=True,
@@ -63,15 +63,15 @@ def _links(view: ProjectView) -> None:
                 "date_to": _("To"),
             },
         )
-        st.markdown(f"**{_('Implementing partners')}**")
+        st.markdown("**" + _("Implementing partners") + "**")
         st.text("\n".join(view.partners["name"]) or "—")
     with b:
-        st.markdown(f"**{_('Recipient countries (share %)')}**")
+        st.markdown("**" + _("Recipient countries (share %)") + "**")
         st.dataframe(
             view.countries.assign(name=_country_names(view.countries))[["name", "share"]],
             hide_index=True,
             width="stretch",
             column_config={"name": _("Country"), "share": _("Share %")},
         )
-        st.markdown(f"**{_('Priority areas')}**")
+        st.markdown("**" + _("Priority areas") + "**")
         st.text("\n".join(view.areas["name"]) or "—")
