@@ -16,8 +16,8 @@ from rbm.principal import Principal
 from rbm.queries.reference import optional_query
 from rbm.ui.session import cached_query
 
-#: Readable columns of those tables, by internal name, with their headers (English, marked).
-HEADERS = {
+#: Readable columns of each table, by internal name, with their headers (English, marked).
+RECOMMENDATION_HEADERS = {
     "evaluation": N_("Evaluation"),
     "number": N_("No."),
     "text": N_("Recommendation"),
@@ -29,11 +29,16 @@ HEADERS = {
     "open_actions": N_("Open actions"),
     "overdue_actions": N_("Overdue actions"),
     "next_due": N_("Next due"),
+}
+LESSON_HEADERS = {
     "title": N_("Lesson"),
+    "text": N_("Lesson learned"),
     "reasons": N_("Why it is listed"),
     "project": N_("Project"),
     "dac_criterion": N_("DAC criterion"),
     "recorded_at": N_("Recorded"),
+}
+NEED_HEADERS = {
     "country": N_("Country"),
     "region": N_("Region"),
     "area": N_("Priority area"),
@@ -52,10 +57,10 @@ HEADERS = {
 }
 
 
-def table(frame: pd.DataFrame, *, key: str) -> None:
-    """`frame`'s readable columns (those in `HEADERS`) under translated headers."""
-    shown = [c for c in frame.columns if c in HEADERS]
-    config: dict[str, Any] = {c: _(HEADERS[c]) for c in shown}
+def table(frame: pd.DataFrame, *, key: str, headers: dict[str, str] = NEED_HEADERS) -> None:
+    """`frame`'s readable columns (those in `headers`) under translated headers."""
+    shown = [c for c in frame.columns if c in headers]
+    config: dict[str, Any] = {c: _(headers[c]) for c in shown}
     st.dataframe(
         frame, hide_index=True, width="stretch", key=key, column_order=shown, column_config=config
     )
@@ -66,7 +71,7 @@ def recommendations(principal: Principal, *, key: str, **where: object) -> None:
     query = optional_query("rbm.queries.evaluations", "open_recommendations")
     if query is not None:
         st.subheader(_("Open recommendations from evaluations"))
-        table(cached_query(query, principal, **where), key=key)
+        table(cached_query(query, principal, **where), key=key, headers=RECOMMENDATION_HEADERS)
 
 
 def lessons(principal: Principal, *, key: str, project_id: int) -> None:
@@ -74,4 +79,5 @@ def lessons(principal: Principal, *, key: str, project_id: int) -> None:
     query = optional_query("rbm.queries.lessons", "relevant_lessons")
     if query is not None:
         st.subheader(_("Lessons that bear on this project"))
-        table(cached_query(query, principal, project_id=project_id, limit=5), key=key)
+        lessons = cached_query(query, principal, project_id=project_id, limit=5)
+        table(lessons, key=key, headers=LESSON_HEADERS)
