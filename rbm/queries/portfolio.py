@@ -279,3 +279,83 @@ def home(
             late=late,
         ),
     )
+
+
+def _funding_per_project() -> Any:
+    return (
+        select(Funding.project_id, func.sum(Funding.amount).label("funding"))
+        .group_by(Funding.project_id)
+        .subquery()
+    )
+
+
+def money_by_country(
+    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
+) -> pd.DataFrame:
+    """Per recipient country of the visible, filtered projects: the money in it (each project's
+    funding x the country's share / 100, each project counted once per country) and the number
+    of projects. Columns: country_code, country, country_numeric, money, projects; sorted by
+    country name."""
+    ids = filtered_ids(principal, filters or PortfolioFilters())
+    money = _funding_per_project()
+    rows = frame(
+        session,
+        select(
+            ProjectCountry.project_id,
+            Country.code.label("country_code"),
+            Country.name.label("country"),
+            Country.numeric.label("country_numeric"),
+            ProjectCountry.share,
+            money.c.funding,
+        )
+        .join(Country, Country.code == ProjectCountry.country_code)
+        .outerjoin(money, money.c.project_id == ProjectCountry.project_id)
+        .where(ProjectCountry.project_id.in_(ids)),
+    )
+    columns = ["country_code", "country", "country_numeric", "money", "projects"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    floats(rows, "share", "funding")
+    rows["money"] = rows["funding"].fillna(0.0) * rows["share"] / 100
+    return (
+        rows.groupby(["country_code", "country", "country_numeric"], as_index=False)
+        .agg(money=("money", "sum"), projects=("project_id", "nunique"))
+        .sort_values("country", ignore_index=True)[columns]
+    )
+
+
+def funding_by_area(
+    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
+) -> pd.DataFrame:
+    """Per priority area: the funding of the visible, filtered projects working on it (a
+    project's whole funding counts in each of its areas, once). Projects without a priority
+    area share the row whose `area` is None. Columns: area_code, area, money, projects; the
+    most money first."""
+    ids = filtered_ids(principal, filters or PortfolioFilters())
+    money = _funding_per_project()
+    rows = frame(
+        session,
+        select(
+            Project.id.label("project_id"),
+            PriorityArea.code.label("area_code"),
+            PriorityArea.name.label("area"),
+            money.c.funding,
+        )
+        .outerjoin(ProjectPriorityArea, ProjectPriorityArea.project_id == Project.id)
+        .outerjoin(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id)
+        .outerjoin(money, money.c.project_id == Project.id)
+        .where(Project.id.in_(ids)),
+    )
+    columns = ["area_code", "area", "money", "projects"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    floats(rows, "funding")
+    rows["money"] = rows["funding"].fillna(0.0)
+    out = (
+        rows.groupby(["area_code", "area"], as_index=False, dropna=False)
+        .agg(money=("money", "sum"), projects=("project_id", "nunique"))
+        .sort_values(["money", "area"], ascending=[False, True], ignore_index=True)[columns]
+    )
+    named = out[["area_code", "area"]].astype(object)
+    out[["area_code", "area"]] = named.where(named.notna(), None)
+    return out

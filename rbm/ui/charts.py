@@ -13,14 +13,21 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from rbm.i18n import _, country_name, format_date, format_money, format_number
 from rbm.ui.palette import STATUS_COLOURS, STATUS_LABELS
 
 WORLD = Path(__file__).resolve().parent / "assets" / "world-110m.json"
 
 ACTUAL_COLOUR = "#0969da"
 TARGET_COLOUR = "#6e7781"
-_STATUS_ORDER = list(STATUS_LABELS.values())
-STATUS_SCALE = alt.Scale(domain=_STATUS_ORDER, range=[STATUS_COLOURS[k] for k in STATUS_LABELS])
+
+
+def _status_scale() -> alt.Scale:
+    """One colour per status, keyed by the statuses' labels in the current language."""
+    return alt.Scale(
+        domain=[_(label) for label in STATUS_LABELS.values()],
+        range=[STATUS_COLOURS[k] for k in STATUS_LABELS],
+    )
 
 
 @cache
@@ -37,10 +44,20 @@ def map_ids(numeric: pd.Series) -> pd.Series:
 def choropleth(
     by_country: pd.DataFrame, *, title: str
 ) -> Any:  # an Altair chart (altair returns Any)
-    """World map shaded by money per country. `by_country`: country, country_numeric, money,
-    projects. A click selects a country (selection parameter "country")."""
-    values = by_country.assign(id=map_ids(by_country["country_numeric"]))
-    pick = alt.selection_point(fields=["country"], name="country", on="click")
+    """World map shaded by money per country. `by_country`: country_code, country,
+    country_numeric, money, projects (without country_code, names stand for codes). Names and
+    amounts in the tooltip are in the current language; a click selects a country (selection
+    parameter "country", field country_code)."""
+    codes = by_country.get("country_code", by_country["country"])
+    values = by_country.assign(
+        id=map_ids(by_country["country_numeric"]),
+        country_code=codes,
+        name=[
+            country_name(c, fallback=n) for c, n in zip(codes, by_country["country"], strict=True)
+        ],
+        amount=by_country["money"].map(format_money),
+    )
+    pick = alt.selection_point(fields=["country_code"], name="country", on="click")
     topo = alt.InlineData(
         values=world_topology(), format=alt.TopoDataFormat(type="topojson", feature="countries")
     )
@@ -49,21 +66,24 @@ def choropleth(
         alt.Chart(topo)
         .mark_geoshape(stroke="white", strokeWidth=0.4)
         .transform_lookup(
-            lookup="id", from_=alt.LookupData(values, "id", ["country", "money", "projects"])
+            lookup="id",
+            from_=alt.LookupData(
+                values, "id", ["country_code", "name", "money", "amount", "projects"]
+            ),
         )
         .transform_filter("isValid(datum.money)")
         .encode(
             color=alt.Color(
                 "money:Q",
-                title="Money (USD)",
+                title=_("Money (USD)"),
                 scale=alt.Scale(scheme="blues"),
                 # Legend labels as 1.5M, 250k: never the raw six decimals of a share of money.
                 legend=alt.Legend(format="~s"),
             ),
             tooltip=[
-                alt.Tooltip("country:N", title="Country"),
-                alt.Tooltip("money:Q", title="Money (USD)", format=",.0f"),
-                alt.Tooltip("projects:Q", title="Projects"),
+                alt.Tooltip("name:N", title=_("Country")),
+                alt.Tooltip("amount:N", title=_("Money (USD)")),
+                alt.Tooltip("projects:Q", title=_("Projects")),
             ],
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
         )
@@ -75,34 +95,41 @@ def choropleth(
 def status_bars(counts: pd.Series, *, title: str) -> Any:  # an Altair chart (altair returns Any)
     """Horizontal bars: how many indicators are in each status (index = status value)."""
     df = pd.DataFrame(
-        {"status": [STATUS_LABELS[k] for k in counts.index], "indicators": counts.to_numpy()}
+        {"status": [_(STATUS_LABELS[k]) for k in counts.index], "indicators": counts.to_numpy()}
     )
+    df["count"] = df["indicators"].map(lambda n: format_number(n, digits=0))
+    scale = _status_scale()
     return (
         alt.Chart(df, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("status:N", sort=_STATUS_ORDER, title=None, axis=alt.Axis(labelOverlap=False)),
-            x=alt.X("indicators:Q", title="Indicators"),
-            color=alt.Color("status:N", scale=STATUS_SCALE, legend=None),
-            tooltip=["status:N", "indicators:Q"],
+            y=alt.Y("status:N", sort=scale.domain, title=None, axis=alt.Axis(labelOverlap=False)),
+            x=alt.X("indicators:Q", title=_("Indicators")),
+            color=alt.Color("status:N", scale=scale, legend=None),
+            tooltip=[
+                alt.Tooltip("status:N", title=_("Status")),
+                alt.Tooltip("count:N", title=_("Indicators")),
+            ],
         )
         .properties(height=alt.Step(24))
     )
 
 
 def money_bars(
-    df: pd.DataFrame, *, category: str, title: str
+    df: pd.DataFrame, *, category: str, title: str, label: str = ""
 ) -> Any:  # an Altair chart (altair returns Any)
-    """Horizontal bars of money (USD) per category (country, priority area...)."""
+    """Horizontal bars of money (USD) per category (country, priority area...); `label` titles
+    the category in the tooltip. Amounts in the tooltip are in the current language."""
+    shown = df.assign(amount=df["money"].map(format_money))
     return (
-        alt.Chart(df, title=title)
+        alt.Chart(shown, title=title)
         .mark_bar(color=ACTUAL_COLOUR)
         .encode(
             y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("money:Q", title="Money (USD)", axis=alt.Axis(format="~s")),
+            x=alt.X("money:Q", title=_("Money (USD)"), axis=alt.Axis(format="~s")),
             tooltip=[
-                alt.Tooltip(f"{category}:N"),
-                alt.Tooltip("money:Q", title="Money (USD)", format=",.0f"),
+                alt.Tooltip(f"{category}:N", title=label),
+                alt.Tooltip("amount:N", title=_("Money (USD)")),
             ],
         )
         .properties(height=alt.Step(22))
@@ -113,26 +140,33 @@ def trend(
     points: pd.DataFrame, *, title: str, unit: str
 ) -> Any:  # an Altair chart (altair returns Any)
     """Actuals against the target trajectory. `points`: period_end, series ("Actual" or
-    "Target"), value. Period targets are marked with points."""
+    "Target"), value. Period targets are marked with points; the legend, the axes and the
+    tooltip (dates and values as text) are in the current language."""
+    actual, target_label = _("Actual"), _("Target")
+    shown = points.assign(
+        series=points["series"].map({"Actual": actual, "Target": target_label}),
+        day=[format_date(d) for d in pd.to_datetime(points["period_end"]).dt.date],
+        figure=points["value"].map(format_number),
+    )
     colour = alt.Color(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=["Actual", "Target"], range=[ACTUAL_COLOUR, TARGET_COLOUR]),
+        scale=alt.Scale(domain=[actual, target_label], range=[ACTUAL_COLOUR, TARGET_COLOUR]),
     )
-    base = alt.Chart(points).encode(
-        x=alt.X("period_end:T", title="Period end"),
-        y=alt.Y("value:Q", title=unit or "Value"),
+    base = alt.Chart(shown).encode(
+        x=alt.X("period_end:T", title=_("Period end")),
+        y=alt.Y("value:Q", title=unit or _("Value")),
         color=colour,
         tooltip=[
-            alt.Tooltip("period_end:T", title="Period end"),
-            "series:N",
-            alt.Tooltip("value:Q", format=",.1f"),
+            alt.Tooltip("day:N", title=_("Period end")),
+            alt.Tooltip("series:N", title=_("Series")),
+            alt.Tooltip("figure:N", title=unit or _("Value")),
         ],
     )
-    line = base.mark_line(point=True).transform_filter("datum.series == 'Actual'")
+    line = base.mark_line(point=True).transform_filter(alt.datum.series == actual)
     target = base.mark_line(
         strokeDash=[4, 3], point=alt.OverlayMarkDef(shape="diamond", size=60)
-    ).transform_filter("datum.series == 'Target'")
+    ).transform_filter(alt.datum.series == target_label)
     return (target + line).properties(title=title, height=240)
 
 
@@ -150,14 +184,19 @@ def breakdown(
     parts: pd.DataFrame, *, title: str, unit: str
 ) -> Any:  # an Altair chart (altair returns Any)
     """Stacked bars of a disaggregated indicator: period, part, value."""
+    shown = parts.assign(figure=parts["value"].map(format_number))
     return (
-        alt.Chart(parts, title=title)
+        alt.Chart(shown, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("period:N", title="Period", sort=None),
-            y=alt.Y("value:Q", title=unit or "Value", stack=True),
-            color=alt.Color("part:N", title="Part"),
-            tooltip=["period:N", "part:N", alt.Tooltip("value:Q", format=",.1f")],
+            x=alt.X("period:N", title=_("Period"), sort=None),
+            y=alt.Y("value:Q", title=unit or _("Value"), stack=True),
+            color=alt.Color("part:N", title=_("Part")),
+            tooltip=[
+                alt.Tooltip("period:N", title=_("Period")),
+                alt.Tooltip("part:N", title=_("Part")),
+                alt.Tooltip("figure:N", title=unit or _("Value")),
+            ],
         )
         .properties(height=220)
     )

@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from rbm.ui.widgets import STATUS_COLOURS, STATUS_LABELS
+from rbm.i18n import _
+from rbm.ui.labels import level_label
+from rbm.ui.palette import STATUS_COLOURS, STATUS_LABELS
 
 _NO_STATUS = "#ffffff"
 
@@ -47,7 +49,12 @@ def results_chain_dot(nodes: pd.DataFrame) -> str:
         status = str(row.get("status") or "") if not _missing(row.get("status")) else ""
         colour = STATUS_COLOURS.get(status, _NO_STATUS)
         font = "white" if status in {"achieved", "on_track", "off_track"} else "black"
-        tip = f"{str(row['level']).title()} {row['code']}: {STATUS_LABELS.get(status, 'no status')}"
+        tip = _(
+            "{level} {code}: {status}",
+            level=level_label(row["level"]),
+            code=row["code"],
+            status=_(STATUS_LABELS[status]) if status in STATUS_LABELS else _("no status"),
+        )
         lines.append(
             f"  n{int(row['id'])} [label={_label(str(row['code']), str(row['title']))}, "
             f'fillcolor="{colour}", fontcolor="{font}", tooltip={_quote(tip)}];'
@@ -65,13 +72,17 @@ def _missing(value: Any) -> bool:
 
 
 def _legend() -> list[str]:
-    out = ["  subgraph cluster_legend {", '    label="Status"; fontsize=10; color="#d0d7de";']
+    out = [
+        "  subgraph cluster_legend {",
+        f'    label={_quote(_("Status"))}; fontsize=10; color="#d0d7de";',
+    ]
     previous = None
     for status, label in STATUS_LABELS.items():
         colour = STATUS_COLOURS[status]
         font = "white" if status in {"achieved", "on_track", "off_track"} else "black"
         out.append(
-            f'    legend_{status} [label="{label}", fillcolor="{colour}", fontcolor="{font}", '
+            f'    legend_{status} [label={_quote(_(label))}, fillcolor="{colour}", '
+            f'fontcolor="{font}", '
             "fontsize=9];"
         )
         if previous:

@@ -7,52 +7,65 @@ from __future__ import annotations
 import streamlit as st
 
 from rbm.exchange import spreadsheet
+from rbm.i18n import _, country_name
 from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
 from rbm.queries.portfolio import PortfolioFilters
 from rbm.queries.reference import optional_query
+from rbm.ui import related
 from rbm.ui.session import cached_query, require_principal
 
 principal = require_principal()
-st.title("Coordination")
+st.title(_("Coordination"))
 st.caption(
-    "Who provides what, where. Overlaps are listed so providers can coordinate, not as a "
-    "finding against anyone. The portfolio filters apply."
+    _(
+        "Who provides what, where. Overlaps are listed so providers can coordinate, not as a "
+        "finding against anyone. The portfolio filters apply."
+    )
 )
 filters = PortfolioFilters.from_state(st.session_state)
 coverage = cached_query(area_coverage, principal, filters=filters)
-matrix = matrix_of(coverage)
-pairs = pairs_of(coverage)
+names = {
+    n: country_name(c, fallback=n)
+    for c, n in zip(coverage["country_code"], coverage["country"], strict=True)
+}
+shown = coverage.assign(
+    country=coverage["country"].map(names),
+    area=coverage["area"].replace({"(no priority area)": _("(no priority area)")}),
+)
+matrix = matrix_of(shown)
+pairs = pairs_of(shown)
 
 c1, c2, c3 = st.columns(3)
-c1.metric("Countries", coverage["country"].nunique())
-c2.metric("Providers", coverage["provider"].nunique())
-c3.metric("Overlapping pairs", len(pairs))
+c1.metric(_("Countries"), coverage["country"].nunique())
+c2.metric(_("Providers"), coverage["provider"].nunique())
+c3.metric(_("Overlapping pairs"), len(pairs))
 
-st.subheader("Countries × priority areas")
+st.subheader(_("Countries × priority areas"))
 counts = matrix.pivot_table(
     index="country", columns="area", values="projects", aggfunc="sum", fill_value=0
 )
+counts.index.name = _("Country")
 st.dataframe(counts, width="stretch", key="co_counts")
-st.caption("Projects per country and priority area (all providers).")
+st.caption(_("Projects per country and priority area (all providers)."))
 
-st.subheader("By provider")
+st.subheader(_("By provider"))
 st.dataframe(
     matrix,
     hide_index=True,
     width="stretch",
     key="co_matrix",
     column_config={
-        "country": "Country",
-        "area": "Priority area",
-        "provider": "Provider",
-        "projects": "Projects",
-        "money": st.column_config.NumberColumn("Money in country (USD)", format="localized"),
+        "country": _("Country"),
+        "area": _("Priority area"),
+        "provider": _("Provider"),
+        "projects": _("Projects"),
+        "money": st.column_config.NumberColumn(_("Money in country (USD)"), format="localized"),
     },
 )
 
-st.subheader("Overlapping work")
+st.subheader(_("Overlapping work"))
 if pairs.empty:
-    st.caption("No two providers work on the same area in the same country at the same time.")
+    st.caption(_("No two providers work on the same area in the same country at the same time."))
 else:
     st.dataframe(
         pairs,
@@ -60,14 +73,14 @@ else:
         width="stretch",
         key="co_pairs",
         column_config={
-            "country": "Country",
-            "area": "Priority area",
-            "code_a": "Project",
-            "provider_a": "Provider",
-            "code_b": "Project",
-            "provider_b": "Provider",
-            "overlap_from": st.column_config.DateColumn("Overlap from"),
-            "overlap_to": st.column_config.DateColumn("Overlap to"),
+            "country": _("Country"),
+            "area": _("Priority area"),
+            "code_a": _("Project"),
+            "provider_a": _("Provider"),
+            "code_b": _("Project"),
+            "provider_b": _("Provider"),
+            "overlap_from": st.column_config.DateColumn(_("Overlap from")),
+            "overlap_to": st.column_config.DateColumn(_("Overlap to")),
         },
     )
 
@@ -87,7 +100,7 @@ picture = coverage[
     ]
 ]
 st.download_button(
-    "Download the global picture (CSV)",
+    _("Download the global picture (CSV)"),
     spreadsheet.csv_bytes(picture),
     file_name="global-picture.csv",
     key="co_download",
@@ -95,8 +108,6 @@ st.download_button(
 
 uncovered = optional_query("rbm.queries.needs", "uncovered_needs_by_region_area")
 if uncovered is not None:
-    st.subheader("Needs no one covers, by region and priority area")
-    st.caption("Candidates for subregional programmes.")
-    st.dataframe(
-        cached_query(uncovered, principal), hide_index=True, width="stretch", key="co_needs"
-    )
+    st.subheader(_("Needs no one covers, by region and priority area"))
+    st.caption(_("Candidates for subregional programmes."))
+    related.table(cached_query(uncovered, principal), key="co_needs")

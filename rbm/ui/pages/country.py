@@ -8,23 +8,27 @@ from datetime import date
 
 import streamlit as st
 
-from rbm.errors import NotFound
+from rbm.i18n import N_, _, country_name
 from rbm.models.enums import Role
 from rbm.queries.country import CountryView, country_view
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
-from rbm.ui import charts, reporting
+from rbm.ui import charts, related, reporting
+from rbm.ui.labels import level_label, project_status, to_date_rule
+from rbm.ui.portfolio import millions
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     flag_reasons,
     formatted,
-    message,
     plain,
     projects_judged_note,
+    reported,
     status_label,
 )
 
 PROJECT_PAGE = "rbm/ui/pages/project.py"
+#: Whether an indicator's figure covers this country only or all the project's countries.
+SCOPES = {"this country": N_("this country"), "project-wide": N_("project-wide")}
 
 principal = require_principal()
 with get_db().read() as session:
@@ -35,39 +39,41 @@ if principal.has_role(Role.STATE_FOCAL_POINT) and not principal.has_role(
     own = {g.country_code for g in principal.grants if g.country_code}
     choices = choices[choices["code"].isin(own)]
 if choices.empty:
-    st.title("Country")
-    st.info("There is no country with projects you can see yet.")
+    st.title(_("Country"))
+    st.info(_("There is no country with projects you can see yet."))
     st.stop()
 
-names = dict(zip(choices["code"], choices["name"], strict=True))
+names = {
+    c: country_name(c, fallback=n) for c, n in zip(choices["code"], choices["name"], strict=True)
+}
 wanted = st.query_params.get("country") or st.session_state.get("flt_country")
 codes = list(names)
 code = st.selectbox(
-    "Country",
+    _("Country"),
     codes,
     index=codes.index(wanted) if wanted in codes else 0,
     format_func=lambda c: names[c],
     key="ct_country",
 )
 st.query_params["country"] = code
-try:
-    view: CountryView = cached_query(country_view, principal, country_code=code)
-except NotFound as exc:
-    st.error(message(exc))
+view: CountryView | None = None
+with reported():
+    view = cached_query(country_view, principal, country_code=code)
+if view is None:
     st.stop()
 
-st.title(f"Country · {plain(view.name)}")
-st.caption("Technical assistance to this State from every provider and donor (approved values).")
+st.title(_("Country · {name}", name=plain(country_name(code, fallback=view.name))))
+st.caption(_("Technical assistance to this State from every provider and donor (approved values)."))
 p = view.projects
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Projects", len(p))
-c2.metric("Providers", p["provider"].nunique())
-c3.metric("Money in the country", f"USD {p['money_in_country'].sum() / 1e6:,.2f} M")
-c4.metric("Indicators at risk or off track", int(p["at_risk"].sum() + p["off_track"].sum()))
+c1.metric(_("Projects"), len(p))
+c2.metric(_("Providers"), p["provider"].nunique())
+c3.metric(_("Money in the country"), millions(p["money_in_country"].sum(), digits=2))
+c4.metric(_("Indicators at risk or off track"), int(p["at_risk"].sum() + p["off_track"].sum()))
 
-st.subheader("Projects")
+st.subheader(_("Projects"))
 picked = st.dataframe(
-    p[
+    p.assign(status=p["status"].map(project_status))[
         [
             "code",
             "title",
@@ -91,20 +97,22 @@ picked = st.dataframe(
     selection_mode="single-row",
     key="ct_projects",
     column_config={
-        "code": "Code",
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "provider": "Provider",
-        "donors": "Donors",
-        "start_date": st.column_config.DateColumn("Start"),
-        "end_date": st.column_config.DateColumn("End"),
-        "status": "Status",
-        "share": st.column_config.NumberColumn("Country share %", format="%.0f"),
-        "money_in_country": st.column_config.NumberColumn("Money here (USD)", format="localized"),
-        "on_track": "On track",
-        "at_risk": "At risk",
-        "off_track": "Off track",
-        "overdue_reports": "Overdue reports",
-        "quality_flags": "Data-quality flags",
+        "code": _("Code"),
+        "title": st.column_config.TextColumn(_("Title"), width="large"),
+        "provider": _("Provider"),
+        "donors": _("Donors"),
+        "start_date": st.column_config.DateColumn(_("Start")),
+        "end_date": st.column_config.DateColumn(_("End")),
+        "status": _("Status"),
+        "share": st.column_config.NumberColumn(_("Country share %"), format="%.0f"),
+        "money_in_country": st.column_config.NumberColumn(
+            _("Money here (USD)"), format="localized"
+        ),
+        "on_track": _("On track"),
+        "at_risk": _("At risk"),
+        "off_track": _("Off track"),
+        "overdue_reports": _("Overdue reports"),
+        "quality_flags": _("Data-quality flags"),
     },
 )
 st.caption(projects_judged_note())
@@ -112,10 +120,12 @@ rows = picked.selection.rows if picked else []
 if rows:
     st.switch_page(PROJECT_PAGE, query_params={"code": p.iloc[rows[0]]["code"]})
 
-st.subheader("Outcomes and impact measured here")
+st.subheader(_("Outcomes and impact measured here"))
 st.caption(
-    'Scope "this country": the project works only here. "project-wide": the figure covers '
-    "all the project's countries."
+    _(
+        'Scope "this country": the project works only here. "project-wide": the figure '
+        "covers all the project's countries."
+    )
 )
 o = view.outcomes
 o = o.assign(
@@ -123,6 +133,9 @@ o = o.assign(
     target_value=formatted(o, "target_value"),
     actual=formatted(o, "actual"),
     flags=o["flags"].fillna("").map(flag_reasons),
+    level=o["level"].map(level_label),
+    scope=o["scope"].map(lambda s: _(SCOPES[s]) if s in SCOPES else s),
+    to_date_rule=o["to_date_rule"].map(to_date_rule),
 )
 st.dataframe(
     o.assign(status=o["status"].map(status_label), progress=o["progress"] * 100)[
@@ -147,67 +160,81 @@ st.dataframe(
     width="stretch",
     key="ct_outcomes",
     column_config={
-        "project": "Project",
-        "level": "Level",
-        "code": "Code",
-        "title": st.column_config.TextColumn("Indicator", width="large"),
-        "unit": "Unit",
-        "scope": "Scope",
-        "baseline": "Baseline",
-        "target_value": "Target",
-        "actual": "To date",
-        "to_date_rule": "Counted as",
+        "project": _("Project"),
+        "level": _("Level"),
+        "code": _("Code"),
+        "title": st.column_config.TextColumn(_("Indicator"), width="large"),
+        "unit": _("Unit"),
+        "scope": _("Scope"),
+        "baseline": _("Baseline"),
+        "target_value": _("Target"),
+        "actual": _("To date"),
+        "to_date_rule": _("Counted as"),
         "progress": st.column_config.ProgressColumn(
-            "Progress", min_value=0, max_value=100, format="%.0f%%"
+            _("Progress"), min_value=0, max_value=100, format="%.0f%%"
         ),
-        "status": "Status",
-        "judged_at": st.column_config.DateColumn("Judged at"),
-        "flags": "Data quality",
+        "status": _("Status"),
+        "judged_at": st.column_config.DateColumn(_("Judged at")),
+        "flags": _("Data quality"),
     },
 )
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Priority areas covered")
+    st.subheader(_("Priority areas covered"))
     st.altair_chart(
         charts.money_bars(
             view.coverage.groupby("area", as_index=False).agg(money=("money", "sum")),
             category="area",
-            title="Money in the country by priority area (USD)",
+            title=_("Money in the country by priority area (USD)"),
+            label=_("Priority area"),
         ),
         width="stretch",
     )
-    st.dataframe(view.coverage, hide_index=True, width="stretch", key="ct_coverage")
+    st.dataframe(
+        view.coverage,
+        hide_index=True,
+        width="stretch",
+        key="ct_coverage",
+        column_config={
+            "area": _("Priority area"),
+            "provider": _("Provider"),
+            "projects": _("Projects"),
+            "money": st.column_config.NumberColumn(_("Money here (USD)"), format="localized"),
+        },
+    )
 with right:
-    st.subheader("Providers working on the same area at the same time")
+    st.subheader(_("Providers working on the same area at the same time"))
     if view.overlaps.empty:
-        st.caption("None: no two providers share a priority area here in overlapping dates.")
+        st.caption(_("None: no two providers share a priority area here in overlapping dates."))
     else:
-        st.caption("For coordination: these projects could share plans, data and contacts.")
-        st.dataframe(view.overlaps, hide_index=True, width="stretch", key="ct_overlaps")
+        st.caption(_("For coordination: these projects could share plans, data and contacts."))
+        st.dataframe(
+            view.overlaps,
+            hide_index=True,
+            width="stretch",
+            key="ct_overlaps",
+            column_order=[c for c in view.overlaps.columns if c != "country"],
+            column_config={
+                "area": _("Priority area"),
+                "code_a": _("Project"),
+                "provider_a": _("Provider"),
+                "code_b": _("Project"),
+                "provider_b": _("Provider"),
+                "overlap_from": st.column_config.DateColumn(_("Overlap from")),
+                "overlap_to": st.column_config.DateColumn(_("Overlap to")),
+            },
+        )
 
 
 needs_for_country = optional_query("rbm.queries.needs", "needs_for_country")
 if needs_for_country is not None:
-    st.subheader("Needs from the self-assessment")
-    st.caption("The State's needs beside the projects that cover them.")
-    st.dataframe(
-        cached_query(needs_for_country, principal, country_code=code),
-        hide_index=True,
-        width="stretch",
-        key="ct_needs",
-    )
-open_recommendations = optional_query("rbm.queries.evaluations", "open_recommendations")
-if open_recommendations is not None:
-    st.subheader("Open recommendations from evaluations")
-    st.dataframe(
-        cached_query(open_recommendations, principal, country_code=code),
-        hide_index=True,
-        width="stretch",
-        key="ct_recommendations",
-    )
+    st.subheader(_("Needs from the self-assessment"))
+    st.caption(_("The State's needs beside the projects that cover them."))
+    related.table(cached_query(needs_for_country, principal, country_code=code), key="ct_needs")
+related.recommendations(principal, key="ct_recommendations", country_code=code)
 
-st.subheader("Recipient-State report")
+st.subheader(_("Recipient-State report"))
 _recent = recent_periods(date.today())
 reporting.report_download(
     principal,

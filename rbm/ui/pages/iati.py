@@ -9,14 +9,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from rbm.errors import RbmError
 from rbm.exchange import tables
 from rbm.exchange.iati_export import export_iati
 from rbm.exchange.iati_import import import_iati
+from rbm.i18n import _
 from rbm.models.enums import Role
 from rbm.queries.project import visible_projects
 from rbm.ui.session import get_db, require_principal
-from rbm.ui.widgets import message
+from rbm.ui.widgets import message, reported
 
 REPORT = "iati_report"
 XML, CSV = "application/xml", "text/csv"
@@ -24,25 +24,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 principal = require_principal()
 db = get_db()
-st.title("IATI exchange")
+st.title(_("IATI exchange"))
 
-st.subheader("Export")
+st.subheader(_("Export"))
 with db.read() as session:
     choices = visible_projects(session, principal=principal)
 if choices.empty:
-    st.info("There is no project you can see yet.")
+    st.info(_("There is no project you can see yet."))
 else:
     titles = dict(zip(choices["code"], choices["title"], strict=True))
     picked = st.multiselect(
-        "Projects (all you can see when none is chosen)",
+        _("Projects (all you can see when none is chosen)"),
         list(titles),
         format_func=lambda c: f"{c} — {titles[c]}",
         key="iati_codes",
     )
     codes = tuple(picked) or None
     st.caption(
-        "Approved values only in the IATI file and the IPTT; the long table also lists your "
-        "team's values still in review, labelled by status."
+        _(
+            "Approved values only in the IATI file and the IPTT; the long table also lists "
+            "your team's values still in review, labelled by status."
+        )
     )
 
     def _read(make: Callable[..., bytes]) -> Callable[[], bytes]:
@@ -63,7 +65,7 @@ else:
 
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
-        "IATI 2.03 XML",
+        _("IATI 2.03 XML"),
         _read(export_iati),
         "rbm-iati-activities.xml",
         XML,
@@ -71,7 +73,7 @@ else:
         icon=":material/download:",
     )
     c2.download_button(
-        "Long table (CSV)",
+        _("Long table (CSV)"),
         _read(_long(False)),
         "rbm-measurements.csv",
         CSV,
@@ -79,7 +81,7 @@ else:
         icon=":material/download:",
     )
     c3.download_button(
-        "Long table (Excel)",
+        _("Long table (Excel)"),
         _read(_long(True)),
         "rbm-measurements.xlsx",
         XLSX,
@@ -87,7 +89,7 @@ else:
         icon=":material/download:",
     )
     c4.download_button(
-        "IPTT workbook",
+        _("IPTT workbook"),
         _read(tables.iptt_workbook),
         "rbm-iptt.xlsx",
         XLSX,
@@ -96,28 +98,28 @@ else:
     )
 
 if principal.has_role(Role.ADMIN, Role.MANAGER):
-    st.subheader("Import")
+    st.subheader(_("Import"))
     st.caption(
-        "Creates or updates projects keyed by their iati-identifier; importing the same file "
-        "again changes nothing. Imported values enter as approved by their publisher "
-        "(not by you); schema messages on parts not read are warnings with their line."
+        _(
+            "Creates or updates projects keyed by their iati-identifier; importing the same "
+            "file again changes nothing. Imported values enter as approved by their publisher "
+            "(not by you); schema messages on parts not read are warnings with their line."
+        )
     )
-    uploaded = st.file_uploader("IATI 2.03 activity file", type=["xml"], key="iati_upload")
-    if uploaded is not None and st.button("Import", key="iati_import", type="primary"):
-        bar = st.progress(0.0, text="Reading the file…")
+    uploaded = st.file_uploader(_("IATI 2.03 activity file"), type=["xml"], key="iati_upload")
+    if uploaded is not None and st.button(_("Import"), key="iati_import", type="primary"):
+        bar = st.progress(0.0, text=_("Reading the file…"))
 
         def _progress(done: int, total: int) -> None:
-            bar.progress(done / total, text=f"Activity {done} of {total}")
+            bar.progress(done / total, text=_("Activity {done} of {total}", done=done, total=total))
 
-        try:
+        # A failed import leaves no report behind: its named error is shown instead.
+        st.session_state.pop(REPORT, None)
+        with reported():
             with db.write() as session:
                 report = import_iati(
                     session, principal=principal, data=uploaded.getvalue(), on_progress=_progress
                 )
-        except RbmError as exc:
-            st.session_state.pop(REPORT, None)
-            st.error(message(exc))
-        else:
             st.session_state[REPORT] = (report.summary(), report.rows())
     if REPORT in st.session_state:
         summary, rows = st.session_state[REPORT]
@@ -127,11 +129,11 @@ if principal.has_role(Role.ADMIN, Role.MANAGER):
             hide_index=True,
             width="stretch",
             column_config={
-                "identifier": "IATI identifier",
-                "title": st.column_config.TextColumn("Title", width="medium"),
-                "outcome": "Outcome",
-                "skipped": st.column_config.TextColumn("Skipped, and why", width="large"),
-                "notes": st.column_config.TextColumn("Notes", width="large"),
-                "warnings": st.column_config.TextColumn("Schema warnings", width="large"),
+                "identifier": _("IATI identifier"),
+                "title": st.column_config.TextColumn(_("Title"), width="medium"),
+                "outcome": _("Outcome"),
+                "skipped": st.column_config.TextColumn(_("Skipped, and why"), width="large"),
+                "notes": st.column_config.TextColumn(_("Notes"), width="large"),
+                "warnings": st.column_config.TextColumn(_("Schema warnings"), width="large"),
             },
         )

@@ -1,0 +1,52 @@
+"""Stored values people read as words, in their language: results levels, project statuses
+and the rules that give an indicator's figure to date. Each dict maps the stored value to its
+English label, marked for translation; the functions translate where the value is shown."""
+
+from __future__ import annotations
+
+from rbm.i18n import N_, _
+
+LEVEL_LABELS = {
+    "impact": N_("Impact"),
+    "outcome": N_("Outcome"),
+    "output": N_("Output"),
+    "activity": N_("Activity"),
+}
+PROJECT_STATUS_LABELS = {
+    "pipeline": N_("pipeline"),
+    "implementation": N_("implementation"),
+    "finalisation": N_("finalisation"),
+    "closed": N_("closed"),
+    "cancelled": N_("cancelled"),
+    "suspended": N_("suspended"),
+}
+TO_DATE_RULES = {
+    "sum of periods": N_("sum of periods"),
+    "pooled ratio": N_("pooled ratio"),
+    "latest period": N_("latest period"),
+    "latest period (values without numerator and denominator)": N_(
+        "latest period (values without numerator and denominator)"
+    ),
+}
+
+
+def _label(labels: dict[str, str], value: object) -> str:
+    if value is None or value != value:  # None or NaN: nothing to say
+        return ""
+    key = str(getattr(value, "value", value))
+    return _(labels[key]) if key in labels else key
+
+
+def level_label(level: object) -> str:
+    """A result's level (stored value or enum) in the current language."""
+    return _label(LEVEL_LABELS, level)
+
+
+def project_status(status: object) -> str:
+    """A project's status (stored value or enum) in the current language."""
+    return _label(PROJECT_STATUS_LABELS, status)
+
+
+def to_date_rule(rule: object) -> str:
+    """The rule that gave a figure to date, in the current language."""
+    return _label(TO_DATE_RULES, rule)

@@ -1,0 +1,113 @@
+"""The portfolio home's project list (with its IATI download), and money in millions as the
+home, country and donor pages show it in their headline figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from babel.numbers import format_decimal
+
+from rbm.exchange.iati_export import export_iati
+from rbm.i18n import _, language, ngettext
+from rbm.principal import Principal
+from rbm.ui.labels import project_status
+from rbm.ui.session import get_db
+from rbm.ui.widgets import projects_judged_note
+
+LIST_COLUMNS = [
+    "code",
+    "title",
+    "provider",
+    "countries",
+    "donors",
+    "start_date",
+    "end_date",
+    "status",
+    "funding",
+    "achieved",
+    "on_track",
+    "at_risk",
+    "off_track",
+    "no_data",
+    "overdue_reports",
+    "quality_flags",
+]
+
+
+def millions(amount: float, *, digits: int) -> str:
+    """An amount of US dollars in millions with a fixed number of decimals, written as the
+    person's language writes numbers (USD 1.0 M, 1,0 M USD)."""
+    locale = language() if language() in ("es", "fr") else "en_GB"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return _("USD {amount} M", amount=format_decimal(amount / 1e6, format=pattern, locale=locale))
+
+
+def _headers() -> dict[str, Any]:
+    return {
+        "code": _("Code"),
+        "title": st.column_config.TextColumn(_("Title"), width="large"),
+        "provider": _("Provider"),
+        "countries": _("Recipient countries"),
+        "donors": _("Donors"),
+        "start_date": st.column_config.DateColumn(_("Start")),
+        "end_date": st.column_config.DateColumn(_("End")),
+        "status": _("Status"),
+        "funding": st.column_config.NumberColumn(_("Funding (USD)"), format="localized"),
+        "achieved": _("Achieved"),
+        "on_track": _("On track"),
+        "at_risk": _("At risk"),
+        "off_track": _("Off track"),
+        "no_data": _("No data"),
+        "overdue_reports": _("Overdue reports"),
+        "quality_flags": _("Data-quality flags"),
+    }
+
+
+def _localised(names: str, countries: dict[str, str]) -> str:
+    """Country names joined with ", " as `countries` (stored name -> shown name) has them."""
+    return ", ".join(countries.get(n, n) for n in names.split(", ")) if names else names
+
+
+def project_list(
+    principal: Principal, table: pd.DataFrame, *, countries: dict[str, str]
+) -> str | None:
+    """The projects in `table` (one selectable row each; `countries`: each stored country name
+    and the name shown) and their IATI download; the code of the project whose row was
+    selected, if any."""
+    shown = table[LIST_COLUMNS]
+    selected = st.dataframe(
+        shown.assign(
+            status=shown["status"].map(project_status),
+            countries=shown["countries"].map(lambda n: _localised(n, countries)),
+        ),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="pf_table",
+        column_config=_headers(),
+    )
+    st.caption(_("Select a row to open the project.") + " " + projects_judged_note())
+    codes = list(shown["code"])
+
+    def iati_xml() -> bytes:
+        """The listed projects as IATI activities (approved values only), made on click."""
+        with get_db().read() as session:
+            return export_iati(session, principal=principal, project_codes=codes)
+
+    st.download_button(
+        ngettext(
+            "Download this project as IATI 2.03 XML",
+            "Download these {n} projects as IATI 2.03 XML",
+            len(codes),
+        ),
+        iati_xml,
+        file_name="iati-activities.xml",
+        mime="application/xml",
+        key="pf_iati_xml",
+        icon=":material/download:",
+    )
+    rows = selected.selection.rows if selected else []
+    return str(shown.iloc[rows[0]]["code"]) if rows else None
