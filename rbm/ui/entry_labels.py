@@ -120,6 +120,10 @@ COLUMNS: dict[str, str] = {
     "before": N_("Before"),
     "after": N_("After"),
     "approved_by": N_("Approved by"),
+    "is_current": N_("Current"),
+    "supersedes_id": N_("Replaces no."),
+    "updated_at": N_("Updated at"),
+    "who": N_("By"),
     "approved_at": N_("Approved at"),
 }
 
