@@ -93,7 +93,7 @@ if detail.is_team:
         )
         st.text(cm["text"])
     text = st.text_area(_("Add a comment"), key="ms_comment")
-    if st.button(_("Comment"), key="ms_comment_btn"):
+    if st.button(_("Post the comment"), key="ms_comment_btn"):
         with reported():
             with get_db().write() as session:
                 measurements.add_comment(
