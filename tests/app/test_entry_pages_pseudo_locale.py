@@ -122,3 +122,13 @@ def test_the_inbox_shows_only_catalogue_labels(app_db: Database) -> None:
     found = shown_labels(at)
     assert found["title"] and found["metric"] and found["page_link"]
     assert unmarked(found) == []
+
+
+def test_an_officer_reads_log_results_in_spanish(app_db: Database) -> None:
+    _built, officer, _manager, _mid = _team(app_db)
+    at = open_app(officer, page=PAGES + "log_results.py", language="es")
+    assert not at.exception
+    found = shown_labels(at)
+    assert found["title"] == ["Registrar resultados"]
+    assert found["button"][:2] == ["Guardar borrador", "Enviar"]
+    assert "Línea de base" in found["metric"]
