@@ -1,6 +1,7 @@
 """Turning the editor's text fields into values, naming the field when one cannot be read
 ("HN 50; GT 30; SV 20" for recipient countries and shares, numbers, dates). No Streamlit here,
-so the parsing is tested on its own."""
+so the parsing is tested on its own. `field` is the field's name as the person reads it (already
+in their language); the refusals are translated when shown."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ def shares(text: str, *, field: str) -> dict[str, Decimal]:
             continue
         bits = part.replace("=", " ").split()
         if len(bits) != 2:
-            raise ValidationFailed(f"{field}: write each as CODE SHARE (e.g. HN 50), not {part!r}.")
+            raise ValidationFailed(
+                "{field}: write each as CODE SHARE (e.g. HN 50), not {part!r}.",
+                field=field,
+                part=part,
+            )
         out[bits[0].upper()] = number(bits[1], field=field)
     return out
 
@@ -26,9 +31,11 @@ def number(text: str | float | None, *, field: str) -> Decimal:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
-        raise ValidationFailed(f"{field}: {text!r} is not a number.") from None
+        raise ValidationFailed(
+            "{field}: {text!r} is not a number.", field=field, text=text
+        ) from None
     if not value.is_finite():
-        raise ValidationFailed(f"{field}: {text!r} is not a number.")
+        raise ValidationFailed("{field}: {text!r} is not a number.", field=field, text=text)
     return value
 
 

@@ -84,7 +84,7 @@ def test_the_history_page_shows_the_audit_trail_to_the_team_and_hides_it_from_a_
     assert not at.exception
     assert unescaped(at.title[0].value) == "Measurement history"
     trail = at.dataframe[-1].value
-    assert trail["action"].tolist() == ["create", "submit"]
+    assert trail["Action"].tolist() == ["Create", "Submit"]
     with app_db.write() as session:
         donor = make_user(
             session,

@@ -4,17 +4,23 @@ required comment, or approve ticked rows at once. Reporting periods are locked h
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
-from rbm.errors import RbmError
+from rbm.i18n import N_, _
 from rbm.queries import workflow
 from rbm.services import measurements, periods
+from rbm.ui.entry_labels import column_names, headed
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message, number
+from rbm.ui.widgets import message, number, reported
+
+#: The two decisions on one submission; the English word keys the button.
+_DECISIONS = (("approve", N_("Approve")), ("return", N_("Return")))
 
 principal = require_principal()
-st.title("Approvals")
+st.title(_("Approvals"))
 queue = cached_query(workflow.approvals_queue, principal)
 if done := st.session_state.pop("ap_done", None):
     st.success(message(done))
@@ -35,8 +41,24 @@ def _act(action: str, ids: list[int], versions: dict[int, int], comment: str = "
                     comment=comment,
                     expected_version=versions[mid],
                 )
-    verb = "Approved" if action == "approve" else "Returned"
-    st.session_state["ap_done"] = f"{verb} {len(ids)} value(s)."
+    st.session_state["ap_done"] = (
+        _("Approved {n} value(s).", n=len(ids))
+        if action == "approve"
+        else _("Returned {n} value(s).", n=len(ids))
+    )
+
+
+def _context(detail: workflow.MeasurementDetail) -> None:
+    sections = (
+        (_("Earlier periods"), detail.previous),
+        (_("Breakdown"), detail.breakdown),
+        (_("Evidence"), detail.evidence.drop(columns=["measurement_id"], errors="ignore")),
+        (_("Comments"), detail.comments),
+    )
+    for title, frame in sections:
+        if not frame.empty:
+            st.caption(title)
+            st.dataframe(headed(frame, enums=("status",)), hide_index=True)
 
 
 def _review(row: pd.Series) -> None:
@@ -45,62 +67,52 @@ def _review(row: pd.Series) -> None:
     )
     m = detail.measurement
     a, b, c = st.columns(3)
-    a.metric("Submitted value", number(m["value"]))
-    b.metric("Baseline", number(m["baseline"]))
-    c.metric("Target this period", number(m["target"]))
+    a.metric(_("Submitted value"), number(m["value"]))
+    b.metric(_("Baseline"), number(m["baseline"]))
+    c.metric(_("Target this period"), number(m["target"]))
     if m["narrative"]:
         st.text(m["narrative"])
-    for title, frame in (
-        ("Earlier periods", detail.previous),
-        ("Breakdown", detail.breakdown),
-        ("Evidence", detail.evidence.drop(columns=["measurement_id"], errors="ignore")),
-        ("Comments", detail.comments),
-    ):
-        if not frame.empty:
-            st.caption(title)
-            st.dataframe(frame, hide_index=True)
+    _context(detail)
     st.page_link(
         "rbm/ui/pages/measurement.py",
-        label="Full history and evidence downloads",
+        label=_("Full history and evidence downloads"),
         query_params={"id": str(m["id"])},
     )
-    comment = st.text_area("Comment (required to return)", key=f"ap_comment_{m['id']}")
-    left, right = st.columns(2)
+    comment = st.text_area(_("Comment (required to return)"), key=f"ap_comment_{m['id']}")
     versions = {int(m["id"]): int(m["version"])}
-    for column, action, label in ((left, "approve", "Approve"), (right, "return", "Return")):
-        if column.button(
-            label, key=f"ap_{action}", type="primary" if action == "approve" else "secondary"
-        ):
-            try:
+    for column, (action, label) in zip(st.columns(2), _DECISIONS, strict=True):
+        kind: Literal["primary", "secondary"] = "primary" if action == "approve" else "secondary"
+        if column.button(_(label), key=f"ap_{action}", type=kind):
+            with reported():
                 _act(action, [int(m["id"])], versions, comment)
                 st.rerun()
-            except RbmError as exc:
-                st.error(message(exc))
 
 
-if queue.empty:
-    st.info("The queue is clear: no submitted value waits for your approval.")
-else:
-    st.caption(f"{len(queue)} submission(s) waiting, oldest first.")
+def _queue() -> None:
+    st.caption(_("{n} submission(s) waiting, oldest first.", n=len(queue)))
     table = queue.drop(columns=["version"]).assign(approve=False)
     edited = st.data_editor(
-        table, hide_index=True, key="ap_grid", disabled=[c for c in table.columns if c != "approve"]
+        table,
+        hide_index=True,
+        key="ap_grid",
+        disabled=[c for c in table.columns if c != "approve"],
+        # Headers relabelled, not renamed: the ticked rows are read back by column name.
+        column_config={c: st.column_config.Column(h) for c, h in column_names(table).items()},
     )
     ticked = edited.loc[edited["approve"], "measurement_id"].astype(int).tolist()
     versions = dict(
         zip(queue["measurement_id"].astype(int), queue["version"].astype(int), strict=True)
     )
-    if st.button(f"Approve {len(ticked)} ticked", key="ap_bulk", disabled=not ticked):
-        try:
+    label = _("Approve {n} ticked", n=len(ticked))
+    if st.button(label, key="ap_bulk", disabled=not ticked):
+        with reported():
             _act("approve", ticked, versions)
             st.rerun()
-        except RbmError as exc:
-            st.error(message(exc))
-    st.subheader("Review one submission")
+    st.subheader(_("Review one submission"))
     asked = st.query_params.get("measurement", "")
     queued = queue["measurement_id"].astype(int).tolist()
     pick = st.selectbox(
-        "Submission",
+        _("Submission"),
         queue.index,
         index=queued.index(int(asked)) if asked.isdigit() and int(asked) in queued else 0,
         key="ap_pick",
@@ -111,33 +123,39 @@ else:
     )
     _review(queue.loc[pick])
 
-st.subheader("Reporting periods")
-lockable = cached_query(workflow.lockable_periods, principal)
-if not lockable.empty:
-    project = st.selectbox("Project", sorted(lockable["project"].unique()), key="ap_lock_project")
+
+def _periods() -> None:
+    st.subheader(_("Reporting periods"))
+    lockable = cached_query(workflow.lockable_periods, principal)
+    if lockable.empty:
+        return
+    project = st.selectbox(
+        _("Project"), sorted(lockable["project"].unique()), key="ap_lock_project"
+    )
     rows = lockable[lockable["project"] == project].set_index("period_id")
     period_id = st.selectbox(
-        "Period",
+        _("Period"),
         rows.index,
         key="ap_lock_period",
         format_func=lambda i: (
-            f"{rows.loc[i, 'period']}" + (" (locked)" if pd.notna(rows.loc[i, "locked_at"]) else "")
+            _("{period} (locked)", period=rows.loc[i, "period"])
+            if pd.notna(rows.loc[i, "locked_at"])
+            else str(rows.loc[i, "period"])
         ),
     )
     locked = pd.notna(rows.loc[period_id, "locked_at"])
-    reason = st.text_input("Reason", key="ap_lock_reason")
-    if st.button("Unlock period" if locked else "Lock period", key="ap_lock"):
-        try:
+    reason = st.text_input(_("Reason"), key="ap_lock_reason")
+    if st.button(_("Unlock period") if locked else _("Lock period"), key="ap_lock"):
+        with reported():
             with get_db().write() as session:
-                if locked:
-                    periods.unlock_period(
-                        session, principal=principal, period_id=int(period_id), reason=reason
-                    )
-                else:
-                    periods.lock_period(
-                        session, principal=principal, period_id=int(period_id), reason=reason
-                    )
-            st.session_state["ap_done"] = "Period unlocked." if locked else "Period locked."
+                change = periods.unlock_period if locked else periods.lock_period
+                change(session, principal=principal, period_id=int(period_id), reason=reason)
+            st.session_state["ap_done"] = _("Period unlocked.") if locked else _("Period locked.")
             st.rerun()
-        except RbmError as exc:
-            st.error(message(exc))
+
+
+if queue.empty:
+    st.info(_("The queue is clear: no submitted value waits for your approval."))
+else:
+    _queue()
+_periods()
