@@ -19,7 +19,7 @@ _TYPED = ("numerator", "denominator", "narrative")
 
 
 def _refused(exc: ValidationFailed) -> None:
-    st.error(message(_(exc.template, **exc.params)))
+    st.error(message(exc.headline()))
     # The cells are echoed as plain text: never rendered as Markdown or HTML.
     if exc.problems:
         st.code("\n".join(map(str, exc.problems)), language=None, wrap_lines=True)
