@@ -155,26 +155,25 @@ async def new_page(browser: Any) -> Any:
     return page
 
 
-# Resolves when the script has run and is idle again: a rerun (running) that ended
+# Sets window.__rbmRan when the script has run and is idle again: a rerun (running) that ended
 # (notRunning), seen through the attribute's old values so a fast run is not missed.
 _WATCH = """() => {
   const app = document.querySelector("[data-testid='stApp']");
-  window.__rbmRan = new Promise((resolve) => {
-    const seen = new MutationObserver((records) => {
-      const ran = records.some((r) => r.oldValue === "running");
-      if (ran && app.getAttribute("data-test-script-state") === "notRunning") {
-        seen.disconnect();
-        resolve(true);
-      }
-    });
-    seen.observe(app, {attributes: true, attributeOldValue: true,
-                       attributeFilter: ["data-test-script-state"]});
+  window.__rbmRan = false;
+  const seen = new MutationObserver((records) => {
+    const ran = records.some((r) => r.oldValue === "running");
+    if (ran && app.getAttribute("data-test-script-state") === "notRunning") {
+      seen.disconnect();
+      window.__rbmRan = true;
+    }
   });
+  seen.observe(app, {attributes: true, attributeOldValue: true,
+                     attributeFilter: ["data-test-script-state"]});
 }"""
 
 
 async def _idle_after(page: Any, heading: str) -> None:
-    await page.evaluate("() => window.__rbmRan")
+    await page.wait_for_function("() => window.__rbmRan === true", timeout=PAGE_TIMEOUT_MS)
     await page.wait_for_selector(heading)
     await page.wait_for_selector(IDLE)
 

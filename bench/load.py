@@ -67,9 +67,13 @@ def median(values: list[float]) -> float:
 
 
 async def _session(page: Any, url: str, account: Account, times: dict[str, list[float]]) -> None:
-    times[SIGN_IN].append(await browser.sign_in(page, url, account))
-    for name in journey(account):
-        times[name].append(await browser.open_page(page, name))
+    where = SIGN_IN
+    try:
+        times[SIGN_IN].append(await browser.sign_in(page, url, account))
+        for where in journey(account):
+            times[where].append(await browser.open_page(page, where))
+    except Exception as exc:  # named by account and page in the scenario's errors
+        raise RuntimeError(f"{account.email} on {where}: {exc}") from exc
 
 
 async def _scenario(database: str, users: int, server: browser.Server) -> Scenario:
