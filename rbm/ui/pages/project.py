@@ -339,7 +339,7 @@ def _iptt_table() -> None:
     d1, d2 = st.columns(2)
     d1.download_button(
         "Download the IPTT (Excel)",
-        iptt_excel(
+        lambda: iptt_excel(  # made when the button is clicked, not on every rerun
             long,
             title=f"IPTT · {p['code']} · {p['title']}",
             flags=view.flags,
