@@ -40,15 +40,24 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PAGE_TIMEOUT_MS = 180_000  # one page, however loaded the machine: then the run fails, not hangs
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
-#: The pages a person opens, by their navigation label, and the heading that shows each.
+#: The pages a person opens, by their navigation label, and the heading that shows each (a
+#: pattern on the h1's text; each differs from the page opened before it in a journey).
 HEADINGS = {
-    "Portfolio": "h1:has-text('Portfolio')",
-    "Project": "h1",
-    "Approvals": "h1:has-text('Approvals')",
-    "Donor": "h1:has-text('Donor')",
-    "Country": "h1:has-text('Country')",
-    "Log results": "h1:has-text('Log results')",
+    "Portfolio": "^Portfolio",
+    "Project": "^(Project$|(?!Donor|Country)\\S+ · )",
+    "Approvals": "^Approvals",
+    "Donor": "^Donor",
+    "Country": "^Country",
+    "Log results": "^Log results",
 }
+#: True once the script is idle with the page's heading shown. The heading appears only while
+#: the new page's script runs (state "running"), so both together mean that run has ended.
+_SHOWN = """(pattern) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  const heading = new RegExp(pattern);
+  return [...document.querySelectorAll("h1")].some((h) => heading.test(h.textContent.trim()));
+}"""
 
 
 def ports() -> range:
@@ -155,27 +164,8 @@ async def new_page(browser: Any) -> Any:
     return page
 
 
-# Sets window.__rbmRan when the script has run and is idle again: a rerun (running) that ended
-# (notRunning), seen through the attribute's old values so a fast run is not missed.
-_WATCH = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  window.__rbmRan = false;
-  const seen = new MutationObserver((records) => {
-    const ran = records.some((r) => r.oldValue === "running");
-    if (ran && app.getAttribute("data-test-script-state") === "notRunning") {
-      seen.disconnect();
-      window.__rbmRan = true;
-    }
-  });
-  seen.observe(app, {attributes: true, attributeOldValue: true,
-                     attributeFilter: ["data-test-script-state"]});
-}"""
-
-
-async def _idle_after(page: Any, heading: str) -> None:
-    await page.wait_for_function("() => window.__rbmRan === true", timeout=PAGE_TIMEOUT_MS)
-    await page.wait_for_selector(heading)
-    await page.wait_for_selector(IDLE)
+async def _shown(page: Any, name: str) -> None:
+    await page.wait_for_function(_SHOWN, arg=HEADINGS[name], polling=50, timeout=PAGE_TIMEOUT_MS)
 
 
 async def sign_in(page: Any, base_url: str, account: Account) -> float:
@@ -184,10 +174,9 @@ async def sign_in(page: Any, base_url: str, account: Account) -> float:
     await page.wait_for_selector(IDLE)
     await page.get_by_label("E-mail").fill(account.email)
     await page.get_by_label("Password", exact=True).fill(account.password)
-    await page.evaluate(_WATCH)
     start = time.perf_counter()
     await page.get_by_role("button", name="Sign in").click()
-    await _idle_after(page, HEADINGS["Portfolio"])
+    await _shown(page, "Portfolio")
     return time.perf_counter() - start
 
 
@@ -195,10 +184,9 @@ async def open_page(page: Any, name: str) -> float:
     """Follow the navigation link `name`; seconds from the click to the page idle."""
     link = page.get_by_role("link", name=name, exact=True).first
     await link.wait_for()
-    await page.evaluate(_WATCH)
     start = time.perf_counter()
     await link.click()
-    await _idle_after(page, HEADINGS[name])
+    await _shown(page, name)
     return time.perf_counter() - start
 
 
