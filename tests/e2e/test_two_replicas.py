@@ -137,13 +137,18 @@ def test_every_step_on_either_server_is_audited(
     replicas: tuple[str, str], shared_database: Database
 ) -> None:
     with shared_database.read() as session:
-        ids = dict(session.execute(select(User.email, User.id)).tuples().all())
-        newest = session.scalars(select(Measurement).order_by(Measurement.id.desc())).first()
-        assert newest is not None and newest.value == 7
-        assert newest.status is MeasurementStatus.APPROVED
+        ids = {email: user_id for email, user_id in session.execute(select(User.email, User.id))}
+        approved = session.scalars(
+            select(AuditEvent.entity_id)
+            .where(AuditEvent.action == "approve", AuditEvent.entity_type == "measurement")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        value = session.get(Measurement, approved)
+        assert value is not None and value.value == 7
+        assert value.status is MeasurementStatus.APPROVED
         steps = session.execute(
             select(AuditEvent.action, AuditEvent.user_id).where(
-                AuditEvent.entity_type == "measurement", AuditEvent.entity_id == newest.id
+                AuditEvent.entity_type == "measurement", AuditEvent.entity_id == value.id
             )
         ).all()
         sign_ins = session.scalars(
