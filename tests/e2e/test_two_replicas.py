@@ -22,6 +22,7 @@ from sqlalchemy import select
 from rbm.db import Database
 from rbm.models import AuditEvent, Measurement, User
 from rbm.models.enums import MeasurementStatus
+from rbm.services.users import authenticate
 from tests.conftest import demo_database
 from tests.e2e.conftest import (
     ROOT,
@@ -173,3 +174,14 @@ def test_the_session_cookie_signed_by_one_server_signs_in_on_the_other(
     other.wait_for_selector("h1:has-text('Portfolio')")
     assert other.get_by_text("Olivia Officer").is_visible()
     assert other.get_by_label("E-mail").count() == 0
+
+
+def test_a_sign_in_moves_the_audit_version_but_not_the_data_version(
+    shared_database: Database,
+) -> None:
+    """Caches shared by every session stay warm while people sign in (the audit log, which
+    shows sign-ins, is keyed on the audit version)."""
+    data, audit = shared_database.data_version(), shared_database.audit_version()
+    authenticate(shared_database, email="donor@demo.rbm", password="Demo-donor-2026")
+    assert shared_database.data_version() == data
+    assert shared_database.audit_version() > audit
