@@ -50,6 +50,7 @@ class Run:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
     report: dict[str, float] = field(default_factory=dict)
     imports: list[Any] = field(default_factory=list)
+    browser: str = ""  # the browser timings and the load scenario, as Markdown
 
 
 def backends() -> list[str]:
@@ -347,6 +348,12 @@ def report(run: Run, *, started: float, mode: str) -> str:
     return (
         f"Run of {stamp} ({mode}, {took / 60:.1f} min) on {machine()}.\n\n"
         f"{table(run)}\n\nTargets:\n\n{targets(run)}\n"
+        + (
+            f"\nIn a browser (`python -m bench.browser_pages`, `python -m bench.load`):\n\n"
+            f"{run.browser}\n"
+            if run.browser
+            else ""
+        )
     )
 
 
@@ -359,7 +366,31 @@ def write_results(text: str) -> None:
     RESULTS.write_text(head + block + tail)
 
 
-def main(*, quick: bool, runs: int, write: bool, sizes: list[str], only: str | None = None) -> None:
+def measure_browser(run: Run, *, quick: bool) -> None:
+    """Pages timed in a real browser at size L (one person, beside the page data), then many
+    people at once on the demo database and at size M (`bench.browser_pages`, `bench.load`)."""
+    from bench import browser_pages, load
+
+    parts = []
+    if not quick:
+        data = run.pages.get(("L", "sqlite"), {}).get("pages", {})
+        timed = browser_pages.measure("L", runs=3)
+        parts.append(browser_pages.table(timed, {k: v["cold"] for k, v in data.items()}))
+    users = [1, 5, 10] if quick else [1, 5, 10, 25]
+    scenarios = [load.measure(db, n) for db in ("demo", "M") for n in users]
+    parts.append(load.table(scenarios))
+    run.browser = "\n\n".join(parts)
+
+
+def main(
+    *,
+    quick: bool,
+    runs: int,
+    write: bool,
+    sizes: list[str],
+    only: str | None = None,
+    browser: bool = True,
+) -> None:
     started = time.perf_counter()
     run = Run()
     sizes = [s for s in sizes if s != "L"] if quick else sizes
@@ -377,6 +408,9 @@ def main(*, quick: bool, runs: int, write: bool, sizes: list[str], only: str | N
     if only in (None, "sqlite"):
         print("... measurement import", file=sys.stderr, flush=True)
         measure_import(run, rows=20_000 if quick else measurement_import.ROWS)
+    if browser:
+        print("... in a browser: page timings and many users at once", file=sys.stderr, flush=True)
+        measure_browser(run, quick=quick)
     print(_publish(run, started, mode, write))
 
 

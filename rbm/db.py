@@ -20,6 +20,8 @@ from rbm.models import AuditEvent
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE = "rbm_write"
 _WAIT_MS = "rbm_wait_ms"
+#: Audit actions that record sessions, not data: they move `audit_version` only.
+SESSION_ACTIONS = ("sign_in", "sign_in_sso", "sign_in_failed", "sign_out")
 
 
 def normalise_url(url: str) -> str:
@@ -109,7 +111,21 @@ class Database:
             yield session
 
     def data_version(self) -> int:
-        """Bumped by every write (each write audits): the key that invalidates caches."""
+        """Moves with every write that changes what the pages show (each such write audits):
+        the key that invalidates caches. Read from the database on each call, so every server
+        sharing it sees another's writes. Sign-in bookkeeping (`SESSION_ACTIONS`) does not move
+        it: a morning of sign-ins would otherwise empty every shared cache once per person."""
+        newest = (
+            select(AuditEvent.id)
+            .where(AuditEvent.action.not_in(SESSION_ACTIONS))
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        with self.read() as session:
+            return int(session.scalar(newest) or 0)
+
+    def audit_version(self) -> int:
+        """Moves with every audited write, sign-ins included: the key of what shows them."""
         with self.read() as session:
             return int(session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0)
 

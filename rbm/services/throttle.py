@@ -3,7 +3,12 @@ waits on one). Failures are counted per key: an account seen from one client, a 
 accounts, and an account across clients. Each key allows a number of free failures; after
 that every failure doubles the wait before the next attempt from that key, up to a cap. Nobody
 is locked out for long: an attacker can only slow down their own client, and only a flood from
-many clients slows an account down (never beyond the cap)."""
+many clients slows an account down (never beyond the cap).
+
+The counts are per app process. With several replicas behind a proxy each keeps its own, so an
+account can be tried once more per replica before the backoff starts: a deliberate trade, since
+counting in the database would put a write on every failed sign-in, and signing in must never
+wait behind a long write (an import). The argon2 hash still bounds the rate of each replica."""
 
 from __future__ import annotations
 

@@ -144,15 +144,23 @@ def _cached(
         return _fn(session, principal=_principal, **dict(items))
 
 
+#: Query modules whose results show sign-in bookkeeping (last sign-in, sign-in events): keyed
+#: on the audit version, which sign-ins move; every other query on the data version.
+SESSION_READERS = frozenset({"rbm.queries.admin"})
+
+
 def cached_query(fn: Callable[..., T], principal: Principal, **kwargs: Any) -> T:
     """Run a read query through the cache. The key holds the query, the principal's scope,
-    the filters and the data version (bumped by every write): never stale, never foreign."""
+    the filters and the data version (bumped by every write): never stale, never foreign.
+    Streamlit computes a missing entry once: sessions asking for it meanwhile wait for it."""
     # The database is part of the key too: two databases can share a data version.
-    name = f"{get_db().url}|{fn.__module__}.{fn.__qualname__}"
+    db = get_db()
+    name = f"{db.url}|{fn.__module__}.{fn.__qualname__}"
+    reads_sessions = fn.__module__ in SESSION_READERS
     result: T = _cached(
         name,
         principal.cache_key,
-        get_db().data_version(),
+        db.audit_version() if reads_sessions else db.data_version(),
         tuple(sorted(kwargs.items())),
         fn,
         principal,

@@ -92,8 +92,8 @@ if table.empty:
 
 left, right = st.columns([3, 2])
 with left:
-    event = st.altair_chart(
-        charts.choropleth(by_country, title=_("Assistance by recipient country (USD)")),
+    event = st.vega_lite_chart(
+        charts.choropleth_spec(by_country, title=_("Assistance by recipient country (USD)")),
         on_select="rerun",
         key="pf_map",
         width="stretch",

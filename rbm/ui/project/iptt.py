@@ -72,7 +72,7 @@ def _downloads(principal: Principal, view: ProjectView, long: pd.DataFrame) -> N
     d1, d2 = st.columns(2)
     d1.download_button(
         _("Download the IPTT (Excel)"),
-        iptt_excel(
+        lambda: iptt_excel(  # made when the button is clicked, not on every rerun
             long,
             title=f"IPTT · {p['code']} · {p['title']}",
             flags=view.flags,
