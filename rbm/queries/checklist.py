@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from rbm.i18n import DEFAULT
 from rbm.models import (
     Answer,
     ChecklistCycle,
@@ -29,7 +30,6 @@ from rbm.models import (
     User,
 )
 from rbm.models.enums import Role
-from rbm.i18n import DEFAULT
 from rbm.principal import Principal
 from rbm.queries._sql import frame
 from rbm.services.checklist import REPORTED
@@ -157,9 +157,7 @@ def _questions_stmt(cycle_id: int, language: str) -> Select[*tuple[Any, ...]]:
         )
         .join(Provision, Provision.id == Question.provision_id)
         .join(Instrument, Instrument.id == Provision.instrument_id)
-        .outerjoin(
-            i_text, (i_text.instrument_id == Instrument.id) & (i_text.language == language)
-        )
+        .outerjoin(i_text, (i_text.instrument_id == Instrument.id) & (i_text.language == language))
         .outerjoin(p_text, (p_text.provision_id == Provision.id) & (p_text.language == language))
         .outerjoin(q_text, (q_text.question_id == Question.id) & (q_text.language == language))
         .where(Question.cycle_id == cycle_id)

@@ -130,10 +130,16 @@ def _checked(spec: Mapping[str, Any]) -> bool:
 
 def _wordings(spec: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The first wording of a provision's question, by language ("" is English)."""
-    out: dict[str, dict[str, Any]] = {"": {"question": spec["question"], "help": spec.get("help", "")}}
+    out: dict[str, dict[str, Any]] = {
+        "": {"question": spec["question"], "help": spec.get("help", "")}
+    }
     for lang, t in _translations(spec).items():
         if "question" in t:
-            out[lang] = {"question": t["question"], "help": t.get("help", ""), "checked": _checked(t)}
+            out[lang] = {
+                "question": t["question"],
+                "help": t.get("help", ""),
+                "checked": _checked(t),
+            }
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -39,7 +40,7 @@ PROJECT_STATUS = {
 }
 
 
-def money_columns() -> dict[str, object]:
+def money_columns() -> dict[str, Any]:
     """Column settings of the money columns, under their translated names."""
     return {_(c): st.column_config.NumberColumn(_(c), format="localized") for c in MONEY}
 
