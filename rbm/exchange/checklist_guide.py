@@ -14,49 +14,83 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.i18n import N_
 from rbm.models import ChecklistCycle, Instrument, Provision, Question
 from rbm.models.enums import AssistanceKind, Implementation, Priority
 
+# Labels and help are English here and marked for translation; pages show them with `_()`.
 IMPLEMENTATION_LABELS = {
-    Implementation.FULLY.value: "Fully implemented",
-    Implementation.PARTLY.value: "Partly implemented",
-    Implementation.NOT_IMPLEMENTED.value: "Not implemented",
-    Implementation.NOT_APPLICABLE.value: "Not applicable",
+    Implementation.FULLY.value: N_("Fully implemented"),
+    Implementation.PARTLY.value: N_("Partly implemented"),
+    Implementation.NOT_IMPLEMENTED.value: N_("Not implemented"),
+    Implementation.NOT_APPLICABLE.value: N_("Not applicable"),
 }
-KIND_LABELS = {k.value: k.value.replace("_", " ").capitalize() for k in AssistanceKind}
-PRIORITY_LABELS = {p.value: p.value.capitalize() for p in Priority}
+KIND_LABELS = {
+    AssistanceKind.LEGISLATIVE_DRAFTING.value: N_("Legislative drafting"),
+    AssistanceKind.CAPACITY_BUILDING.value: N_("Capacity building"),
+    AssistanceKind.EQUIPMENT.value: N_("Equipment"),
+    AssistanceKind.INSTITUTION_BUILDING.value: N_("Institution building"),
+    AssistanceKind.EXPERT_ADVICE.value: N_("Expert advice"),
+    AssistanceKind.DATA_SYSTEMS.value: N_("Data systems"),
+    AssistanceKind.OTHER.value: N_("Other"),
+}
+PRIORITY_LABELS = {
+    Priority.HIGH.value: N_("High"),
+    Priority.MEDIUM.value: N_("Medium"),
+    Priority.LOW.value: N_("Low"),
+}
 
 STEPS = [
-    "Answer for your country, provision by provision. The checklist is in sections, one per "
-    "instrument (the Convention and each Protocol); the progress of each section is shown.",
-    "Every change is saved as you make it: you can stop and come back at any time.",
-    "If your country answered an earlier checklist, its answers are already filled in. Check "
-    "each one, and change only what is different now. Questions new in this cycle are marked, "
-    "and so are questions worded differently since the last cycle.",
-    "If you keep earlier questionnaire answers in a spreadsheet, import them (CSV or Excel) "
-    "instead of typing them again; the columns are listed below.",
-    "Where your country needs technical assistance to implement a provision, tick "
-    "'Technical assistance needed' and say of what kind and how urgent it is. Each such answer "
-    "becomes a need in the needs register, which providers and donors use to plan assistance.",
-    "When every question has an implementation status, submit the checklist. A manager then "
-    "accepts it; accepted answers are locked.",
+    N_(
+        "Answer for your country, provision by provision. The checklist is in sections, one per "
+        "instrument (the Convention and each Protocol); the progress of each section is shown."
+    ),
+    N_("Every change is saved as you make it: you can stop and come back at any time."),
+    N_(
+        "If your country answered an earlier checklist, its answers are already filled in. Check "
+        "each one, and change only what is different now. Questions new in this cycle are marked, "
+        "and so are questions worded differently since the last cycle."
+    ),
+    N_(
+        "If you keep earlier questionnaire answers in a spreadsheet, import them (CSV or Excel) "
+        "instead of typing them again; the columns are listed below."
+    ),
+    N_(
+        "Where your country needs technical assistance to implement a provision, tick "
+        "'Technical assistance needed' and say of what kind and how urgent it is. Each such answer "
+        "becomes a need in the needs register, which providers and donors use to plan assistance."
+    ),
+    N_(
+        "When every question has an implementation status, submit the checklist. A manager then "
+        "accepts it; accepted answers are locked."
+    ),
 ]
 
 FIELD_HELP = {
-    "implementation": "Fully: the law and practice meet the provision. Partly: some of it is "
-    "in place. Not implemented: nothing yet. Not applicable: the provision does not apply to "
-    "your country (say why in the comments).",
-    "measure_cited": "The law, regulation or measure that implements the provision, with its "
-    "article where possible.",
-    "obstacles": "What stands in the way of full implementation: missing law, resources, "
-    "institutions, training, coordination.",
-    "assistance_needed": "Tick when your country needs technical assistance to implement "
-    "this provision. The answer becomes a need in the needs register.",
-    "assistance_kind": "The kind of assistance that would help most: legislative drafting, "
-    "capacity building (training, mentoring), equipment, institution building, expert advice, "
-    "data systems, or other.",
-    "priority": "How urgent the assistance is for your country: high, medium or low.",
-    "comments": "Anything else the reviewers should know.",
+    "implementation": N_(
+        "Fully: the law and practice meet the provision. Partly: some of it is "
+        "in place. Not implemented: nothing yet. Not applicable: the provision does not apply to "
+        "your country (say why in the comments)."
+    ),
+    "measure_cited": N_(
+        "The law, regulation or measure that implements the provision, with its "
+        "article where possible."
+    ),
+    "obstacles": N_(
+        "What stands in the way of full implementation: missing law, resources, "
+        "institutions, training, coordination."
+    ),
+    "assistance_needed": N_(
+        "Tick when your country needs technical assistance to implement "
+        "this provision. The answer becomes a need in the needs register."
+    ),
+    "assistance_kind": N_(
+        "The kind of assistance that would help most: legislative drafting, "
+        "capacity building (training, mentoring), equipment, institution building, expert advice, "
+        "data systems, or other."
+    ),
+    "priority": N_("How urgent the assistance is for your country: high, medium or low."),
+    "comments": N_("Anything else the reviewers should know."),
 }
 
 IMPORT_COLUMNS = [

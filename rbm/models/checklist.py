@@ -62,6 +62,51 @@ class Question(Base):
     help_text: Mapped[str] = mapped_column(Text, default="")
 
 
+# The checklist's content in other languages: one row per item and language, beside the English
+# wording of the item's own row (English is the fallback). `checked` is false while the wording
+# has not been checked against the UN's text in that language.
+
+
+class InstrumentText(Base):
+    """An instrument's title in another language."""
+
+    __tablename__ = "instrument_text"
+
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    checked: Mapped[bool] = mapped_column(default=False)
+
+
+class ProvisionText(Base):
+    """A provision's title in another language."""
+
+    __tablename__ = "provision_text"
+
+    provision_id: Mapped[int] = mapped_column(
+        ForeignKey("provision.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    checked: Mapped[bool] = mapped_column(default=False)
+
+
+class QuestionText(Base):
+    """A question's wording and help text in another language (for the question's cycle)."""
+
+    __tablename__ = "question_text"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("question.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    help_text: Mapped[str] = mapped_column(Text, default="")
+    checked: Mapped[bool] = mapped_column(default=False)
+
+
 class SelfAssessment(Base):
     """A State's checklist for one cycle."""
 

@@ -3,6 +3,7 @@ principal may open, and one checklist's questions (in the cycle's wording) with 
 the answers of the State's previous checklist and whether the question is new or reworded.
 
 A State focal point opens their own country's checklists; managers and administrators all.
+The content shows in the person's language where the checklist has it, in English otherwise.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from rbm.i18n import DEFAULT
 from rbm.models import (
     Answer,
     ChecklistCycle,
     Country,
     Instrument,
+    InstrumentText,
     Provision,
+    ProvisionText,
     Question,
+    QuestionText,
     SelfAssessment,
     User,
 )
@@ -131,21 +136,30 @@ class ChecklistForm:
     questions: pd.DataFrame
 
 
-def _questions_stmt(cycle_id: int) -> Select[*tuple[Any, ...]]:
+def _questions_stmt(cycle_id: int, language: str) -> Select[*tuple[Any, ...]]:
+    """The cycle's questions with their content in `language`, English where it has none;
+    `wording` is the English question (what rewording is judged on), `checked` whether the
+    shown wording was checked against the UN's text."""
+    i_text, p_text, q_text = aliased(InstrumentText), aliased(ProvisionText), aliased(QuestionText)
     return (
         select(
             Question.id.label("question_id"),
             Provision.id.label("provision_id"),
             Provision.code.label("provision"),
             Provision.article,
-            Provision.title,
+            func.coalesce(p_text.title, Provision.title).label("title"),
             Instrument.code.label("instrument"),
-            Instrument.title.label("instrument_title"),
-            Question.text,
-            Question.help_text,
+            func.coalesce(i_text.title, Instrument.title).label("instrument_title"),
+            func.coalesce(q_text.text, Question.text).label("text"),
+            func.coalesce(q_text.help_text, Question.help_text).label("help_text"),
+            Question.text.label("wording"),
+            func.coalesce(q_text.checked, q_text.question_id.is_(None)).label("checked"),
         )
         .join(Provision, Provision.id == Question.provision_id)
         .join(Instrument, Instrument.id == Provision.instrument_id)
+        .outerjoin(i_text, (i_text.instrument_id == Instrument.id) & (i_text.language == language))
+        .outerjoin(p_text, (p_text.provision_id == Provision.id) & (p_text.language == language))
+        .outerjoin(q_text, (q_text.question_id == Question.id) & (q_text.language == language))
         .where(Question.cycle_id == cycle_id)
         .order_by(Instrument.id, Provision.position, Provision.id)
     )
@@ -178,9 +192,16 @@ def _previous(session: Session, country_code: str, year: int) -> tuple[int | Non
 
 
 def checklist_form(
-    session: Session, *, principal: Principal, country_code: str, cycle_code: str
+    session: Session,
+    *,
+    principal: Principal,
+    country_code: str,
+    cycle_code: str,
+    language: str = DEFAULT,
 ) -> ChecklistForm | None:
-    """The form for a country and cycle, or None when the principal may not open it."""
+    """The form for a country and cycle, or None when the principal may not open it; the
+    content (section headings, provision titles, questions, help) in `language`, English
+    where it has no translation."""
     if not session.scalar(
         select(func.count()).select_from(Country).where(Country.code == country_code)
     ):
@@ -200,7 +221,7 @@ def checklist_form(
             SelfAssessment.country_code == country_code, SelfAssessment.cycle_id == cycle.id
         )
     )
-    questions = frame(session, _questions_stmt(cycle.id))
+    questions = frame(session, _questions_stmt(cycle.id, language))
     prev_id, prev_cycle = _previous(session, country_code, cycle.year)
     questions = _merge_previous(session, questions, prev_id)
     if sa is not None:
@@ -230,7 +251,7 @@ def _merge_previous(session: Session, questions: pd.DataFrame, prev_id: int | No
         questions = questions.merge(prev, on="provision_id", how="left")
     has_prev = questions["previous_text"].notna()
     questions["new_question"] = ~has_prev if prev_id is not None else False
-    questions["reworded"] = has_prev & (questions["previous_text"] != questions["text"])
+    questions["reworded"] = has_prev & (questions["previous_text"] != questions["wording"])
     return questions
 
 

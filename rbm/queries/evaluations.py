@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.i18n import N_
 from rbm.models import (
     Attachment,
     AuditEvent,
@@ -41,34 +42,43 @@ from rbm.services.evaluations import OPEN_ACTION, evaluation_condition
 
 CRITERIA = [c.value for c in DacCriterion]
 SCORE_LABELS = {
-    1: "Unsatisfactory",
-    2: "Partly satisfactory",
-    3: "Satisfactory",
-    4: "Highly satisfactory",
+    1: N_("Unsatisfactory"),
+    2: N_("Partly satisfactory"),
+    3: N_("Satisfactory"),
+    4: N_("Highly satisfactory"),
 }
 RESPONSE_LABELS = {
-    "accepted": "Accepted",
-    "partially_accepted": "Partially accepted",
-    "rejected": "Rejected",
+    "accepted": N_("Accepted"),
+    "partially_accepted": N_("Partially accepted"),
+    "rejected": N_("Rejected"),
 }
 TYPE_LABELS = {
-    "mid_term": "Mid-term",
-    "final": "Final",
-    "ex_post": "Ex-post",
-    "self_evaluation": "Self-evaluation",
-    "thematic": "Thematic",
+    "mid_term": N_("Mid-term"),
+    "final": N_("Final"),
+    "ex_post": N_("Ex-post"),
+    "self_evaluation": N_("Self-evaluation"),
+    "thematic": N_("Thematic"),
 }
 SCOPE_LABELS = {
-    "project": "Project",
-    "country": "Country",
-    "priority_area": "Priority area",
-    "theme": "Theme",
+    "project": N_("Project"),
+    "country": N_("Country"),
+    "priority_area": N_("Priority area"),
+    "theme": N_("Theme"),
 }
 ACTION_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+}
+#: The OECD DAC criteria as people read them, in the order of `CRITERIA`.
+CRITERION_LABELS = {
+    DacCriterion.RELEVANCE.value: N_("Relevance"),
+    DacCriterion.COHERENCE.value: N_("Coherence"),
+    DacCriterion.EFFECTIVENESS.value: N_("Effectiveness"),
+    DacCriterion.EFFICIENCY.value: N_("Efficiency"),
+    DacCriterion.IMPACT.value: N_("Impact"),
+    DacCriterion.SUSTAINABILITY.value: N_("Sustainability"),
 }
 
 
@@ -243,6 +253,19 @@ def ratings(
     rows["score_label"] = rows["score"].map(SCORE_LABELS)
     rows["order"] = rows["criterion"].map(CRITERIA.index)
     return rows.sort_values(["evaluation_id", "order"], kind="stable").reset_index(drop=True)
+
+
+def criterion_means(scores: pd.DataFrame) -> pd.DataFrame:
+    """The mean rating of each DAC criterion over the evaluations in `scores` (the frame of
+    `ratings`) and how many evaluations rated it, in the criteria's order; criteria nobody
+    rated are left out."""
+    means = scores.groupby("criterion", sort=False)["score"].agg(["mean", "count"])
+    return (
+        means.reindex([c for c in CRITERIA if c in means.index])
+        .rename_axis("criterion")
+        .reset_index()
+        .astype({"count": int})
+    )
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ def test_a_manager_sees_every_checklist_and_reviews_without_editing(world_db) ->
     _, world = world_db
     at = open_app(world.manager, CHECKLIST)
     listing = at.dataframe[0].value
-    assert sorted(listing["country"]) == ["Guatemala", "Honduras", "Nigeria"]
+    assert sorted(listing["Country"]) == ["Guatemala", "Honduras", "Nigeria"]
     at.selectbox(key="cl_cycle").select("2026").run()
     assert "cl_start" not in [b.key for b in at.button]  # the State starts its own checklist
 

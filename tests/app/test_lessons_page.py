@@ -84,7 +84,7 @@ def test_search_ranks_in_the_reader_scope_and_readers_cannot_record(world: World
 
 def test_the_digest_of_an_area_can_be_downloaded(world: World) -> None:
     at = open_app(world.people["evaluator"], page=PAGE)
-    at.radio(key="ls_dg_by").set_value("Priority area").run()
+    at.radio(key="ls_dg_by").set_value("priority_area").run()
     at.selectbox(key="ls_dg_priority_area").select("witness-protection").run()
     assert not at.exception
     assert "Lessons learned: Witness Protection" in [h.value for h in at.subheader]
