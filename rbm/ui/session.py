@@ -14,7 +14,7 @@ from streamlit import config as st_config
 from rbm import i18n
 from rbm.db import Database
 from rbm.principal import Principal
-from rbm.services import principals
+from rbm.services import preferences, principals
 from rbm.services.users import must_change_password
 from rbm.settings import get_settings
 
@@ -45,6 +45,17 @@ def apply_language() -> str:
     return i18n.language()
 
 
+def choose_language(principal: Principal, code: str) -> None:
+    """Switch this session to language `code` at once and store it with the account, so the
+    next sign-in, on any browser, opens in it too."""
+    st.session_state[LANGUAGE] = code
+    i18n.set_language(code)
+    with get_db().write() as session:
+        preferences.set_language(
+            session, principal=principal, user_id=principal.user_id, language=code
+        )
+
+
 def get_db() -> Database:
     return _database(get_settings().database_url)
 
@@ -62,8 +73,14 @@ def require_principal() -> Principal:
 
 
 def sign_in(principal: Principal) -> None:
+    """Sign `principal` in to this browser session, in the language stored with the account
+    (when none is stored, the language already in use stays)."""
     with get_db().read() as session:
         st.session_state[MUST_CHANGE] = must_change_password(session, user_id=principal.user_id)
+        stored = preferences.language_of(session, user_id=principal.user_id)
+    if stored is not None:
+        st.session_state[LANGUAGE] = stored
+        i18n.set_language(stored)
     st.session_state[PRINCIPAL] = principal
     st.session_state[LAST_SEEN] = time.monotonic()
 
@@ -136,6 +153,7 @@ def _cached(
     name: str,
     scope: str,
     version: int,
+    language: str,
     items: tuple[tuple[str, Any], ...],
     _fn: Callable[..., Any],
     _principal: Principal,
@@ -146,13 +164,15 @@ def _cached(
 
 def cached_query(fn: Callable[..., T], principal: Principal, **kwargs: Any) -> T:
     """Run a read query through the cache. The key holds the query, the principal's scope,
-    the filters and the data version (bumped by every write): never stale, never foreign."""
+    the filters, the data version (bumped by every write) and the reader's language (a query
+    may label its rows): never stale, never foreign, never in another language."""
     # The database is part of the key too: two databases can share a data version.
     name = f"{get_db().url}|{fn.__module__}.{fn.__qualname__}"
     result: T = _cached(
         name,
         principal.cache_key,
         get_db().data_version(),
+        i18n.language(),
         tuple(sorted(kwargs.items())),
         fn,
         principal,

@@ -20,9 +20,7 @@ def test_a_person_chooses_their_own_language_and_the_choice_is_audited(db: Datab
         set_language(session, principal=officer, user_id=officer.user_id, language="es")
     with db.read() as session:
         assert language_of(session, user_id=officer.user_id) == "es"
-        event = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "set_language")
-        ).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "set_language")).one()
     assert (event.user_id, event.before, event.after) == (
         officer.user_id,
         {"language": None},
