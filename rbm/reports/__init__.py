@@ -29,7 +29,9 @@ def donor_id_of(session: Session, subject: str) -> int:
         conditions.append(Organisation.id == int(key))
     found = session.scalar(select(Organisation.id).where(or_(*conditions)))
     if found is None:
-        raise NotFound(f"No organisation {subject!r} (give its id, name or IATI reference).")
+        raise NotFound(
+            "No organisation '{subject}' (give its id, name or IATI reference).", subject=subject
+        )
     return found
 
 
@@ -75,4 +77,6 @@ def build(
             progress=progress,
             today=today,
         )
-    raise ValidationFailed(f"Unknown report {kind!r}: use one of {', '.join(KINDS)}.")
+    raise ValidationFailed(
+        "Unknown report '{kind}': use one of {kinds}.", kind=kind, kinds=", ".join(KINDS)
+    )
