@@ -11,6 +11,7 @@ from rbm.exchange import spreadsheet
 from rbm.i18n import _, format_number, ngettext
 from rbm.queries.admin import audit_choices, audit_count, audit_log
 from rbm.ui.session import cached_query, get_db, require_principal
+from rbm.ui.widgets import in_language
 
 principal = require_principal()
 st.title(_("Audit log"))
@@ -78,7 +79,7 @@ st.download_button(
         total,
         count=format_number(total, digits=0),
     ),
-    _all_as_csv if total > len(events) else spreadsheet.csv_bytes(events),
+    in_language(_all_as_csv) if total > len(events) else spreadsheet.csv_bytes(events),
     file_name="audit-log.csv",
     mime="text/csv",
     key="al_download",
