@@ -16,7 +16,14 @@ from rbm.exchange.checklist_guide import IMPLEMENTATION_LABELS
 from rbm.i18n import _, using
 from rbm.models import User
 from rbm.models.checklist import Answer, ChecklistCycle, SelfAssessment
-from tests.e2e.conftest import _require_chromium, copy_of_demo, running_app, wait_idle
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _require_chromium,
+    copy_of_demo,
+    running_app,
+    wait_idle,
+)
 
 FOCAL, PASSWORD = "focal.hn@demo.rbm", "Demo-focal-2026"
 
@@ -38,13 +45,22 @@ def app_and_file(
 
 
 @pytest.fixture
-def spanish_page(browser: Any) -> Iterator[Any]:
-    """A browser tab whose Accept-Language asks for Spanish (Honduras)."""
-    context = browser.new_context(locale="es-HN", viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
+def spanish_page() -> Iterator[Any]:
+    """A tab of a browser whose Accept-Language asks for Spanish (Honduras). Chromium sends
+    its own languages on the app's WebSocket, whatever the page's locale: hence the flag."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--accept-lang=es-HN,es"]
+        )
+        context = browser.new_context(locale="es-HN", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+        context.close()
+        browser.close()
 
 
 def test_the_honduras_focal_point_answers_the_checklist_in_spanish(
