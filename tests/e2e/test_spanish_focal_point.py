@@ -45,22 +45,19 @@ def app_and_file(
 
 
 @pytest.fixture
-def spanish_page() -> Iterator[Any]:
+def spanish_page(browser: Any) -> Iterator[Any]:
     """A tab of a browser whose Accept-Language asks for Spanish (Honduras). Chromium sends
-    its own languages on the app's WebSocket, whatever the page's locale: hence the flag."""
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--accept-lang=es-HN,es"]
-        )
-        context = browser.new_context(locale="es-HN", viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
+    its own languages on the app's WebSocket, whatever the page's locale: hence a browser
+    launched with the flag (by the session's Playwright)."""
+    spanish = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--accept-lang=es-HN,es"]
+    )
+    context = spanish.new_context(locale="es-HN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+    spanish.close()
 
 
 def test_the_honduras_focal_point_answers_the_checklist_in_spanish(
