@@ -7,6 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from rbm.errors import RbmError
+from rbm.i18n import LANGUAGES, _, language
+from rbm.principal import Principal
 from rbm.services.users import principal_for_sso
 from rbm.settings import get_settings
 from rbm.ui import remember
@@ -16,6 +18,7 @@ from rbm.ui.session import (
     apply_language,
     apply_upload_limit,
     check_idle_timeout,
+    choose_language,
     current_principal,
     get_db,
     inbox_count,
@@ -24,17 +27,17 @@ from rbm.ui.session import (
     sign_out,
     sso_configured,
 )
-from rbm.ui.widgets import message, plain
+from rbm.ui.widgets import message, plain, reported
 
-st.set_page_config(page_title="RBM tracker", page_icon=":material/insights:", layout="wide")
-settings = get_settings()
 apply_language()
+st.set_page_config(page_title=_("RBM tracker"), page_icon=":material/insights:", layout="wide")
+settings = get_settings()
 apply_upload_limit()
 
 if check_idle_timeout():
-    st.toast("You were signed out after a period of inactivity.")
+    st.toast(_("You were signed out after a period of inactivity."))
 if refresh_principal():
-    st.toast("You were signed out: your account has been deactivated.")
+    st.toast(_("You were signed out: your account has been deactivated."))
 
 if current_principal() is None and (remembered := remember.restore()) is not None:
     sign_in(remembered)  # a reload or a new tab: the signed session cookie
@@ -47,15 +50,24 @@ if current_principal() is None and sso_configured() and st.user.is_logged_in:
         st.error(message(exc))
         st.stop()
     if sso_principal is None:
-        st.title("RBM tracker")
+        st.title(_("RBM tracker"))
         st.error(
-            f"{plain(str(st.user.email))} has no access yet: ask an administrator to grant you "
-            "a role."
+            _(
+                "{email} has no access yet: ask an administrator to grant you a role.",
+                email=plain(str(st.user.email)),
+            )
         )
-        if st.button("Sign out"):
+        if st.button(_("Sign out")):
             st.logout()
         st.stop()
     sign_in(sso_principal)
+
+
+def _switch_language(principal: Principal) -> None:
+    """The sidebar's language choice: this session at once, and the account for next time."""
+    with reported():
+        choose_language(principal, str(st.session_state["sidebar_language"]))
+
 
 principal = current_principal()
 if principal is None:
@@ -63,9 +75,9 @@ if principal is None:
     # so a link (page + project + indicator) opens where it points once signed in.
     page = st.navigation(
         [
-            st.Page(LOGIN.path, title=LOGIN.title, icon=LOGIN.icon, url_path=LOGIN.url_path),
+            st.Page(LOGIN.path, title=_(LOGIN.title), icon=LOGIN.icon, url_path=LOGIN.url_path),
             *(
-                st.Page(LOGIN.path, title=LOGIN.title, url_path=spec.url_path)
+                st.Page(LOGIN.path, title=_(LOGIN.title), url_path=spec.url_path)
                 for spec in (*PAGES, CHANGE_PASSWORD)
             ),
         ],
@@ -76,21 +88,33 @@ else:
     sections: dict[str, list[st.Page]] = {}
     waiting = inbox_count(principal)
     for spec in pages_for(principal, must_change_password=bool(st.session_state.get(MUST_CHANGE))):
-        title = f"{spec.title} ({waiting})" if spec.url_path == "inbox" and waiting else spec.title
-        sections.setdefault(spec.section, []).append(
+        title = _(spec.title)
+        if spec.url_path == "inbox" and waiting:
+            title = _("{page} ({count})", page=title, count=waiting)
+        sections.setdefault(_(spec.section), []).append(
             st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path)
         )
     page = st.navigation(sections, expanded=True)
     with st.sidebar:
-        st.caption("Signed in as")
+        st.caption(_("Signed in as"))
         st.text(principal.name)
         st.caption(", ".join(sorted(r.label for r in principal.roles)))
-        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        codes = list(LANGUAGES)
+        st.selectbox(
+            _("Language"),
+            codes,
+            index=codes.index(language()) if language() in codes else 0,
+            format_func=LANGUAGES.__getitem__,
+            key="sidebar_language",
+            on_change=_switch_language,
+            args=(principal,),
+        )
+        if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             remember.forget(principal)
             sign_out()
             st.session_state[remember.SIGNED_OUT] = True
             st.rerun()
         remember.keep(principal)
         if settings.demo_mode:
-            st.caption("Demo mode: sample data, not for real use.")
+            st.caption(_("Demo mode: sample data, not for real use."))
 page.run()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gettext
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import date, datetime
@@ -46,6 +46,7 @@ __all__ = [
     "LANGUAGES",
     "N_",
     "PSEUDO",
+    "Labels",
     "Msg",
     "Text",
     "_",
@@ -163,6 +164,30 @@ class Msg:
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # equal to text, so not hashable
+
+
+class Labels(Mapping[str, str]):
+    """A constant table of labels (`N_`-marked English) read in the current language: every
+    lookup (`[key]`, `.get`, `.items()`, `.values()`) translates, so a module-level table of
+    status or enum labels serves every reader in their own language."""
+
+    __slots__ = ("_english",)
+
+    def __init__(self, english: Mapping[str, str]) -> None:
+        self._english = dict(english)
+
+    def __getitem__(self, key: str) -> str:
+        return _(self._english[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._english)
+
+    def __len__(self) -> int:
+        return len(self._english)
+
+    def english(self, key: str) -> str:
+        """The label of `key` as written in the code (before translation)."""
+        return self._english[key]
 
 
 # --- Locale formats ----------------------------------------------------------------------------

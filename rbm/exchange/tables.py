@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
+from rbm.i18n import N_, _
 from rbm.models import (
     Dimension,
     DimensionValue,
@@ -325,17 +326,17 @@ def _iptt(block: pd.DataFrame, summary: pd.DataFrame, values: pd.DataFrame) -> p
     figures = summary.set_index("indicator_id")
     table = pd.DataFrame(
         {
-            "Result": block["result"].to_numpy(),
-            "Indicator": block["indicator"].to_numpy(),
-            "Title": block["indicator_title"].to_numpy(),
-            "Unit": block["unit"].to_numpy(),
-            "Measure": _enum(block["measure"]).to_numpy(),
+            _("Result"): block["result"].to_numpy(),
+            _("Indicator"): block["indicator"].to_numpy(),
+            _("Title"): block["indicator_title"].to_numpy(),
+            _("Unit"): block["unit"].to_numpy(),
+            _("Measure"): _enum(block["measure"]).to_numpy(),
         }
     )
     ids = block["indicator_id"].to_numpy()
     pick = figures.reindex(ids)
-    table["Baseline"] = pick["baseline"].to_numpy()
-    table["Life-of-project target"] = pick["target_value"].to_numpy()
+    table[_("Baseline")] = pick["baseline"].to_numpy()
+    table[_("Life-of-project target")] = pick["target_value"].to_numpy()
     mine = values[values["indicator_id"].isin(ids)]
     periods = list(dict.fromkeys(mine["period"]))
     wide = mine.pivot_table(
@@ -345,20 +346,21 @@ def _iptt(block: pd.DataFrame, summary: pd.DataFrame, values: pd.DataFrame) -> p
         aggfunc="first",
         dropna=False,
     ).reindex(ids)
+    heads = {"target": N_("{period} target"), "actual": N_("{period} actual")}
     columns = {
-        f"{period} {kind}": wide[(kind, period)].to_numpy()
+        _(heads[kind], period=period): wide[(kind, period)].to_numpy()
         if (kind, period) in wide.columns
         else [float("nan")] * len(ids)
         for period in periods
         for kind in ("target", "actual")
     }
     tail = {
-        "To date": pick["to_date"].to_numpy(),
-        "To date counted as": pick["to_date_rule"].to_numpy(),
-        "Judged at": pd.to_datetime(pick["judged_at"]).dt.date.to_numpy(),
-        "Progress %": (pick["progress"] * 100).to_numpy(),
-        "Status": pick["status"].to_numpy(),
-        "Data-quality flags": pick["flags"].fillna("").to_numpy(),
+        _("To date"): pick["to_date"].to_numpy(),
+        _("To date counted as"): pick["to_date_rule"].to_numpy(),
+        _("Judged at"): pd.to_datetime(pick["judged_at"]).dt.date.to_numpy(),
+        _("Progress %"): (pick["progress"] * 100).to_numpy(),
+        _("Status"): pick["status"].to_numpy(),
+        _("Data-quality flags"): pick["flags"].fillna("").to_numpy(),
     }
     return pd.concat([table, pd.DataFrame({**columns, **tail})], axis=1)
 
@@ -370,10 +372,12 @@ def iptt_workbook(
     project_codes: Sequence[str] | None = None,
     as_of: date | None = None,
 ) -> bytes:
-    """The IPTT as an Excel workbook, one sheet per project."""
+    """The IPTT as an Excel workbook, one sheet per project, its headers in the reader's
+    language (values stay as stored: codes, engine statuses and flag names)."""
     frames = iptt_frames(session, principal=principal, project_codes=project_codes, as_of=as_of)
     if not frames:
-        return spreadsheet.xlsx_bytes({"Sheet1": pd.DataFrame({"Note": ["No project to show."]})})
+        empty = pd.DataFrame({_("Note"): [_("No project to show.")]})
+        return spreadsheet.xlsx_bytes({"Sheet1": empty})
     used: set[str] = set()
     return spreadsheet.xlsx_bytes(
         {_sheet_name(code, used): table for code, table in frames.items()}

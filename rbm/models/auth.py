@@ -27,6 +27,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the signed session cookie: signing out bumps it, ending remembered sessions.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The language the person reads the product in (a code of `rbm.i18n.LANGUAGES`); None:
+    #: not chosen yet, the browser's language applies.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class RoleGrant(Base):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from indicators.types import Accumulation, Direction, Measure, MeasurementStatus
+from indicators.types import (
+    Accumulation,
+    Direction,
+    Measure,
+    MeasurementStatus,
+    ProgressReason,
+    Status,
+    ToDateRule,
+)
+from rbm.i18n import N_, _
 
 __all__ = [
     "Accumulation",
@@ -27,6 +36,7 @@ __all__ = [
     "Role",
     "ScopeType",
     "SelfAssessmentStatus",
+    "label",
 ]
 
 
@@ -40,7 +50,8 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"state_focal_point": "State focal point"}.get(self.value, self.value.title())
+        """The role as people read it, in the current language."""
+        return label(self)
 
 
 class ScopeType(StrEnum):
@@ -160,3 +171,151 @@ class SelfAssessmentStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
+
+
+#: How people read each value, per enumeration (English, marked for the catalogue; `label`
+#: translates). A value missing here reads as itself with underscores as spaces.
+_LABELS: dict[tuple[str, str], str] = {
+    ("Role", "admin"): N_("Admin"),
+    ("Role", "manager"): N_("Manager"),
+    ("Role", "officer"): N_("Officer"),
+    ("Role", "evaluator"): N_("Evaluator"),
+    ("Role", "donor"): N_("Donor"),
+    ("Role", "state_focal_point"): N_("State focal point"),
+    ("ScopeType", "global"): N_("Global"),
+    ("ScopeType", "organisation"): N_("Organisation"),
+    ("ScopeType", "project"): N_("Project"),
+    ("ScopeType", "country"): N_("Country"),
+    ("OrgType", "government"): N_("Government"),
+    ("OrgType", "multilateral"): N_("Multilateral"),
+    ("OrgType", "ngo"): N_("NGO"),
+    ("OrgType", "academic"): N_("Academic"),
+    ("OrgType", "foundation"): N_("Foundation"),
+    ("OrgType", "private"): N_("Private sector"),
+    ("OrgType", "other_public"): N_("Other public"),
+    ("PartnerRole", "implementing"): N_("Implementing"),
+    ("PartnerRole", "accountable"): N_("Accountable"),
+    ("ProjectStatus", "pipeline"): N_("Pipeline"),
+    ("ProjectStatus", "implementation"): N_("Implementation"),
+    ("ProjectStatus", "finalisation"): N_("Finalisation"),
+    ("ProjectStatus", "closed"): N_("Closed"),
+    ("ProjectStatus", "cancelled"): N_("Cancelled"),
+    ("ProjectStatus", "suspended"): N_("Suspended"),
+    ("ResultLevel", "impact"): N_("Impact"),
+    ("ResultLevel", "outcome"): N_("Outcome"),
+    ("ResultLevel", "output"): N_("Output"),
+    ("ResultLevel", "activity"): N_("Activity"),
+    ("Frequency", "monthly"): N_("Monthly"),
+    ("Frequency", "quarterly"): N_("Quarterly"),
+    ("Frequency", "semiannual"): N_("Semi-annual"),
+    ("Frequency", "annual"): N_("Annual"),
+    ("EvaluationType", "mid_term"): N_("Mid-term"),
+    ("EvaluationType", "final"): N_("Final"),
+    ("EvaluationType", "ex_post"): N_("Ex post"),
+    ("EvaluationType", "self_evaluation"): N_("Self-evaluation"),
+    ("EvaluationType", "thematic"): N_("Thematic"),
+    ("EvaluationScope", "project"): N_("Project"),
+    ("EvaluationScope", "country"): N_("Country"),
+    ("EvaluationScope", "priority_area"): N_("Priority area"),
+    ("EvaluationScope", "theme"): N_("Theme"),
+    ("DacCriterion", "relevance"): N_("Relevance"),
+    ("DacCriterion", "coherence"): N_("Coherence"),
+    ("DacCriterion", "effectiveness"): N_("Effectiveness"),
+    ("DacCriterion", "efficiency"): N_("Efficiency"),
+    ("DacCriterion", "impact"): N_("Impact"),
+    ("DacCriterion", "sustainability"): N_("Sustainability"),
+    ("ResponseKind", "accepted"): N_("Accepted"),
+    ("ResponseKind", "partially_accepted"): N_("Partially accepted"),
+    ("ResponseKind", "rejected"): N_("Rejected"),
+    ("ActionStatus", "not_started"): N_("Not started"),
+    ("ActionStatus", "in_progress"): N_("In progress"),
+    ("ActionStatus", "completed"): N_("Completed"),
+    ("ActionStatus", "cancelled"): N_("Cancelled"),
+    ("Implementation", "fully"): N_("Fully"),
+    ("Implementation", "partly"): N_("Partly"),
+    ("Implementation", "not_implemented"): N_("Not implemented"),
+    ("Implementation", "not_applicable"): N_("Not applicable"),
+    ("AssistanceKind", "legislative_drafting"): N_("Legislative drafting"),
+    ("AssistanceKind", "capacity_building"): N_("Capacity building"),
+    ("AssistanceKind", "equipment"): N_("Equipment"),
+    ("AssistanceKind", "institution_building"): N_("Institution building"),
+    ("AssistanceKind", "expert_advice"): N_("Expert advice"),
+    ("AssistanceKind", "data_systems"): N_("Data systems"),
+    ("AssistanceKind", "other"): N_("Other"),
+    ("Priority", "high"): N_("High"),
+    ("Priority", "medium"): N_("Medium"),
+    ("Priority", "low"): N_("Low"),
+    ("SelfAssessmentStatus", "draft"): N_("Draft"),
+    ("SelfAssessmentStatus", "submitted"): N_("Submitted"),
+    ("SelfAssessmentStatus", "accepted"): N_("Accepted"),
+    ("Measure", "number"): N_("Number"),
+    ("Measure", "percentage"): N_("Percentage"),
+    ("Measure", "yes_no"): N_("Yes/no"),
+    ("Measure", "ordinal"): N_("Ordinal scale"),
+    ("Measure", "qualitative"): N_("Qualitative"),
+    ("Direction", "increase"): N_("Increase"),
+    ("Direction", "decrease"): N_("Decrease"),
+    ("Accumulation", "incremental"): N_("Incremental"),
+    ("Accumulation", "cumulative"): N_("Cumulative"),
+    ("Accumulation", "level"): N_("Level"),
+    ("MeasurementStatus", "draft"): N_("Draft"),
+    ("MeasurementStatus", "submitted"): N_("Submitted"),
+    ("MeasurementStatus", "approved"): N_("Approved"),
+    ("MeasurementStatus", "returned"): N_("Returned"),
+    ("Status", "achieved"): N_("Achieved"),
+    ("Status", "on_track"): N_("On track"),
+    ("Status", "at_risk"): N_("At risk"),
+    ("Status", "off_track"): N_("Off track"),
+    ("Status", "no_data"): N_("No data"),
+    ("Status", "not_started"): N_("Not started"),
+    ("ProgressReason", "qualitative measure"): N_("qualitative measure"),
+    ("ProgressReason", "no target"): N_("no target"),
+    ("ProgressReason", "no baseline"): N_("no baseline"),
+    ("ProgressReason", "target equals baseline"): N_("target equals baseline"),
+    ("ProgressReason", "no data"): N_("no data"),
+    ("ToDateRule", "sum of periods"): N_("sum of periods"),
+    ("ToDateRule", "pooled ratio"): N_("pooled ratio"),
+    ("ToDateRule", "latest period"): N_("latest period"),
+    ("ToDateRule", "latest period (values without numerator and denominator)"): N_(
+        "latest period (values without numerator and denominator)"
+    ),
+}
+
+#: The enumerations `label` knows, by class name (a value given as a plain string is looked
+#: up in the one its caller names).
+LABELLED: tuple[type[StrEnum], ...] = (
+    Role,
+    ScopeType,
+    OrgType,
+    PartnerRole,
+    ProjectStatus,
+    ResultLevel,
+    Frequency,
+    EvaluationType,
+    EvaluationScope,
+    DacCriterion,
+    ResponseKind,
+    ActionStatus,
+    Implementation,
+    AssistanceKind,
+    Priority,
+    SelfAssessmentStatus,
+    Measure,
+    Direction,
+    Accumulation,
+    MeasurementStatus,
+    Status,
+    ProgressReason,
+    ToDateRule,
+)
+
+
+def label(value: StrEnum | str | None, kind: type[StrEnum] | None = None) -> str:
+    """An enumeration value as people read it, in the current language: `label(Role.DONOR)`,
+    or `label("on_track", Status)` for a value stored as text. "—" for None."""
+    if value is None:
+        return "—"
+    enum = kind or type(value)
+    code = str(getattr(value, "value", value))
+    english = _LABELS.get((enum.__name__, code))
+    return _(english) if english else code.replace("_", " ")

@@ -10,7 +10,8 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied
-from rbm.models import AuditEvent, Organisation, Project, RoleGrant, User
+from rbm.i18n import _
+from rbm.models import AuditEvent, Country, Organisation, Project, RoleGrant, User
 from rbm.models.enums import Role
 from rbm.principal import Principal
 from rbm.queries._sql import frame
@@ -33,6 +34,7 @@ def users_table(session: Session, *, principal: Principal) -> pd.DataFrame:
             User.name,
             User.is_active,
             User.must_change_password,
+            User.language,
             User.last_login_at,
             User.created_at,
         ).order_by(User.email),
@@ -61,8 +63,30 @@ def grants_table(session: Session, *, principal: Principal) -> pd.DataFrame:
     for col in ("role", "scope_type"):
         df[col] = df[col].map(lambda v: getattr(v, "value", v))
     scope = df["organisation"].fillna(df["project"]).fillna(df["country_code"])
-    df["scope"] = scope.fillna("everywhere")
+    df["scope"] = scope.fillna(_("everywhere"))
     return df
+
+
+def scope_choices(session: Session, *, principal: Principal) -> dict[str, dict[Any, str]]:
+    """What a role can be granted on: organisations (id: name), projects (id: code) and
+    countries (code: name), each in display order."""
+    _require_admin(principal)
+    return {
+        "organisation": {
+            int(i): str(n)
+            for i, n in session.execute(
+                select(Organisation.id, Organisation.name).order_by(Organisation.name)
+            )
+        },
+        "project": {
+            int(i): str(c)
+            for i, c in session.execute(select(Project.id, Project.code).order_by(Project.code))
+        },
+        "country": {
+            str(c): str(n)
+            for c, n in session.execute(select(Country.code, Country.name).order_by(Country.name))
+        },
+    }
 
 
 def _audit_select(
@@ -135,8 +159,8 @@ def audit_log(
         date_to=date_to,
     )
     df = frame(session, stmt if limit is None else stmt.limit(limit))
-    df["user"] = df["user"].fillna("(system)")
-    df["name"] = df["name"].fillna("(system)")
+    df["user"] = df["user"].fillna(_("(system)"))
+    df["name"] = df["name"].fillna(_("(system)"))
     for col in ("before", "after"):
         df[col] = df[col].map(lambda v: "" if v is None else str(v))
     return df

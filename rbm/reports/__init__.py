@@ -30,7 +30,7 @@ def donor_id_of(session: Session, subject: str) -> int:
     found = session.scalar(select(Organisation.id).where(or_(*conditions)))
     if found is None:
         raise NotFound(
-            "No organisation {subject!r} (give its id, name or IATI reference).", subject=subject
+            "No organisation '{subject}' (give its id, name or IATI reference).", subject=subject
         )
     return found
 
@@ -78,5 +78,5 @@ def build(
             today=today,
         )
     raise ValidationFailed(
-        "Unknown report {kind!r}: use one of {kinds}.", kind=kind, kinds=", ".join(KINDS)
+        "Unknown report '{kind}': use one of {kinds}.", kind=kind, kinds=", ".join(KINDS)
     )

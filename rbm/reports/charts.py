@@ -10,6 +10,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from rbm.i18n import _
+from rbm.models.enums import ResultLevel, label
 from rbm.reports.text import records
 from rbm.ui.palette import STATUS_COLOURS, STATUS_LABELS
 
@@ -59,12 +61,13 @@ def results_chain(nodes: pd.DataFrame) -> Any:
         nodes = nodes[nodes["level"] != "activity"]
     placed = _layout(nodes)
     lines: list[Any] = [
-        [f"{str(lvl).title()} {code}", *textwrap.wrap(str(title), 22)[:3]]
+        [f"{label(str(lvl), ResultLevel)} {code}", *textwrap.wrap(str(title), 22)[:3]]
         for lvl, code, title in zip(placed["level"], placed["code"], placed["title"], strict=True)
     ]
+    none = _("No indicators")
     placed = placed.assign(
         label=pd.Series(lines, index=placed.index, dtype=object),
-        status_label=placed["status"].map(lambda s: STATUS_LABELS.get(str(s), "No indicators")),
+        status_label=placed["status"].map(lambda s: STATUS_LABELS.get(str(s), none)),
     )
     by_id = placed.set_index("id")
     edges = pd.DataFrame(
@@ -84,7 +87,7 @@ def results_chain(nodes: pd.DataFrame) -> Any:
     n_rows = int(placed["y"].max()) + 1 if not placed.empty else 1
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.6, n_cols - 0.4]))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.6, n_rows - 0.4], reverse=True))
-    domain = [*STATUS_LABELS.values(), "No indicators"]
+    domain = [*STATUS_LABELS.values(), none]
     colours = [*STATUS_COLOURS.values(), "#eaeef2"]
     lines = alt.Chart(edges).mark_rule(color="#8c959f").encode(x=x, y=y, x2="x2:Q", y2="y2:Q")
     boxes = (
@@ -95,7 +98,7 @@ def results_chain(nodes: pd.DataFrame) -> Any:
             y=y,
             color=alt.Color(
                 "status_label:N",
-                title="Status",
+                title=_("Status"),
                 scale=alt.Scale(domain=domain, range=colours),
                 legend=alt.Legend(orient="bottom"),
             ),
@@ -108,5 +111,5 @@ def results_chain(nodes: pd.DataFrame) -> Any:
     )
     width = max(120 * n_cols, 360)
     return (lines + boxes + labels).properties(
-        width=width, height=110 * n_rows, title="Results chain"
+        width=width, height=110 * n_rows, title=_("Results chain")
     )

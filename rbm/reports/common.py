@@ -15,11 +15,19 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from rbm.errors import ValidationFailed
+from rbm.i18n import N_, _, format_date
 from rbm.principal import Principal
 from rbm.reports.document import Cover
 from rbm.settings import get_settings
 from rbm.ui.palette import STATUS_LABELS
 
+#: A recommendation's follow-up state as the evaluation queries spell it, marked for the
+#: catalogue.
+_STATES = {
+    "awaiting response": N_("awaiting response"),
+    "no follow-up planned": N_("no follow-up planned"),
+    "follow-up open": N_("follow-up open"),
+}
 _PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$")
 
 
@@ -43,10 +51,17 @@ def logo() -> tuple[bytes | None, list[str]]:
     if path is None:
         return None, []
     if not path.is_file():
-        return None, [f"The logo file {path.name} was not found (RBM_REPORT_LOGO); no logo shown."]
+        return None, [
+            _(
+                "The logo file {name} was not found (RBM_REPORT_LOGO); no logo shown.",
+                name=path.name,
+            )
+        ]
     found = picture(path.read_bytes())
     if found is None:
-        return None, [f"The logo file {path.name} is not a PNG or JPEG image; no logo shown."]
+        return None, [
+            _("The logo file {name} is not a PNG or JPEG image; no logo shown.", name=path.name)
+        ]
     return found, []
 
 
@@ -60,13 +75,21 @@ def make_cover(
     today: date | None = None,
 ) -> Cover:
     image, logo_notes = logo()
-    generated = f"Generated on {(today or date.today()):%d %B %Y} for {principal.name}."
+    generated = _(
+        "Generated on {day} for {name}.",
+        day=format_date(today or date.today(), style="long"),
+        name=principal.name,
+    )
     return Cover(
         organisation=get_settings().organisation_name,
         title=title,
         subtitle=subtitle,
         logo=image,
-        lines=[*lines, generated, "Only approved values and approved narratives are included."],
+        lines=[
+            *lines,
+            generated,
+            _("Only approved values and approved narratives are included."),
+        ],
         notes=[*notes, *logo_notes],
     )
 
@@ -82,9 +105,12 @@ def period_span(label: str) -> PeriodSpan:
     """A calendar period label as the reporting periods spell them ("2025", "2025-H2",
     "2025-Q3", "2025-07") and the dates it covers."""
     match = _PERIOD.match(label.strip())
-    forms = "write a year (2025), a half (2025-H2), a quarter (2025-Q3) or a month (2025-07)"
     if match is None:
-        raise ValidationFailed("{label!r} is not a period: {forms}.", label=label, forms=forms)
+        raise ValidationFailed(
+            "'{label}' is not a period: write a year (2025), a half (2025-H2), a quarter "
+            "(2025-Q3) or a month (2025-07).",
+            label=label,
+        )
     year, part = int(match.group(1)), match.group(2)
     if part is None:
         first, months = 1, 12
@@ -96,10 +122,10 @@ def period_span(label: str) -> PeriodSpan:
         first, months = int(part), 1
         if not 1 <= first <= 12:
             raise ValidationFailed(
-                "{label!r}: there is no month {first}; {forms}.",
+                "'{label}': there is no month {month}; write a year (2025), a half (2025-H2), "
+                "a quarter (2025-Q3) or a month (2025-07).",
                 label=label,
-                first=first,
-                forms=forms,
+                month=first,
             )
     start = date(year, first, 1)
     last_month = first + months
@@ -112,7 +138,7 @@ def status_facts(statuses: pd.Series) -> list[tuple[str, str]]:
     counts = statuses.fillna("qualitative").value_counts()
     facts = [(label, str(int(counts.get(key, 0)))) for key, label in STATUS_LABELS.items()]
     if counts.get("qualitative", 0):
-        facts.append(("Qualitative (no status)", str(int(counts["qualitative"]))))
+        facts.append((_("Qualitative (no status)"), str(int(counts["qualitative"]))))
     return facts
 
 
@@ -122,10 +148,16 @@ def recent_periods(today: date, *, quarters: int = 8, years: int = 3) -> list[st
     q = (today.month - 1) // 3  # quarters ended this year
     year = today.year
     out = []
-    for _ in range(quarters):
+    for _quarter in range(quarters):
         if q == 0:
             year, q = year - 1, 4
         out.append(f"{year}-Q{q}")
         q -= 1
     out += [str(today.year - i) for i in range(1, years + 1)]
     return out
+
+
+def state_label(state: object) -> str:
+    """A recommendation's follow-up state in the reader's language."""
+    text = str(state)
+    return _(_STATES[text]) if text in _STATES else text

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rbm.i18n import N_
+
 #: Reports progress as (fraction done 0..1, what is being done).
 Progress = Callable[[float, str], None]
 
@@ -49,7 +51,7 @@ class Facts:
 class Table:
     columns: Sequence[str]
     rows: Sequence[Sequence[str]]
-    empty: str = "Nothing to show."  # said instead of an empty table
+    empty: str = N_("Nothing to show.")  # said instead of an empty table (translated there)
 
 
 @dataclass(frozen=True)

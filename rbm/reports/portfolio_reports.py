@@ -17,8 +17,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
+from rbm.i18n import _, format_percent
 from rbm.models import Project
-from rbm.models.enums import Role
+from rbm.models.enums import Priority, Role, label
 from rbm.principal import Principal
 from rbm.queries.coordination import area_coverage
 from rbm.queries.country import country_view
@@ -29,7 +30,7 @@ from rbm.queries.needs import needs_for_country
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids
 from rbm.queries.reports import periods_in_span
 from rbm.reports import charts as report_charts
-from rbm.reports.common import PeriodSpan, make_cover, period_span
+from rbm.reports.common import PeriodSpan, make_cover, period_span, state_label
 from rbm.reports.document import (
     Facts,
     Figure,
@@ -52,15 +53,28 @@ WORST = 3
 def _lock_notes(session: Session, ids: Select[Any], span: PeriodSpan) -> list[str]:
     periods = periods_in_span(session, project_ids=ids, start=span.start, end=span.end)
     if periods.empty:
-        return [f"No project has a reporting period ending in {span.label}."]
+        return [_("No project has a reporting period ending in {period}.", period=span.label)]
     open_ = periods[~periods["locked"]]
     if open_.empty:
         return []
     n = open_["project_id"].nunique()
     return [
-        f"{n} of {periods['project_id'].nunique()} projects have a reporting period ending in "
-        f"{span.label} that is not locked: their figures may still change."
+        _(
+            "{n} of {total} projects have a reporting period ending in {period} that is not "
+            "locked: their figures may still change.",
+            n=n,
+            total=periods["project_id"].nunique(),
+            period=span.label,
+        )
     ]
+
+
+def _figures_as_at(span: PeriodSpan) -> str:
+    return _(
+        "Period {period}: figures as at {day}",
+        period=span.label,
+        day=day(span.end, "%d %B %Y"),
+    )
 
 
 def _status_totals(projects: pd.DataFrame) -> list[tuple[str, str]]:
@@ -93,16 +107,16 @@ def donor_report(
     """The donor portfolio report of organisation `donor_id`, judged at the end of `period`."""
     span = period_span(period)
     _donor_scope(principal, donor_id)
-    progress(0.05, "Reading the donor's portfolio")
+    progress(0.05, _("Reading the donor's portfolio"))
     view = donor_view(session, principal=principal, donor_id=donor_id, as_of=span.end)
     ids = filtered_ids(principal, PortfolioFilters(donor_id=donor_id))
     notes = _lock_notes(session, ids, span)
     report = Report(
         cover=make_cover(
-            title="Donor portfolio report",
+            title=_("Donor portfolio report"),
             subtitle=view.name,
             principal=principal,
-            lines=[f"Period {span.label}: figures as at {span.end:%d %B %Y}"],
+            lines=[_figures_as_at(span)],
             notes=notes,
             today=today,
         ),
@@ -110,30 +124,37 @@ def donor_report(
     )
     p = view.projects
     report.add(
-        Heading("Summary"),
+        Heading(_("Summary")),
         Facts(
             [
-                ("Funded projects", str(len(p))),
-                ("Contribution", money(float(p["donor_amount"].sum()))),
-                ("Recipient countries", str(len(view.by_country))),
+                (_("Funded projects"), str(len(p))),
+                (_("Contribution"), money(float(p["donor_amount"].sum()))),
+                (_("Recipient countries"), str(len(view.by_country))),
                 (
-                    "Projects with indicators off track or at risk",
+                    _("Projects with indicators off track or at risk"),
                     str(view.warnings["project"].nunique()),
                 ),
             ]
         ),
-        Heading("Indicators by status", 2),
+        Heading(_("Indicators by status"), 2),
         Facts(_status_totals(p)),
     )
     if p.empty:
-        report.add(Paragraph("This donor funds no project you can see.", "note"))
-    progress(0.3, "Drawing the map and the money")
+        report.add(Paragraph(_("This donor funds no project you can see."), "note"))
+    progress(0.3, _("Drawing the map and the money"))
     _donor_money(session, report, principal, donor_id, p, view.by_area)
-    progress(0.6, "Listing the projects and results")
+    progress(0.6, _("Listing the projects and results"))
     report.add(
-        Heading("Funded projects"),
+        Heading(_("Funded projects")),
         Table(
-            ("Project", "Title", "Provider", "Countries", "Contribution", *STATUS_LABELS.values()),
+            (
+                _("Project"),
+                _("Title"),
+                _("Provider"),
+                _("Countries"),
+                _("Contribution"),
+                *STATUS_LABELS.values(),
+            ),
             [
                 [
                     str(r["code"]),
@@ -145,16 +166,27 @@ def donor_report(
                 ]
                 for _, r in p.iterrows()
             ],
-            empty="No funded project.",
+            empty=_("No funded project."),
         ),
-        Heading("Results on library indicators"),
+        Heading(_("Results on library indicators")),
         Paragraph(
-            "Rolled up by the engine's rules: only indicators linked to the same library "
-            "indicator with the same unit; percentages pooled from numerators and denominators.",
+            _(
+                "Rolled up by the engine's rules: only indicators linked to the same library "
+                "indicator with the same unit; percentages pooled from numerators and "
+                "denominators."
+            ),
             "caption",
         ),
         Table(
-            ("Library indicator", "Unit", "Rule", "Projects", "Total", "Percentage", "Note"),
+            (
+                _("Library indicator"),
+                _("Unit"),
+                _("Rule"),
+                _("Projects"),
+                _("Total"),
+                _("Percentage"),
+                _("Note"),
+            ),
             [
                 [
                     f"{r.library_code} {r.library_title}",
@@ -162,17 +194,17 @@ def donor_report(
                     str(r.aggregation),
                     str(r.n_projects),
                     number(r.total),
-                    number(r.percentage, suffix="%"),
+                    format_percent(r.percentage),
                     "" if pd.isna(r.refused_reason) else str(r.refused_reason),
                 ]
                 for r in records(view.results)
             ],
-            empty="No funded indicator is linked to a library indicator.",
+            empty=_("No funded indicator is linked to a library indicator."),
         ),
     )
-    progress(0.8, "Explaining what is off track")
+    progress(0.8, _("Explaining what is off track"))
     _off_track(session, report, principal, view.warnings, p, span)
-    progress(1.0, "Done")
+    progress(1.0, _("Done"))
     return report
 
 
@@ -191,24 +223,23 @@ def _donor_money(
     by_country = once.groupby(["country", "country_numeric"], as_index=False).agg(
         money=("money", "sum"), projects=("project_id", "nunique")
     )
-    report.add(Heading("Money by country and priority area"))
+    report.add(Heading(_("Money by country and priority area")))
     if by_country.empty:
-        report.add(Paragraph("No money to show.", "note"))
+        report.add(Paragraph(_("No money to show."), "note"))
         return
-    world = charts.choropleth(by_country, title="Contribution by recipient country (USD)")
-    report.add(Figure(report_charts.png(world, width=620), "Contribution by recipient country"))
+    world = charts.choropleth(by_country, title=_("Contribution by recipient country (USD)"))
+    report.add(Figure(report_charts.png(world, width=620), _("Contribution by recipient country")))
     ranked = by_country.sort_values("money", ascending=False)
     report.add(
         Table(
-            ("Country", "Contribution (USD)", "Projects"),
+            (_("Country"), _("Contribution (USD)"), _("Projects")),
             [[str(r.country), number(r.money, digits=0), str(r.projects)] for r in records(ranked)],
         )
     )
     if not by_area.empty:
-        bars = charts.money_bars(by_area.head(15), category="area", title="By priority area")
-        report.add(
-            Figure(report_charts.png(bars, width=420), "Contribution by priority area", width_cm=13)
-        )
+        bars = charts.money_bars(by_area.head(15), category="area", title=_("By priority area"))
+        by_area_caption = _("Contribution by priority area")
+        report.add(Figure(report_charts.png(bars, width=420), by_area_caption, width_cm=13))
 
 
 def _off_track(
@@ -219,9 +250,9 @@ def _off_track(
     projects: pd.DataFrame,
     span: PeriodSpan,
 ) -> None:
-    report.add(Heading("Off track or at risk, and why"))
+    report.add(Heading(_("Off track or at risk, and why")))
     if warnings.empty:
-        report.add(Paragraph("No funded indicator is off track or at risk.", "note"))
+        report.add(Paragraph(_("No funded indicator is off track or at risk."), "note"))
         return
     ids = projects.set_index("code")["id"]
     flagged = [c for c in dict.fromkeys(warnings["project"]) if c in ids.index]
@@ -236,21 +267,24 @@ def _off_track(
     )
     report.add(
         Paragraph(
-            f"Per project, how many indicators are off track or at risk and the {WORST} furthest "
-            "behind (progress against the progress expected by now).",
+            _(
+                "Per project, how many indicators are off track or at risk and the {n} furthest "
+                "behind (progress against the progress expected by now).",
+                n=WORST,
+            ),
             "caption",
         ),
         Table(
-            ("Project", "Off track", "At risk", "Furthest behind"),
+            (_("Project"), _("Off track"), _("At risk"), _("Furthest behind")),
             [_flag_row(code, warnings[warnings["project"] == code]) for code in flagged],
         ),
-        Heading("Why, in the projects' approved narratives", 2),
+        Heading(_("Why, in the projects' approved narratives"), 2),
     )
     periods: dict[int, set[str]] = {}
-    for pid, label in zip(labels["project_id"], labels["label"], strict=True):
-        periods.setdefault(int(pid), set()).add(str(label))
+    for pid, period_label in zip(labels["project_id"], labels["label"], strict=True):
+        periods.setdefault(int(pid), set()).add(str(period_label))
     latest: dict[int, NarrativeView] = {}
-    for (pid, _), view in sorted(narratives.items(), key=lambda kv: kv[1].period):
+    for (pid, _period), view in sorted(narratives.items(), key=lambda kv: kv[1].period):
         if view.period in periods.get(pid, set()) and (view.challenges or view.assumptions_risks):
             latest[pid] = view
     explained = 0
@@ -266,8 +300,13 @@ def _off_track(
     if explained < len(flagged):
         report.add(
             Paragraph(
-                f"{len(flagged) - explained} of {len(flagged)} projects have no approved "
-                f"narrative for {span.label} that explains this yet.",
+                _(
+                    "{n} of {total} projects have no approved narrative for {period} that "
+                    "explains this yet.",
+                    n=len(flagged) - explained,
+                    total=len(flagged),
+                    period=span.label,
+                ),
                 "note",
             )
         )
@@ -277,8 +316,13 @@ def _flag_row(code: str, rows: pd.DataFrame) -> list[str]:
     gap = rows["progress"].fillna(0) - rows["expected_progress"].fillna(0)
     worst = rows.assign(gap=gap, off=rows["status"] != "off_track").sort_values(["off", "gap"])
     named = "; ".join(
-        f"{r.code} {STATUS_LABELS.get(str(r.status), '')} ({percent(r.progress)} of "
-        f"{percent(r.expected_progress)} expected)"
+        _(
+            "{code} {status} ({progress} of {expected} expected)",
+            code=r.code,
+            status=STATUS_LABELS.get(str(r.status), ""),
+            progress=percent(r.progress),
+            expected=percent(r.expected_progress),
+        )
         for r in records(worst.head(WORST))
     )
     more = len(rows) - WORST
@@ -286,7 +330,7 @@ def _flag_row(code: str, rows: pd.DataFrame) -> list[str]:
         code,
         str(int((rows["status"] == "off_track").sum())),
         str(int((rows["status"] == "at_risk").sum())),
-        named + (f"; and {more} more" if more > 0 else ""),
+        named + (_("; and {n} more", n=more) if more > 0 else ""),
     ]
 
 
@@ -316,17 +360,17 @@ def country_report(
     span = period_span(period)
     code = country_code.strip().upper()
     _country_scope(principal, code)
-    progress(0.05, "Reading the assistance in the country")
+    progress(0.05, _("Reading the assistance in the country"))
     view = country_view(session, principal=principal, country_code=code, as_of=span.end)
     ids = filtered_ids(principal, PortfolioFilters(country=code))
     needs = needs_for_country(session, principal=principal, country_code=code)
     recs = open_recommendations(session, principal=principal, country_code=code)
     report = Report(
         cover=make_cover(
-            title="Recipient-State report",
+            title=_("Recipient-State report"),
             subtitle=view.name,
             principal=principal,
-            lines=[f"Period {span.label}: figures as at {span.end:%d %B %Y}"],
+            lines=[_figures_as_at(span)],
             notes=_lock_notes(session, ids, span),
             today=today,
         ),
@@ -335,27 +379,34 @@ def country_report(
     p = view.projects
     providers = sorted(set(p["provider"])) if not p.empty else []
     report.add(
-        Heading("Summary"),
+        Heading(_("Summary")),
         Facts(
             [
-                ("Projects", str(len(p))),
-                ("Providers", ", ".join(providers) or "—"),
-                ("Money in the country", money(float(p["money_in_country"].sum()))),
-                ("Needs identified", str(len(needs))),
+                (_("Projects"), str(len(p))),
+                (_("Providers"), ", ".join(providers) or "—"),
+                (_("Money in the country"), money(float(p["money_in_country"].sum()))),
+                (_("Needs identified"), str(len(needs))),
                 (
-                    "Funding gap of the needs",
+                    _("Funding gap of the needs"),
                     money(float(needs["gap"].fillna(0).sum())) if not needs.empty else "—",
                 ),
             ]
         ),
-        Heading("Indicators by status", 2),
+        Heading(_("Indicators by status"), 2),
         Facts(_status_totals(p)),
     )
-    progress(0.4, "Listing the projects and outcomes")
+    progress(0.4, _("Listing the projects and outcomes"))
     report.add(
-        Heading("Assistance in the country"),
+        Heading(_("Assistance in the country")),
         Table(
-            ("Project", "Title", "Provider", "Donors", "Share %", "Money in country"),
+            (
+                _("Project"),
+                _("Title"),
+                _("Provider"),
+                _("Donors"),
+                _("Share %"),
+                _("Money in country"),
+            ),
             [
                 [
                     str(r["code"]),
@@ -367,19 +418,27 @@ def country_report(
                 ]
                 for _, r in p.iterrows()
             ],
-            empty="No project you can see works in this country.",
+            empty=_("No project you can see works in this country."),
         ),
     )
     if not view.coverage.empty:
         by_area = pd.DataFrame(view.coverage.groupby("area", as_index=False)["money"].sum())
-        bars = charts.money_bars(by_area, category="area", title="Money by priority area")
-        report.add(
-            Figure(report_charts.png(bars, width=420), "Money by priority area", width_cm=13)
-        )
+        money_by_area = _("Money by priority area")
+        bars = charts.money_bars(by_area, category="area", title=money_by_area)
+        report.add(Figure(report_charts.png(bars, width=420), money_by_area, width_cm=13))
     report.add(
-        Heading("Outcomes and impact measured here"),
+        Heading(_("Outcomes and impact measured here")),
         Table(
-            ("Project", "Indicator", "Title", "Scope", "Baseline", "Target", "To date", "Status"),
+            (
+                _("Project"),
+                _("Indicator"),
+                _("Title"),
+                _("Scope"),
+                _("Baseline"),
+                _("Target"),
+                _("To date"),
+                _("Status"),
+            ),
             [
                 [
                     str(r.project),
@@ -393,28 +452,28 @@ def country_report(
                 ]
                 for r in records(view.outcomes)
             ],
-            empty="No outcome indicator is measured here.",
+            empty=_("No outcome indicator is measured here."),
         ),
     )
-    progress(0.7, "Comparing needs and coverage")
+    progress(0.7, _("Comparing needs and coverage"))
     report.add(
-        Heading("Needs, coverage and funding gaps"),
+        Heading(_("Needs, coverage and funding gaps")),
         Table(
             (
-                "Area",
-                "Need",
-                "Priority",
-                "Coverage",
-                "Projects",
-                "Estimated cost",
-                "Funding",
-                "Gap",
+                _("Area"),
+                _("Need"),
+                _("Priority"),
+                _("Coverage"),
+                _("Projects"),
+                _("Estimated cost"),
+                _("Funding"),
+                _("Gap"),
             ),
             [
                 [
                     str(r.area),
                     str(r.description),
-                    str(getattr(r.priority, "value", r.priority)),
+                    label(str(getattr(r.priority, "value", r.priority)), Priority),
                     str(r.coverage),
                     str(r.projects),
                     number(r.estimated_cost, digits=0),
@@ -423,11 +482,19 @@ def country_report(
                 ]
                 for r in records(needs)
             ],
-            empty="No need from the self-assessment that you can see.",
+            empty=_("No need from the self-assessment that you can see."),
         ),
-        Heading("Providers working on the same area at the same time", 2),
+        Heading(_("Providers working on the same area at the same time"), 2),
         Table(
-            ("Area", "Project", "Provider", "Project", "Provider", "From", "To"),
+            (
+                _("Area"),
+                _("Project"),
+                _("Provider"),
+                _("Project"),
+                _("Provider"),
+                _("From"),
+                _("To"),
+            ),
             [
                 [
                     str(r.area),
@@ -440,14 +507,17 @@ def country_report(
                 ]
                 for r in records(view.overlaps)
             ],
-            empty="No overlap.",
+            empty=_("No overlap."),
         ),
-        Heading("Open recommendations from evaluations"),
+        Heading(_("Open recommendations from evaluations")),
         Table(
-            ("Evaluation", "No.", "Recommendation", "State"),
-            [[str(r.evaluation), str(r.number), str(r.text), str(r.state)] for r in records(recs)],
-            empty="No recommendation is open.",
+            (_("Evaluation"), _("No."), _("Recommendation"), _("State")),
+            [
+                [str(r.evaluation), str(r.number), str(r.text), state_label(r.state)]
+                for r in records(recs)
+            ],
+            empty=_("No recommendation is open."),
         ),
     )
-    progress(1.0, "Done")
+    progress(1.0, _("Done"))
     return report

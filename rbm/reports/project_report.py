@@ -14,6 +14,8 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from rbm.i18n import N_, _
+from rbm.models.enums import EvaluationType, ResponseKind, ResultLevel, label
 from rbm.principal import Principal
 from rbm.queries.evaluations import evaluations_table, open_recommendations
 from rbm.queries.iptt import LOP, breakdowns, iptt, trajectory
@@ -21,7 +23,7 @@ from rbm.queries.narratives import NarrativeView, approved_narratives, photo_fil
 from rbm.queries.project import ProjectView, project_view
 from rbm.queries.reports import PeriodRef, evidence_list, project_period, quality_of
 from rbm.reports import charts as report_charts
-from rbm.reports.common import make_cover, picture, status_facts
+from rbm.reports.common import make_cover, picture, state_label, status_facts
 from rbm.reports.document import (
     Facts,
     Figure,
@@ -35,19 +37,19 @@ from rbm.reports.document import (
 )
 from rbm.reports.text import day, money, number, percent, records
 from rbm.ui import charts
-from rbm.ui.palette import STATUS_LABELS
+from rbm.ui.palette import FLAG_REASONS, STATUS_LABELS
 
 INDICATOR_COLUMNS = (
-    "Code",
-    "Indicator",
-    "Unit",
-    "Baseline",
-    "Target",
-    "This period",
-    "Period target",
-    "To date",
-    "Progress",
-    "Status",
+    N_("Code"),
+    N_("Indicator"),
+    N_("Unit"),
+    N_("Baseline"),
+    N_("Target"),
+    N_("This period"),
+    N_("Period target"),
+    N_("To date"),
+    N_("Progress"),
+    N_("Status"),
 )
 
 
@@ -104,7 +106,7 @@ def project_report(
     today: date | None = None,
 ) -> Report:
     """The project progress report of `code` for its reporting period `period`."""
-    progress(0.05, "Reading the project's figures")
+    progress(0.05, _("Reading the project's figures"))
     data = read_project(session, principal=principal, code=code, period=period)
     return build_project_report(data, principal=principal, progress=progress, today=today)
 
@@ -134,7 +136,7 @@ def indicator_rows(data: ProjectData, indicators: pd.DataFrame) -> list[list[str
                 number(r.actual),
                 percent(r.progress),
                 STATUS_LABELS.get(
-                    str(r.status), "Qualitative" if pd.isna(r.status) else str(r.status)
+                    str(r.status), _("Qualitative") if pd.isna(r.status) else str(r.status)
                 ),
             ]
         )
@@ -151,29 +153,39 @@ def build_project_report(
     p, ref = data.view.project, data.ref
     notes = []
     if not ref.locked:
-        notes.append(f"Reporting period {ref.label} is not locked: its figures may still change.")
+        notes.append(
+            _(
+                "Reporting period {period} is not locked: its figures may still change.",
+                period=ref.label,
+            )
+        )
     cover = make_cover(
-        title="Project progress report",
+        title=_("Project progress report"),
         subtitle=f"{p['code']} · {p['title']}",
         principal=principal,
         lines=[
-            f"Reporting period {ref.label}: {ref.start:%d %B %Y} to {ref.end:%d %B %Y}",
-            f"Provider: {p['provider']}",
+            _(
+                "Reporting period {period}: {start} to {end}",
+                period=ref.label,
+                start=day(ref.start, "%d %B %Y"),
+                end=day(ref.end, "%d %B %Y"),
+            ),
+            _("Provider: {provider}", provider=p["provider"]),
         ],
         notes=notes,
         today=today,
     )
     report = Report(cover=cover, name=f"progress-report-{p['code']}-{ref.label}")
-    progress(0.2, "Writing the summary")
+    progress(0.2, _("Writing the summary"))
     _summary(report, data)
-    progress(0.3, "Drawing the results chain")
+    progress(0.3, _("Drawing the results chain"))
     _chain(report, data)
     _narrative(report, data.narrative, data.photo)
-    progress(0.4, "Charting each outcome")
+    progress(0.4, _("Charting each outcome"))
     _outcomes(report, data, progress)
-    progress(0.9, "Listing evidence, evaluations and funding")
+    progress(0.9, _("Listing evidence, evaluations and funding"))
     _annexes(report, data)
-    progress(1.0, "Done")
+    progress(1.0, _("Done"))
     return report
 
 
@@ -181,26 +193,38 @@ def _summary(report: Report, data: ProjectData) -> None:
     view, p = data.view, data.view.project
     inds = view.indicators
     reported = period_rows(data)["actual"].notna().sum()
-    report.add(Heading("Summary"))
+    report.add(Heading(_("Summary")))
     if data.narrative is not None and data.narrative.summary:
         report.add(Paragraph(data.narrative.summary))
     report.add(
         Facts(
             [
-                ("Project period", f"{p['start_date']:%d %b %Y} to {p['end_date']:%d %b %Y}"),
-                ("Budget", money(p["budget"], str(p["currency"]))),
-                ("Funding", money(float(view.funding["amount"].sum()), str(p["currency"]))),
-                ("Recipient countries", ", ".join(view.countries["name"]) or "—"),
-                ("Indicators", str(len(inds))),
-                (f"Indicators with an approved value for {data.ref.label}", str(int(reported))),
+                (
+                    _("Project period"),
+                    _(
+                        "{start} to {end}",
+                        start=day(p["start_date"]),
+                        end=day(p["end_date"]),
+                    ),
+                ),
+                (_("Budget"), money(p["budget"], str(p["currency"]))),
+                (_("Funding"), money(float(view.funding["amount"].sum()), str(p["currency"]))),
+                (_("Recipient countries"), ", ".join(view.countries["name"]) or "—"),
+                (_("Indicators"), str(len(inds))),
+                (
+                    _("Indicators with an approved value for {period}", period=data.ref.label),
+                    str(int(reported)),
+                ),
             ]
         )
     )
     if view.nodes.empty:
         report.add(
             Paragraph(
-                "This project has no logframe yet: there are no results or indicators to "
-                "report on.",
+                _(
+                    "This project has no logframe yet: there are no results or indicators to "
+                    "report on."
+                ),
                 "note",
             )
         )
@@ -208,55 +232,60 @@ def _summary(report: Report, data: ProjectData) -> None:
     if not reported:
         report.add(
             Paragraph(
-                f"No value has been approved for {data.ref.label} yet: the figures below are "
-                "those approved up to the end of the period.",
+                _(
+                    "No value has been approved for {period} yet: the figures below are those "
+                    "approved up to the end of the period.",
+                    period=data.ref.label,
+                ),
                 "note",
             )
         )
     if inds.empty:
         return
-    report.add(Heading("Indicators by status", 2), Facts(status_facts(inds["status"])))
+    by_status = _("Indicators by status")
+    report.add(Heading(by_status, 2), Facts(status_facts(inds["status"])))
     counts = inds["status"].dropna().value_counts()
     if not counts.empty:
-        chart = charts.status_bars(counts, title="Indicators by status")
-        report.add(Figure(report_charts.png(chart, width=420), "Indicators by status", width_cm=12))
+        chart = charts.status_bars(counts, title=by_status)
+        report.add(Figure(report_charts.png(chart, width=420), by_status, width_cm=12))
 
 
 def _chain(report: Report, data: ProjectData) -> None:
-    report.add(Heading("Results chain"))
+    report.add(Heading(_("Results chain")))
     nodes = data.view.nodes
     if nodes.empty:
-        report.add(Paragraph("No logframe: no results chain to draw.", "note"))
+        report.add(Paragraph(_("No logframe: no results chain to draw."), "note"))
         return
     chart = report_charts.results_chain(nodes)
     report.add(
         Figure(
             report_charts.png(chart, width=chart.to_dict()["width"]),
-            "The logframe from impact to outputs, each result coloured by its rolled-up status.",
+            _("The logframe from impact to outputs, each result coloured by its rolled-up status."),
         )
     )
 
 
 def _narrative(report: Report, n: NarrativeView | None, photo: bytes | None) -> None:
-    report.add(Heading("Narrative"))
+    report.add(Heading(_("Narrative")))
     if n is None:
-        report.add(Paragraph("No narrative has been approved for this period.", "note"))
+        report.add(Paragraph(_("No narrative has been approved for this period."), "note"))
         return
     for title, body in (
-        ("Achievements", n.achievements),
-        ("Challenges", n.challenges),
-        ("Changes to assumptions and risks", n.assumptions_risks),
+        (_("Achievements"), n.achievements),
+        (_("Challenges"), n.challenges),
+        (_("Changes to assumptions and risks"), n.assumptions_risks),
     ):
         if body:
             report.add(Heading(title, 2), Paragraph(body))
     if n.story or photo is not None:
-        report.add(Heading("A human story", 2))
+        report.add(Heading(_("A human story"), 2))
         if n.story:
             report.add(Paragraph(n.story, "quote"))
         if photo is not None:
-            report.add(Figure(photo, f"Photo used with consent: {n.photo_consent}", width_cm=10))
+            consent = _("Photo used with consent: {consent}", consent=n.photo_consent)
+            report.add(Figure(photo, consent, width_cm=10))
         elif n.photo_id is not None:
-            report.add(Paragraph("The story's photo is not a readable image; left out.", "note"))
+            report.add(Paragraph(_("The story's photo is not a readable image; left out."), "note"))
 
 
 def _outcomes(report: Report, data: ProjectData, progress: Progress) -> None:
@@ -266,24 +295,35 @@ def _outcomes(report: Report, data: ProjectData, progress: Progress) -> None:
     sections = data.narrative.sections if data.narrative is not None else {}
     heads = nodes[nodes["level"].isin(["impact", "outcome"])]
     for i, node in enumerate(records(heads)):
-        progress(0.4 + 0.5 * i / max(len(heads), 1), f"Outcome {node.code}")
-        report.add(PageBreak(), Heading(f"{str(node.level).title()} {node.code}: {node.title}"))
+        progress(0.4 + 0.5 * i / max(len(heads), 1), _("Outcome {code}", code=node.code))
+        level = label(str(node.level), ResultLevel)
+        report.add(
+            PageBreak(),
+            Heading(_("{level} {code}: {title}", level=level, code=node.code, title=node.title)),
+        )
         if node.status in STATUS_LABELS:
-            report.add(Paragraph(f"Status: {STATUS_LABELS[str(node.status)]}", "caption"))
+            report.add(
+                Paragraph(_("Status: {status}", status=STATUS_LABELS[str(node.status)]), "caption")
+            )
         if int(node.id) in sections:
             report.add(Paragraph(sections[int(node.id)]))
         elif node.level == "outcome":
-            report.add(Paragraph("No progress narrative for this outcome.", "note"))
+            report.add(Paragraph(_("No progress narrative for this outcome."), "note"))
         if node.assumptions or node.risks:
             report.add(
-                Facts([("Assumptions", node.assumptions or "—"), ("Risks", node.risks or "—")])
+                Facts(
+                    [
+                        (_("Assumptions"), node.assumptions or "—"),
+                        (_("Risks"), node.risks or "—"),
+                    ]
+                )
             )
         _indicators(report, data, inds[inds["result_node_id"] == node.id])
         if node.level != "outcome":
             continue
         outputs = nodes[(nodes["parent_id"] == node.id) & (nodes["level"] == "output")]
         for out in records(outputs):
-            report.add(Heading(f"Output {out.code}: {out.title}", 2))
+            report.add(Heading(_("Output {code}: {title}", code=out.code, title=out.title), 2))
             if int(out.id) in sections:
                 report.add(Paragraph(sections[int(out.id)]))
             _indicators(report, data, inds[inds["result_node_id"] == out.id])
@@ -291,9 +331,9 @@ def _outcomes(report: Report, data: ProjectData, progress: Progress) -> None:
 
 def _indicators(report: Report, data: ProjectData, rows: pd.DataFrame) -> None:
     if rows.empty:
-        report.add(Paragraph("No indicators on this result.", "note"))
+        report.add(Paragraph(_("No indicators on this result."), "note"))
         return
-    report.add(Table(INDICATOR_COLUMNS, indicator_rows(data, rows)))
+    report.add(Table([_(c) for c in INDICATOR_COLUMNS], indicator_rows(data, rows)))
     upto = data.long[data.long["period_end"] <= pd.Timestamp(data.ref.end)]
     for r in records(rows):
         upto_lop = pd.concat([upto, data.long[data.long["period"] == LOP]])
@@ -301,20 +341,21 @@ def _indicators(report: Report, data: ProjectData, rows: pd.DataFrame) -> None:
         if points[points["series"] == "Actual"].empty:
             continue
         chart = charts.trend(
-            points, title=f"{r.code}: actual against target", unit=str(r.unit or "")
+            points, title=_("{code}: actual against target", code=r.code), unit=str(r.unit or "")
         )
-        report.add(Figure(report_charts.png(chart, width=440), f"Trend of {r.code}", width_cm=13))
+        trend = _("Trend of {code}", code=r.code)
+        report.add(Figure(report_charts.png(chart, width=440), trend, width_cm=13))
     _breakdowns(report, data, rows)
     flags = data.quality[data.quality["code"].isin(rows["code"])]
     if not flags.empty:
         report.add(
-            Heading("Quality flags", 3),
+            Heading(_("Quality flags"), 3),
             Table(
-                ("Indicator", "Flag", "Period end", "Detail"),
+                (_("Indicator"), _("Flag"), _("Period end"), _("Detail")),
                 [
                     [
                         str(f.code),
-                        str(f.flag).replace("_", " "),
+                        FLAG_REASONS.get(str(f.flag), str(f.flag).replace("_", " ")),
                         day(f.period_end),
                         str(f.detail),
                     ]
@@ -333,9 +374,9 @@ def _breakdowns(report: Report, data: ProjectData, rows: pd.DataFrame) -> None:
         return
     codes = rows.set_index("indicator_id")["code"]
     report.add(
-        Heading(f"Breakdowns for {data.ref.label}", 3),
+        Heading(_("Breakdowns for {period}", period=data.ref.label), 3),
         Table(
-            ("Indicator", "Dimension", "Part", "Value"),
+            (_("Indicator"), _("Dimension"), _("Part"), _("Value")),
             [
                 [str(codes[b.indicator_id]), str(b.dimension), str(b.part), number(b.value)]
                 for b in records(mine)
@@ -345,57 +386,57 @@ def _breakdowns(report: Report, data: ProjectData, rows: pd.DataFrame) -> None:
 
 
 def _annexes(report: Report, data: ProjectData) -> None:
-    report.add(PageBreak(), Heading("Evidence"))
+    report.add(PageBreak(), Heading(_("Evidence")))
     report.add(
         Table(
-            ("Indicator", "Period", "File or link"),
+            (_("Indicator"), _("Period"), _("File or link")),
             [
                 [str(e.indicator), str(e.period), str(e.url or e.filename)]
                 for e in records(data.evidence)
             ],
-            empty="No evidence is attached to the approved values up to this period.",
+            empty=_("No evidence is attached to the approved values up to this period."),
         )
     )
-    report.add(Heading("Evaluations"))
+    report.add(Heading(_("Evaluations")))
     report.add(
         Table(
-            ("Evaluation", "Type", "Ended", "Recommendations", "Open actions"),
+            (_("Evaluation"), _("Type"), _("Ended"), _("Recommendations"), _("Open actions")),
             [
                 [
                     str(e.title),
-                    str(getattr(e.type, "value", e.type)).replace("_", " "),
+                    label(str(getattr(e.type, "value", e.type)), EvaluationType),
                     day(e.end_date, "%b %Y"),
                     str(e.recommendations),
                     str(e.open_actions),
                 ]
                 for e in records(data.evaluations)
             ],
-            empty="No evaluation of this project has been recorded.",
+            empty=_("No evaluation of this project has been recorded."),
         )
     )
-    report.add(Heading("Open recommendations", 2))
+    report.add(Heading(_("Open recommendations"), 2))
     report.add(
         Table(
-            ("Evaluation", "No.", "Recommendation", "Response", "State"),
+            (_("Evaluation"), _("No."), _("Recommendation"), _("Response"), _("State")),
             [
                 [
                     str(r.evaluation),
                     str(r.number),
                     str(r.text),
-                    str(r.response or "—"),
-                    str(r.state),
+                    label(str(r.response), ResponseKind) if r.response else "—",
+                    state_label(r.state),
                 ]
                 for r in records(data.recommendations)
             ],
-            empty="No recommendation is open.",
+            empty=_("No recommendation is open."),
         )
     )
     view = data.view
-    report.add(Heading("Financial summary"))
+    report.add(Heading(_("Financial summary")))
     report.add(
-        Facts([("Budget", money(view.project["budget"], str(view.project["currency"])))]),
+        Facts([(_("Budget"), money(view.project["budget"], str(view.project["currency"])))]),
         Table(
-            ("Donor", "Amount", "Currency", "From", "To"),
+            (_("Donor"), _("Amount"), _("Currency"), _("From"), _("To")),
             [
                 [
                     str(f.donor),
@@ -406,6 +447,6 @@ def _annexes(report: Report, data: ProjectData) -> None:
                 ]
                 for f in records(view.funding)
             ],
-            empty="No funding is recorded for this project.",
+            empty=_("No funding is recorded for this project."),
         ),
     )

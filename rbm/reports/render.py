@@ -23,4 +23,4 @@ def render(report: Report, fmt: str) -> bytes:
         return to_docx(report)
     if fmt == "pdf":
         return to_pdf(report)
-    raise ValidationFailed("Unknown report format {fmt!r}: use docx or pdf.", fmt=fmt)
+    raise ValidationFailed("Unknown report format '{fmt}': use docx or pdf.", fmt=fmt)

@@ -11,6 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
 
+from rbm.i18n import _
 from rbm.reports.document import Cover, Facts, Figure, Heading, PageBreak, Paragraph, Report, Table
 from rbm.reports.text import clean
 
@@ -101,7 +102,7 @@ def _cell(cell: _Cell, value: object) -> None:
 
 def _figure(doc: DocxDocument, figure: Figure) -> None:
     if figure.png is None:
-        _note(doc, figure.note or f"{figure.caption}: no chart.")
+        _note(doc, figure.note or _("{caption}: no chart.", caption=figure.caption))
         return
     doc.add_picture(BytesIO(figure.png), width=Cm(figure.width_cm))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

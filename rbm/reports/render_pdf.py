@@ -5,14 +5,16 @@ URIs, so nothing is fetched."""
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 
+from rbm.i18n import _, language
 from rbm.reports.document import Cover, Facts, Figure, Heading, PageBreak, Paragraph, Report, Table
 from rbm.reports.text import clean
 
 CSS = """
 @page { size: A4; margin: 2cm 1.8cm;
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt;
+  @bottom-right { content: PAGE_COUNTER; font-size: 8pt;
                   color: #57606a; font-family: "DejaVu Sans", sans-serif; }
   @bottom-left { content: string(report-title); font-size: 8pt; color: #57606a;
                  font-family: "DejaVu Sans", sans-serif; } }
@@ -46,12 +48,25 @@ def _e(text: object) -> str:
     return escape(clean(text))
 
 
+def _page_counter() -> str:
+    """The footer's "Page 3 of 12" in the reader's language, as CSS content."""
+    pieces = re.split(r"(\{page\}|\{pages\})", _("Page {page} of {pages}"))
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    return " ".join(
+        counters.get(piece) or '"' + piece.replace("\\", "").replace('"', "") + '"'
+        for piece in pieces
+        if piece
+    )
+
+
 def to_html(report: Report) -> str:
-    """The report as one self-contained HTML document (what the PDF is laid out from)."""
+    """The report as one self-contained HTML document (what the PDF is laid out from), in the
+    reader's language."""
     parts = [_cover(report.cover), *(_block(b) for b in report.blocks)]
+    css = CSS.replace("PAGE_COUNTER", _page_counter())
     return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{_e(report.cover.title)}</title><style>{CSS}</style></head>"
+        f"<!doctype html><html lang='{language()}'><head><meta charset='utf-8'>"
+        f"<title>{_e(report.cover.title)}</title><style>{css}</style></head>"
         f"<body>{''.join(parts)}</body></html>"
     )
 
@@ -94,7 +109,8 @@ def _block(block: object) -> str:
         return _table(block)
     if isinstance(block, Figure):
         if block.png is None:
-            return f"<p class='note'>{_e(block.note or block.caption + ': no chart.')}</p>"
+            said = block.note or _("{caption}: no chart.", caption=block.caption)
+            return f"<p class='note'>{_e(said)}</p>"
         return f"<figure>{_img(block.png)}<p class='caption'>{_e(block.caption)}</p></figure>"
     if isinstance(block, PageBreak):
         return "<div class='break'></div>"
@@ -103,7 +119,7 @@ def _block(block: object) -> str:
 
 def _table(table: Table) -> str:
     if not table.rows:
-        return f"<p class='note'>{_e(table.empty)}</p>"
+        return f"<p class='note'>{_e(_(table.empty))}</p>"
     head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in table.rows

@@ -1,18 +1,43 @@
-"""One label and one colour per status, shared by pages, charts and reports. Imports no
+"""One label and one colour per status, and the reason of each data-quality flag, shared by
+pages, charts and reports (labels in the reader's language). Imports no
 Streamlit, so `rbm.ui.charts` (the Altair specs) can be rendered outside the app."""
 
 from __future__ import annotations
 
+from indicators.quality import QualityFlag
 from indicators.types import Status
+from rbm.i18n import N_, Labels
 
-STATUS_LABELS = {
-    Status.ACHIEVED.value: "Achieved",
-    Status.ON_TRACK.value: "On track",
-    Status.AT_RISK.value: "At risk",
-    Status.OFF_TRACK.value: "Off track",
-    Status.NO_DATA.value: "No data",
-    Status.NOT_STARTED.value: "Not started",
-}
+#: One label per status, read in the current language (`Labels` translates on every lookup).
+STATUS_LABELS = Labels(
+    {
+        Status.ACHIEVED.value: N_("Achieved"),
+        Status.ON_TRACK.value: N_("On track"),
+        Status.AT_RISK.value: N_("At risk"),
+        Status.OFF_TRACK.value: N_("Off track"),
+        Status.NO_DATA.value: N_("No data"),
+        Status.NOT_STARTED.value: N_("Not started"),
+    }
+)
+#: The short reason of each data-quality flag, in the current language: the English of
+#: `indicators.quality.FLAG_REASONS` (the engine is pure and knows no catalogue), marked here.
+FLAG_REASONS = Labels(
+    {
+        QualityFlag.OVERDUE_REPORT.value: N_("report overdue"),
+        QualityFlag.OUTLIER.value: N_("value far outside the indicator's history"),
+        QualityFlag.MISSING_BASELINE.value: N_("no baseline"),
+        QualityFlag.MISSING_TARGET.value: N_("no life-of-project target"),
+        QualityFlag.TARGET_AGAINST_DIRECTION.value: N_("target set against the direction"),
+        QualityFlag.ZERO_DENOMINATOR.value: N_("percentage with denominator 0"),
+        QualityFlag.CUMULATIVE_DECREASE.value: N_("cumulative series drops"),
+        QualityFlag.DUPLICATE_PERIOD.value: N_("two approved values for one period"),
+        QualityFlag.UNKNOWN_INDICATOR.value: N_("values for an unknown indicator"),
+        QualityFlag.MISSING_DENOMINATOR.value: N_("percentage without numerator and denominator"),
+        QualityFlag.OVERLAPPING_PERIOD.value: N_("overlapping period set aside as a cross-check"),
+        QualityFlag.OUTSIDE_PROJECT.value: N_("value for a period outside the project"),
+        QualityFlag.BREAKDOWN_MISMATCH.value: N_("breakdown parts do not add up to the total"),
+    }
+)
 #: One colour per status, used by every page and chart.
 STATUS_COLOURS = {
     Status.ACHIEVED.value: "#1a7f37",

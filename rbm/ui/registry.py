@@ -1,11 +1,13 @@
 """Which pages exist and which roles may open them. `app.py` builds `st.navigation` from this
-table, so a page outside a principal's roles is neither listed nor reachable by URL."""
+table, so a page outside a principal's roles is neither listed nor reachable by URL. Titles
+and sections are English, marked for the catalogue; app.py shows them translated."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from rbm.i18n import N_
 from rbm.models.enums import Role
 from rbm.principal import Principal
 
@@ -19,7 +21,7 @@ class PageSpec:
     title: str
     icon: str
     roles: frozenset[Role]
-    section: str = "Results"
+    section: str = N_("Results")
     url_path: str | None = None
 
     @property
@@ -30,35 +32,35 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         file="portfolio.py",
-        title="Portfolio",
+        title=N_("Portfolio"),
         icon=":material/folder_open:",
         roles=ALL_ROLES,
         url_path="portfolio",
     ),
     PageSpec(
         file="project.py",
-        title="Project",
+        title=N_("Project"),
         icon=":material/account_tree:",
         roles=ALL_ROLES,
         url_path="project",
     ),
     PageSpec(
         file="country.py",
-        title="Country",
+        title=N_("Country"),
         icon=":material/flag:",
         roles=ALL_ROLES,
         url_path="country",
     ),
     PageSpec(
         file="donor.py",
-        title="Donor",
+        title=N_("Donor"),
         icon=":material/volunteer_activism:",
         roles=frozenset({Role.DONOR, Role.MANAGER, Role.ADMIN, Role.EVALUATOR}),
         url_path="donor",
     ),
     PageSpec(
         file="coordination.py",
-        title="Coordination",
+        title=N_("Coordination"),
         icon=":material/hub:",
         roles=frozenset(
             {Role.MANAGER, Role.ADMIN, Role.EVALUATOR, Role.DONOR, Role.STATE_FOCAL_POINT}
@@ -68,72 +70,72 @@ PAGES: tuple[PageSpec, ...] = (
     # The State answers its checklist; managers and admins review and accept it.
     PageSpec(
         file="checklist.py",
-        title="Self-assessment checklist",
+        title=N_("Self-assessment checklist"),
         icon=":material/checklist:",
         roles=frozenset({Role.STATE_FOCAL_POINT, Role.MANAGER, Role.ADMIN}),
-        section="Needs",
+        section=N_("Needs"),
         url_path="checklist",
     ),
     # Donors and evaluators read the register; the others in scope also write to it.
     PageSpec(
         file="needs.py",
-        title="Needs and resources",
+        title=N_("Needs and resources"),
         icon=":material/assignment_late:",
         roles=frozenset(
             {Role.STATE_FOCAL_POINT, Role.MANAGER, Role.ADMIN, Role.DONOR, Role.EVALUATOR}
         ),
-        section="Needs",
+        section=N_("Needs"),
         url_path="needs",
     ),
     # Managers and admins edit projects and logframes; officers propose draft changes.
     PageSpec(
         file="logframe_editor.py",
-        title="Logframe editor",
+        title=N_("Logframe editor"),
         icon=":material/schema:",
         roles=frozenset({Role.ADMIN, Role.MANAGER, Role.OFFICER}),
-        section="Workflow",
+        section=N_("Workflow"),
         url_path="logframe-editor",
     ),
     PageSpec(
         file="inbox.py",
-        title="Inbox",
+        title=N_("Inbox"),
         icon=":material/inbox:",
         roles=ALL_ROLES,
-        section="Workflow",
+        section=N_("Workflow"),
         url_path="inbox",
     ),
     PageSpec(
         file="log_results.py",
-        title="Log results",
+        title=N_("Log results"),
         icon=":material/edit_note:",
         roles=frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN}),
-        section="Workflow",
+        section=N_("Workflow"),
         url_path="log-results",
     ),
     PageSpec(
         file="approvals.py",
-        title="Approvals",
+        title=N_("Approvals"),
         icon=":material/task_alt:",
         roles=frozenset({Role.MANAGER, Role.ADMIN}),
-        section="Workflow",
+        section=N_("Workflow"),
         url_path="approvals",
     ),
     PageSpec(
         file="measurement.py",
-        title="Measurement history",
+        title=N_("Measurement history"),
         icon=":material/history:",
         roles=ALL_ROLES,
-        section="Workflow",
+        section=N_("Workflow"),
         url_path="measurement",
     ),
     # Everyone exports what they can see; the import section shows for admins and managers
     # only (and the import service refuses any other role anyway).
     PageSpec(
         file="iati.py",
-        title="IATI exchange",
+        title=N_("IATI exchange"),
         icon=":material/swap_horiz:",
         roles=ALL_ROLES,
-        section="Exchange",
+        section=N_("Exchange"),
         url_path="iati",
     ),
     # Everyone in scope reads evaluations and lessons; only evaluators and admins see the
@@ -141,50 +143,50 @@ PAGES: tuple[PageSpec, ...] = (
     # anyone else anyway).
     PageSpec(
         file="evaluations.py",
-        title="Evaluations",
+        title=N_("Evaluations"),
         icon=":material/fact_check:",
         roles=ALL_ROLES,
-        section="Learning",
+        section=N_("Learning"),
         url_path="evaluations",
     ),
     PageSpec(
         file="lessons.py",
-        title="Lessons learned",
+        title=N_("Lessons learned"),
         icon=":material/lightbulb:",
         roles=ALL_ROLES,
-        section="Learning",
+        section=N_("Learning"),
         url_path="lessons",
     ),
     PageSpec(
         file="admin_users.py",
-        title="Users and roles",
+        title=N_("Users and roles"),
         icon=":material/manage_accounts:",
         roles=frozenset({Role.ADMIN}),
-        section="Administration",
+        section=N_("Administration"),
         url_path="admin-users",
     ),
     PageSpec(
         file="audit_log.py",
-        title="Audit log",
+        title=N_("Audit log"),
         icon=":material/history:",
         roles=frozenset({Role.ADMIN}),
-        section="Administration",
+        section=N_("Administration"),
         url_path="audit-log",
     ),
 )
 
 CHANGE_PASSWORD = PageSpec(
     file="change_password.py",
-    title="Change password",
+    title=N_("Change password"),
     icon=":material/password:",
     roles=ALL_ROLES,
-    section="Account",
+    section=N_("Account"),
     url_path="change-password",
 )
 
 LOGIN = PageSpec(
     file="login.py",
-    title="Sign in",
+    title=N_("Sign in"),
     icon=":material/login:",
     roles=frozenset(),
     section="",

@@ -14,7 +14,7 @@ from streamlit import config as st_config
 from rbm import i18n
 from rbm.db import Database
 from rbm.principal import Principal
-from rbm.services import principals
+from rbm.services import preferences, principals
 from rbm.services.users import must_change_password
 from rbm.settings import get_settings
 
@@ -32,17 +32,32 @@ def _database(url: str) -> Database:
 
 
 def apply_language() -> str:
-    """Set the language of this run: the session's choice, else the browser's
-    Accept-Language, else English. Called first thing in every run of app.py."""
+    """Set the language of this run: the session's choice, else the browser's language
+    (its `navigator.language`, then the Accept-Language header), else English. Called first
+    thing in every run of app.py."""
     chosen = st.session_state.get(LANGUAGE)
     if not chosen:
         try:
+            # The WebSocket's headers may not carry the browser's choice (headless Chromium
+            # sends en-US there whatever its locale); the browser's own locale does.
+            browser = getattr(st.context, "locale", None)
             header = st.context.headers.get("Accept-Language")
         except (AttributeError, RuntimeError):  # no browser (AppTest, bare script run)
-            header = None
-        chosen = i18n.negotiate(header)
+            browser = header = None
+        chosen = i18n.negotiate(", ".join(str(x) for x in (browser, header) if x))
     i18n.set_language(str(chosen))
     return i18n.language()
+
+
+def choose_language(principal: Principal, code: str) -> None:
+    """Switch this session to language `code` at once and store it with the account, so the
+    next sign-in, on any browser, opens in it too."""
+    st.session_state[LANGUAGE] = code
+    i18n.set_language(code)
+    with get_db().write() as session:
+        preferences.set_language(
+            session, principal=principal, user_id=principal.user_id, language=code
+        )
 
 
 def get_db() -> Database:
@@ -62,8 +77,14 @@ def require_principal() -> Principal:
 
 
 def sign_in(principal: Principal) -> None:
+    """Sign `principal` in to this browser session, in the language stored with the account
+    (when none is stored, the language already in use stays)."""
     with get_db().read() as session:
         st.session_state[MUST_CHANGE] = must_change_password(session, user_id=principal.user_id)
+        stored = preferences.language_of(session, user_id=principal.user_id)
+    if stored is not None:
+        st.session_state[LANGUAGE] = stored
+        i18n.set_language(stored)
     st.session_state[PRINCIPAL] = principal
     st.session_state[LAST_SEEN] = time.monotonic()
 
@@ -136,6 +157,7 @@ def _cached(
     name: str,
     scope: str,
     version: int,
+    language: str,
     items: tuple[tuple[str, Any], ...],
     _fn: Callable[..., Any],
     _principal: Principal,
@@ -151,8 +173,9 @@ SESSION_READERS = frozenset({"rbm.queries.admin"})
 
 def cached_query(fn: Callable[..., T], principal: Principal, **kwargs: Any) -> T:
     """Run a read query through the cache. The key holds the query, the principal's scope,
-    the filters and the data version (bumped by every write): never stale, never foreign.
-    Streamlit computes a missing entry once: sessions asking for it meanwhile wait for it."""
+    the filters, the data version (bumped by every write) and the reader's language (a query
+    may label its rows): never stale, never foreign, never in another language. Streamlit
+    computes a missing entry once: sessions asking for it meanwhile wait for it."""
     # The database is part of the key too: two databases can share a data version.
     db = get_db()
     name = f"{db.url}|{fn.__module__}.{fn.__qualname__}"
@@ -161,6 +184,7 @@ def cached_query(fn: Callable[..., T], principal: Principal, **kwargs: Any) -> T
         name,
         principal.cache_key,
         db.audit_version() if reads_sessions else db.data_version(),
+        i18n.language(),
         tuple(sorted(kwargs.items())),
         fn,
         principal,

@@ -1,24 +1,29 @@
-"""Small shared widgets: status badges, plain-text rendering of user text, number formats."""
+"""Small shared widgets: status badges, plain-text rendering of user text, number formats in
+the reader's locale (`rbm.i18n`)."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from indicators.quality import FLAG_REASONS
 from indicators.types import Status
 from rbm.errors import RbmError
+from rbm.i18n import _, format_date, format_money, format_number, format_percent, language, using
 from rbm.settings import get_settings
-from rbm.ui.palette import STATUS_COLOURS, STATUS_LABELS
+from rbm.ui.palette import FLAG_REASONS, STATUS_COLOURS, STATUS_LABELS
 
 __all__ = [
     "STATUS_COLOURS",
     "STATUS_LABELS",
+    "figure",
+    "in_language",
     "money",
     "number",
     "plain",
@@ -36,6 +41,7 @@ _BADGE_COLOUR = {
     Status.NO_DATA.value: "gray",
     Status.NOT_STARTED.value: "gray",
 }
+T = TypeVar("T")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
@@ -66,6 +72,7 @@ def reported() -> Iterator[None]:
 
 
 def status_label(status: object) -> str:
+    """A status (engine value) as people read it, in the current language."""
     if status is None or (isinstance(status, float) and math.isnan(status)):
         return "—"
     return STATUS_LABELS.get(str(status), str(status))
@@ -77,57 +84,70 @@ def status_badge(status: object) -> None:
         st.badge(STATUS_LABELS[key], color=_BADGE_COLOUR[key])  # type: ignore[arg-type]
 
 
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def number(value: object, *, digits: int = 1, suffix: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A number as the reader's locale writes it (1,234.5 / 1.234,5 / 1 234,5), up to `digits`
+    decimals; "—" when missing."""
+    if _missing(value):
         return "—"
     assert isinstance(value, int | float)
-    text = f"{value:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:,.0f}"
-    return text + suffix
+    return format_number(value, digits=digits) + suffix
 
 
 def money(value: object, currency: str = "USD") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """An amount in whole units of `currency`, placed as the reader's locale places it."""
+    if _missing(value):
         return "—"
     assert isinstance(value, int | float)
-    return f"{currency} {value:,.0f}"
+    return format_money(value, currency)
+
+
+def _percent(value: float) -> str:
+    # One decimal always (45.0 %), the sign spaced as each locale spaces it.
+    text = format_percent(value, digits=1)
+    return text if text.endswith("\u00a0%") else text[:-1] + " %"
 
 
 def shown(value: object, yes_no: bool = False) -> str:
     """A value as people read it: yes/no for a yes/no measure, else a number."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "—"
     if yes_no:
-        return "yes" if float(value) == 1 else "no"  # type: ignore[arg-type]
+        return _("yes") if float(value) == 1 else _("no")  # type: ignore[arg-type]
     return number(float(value))  # type: ignore[arg-type]
 
 
 def figure(value: object, measure: object, accumulation: object = None) -> str:
     """An indicator figure at the precision of its measure (the stored value keeps full
     precision): percentages to one decimal, counts as integers with thousands separators,
-    levels to one decimal, yes/no as Yes/No, scores as integers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    levels to one decimal, yes/no as Yes/No, scores as integers; in the reader's locale."""
+    if _missing(value):
         return "—"
     assert isinstance(value, int | float)
     kind = str(getattr(measure, "value", measure))
     if kind == "percentage":
-        return f"{value:,.1f} %"
+        return _percent(value)
     if kind == "yes_no":
-        return "Yes" if value >= 0.5 else "No"
+        return _("Yes") if value >= 0.5 else _("No")
     if kind == "ordinal":
-        return f"{value:,.0f}"
+        return number(value, digits=0)
     if str(getattr(accumulation, "value", accumulation)) in ("incremental", "cumulative"):
-        return f"{value:,.0f}"
+        return number(value, digits=0)
     return number(value, digits=1)
 
 
 def judged_note(day: object) -> str:
     """What a page says next to its figures about the date they are judged at."""
     if day is None:
-        return "No reporting period has ended yet: figures show the project as not started."
-    assert hasattr(day, "strftime")
-    return (
-        f"Figures are judged at {day:%d %b %Y}, the end of the latest reporting period that "
-        "has ended; an approved value for a period still running counts once its period ends."
+        return _("No reporting period has ended yet: figures show the project as not started.")
+    assert isinstance(day, date)
+    return _(
+        "Figures are judged at {day}, the end of the latest reporting period that has ended; "
+        "an approved value for a period still running counts once its period ends.",
+        day=format_date(day),
     )
 
 
@@ -140,17 +160,29 @@ def formatted(frame: pd.DataFrame, column: str) -> list[str]:
 
 
 def flag_reasons(names: str) -> str:
-    """Stored flag names (comma-separated) as their short reasons."""
+    """Stored flag names (comma-separated) as their short reasons, in the reader's language."""
     return "; ".join(FLAG_REASONS.get(n, n) for n in names.split(",") if n)
 
 
 def projects_judged_note() -> str:
     """What portfolio, country and donor pages say about the dates figures are judged at and
     the overdue rule."""
-    return (
+    return _(
         "Each project's figures are judged at the end of its latest reporting period that has "
         "ended; an approved value for a period still running counts once its period ends. "
-        "Overdue reports: nothing submitted more than "
-        f"{get_settings().overdue_grace_days} days after a period ended (locked periods "
-        "excepted). Data-quality flags: see each project's page for the reasons."
+        "Overdue reports: nothing submitted more than {days} days after a period ended (locked "
+        "periods excepted). Data-quality flags: see each project's page for the reasons.",
+        days=get_settings().overdue_grace_days,
     )
+
+
+def in_language(make: Callable[[], T]) -> Callable[[], T]:
+    """`make` bound to the current language: for work Streamlit runs later, outside this
+    script run (a download button's deferred data), which would otherwise read English."""
+    code = language()
+
+    def bound() -> T:
+        with using(code):
+            return make()
+
+    return bound
