@@ -16,7 +16,7 @@ from rbm.i18n import _
 from rbm.models.enums import Role
 from rbm.queries.project import visible_projects
 from rbm.ui.session import get_db, require_principal
-from rbm.ui.widgets import message, reported
+from rbm.ui.widgets import in_language, message, reported
 
 REPORT = "iati_report"
 XML, CSV = "application/xml", "text/csv"
@@ -48,13 +48,13 @@ else:
     )
 
     def _read(make: Callable[..., bytes]) -> Callable[[], bytes]:
-        """Generate the file only when its button is clicked."""
+        """Generate the file only when its button is clicked, in the reader's language."""
 
         def run() -> bytes:
             with db.read() as session:
                 return make(session, principal=principal, project_codes=codes)
 
-        return run
+        return in_language(run)
 
     def _long(as_excel: bool) -> Callable[..., bytes]:
         def make(session: object, **kw: object) -> bytes:

@@ -13,7 +13,7 @@ from rbm.queries.iptt import LOP, iptt_excel, iptt_wide
 from rbm.queries.project import ProjectView
 from rbm.ui.labels import level_label
 from rbm.ui.session import get_db
-from rbm.ui.widgets import judged_note
+from rbm.ui.widgets import in_language, judged_note
 
 #: The IPTT's figures per period, and the life-of-project columns' name, as people read them.
 FIGURE_NAMES = {"target": N_("target"), "actual": N_("actual"), "achieved_pct": N_("% achieved")}
@@ -72,11 +72,14 @@ def _downloads(principal: Principal, view: ProjectView, long: pd.DataFrame) -> N
     d1, d2 = st.columns(2)
     d1.download_button(
         _("Download the IPTT (Excel)"),
-        lambda: iptt_excel(  # made when the button is clicked, not on every rerun
-            long,
-            title=f"IPTT · {p['code']} · {p['title']}",
-            flags=view.flags,
-            judged_at=view.judged_at,
+        # Made when the button is clicked (not on every rerun), in the reader's language.
+        in_language(
+            lambda: iptt_excel(
+                long,
+                title=f"IPTT · {p['code']} · {p['title']}",
+                flags=view.flags,
+                judged_at=view.judged_at,
+            )
         ),
         file_name=f"iptt-{p['code']}.xlsx",
         key="pj_iptt_xlsx",
