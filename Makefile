@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck unit integration app e2e bench bench-quick migrate demo clean \
-	i18n-extract i18n-update i18n-check
+.PHONY: run test setup lint typecheck unit integration app e2e suite bench bench-quick migrate demo \
+	clean i18n-extract i18n-update i18n-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,10 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest tests/unit --cov=indicators --cov-report=term-missing:skip-covered --cov-fail-under=95
 
-# Two workers (the backends' cases side by side), whole modules per worker so module-scoped
-# worlds are built once; the slowest 20 tests printed at the end.
-XDIST := -n 2 --dist loadscope --durations=20
+# pytest-xdist hands whole modules to two workers (module-scoped worlds are built once), in the
+# order tests/conftest.py sets: modules marked slow first, then the browser tests, which mostly
+# wait and so overlap the busy ones; the slowest 20 tests printed at the end.
+XDIST := -n 2 --dist loadscope --no-loadscope-reorder --durations=20
 
 integration: setup
 	$(BIN)/pytest tests/integration $(XDIST)
@@ -45,9 +46,17 @@ app: setup
 	$(BIN)/pytest tests/app $(XDIST)
 
 e2e: setup
-	$(BIN)/pytest tests/e2e --durations=20
+	$(BIN)/pytest tests/e2e $(XDIST)
 
-test: lint typecheck unit integration app e2e
+# Integration, AppTest and browser tests in one session: the templates and the demo portfolio
+# are built once per backend for all of them, and no stage waits for another's last module.
+suite: setup
+	$(BIN)/pytest tests/integration tests/app tests/e2e $(XDIST)
+
+# Lint, types and unit tests two at a time (each one's output in one piece), then the suite.
+test: setup
+	$(MAKE) --jobs=2 --output-sync=target lint typecheck unit
+	$(MAKE) suite
 
 bench: setup
 	$(BIN)/python -m bench

@@ -40,6 +40,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 _PRODUCTION_HASHER = users._hasher
+_BROWSER_TESTS = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run modules marked `slow` first, then the browser tests, then the rest, each group in
+    collection order.
+
+    pytest-xdist (`--dist loadscope --no-loadscope-reorder`) hands whole modules to the workers
+    in this order: the longest modules start at once instead of running alone at the end, and
+    the browser tests, which mostly wait for the browser, overlap the busy ones.
+    """
+    items.sort(key=_start_order)
+
+
+def _start_order(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow"):
+        return 0
+    return 1 if item.path.is_relative_to(_BROWSER_TESTS) else 2
 
 
 def require_postgres() -> str:
@@ -131,7 +149,7 @@ def _template_name(kind: str) -> str:
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per test run; each test gets a copy of it."""
-    path = tmp_path_factory.getbasetemp().parent / "template.sqlite3"
+    path = tmp_path_factory.getbasetemp().parent / f"{RUN_ID}-template.sqlite3"
     return Path(
         _shared_once(tmp_path_factory, "sqlite-template", lambda: _build_sqlite(path, demo=False))
     )
@@ -147,7 +165,7 @@ def _pg_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def _sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo portfolio built once per test run on SQLite."""
-    path = tmp_path_factory.getbasetemp().parent / "demo-template.sqlite3"
+    path = tmp_path_factory.getbasetemp().parent / f"{RUN_ID}-demo-template.sqlite3"
     return Path(
         _shared_once(tmp_path_factory, "sqlite-demo", lambda: _build_sqlite(path, demo=True))
     )
@@ -177,7 +195,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         admin.dispose()
 
 
-def _copy_sqlite(template: Path, target: Path) -> str:
+def copy_sqlite(template: Path, target: Path) -> str:
     # The backup API copies a consistent image whatever the journal mode of the template.
     with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
         source.backup(copy)
@@ -212,7 +230,7 @@ def demo_database(
     if request.param == "sqlite":
         template = request.getfixturevalue("_sqlite_demo_template")
         target = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-        urls: Iterator[str] = iter([_copy_sqlite(template, target)])
+        urls: Iterator[str] = iter([copy_sqlite(template, target)])
     else:
         urls = _copy_pg(request.getfixturevalue("_pg_demo_template"))
     for url in urls:
@@ -231,7 +249,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """
     if request.param == "sqlite":
         template = request.getfixturevalue("_sqlite_template")
-        urls: Iterator[str] = iter([_copy_sqlite(template, tmp_path / "rbm.sqlite3")])
+        urls: Iterator[str] = iter([copy_sqlite(template, tmp_path / "rbm.sqlite3")])
     else:
         urls = _copy_pg(request.getfixturevalue("_pg_template"))
     for url in urls:

@@ -10,24 +10,26 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rbm import migrate
 from rbm.db import Database
 from rbm.principal import Principal
 from rbm.settings import get_settings
 from rbm.ui.session import LANGUAGE, PRINCIPAL
+from tests.conftest import copy_sqlite
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 60
 
 
 @pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    """A migrated, empty SQLite database that the app under test uses."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+def app_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _sqlite_template: Path
+) -> Iterator[Database]:
+    """A migrated, empty SQLite database that the app under test uses (a copy of the run's
+    migrated template)."""
+    url = copy_sqlite(_sqlite_template, tmp_path / "app.sqlite3")
     monkeypatch.setenv("RBM_DATABASE_URL", url)
     get_settings.cache_clear()
     db = Database(url)
-    migrate.upgrade(db)
     yield db
     db.dispose()
 

@@ -8,7 +8,6 @@ browser fails them.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,9 +20,7 @@ from typing import Any
 
 import pytest
 
-from rbm import migrate
-from rbm.db import Database
-from rbm.demo import load_demo_portfolio
+from tests.conftest import copy_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("RBM_CHROMIUM", "/usr/bin/chromium")
@@ -51,16 +48,10 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_database_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with the demo portfolio, built once per test session."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    migrate.upgrade(db)
-    load_demo_portfolio(db)
-    with db.engine.connect() as conn:  # fold the WAL into the file so a copy is complete
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.dispose()
-    return path
+def demo_database_file(_sqlite_demo_template: Path) -> Path:
+    """A SQLite file with the demo portfolio, built once per test run (shared with the
+    integration tests and across pytest-xdist workers); read it, never write to it."""
+    return _sqlite_demo_template
 
 
 def _free_port() -> int:
@@ -114,16 +105,15 @@ def running_app(database_file: Path) -> Iterator[str]:
         _wait_healthy(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        # The database is a throwaway copy: no need to wait for a graceful shutdown, which
+        # took Streamlit up to 10 s per server.
+        proc.kill()
+        proc.wait()
 
 
 def copy_of_demo(demo_database_file: Path, folder: Path) -> Path:
     copy = folder / "rbm.sqlite3"
-    shutil.copy(demo_database_file, copy)
+    copy_sqlite(demo_database_file, copy)
     return copy
 
 

@@ -35,6 +35,8 @@ from rbm.models.enums import (
 from rbm.services.users import authenticate
 from tests.conftest import demo_database
 
+pytestmark = pytest.mark.slow  # the first to ask builds the demo portfolio for the run
+
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo(

@@ -33,6 +33,8 @@ from rbm.models.enums import Role
 from rbm.principal import Principal
 from tests.utils.builders import make_user
 
+pytestmark = pytest.mark.slow  # imports every real file three times
+
 REAL = Path(__file__).resolve().parents[1] / "data" / "iati" / "real"
 FILES = sorted(REAL.glob("*.xml.gz"))
 LIMIT = 50_000_000

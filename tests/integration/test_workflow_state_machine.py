@@ -27,6 +27,8 @@ from rbm.queries.indicator_status import summary
 from rbm.services import measurements as svc
 from tests.utils.builders import LogframeBuilder, make_user
 
+pytestmark = pytest.mark.slow  # one long stateful hypothesis test
+
 PERIODS = ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
 _codes = itertools.count(1)
 
