@@ -30,6 +30,7 @@ from rbm.exchange._import_model import (
 )
 from rbm.exchange._import_refs import REASON, References
 from rbm.exchange._import_results import SYNTHETIC, letters
+from rbm.exchange._import_translations import TranslationWriter
 from rbm.exchange.iati_codes import FREQUENCY_MONTHS
 from rbm.models import (
     Attachment,
@@ -84,7 +85,7 @@ class _State:
     links: dict[int, set[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
-    def load(cls, session: Session, project_id: int) -> _State:
+    def load(cls, session: Session, project_id: int, texts: TranslationWriter) -> _State:
         state = cls()
         nodes = session.scalars(select(ResultNode).where(ResultNode.project_id == project_id))
         state.nodes = {n.code: n for n in nodes}
@@ -110,6 +111,11 @@ class _State:
         for t in session.scalars(select(Target).where(Target.indicator_id.in_(ind_ids))):
             state.targets[(t.indicator_id, t.reporting_period_id)] = t
         state._measurements(session, ind_ids)
+        texts.load("result_node", [n.id for n in state.nodes.values()])
+        texts.load("indicator", ind_ids)
+        texts.load("baseline", select(Baseline.id).where(Baseline.indicator_id.in_(ind_ids)))
+        texts.load("target", select(Target.id).where(Target.indicator_id.in_(ind_ids)))
+        texts.load("measurement", [m.id for m in state.current.values()])
         return state
 
     def _measurements(self, session: Session, ind_ids: Any) -> None:
@@ -151,12 +157,14 @@ def write_logframe(
     project: Project,
     act: ActivityData,
     report: ActivityReport,
+    texts: TranslationWriter,
     *,
     new: bool = False,
 ) -> bool:
     """Store the activity's logframe; True when anything was written. A project just created
-    has no logframe yet: nothing is read."""
-    writer = _Writer(session, principal, refs, project, act, report, new=new)
+    has no logframe yet: nothing is read. The translations of its texts are handed to
+    `texts`, which writes them once the rows are flushed."""
+    writer = _Writer(session, principal, refs, project, act, report, texts, new=new)
     return writer.write()
 
 
@@ -169,12 +177,13 @@ class _Writer:
         project: Project,
         act: ActivityData,
         report: ActivityReport,
+        texts: TranslationWriter,
         *,
         new: bool,
     ) -> None:
         self.s, self.principal, self.refs = session, principal, refs
-        self.project, self.act, self.report = project, act, report
-        self.state = _State() if new else _State.load(session, project.id)
+        self.project, self.act, self.report, self.texts = project, act, report, texts
+        self.state = _State() if new else _State.load(session, project.id, texts)
         self.node_keys = self._keyed_nodes()
         self.indicator_keys = self._keyed_indicators()
         # Imported values are approved by their publisher, never by the importer (see
@@ -300,6 +309,7 @@ class _Writer:
                 assumptions=node.assumptions,
                 risks=node.risks,
             )
+            self.changed |= self.texts.want("result_node", existing, node.translations)
             return existing
         parent = rows.get(node.parent) if node.parent is not None else None
         if node.parent is not None and parent is None:
@@ -325,6 +335,7 @@ class _Writer:
         )
         self.s.add(row)
         self.state.nodes[code] = row
+        self.texts.want("result_node", row, node.translations, stored=False)
         created.append(row)
         return row
 
@@ -367,6 +378,7 @@ class _Writer:
             row = Indicator(result_node_id=node_id, code=code, measure=ind.measure, **wanted)
             self.s.add(row)
             self.state.indicators[(node_id, code)] = row
+            self.texts.want("indicator", row, ind.translations, stored=False)
             return row, True
         if row.measure != ind.measure:
             self.report.skip(
@@ -375,6 +387,7 @@ class _Writer:
             )
             return None
         self._update(row, "indicator", **wanted)
+        self.changed |= self.texts.want("indicator", row, ind.translations)
         return row, False
 
     def _free_indicator_code(self, node_id: int, code: str, own: bool) -> str:
@@ -403,29 +416,37 @@ class _Writer:
             )
 
     def _baselines(self, indicator_id: int, ind: IndicatorData) -> None:
-        def key(year: int, day: date | None, v: Any, n: Any, d: Any, c: str) -> tuple[Any, ...]:
-            return (year, day, v, n, d, c)
-
+        """The indicator's baselines replaced (their translations with them) when any differs."""
         wanted = [
-            key(
+            (
                 b.year,
                 b.baseline_date,
                 b.value.value,
                 b.value.numerator,
                 b.value.denominator,
                 b.value.text,
+                _texts("comment", b.value),
             )
             for b in ind.baselines
         ]
         current = [
-            key(b.year, b.baseline_date, b.value, b.numerator, b.denominator, b.comment)
+            (
+                b.year,
+                b.baseline_date,
+                b.value,
+                b.numerator,
+                b.denominator,
+                b.comment,
+                self.texts.of("baseline", b.id),
+            )
             for b in self.state.baselines[indicator_id]
         ]
         if wanted == current:
             return
-        self.s.execute(delete(Baseline).where(Baseline.indicator_id == indicator_id))
-        self.s.add_all(
-            Baseline(
+        if current:
+            self.s.execute(delete(Baseline).where(Baseline.indicator_id == indicator_id))
+        for y, day, v, n, d, c, texts in wanted:
+            row = Baseline(
                 indicator_id=indicator_id,
                 year=y,
                 baseline_date=day,
@@ -434,8 +455,8 @@ class _Writer:
                 denominator=d,
                 comment=c,
             )
-            for y, day, v, n, d, c in wanted
-        )
+            self.s.add(row)
+            self.texts.want("baseline", row, texts, stored=False)
         self._audit(
             "import_update",
             "indicator",
@@ -473,15 +494,18 @@ class _Writer:
             value=v.value, numerator=v.numerator, denominator=v.denominator, comment=v.text
         )
         if target is not None and all(getattr(target, f) == x for f, x in wanted.items()):
+            self.changed |= self.texts.want("target", target, _texts("comment", v))
             return None
         old = target.value if target else None
         if target is None:
             target = Target(indicator_id=indicator_id, reporting_period_id=pid, **wanted)
             self.s.add(target)
             self.state.targets[(indicator_id, pid)] = target
+            self.texts.want("target", target, _texts("comment", v), stored=False)
         else:
             for f, x in wanted.items():
                 setattr(target, f, x)
+            self.texts.want("target", target, _texts("comment", v))
         return target, old, v
 
     def _revised(self, target: Target, old: Decimal | None, v: Value) -> None:
@@ -548,6 +572,7 @@ class _Writer:
         )
         self.s.add(m)
         self.state.latest[key] = self.state.current[key] = m
+        self.texts.want("measurement", m, _texts("narrative", v), stored=False)
         return m, v, parts
 
     def _same(self, m: Measurement, v: Value, parts: dict[int, Decimal]) -> bool:
@@ -556,6 +581,7 @@ class _Writer:
             == (v.value, v.numerator, v.denominator, v.text)
             and self.state.parts[m.id] == parts
             and self.state.links[m.id] == set(v.links)
+            and self.texts.of("measurement", m.id) == _texts("narrative", v)
         )
 
     def _recorded(self, m: Measurement, v: Value, parts: dict[int, Decimal]) -> None:
@@ -572,3 +598,8 @@ class _Writer:
         )
         self.state.parts[m.id], self.state.links[m.id] = dict(parts), set(v.links)
         self._audit("import", "measurement", m.id, after=as_dict(m, *_M_SNAPSHOT))
+
+
+def _texts(name: str, v: Value) -> dict[str, dict[str, str]]:
+    """A value's comment in other languages, as the translations of its column `name`."""
+    return {name: v.translations} if v.translations else {}

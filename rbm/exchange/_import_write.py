@@ -17,6 +17,7 @@ from rbm.errors import PermissionDenied
 from rbm.exchange._import_logframe import write_logframe
 from rbm.exchange._import_model import ActivityData, ActivityReport, FundingData
 from rbm.exchange._import_refs import References
+from rbm.exchange._import_translations import TranslationWriter
 from rbm.exchange.iati_codes import TX_INCOMING_COMMITMENT
 from rbm.models import (
     Funding,
@@ -55,6 +56,7 @@ def write_activity(
     """Store the activity; returns "created", "updated" or "unchanged"."""
     project = _find(session, refs, act)
     provider_id = refs.organisation(act.provider)
+    texts = TranslationWriter(session, refs)
     if project is None:
         project = _create(session, refs, act, provider_id)
         changed, outcome = True, "created"
@@ -64,10 +66,13 @@ def write_activity(
         changed, outcome = _update(session, refs, project, act, provider_id), "updated"
         refs.unlinked.pop(project.code, None)
         refs.add_project(project.id, project.code, act.identifier)
-    changed |= _links(session, principal, refs, project, act, report, new=outcome == "created")
-    changed |= write_logframe(
-        session, principal, refs, project, act, report, new=outcome == "created"
-    )
+        texts.load("project", [project.id])
+    new = outcome == "created"
+    changed |= texts.want("project", project, act.translations, stored=not new)
+    changed |= _links(session, principal, refs, project, act, report, new=new)
+    changed |= write_logframe(session, principal, refs, project, act, report, texts, new=new)
+    session.flush()
+    texts.write()
     return outcome if changed else "unchanged"
 
 
