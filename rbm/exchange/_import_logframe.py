@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from rbm.exchange._import_model import (
@@ -45,7 +45,7 @@ from rbm.models import (
     Target,
     TargetRevision,
 )
-from rbm.models.base import as_dict
+from rbm.models.base import Base, as_dict
 from rbm.models.enums import Measure, MeasurementStatus, ResultLevel
 from rbm.principal import Principal
 from rbm.services.projects import period_label
@@ -191,6 +191,8 @@ class _Writer:
         self.source = f"IATI: {act.provider.ref or act.provider.name}"[:200]
         self.now = datetime.now(UTC)
         self.changed = False
+        # Rows nothing reads back, inserted table by table at the end (`_insert_rows`).
+        self.rows: dict[type[Base], list[dict[str, Any]]] = defaultdict(list)
 
     def _audit(self, action: str, entity: str, entity_id: int, **kw: Any) -> None:
         self.refs.audit(action, entity, entity_id, **kw)
@@ -231,7 +233,15 @@ class _Writer:
         for new in actuals:
             if new is not None:
                 self._recorded(*new)
+        self._insert_rows()
         return self.changed
+
+    def _insert_rows(self) -> None:
+        """One statement per table (Core: none of these rows is read back by the import)."""
+        for model, rows in self.rows.items():
+            if rows:
+                self.s.execute(insert(cast(Table, model.__table__)), rows)
+        self.rows.clear()
 
     def _nodes(self) -> list[tuple[int, NodeData]]:
         """Nodes created a generation at a time (one flush per level of the tree)."""
@@ -407,9 +417,8 @@ class _Writer:
             self.s.execute(
                 delete(IndicatorDimension).where(IndicatorDimension.indicator_id == indicator_id)
             )
-            self.s.add_all(
-                IndicatorDimension(indicator_id=indicator_id, dimension_id=d)
-                for d in sorted(wanted)
+            self.rows[IndicatorDimension].extend(
+                {"indicator_id": indicator_id, "dimension_id": d} for d in sorted(wanted)
             )
             self._audit(
                 "import_update", "indicator", indicator_id, after={"dimension_ids": sorted(wanted)}
@@ -509,14 +518,14 @@ class _Writer:
         return target, old, v
 
     def _revised(self, target: Target, old: Decimal | None, v: Value) -> None:
-        self.s.add(
-            TargetRevision(
-                target_id=target.id,
-                old_value=old,
-                new_value=v.value,
-                reason=REASON,
-                changed_by_id=self.principal.user_id,
-            )
+        self.rows[TargetRevision].append(
+            {
+                "target_id": target.id,
+                "old_value": old,
+                "new_value": v.value,
+                "reason": REASON,
+                "changed_by_id": self.principal.user_id,
+            }
         )
         self._audit(
             "set_target",
@@ -586,14 +595,18 @@ class _Writer:
 
     def _recorded(self, m: Measurement, v: Value, parts: dict[int, Decimal]) -> None:
         uid = self.principal.user_id
-        self.s.add_all(
-            MeasurementBreakdown(measurement_id=m.id, dimension_value_id=vid, value=number)
+        self.rows[MeasurementBreakdown].extend(
+            {"measurement_id": m.id, "dimension_value_id": vid, "value": number}
             for vid, number in parts.items()
         )
-        self.s.add_all(
-            Attachment(
-                measurement_id=m.id, url=url, filename=title, content_type=kind, uploaded_by_id=uid
-            )
+        self.rows[Attachment].extend(
+            {
+                "measurement_id": m.id,
+                "url": url,
+                "filename": title,
+                "content_type": kind,
+                "uploaded_by_id": uid,
+            }
             for url, title, kind in v.links
         )
         self.state.parts[m.id], self.state.links[m.id] = dict(parts), set(v.links)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from rbm.exchange._import_model import IndicatorData, OrgRef
@@ -129,8 +129,9 @@ class References:
         )
 
     def write_audit(self) -> None:
+        """The activity's audit events in one statement (Core: no ORM bookkeeping)."""
         if self.events:
-            self.session.execute(insert(AuditEvent), self.events)
+            self.session.execute(insert(cast(Table, AuditEvent.__table__)), self.events)
         self.events = []
 
     def _record(self, entity_type: str, entity_id: int, after: dict[str, Any]) -> None:

@@ -29,12 +29,13 @@ def _english(lang: str) -> bool:
 
 
 def narratives(element: etree._Element | None) -> tuple[str, Texts]:
-    """The text kept in the entity's own column, and the element's texts in other languages.
+    """The text kept in the entity's own column, and the element's texts by language.
 
-    The column gets the first English narrative, else the first of no declared language,
-    else the first (blank narratives are ignored). The other languages are each their first
-    narrative, by lower-case code; when the column's text is not English its own language is
-    among them (with the same text), so it is not taken for English on the way out."""
+    The column gets the first English narrative, else the first of no declared language
+    (taken for English, as IATI's default), else the first; blank narratives are ignored.
+    The texts by language are each language's first narrative, the column's own among them,
+    so its language is known on the way out (even when another language has the same
+    words); a text in English alone has none (the column says it all)."""
     if element is None:
         return "", {}
     found = [(language(n), n.text) for n in element.iterchildren("narrative") if n.text]
@@ -44,11 +45,14 @@ def narratives(element: etree._Element | None) -> tuple[str, Texts]:
     main = next((i for i, (lang, _) in enumerate(found) if _english(lang)), None)
     if main is None:
         main = next((i for i, (lang, _) in enumerate(found) if not lang), 0)
-    others: Texts = {}
-    for lang, text in found:
-        if lang and not _english(lang):
-            others.setdefault(lang, text)
-    return found[main][1], others
+    texts: Texts = {}
+    for i, (lang, text) in enumerate(found):
+        lang = lang or ("en" if i == main else "")
+        if lang:
+            texts.setdefault(lang, text)
+    if all(_english(lang) for lang in texts):
+        texts = {}
+    return found[main][1], texts
 
 
 def narrative(element: etree._Element | None) -> str:

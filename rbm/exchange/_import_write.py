@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
@@ -147,13 +147,13 @@ def _replace(
     what: str,
 ) -> bool:
     """Replace a project's link rows of one kind when the wanted set differs (a project
-    just created has none to delete; its rows are flushed with the rest)."""
+    just created has none to delete); `make` gives an item's row as a dict."""
     if current == wanted:
         return False
     if current:
         session.execute(delete(model).where(model.project_id == project.id))
-    for item in sorted(wanted, key=str):
-        session.add(make(item))
+    if wanted:  # one statement, no ORM bookkeeping (nothing reads these rows back)
+        session.execute(insert(model.__table__), [make(item) for item in sorted(wanted, key=str)])
     refs.audit(
         "import_update",
         "project",
@@ -208,7 +208,7 @@ def _links(
         ProjectCountry,
         _rows(ProjectCountry.project_id == pid, ProjectCountry.country_code, ProjectCountry.share),
         {(c, _dec(v)) for c, v in countries.items()},
-        lambda i: ProjectCountry(project_id=pid, country_code=i[0], share=i[1]),
+        lambda i: dict(project_id=pid, country_code=i[0], share=i[1]),
         "countries",
     )
     changed |= _replace(
@@ -224,7 +224,7 @@ def _links(
             ProjectRegion.share,
         ),
         {(v, c, name, _dec(share)) for (v, c), (name, share) in act.regions.items()},
-        lambda i: ProjectRegion(project_id=pid, vocabulary=i[0], code=i[1], name=i[2], share=i[3]),
+        lambda i: dict(project_id=pid, vocabulary=i[0], code=i[1], name=i[2], share=i[3]),
         "regions",
     )
     changed |= _replace(
@@ -234,7 +234,7 @@ def _links(
         ProjectSector,
         _rows(ProjectSector.project_id == pid, ProjectSector.code, ProjectSector.share),
         {(c, _dec(v)) for c, v in act.sectors.items()},
-        lambda i: ProjectSector(project_id=pid, code=i[0], share=i[1]),
+        lambda i: dict(project_id=pid, code=i[0], share=i[1]),
         "sectors",
     )
     changed |= _replace(
@@ -246,7 +246,7 @@ def _links(
             ProjectPartner.project_id == pid, ProjectPartner.organisation_id, ProjectPartner.role
         ),
         partners,
-        lambda i: ProjectPartner(project_id=pid, organisation_id=i[0], role=i[1]),
+        lambda i: dict(project_id=pid, organisation_id=i[0], role=i[1]),
         "partners",
     )
     changed |= _replace(
@@ -261,7 +261,7 @@ def _links(
             )
         },
         areas,
-        lambda i: ProjectPriorityArea(project_id=pid, priority_area_id=i),
+        lambda i: dict(project_id=pid, priority_area_id=i),
         "areas",
     )
     changed |= _replace(
@@ -282,7 +282,7 @@ def _links(
             )
         },
         {(d, _dec(a), c, f, t, k) for d, a, c, f, t, k in funding},
-        lambda i: Funding(
+        lambda i: dict(
             project_id=pid,
             donor_id=i[0],
             amount=i[1],

@@ -139,16 +139,21 @@ def _narrative(
 
 def _narratives(depth: int, text: str | None, others: Texts) -> str:
     """The narratives of a text: its own, then its other languages (`xml:lang`). When one of
-    those is the text itself, the text is in that language: it is written first, with it."""
+    those is the text itself (English first), the text is in that language: it is written
+    first, with it."""
     n = _N[depth]
     if not others:
         return f"{n}{_leaf('narrative', text)}"
-    own = next((lang for lang, other in others if other == text), None)
+    own = min((lang for lang, other in others if other == text), key=_english_first, default=None)
     ordered = sorted(others, key=lambda o: o[0] != own)
     head = "" if own is not None else f"{n}{_leaf('narrative', text)}"
     return head + "".join(
         f"{n}{_leaf('narrative', other, f' xml:lang={_attr(lang)}')}" for lang, other in ordered
     )
+
+
+def _english_first(lang: str) -> tuple[bool, str]:
+    return (lang.split("-")[0] not in ("en", "eng"), lang)
 
 
 def _attr(value: str) -> str:

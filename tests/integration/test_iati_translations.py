@@ -104,15 +104,21 @@ def only_id(db: Database, model: type) -> int:
 def test_every_language_of_every_narrative_read_is_kept(db: Database, admin: Principal) -> None:
     assert run(db, admin, activity()).activities[0].outcome == "created"
     assert stored(db) == {
+        # with other languages, English is a row too (the column's own language)
+        ("project", "title", "en", "Water for all"),
         ("project", "title", "fr", "De l'eau pour tous"),
         ("project", "title", "es", "Agua para todos"),
         # only in French: the column holds it, and the row says it is French
         ("project", "description", "fr", "Seulement en français"),
+        ("result_node", "title", "en", "Safe water"),
         ("result_node", "title", "fr", "Eau potable"),
+        ("indicator", "title", "en", "Households served"),
         ("indicator", "title", "es", "Hogares atendidos"),
         ("indicator", "definition", "fr", "Ménages raccordés au réseau"),
+        ("baseline", "comment", "en", "Census"),
         ("baseline", "comment", "fr", "Recensement"),
         ("target", "comment", "es", "Meta anual"),
+        ("measurement", "narrative", "en", "Measured in May"),
         ("measurement", "narrative", "fr", "Mesuré en mai"),
     }
     with db.read() as session:
@@ -163,7 +169,7 @@ def test_a_changed_or_dropped_language_is_updated_and_audited(
     assert run(db, admin, changed).activities[0].outcome == "updated"
     rows = stored(db)
     assert ("project", "title", "fr", "L'eau pour tous") in rows
-    assert not {r for r in rows if r[:2] == ("project", "title") and r[2] != "fr"}
+    assert {r[2] for r in rows if r[:2] == ("project", "title")} == {"en", "fr"}
     # a value's text in another language is part of the value: a new approved revision
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Measurement)) == 2
@@ -191,7 +197,7 @@ def test_the_export_writes_each_language_beside_the_text(db: Database, admin: Pr
         return [(n.get(XML_LANG), n.text) for n in a.findall(path + "/narrative")]
 
     assert langs("title") == [
-        (None, "Water for all"),
+        ("en", "Water for all"),
         ("es", "Agua para todos"),
         ("fr", "De l'eau pour tous"),
     ]
@@ -200,7 +206,7 @@ def test_the_export_writes_each_language_beside_the_text(db: Database, admin: Pr
     assert langs("result/indicator/description") == [("fr", "Ménages raccordés au réseau")]
     assert langs("result/indicator/period/target/comment") == [("es", "Meta anual")]
     assert langs("result/indicator/period/actual/comment") == [
-        (None, "Measured in May"),
+        ("en", "Measured in May"),
         ("fr", "Mesuré en mai"),
     ]
     assert langs("result/indicator/baseline/comment")[1] == ("fr", "Recensement")
@@ -240,3 +246,17 @@ def test_an_activitys_default_language_is_the_language_of_its_plain_narratives(
         )
         assert session.scalar(select(Baseline.comment)) == "Census"
         assert session.scalar(select(Target.comment)) == "Meta anual"
+
+
+def test_english_and_another_language_in_the_same_words_are_both_kept(
+    db: Database, admin: Principal
+) -> None:
+    run(db, admin, activity(title=narratives(en="UN Women 2020", sv="UN Women 2020")))
+    with db.read() as session:
+        root = etree.fromstring(export_iati(session, principal=admin, generated_at=STAMP))
+    title = root.find("iati-activity/title")
+    assert title is not None
+    assert [(n.get(XML_LANG), n.text) for n in title] == [
+        ("en", "UN Women 2020"),
+        ("sv", "UN Women 2020"),
+    ]
