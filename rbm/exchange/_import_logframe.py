@@ -244,7 +244,8 @@ class _Writer:
         self.rows.clear()
 
     def _nodes(self) -> list[tuple[int, NodeData]]:
-        """Nodes created a generation at a time (one flush per level of the tree)."""
+        """Nodes placed a generation at a time, parents first (their ids are handed out
+        beforehand, so the new ones are inserted in one statement)."""
         rows: dict[str, ResultNode] = {}
         positions: dict[str | None, int] = defaultdict(int)
         placed: list[tuple[NodeData, int]] = []
@@ -261,7 +262,7 @@ class _Writer:
                     row = self._node(node, rows, position, created)
                     if row is not None:
                         rows[node.code] = row
-            self.s.flush()
+        self.s.flush()
         for row in created:
             self._audit(
                 "import",
@@ -333,6 +334,7 @@ class _Writer:
             return None
         code = self._free_node_code(node, parent)
         row = ResultNode(
+            id=self.refs.ids.next(ResultNode),
             project_id=self.project.id,
             parent_id=parent.id if parent else None,
             level=node.level,
@@ -385,7 +387,13 @@ class _Writer:
         )
         if row is None:
             code = self._free_indicator_code(node_id, ind.code, ind.key.startswith("code:"))
-            row = Indicator(result_node_id=node_id, code=code, measure=ind.measure, **wanted)
+            row = Indicator(
+                id=self.refs.ids.next(Indicator),
+                result_node_id=node_id,
+                code=code,
+                measure=ind.measure,
+                **wanted,
+            )
             self.s.add(row)
             self.state.indicators[(node_id, code)] = row
             self.texts.want("indicator", row, ind.translations, stored=False)
@@ -456,6 +464,7 @@ class _Writer:
             self.s.execute(delete(Baseline).where(Baseline.indicator_id == indicator_id))
         for y, day, v, n, d, c, texts in wanted:
             row = Baseline(
+                id=self.refs.ids.next(Baseline),
                 indicator_id=indicator_id,
                 year=y,
                 baseline_date=day,
@@ -478,6 +487,7 @@ class _Writer:
         for p in periods:
             if not p.life_of_project and (p.start, p.end) not in self.state.periods:
                 self.state.periods[(p.start, p.end)] = row = ReportingPeriod(
+                    id=self.refs.ids.next(ReportingPeriod),
                     project_id=self.project.id,
                     label=self._label(p.start, p.end),
                     start_date=p.start,
@@ -507,7 +517,12 @@ class _Writer:
             return None
         old = target.value if target else None
         if target is None:
-            target = Target(indicator_id=indicator_id, reporting_period_id=pid, **wanted)
+            target = Target(
+                id=self.refs.ids.next(Target),
+                indicator_id=indicator_id,
+                reporting_period_id=pid,
+                **wanted,
+            )
             self.s.add(target)
             self.state.targets[(indicator_id, pid)] = target
             self.texts.want("target", target, _texts("comment", v), stored=False)
@@ -562,6 +577,7 @@ class _Writer:
         if latest is not None:
             latest.is_current = False
         m = Measurement(
+            id=self.refs.ids.next(Measurement),
             indicator_id=ind.id,
             reporting_period_id=period.id,
             revision=latest.revision + 1 if latest else 1,

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from rbm.exchange._import_ids import Ids
 from rbm.exchange._import_model import IndicatorData, OrgRef
 from rbm.models import (
     AuditEvent,
@@ -34,6 +35,7 @@ REASON = "IATI import"
 class References:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session, self.principal = session, principal
+        self.ids = Ids(session)  # for the logframe rows the import creates
         self.events: list[dict[str, Any]] = []
         self.projects: dict[str, int] = {}  # by IATI identifier
         self.unlinked: dict[str, int] = {}  # by code, projects without an identifier
