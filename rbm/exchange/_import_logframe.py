@@ -240,7 +240,7 @@ class _Writer:
         """One statement per table (Core: none of these rows is read back by the import)."""
         for model, rows in self.rows.items():
             if rows:
-                self.s.execute(insert(cast(Table, model.__table__)), rows)
+                self.s.connection().execute(insert(cast(Table, model.__table__)), rows)
         self.rows.clear()
 
     def _nodes(self) -> list[tuple[int, NodeData]]:

@@ -133,7 +133,9 @@ class References:
     def write_audit(self) -> None:
         """The activity's audit events in one statement (Core: no ORM bookkeeping)."""
         if self.events:
-            self.session.execute(insert(cast(Table, AuditEvent.__table__)), self.events)
+            self.session.connection().execute(
+                insert(cast(Table, AuditEvent.__table__)), self.events
+            )
         self.events = []
 
     def _record(self, entity_type: str, entity_id: int, after: dict[str, Any]) -> None:

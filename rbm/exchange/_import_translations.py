@@ -74,5 +74,5 @@ class TranslationWriter:
             self.s.execute(delete(table).where(table.owner_id.in_(ids)))
         for entity, values in rows.items():
             if values:
-                self.s.execute(insert(TRANSLATED[entity][1].__table__), values)  # type: ignore[attr-defined]
+                self.s.connection().execute(insert(TRANSLATED[entity][1].__table__), values)  # type: ignore[attr-defined]
         self._pending = []

@@ -153,7 +153,8 @@ def _replace(
     if current:
         session.execute(delete(model).where(model.project_id == project.id))
     if wanted:  # one statement, no ORM bookkeeping (nothing reads these rows back)
-        session.execute(insert(model.__table__), [make(item) for item in sorted(wanted, key=str)])
+        rows = [make(item) for item in sorted(wanted, key=str)]
+        session.connection().execute(insert(model.__table__), rows)
     refs.audit(
         "import_update",
         "project",
