@@ -136,6 +136,8 @@ class ExportData:
     # indicator, and the actuals it writes one indicator at a time, by indicator.
     breakdown_text: dict[int, str] = field(default_factory=dict)
     period_text: dict[int, str] = field(default_factory=dict)
+    # The texts' other languages, read by the writer (`_export_translations.ExportTexts`).
+    texts: dict[str, dict[Any, dict[str, list[tuple[str, str]]]]] = field(default_factory=dict)
 
 
 def _group(rows: Sequence[Any], into: dict[int, list[Any]]) -> None:
@@ -418,6 +420,7 @@ def _baselines(ids: Any) -> Any:
             Baseline.numerator,
             Baseline.denominator,
             Baseline.comment,
+            Baseline.id.label("baseline_id"),
         )
         .where(Baseline.indicator_id.in_(_of_projects(ids)))
         .order_by(Baseline.indicator_id, Baseline.id)

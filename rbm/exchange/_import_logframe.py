@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from rbm.exchange._import_model import (
@@ -30,6 +30,7 @@ from rbm.exchange._import_model import (
 )
 from rbm.exchange._import_refs import REASON, References
 from rbm.exchange._import_results import SYNTHETIC, letters
+from rbm.exchange._import_translations import TranslationWriter
 from rbm.exchange.iati_codes import FREQUENCY_MONTHS
 from rbm.models import (
     Attachment,
@@ -44,7 +45,7 @@ from rbm.models import (
     Target,
     TargetRevision,
 )
-from rbm.models.base import as_dict
+from rbm.models.base import Base, as_dict
 from rbm.models.enums import Measure, MeasurementStatus, ResultLevel
 from rbm.principal import Principal
 from rbm.services.projects import period_label
@@ -84,7 +85,7 @@ class _State:
     links: dict[int, set[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
-    def load(cls, session: Session, project_id: int) -> _State:
+    def load(cls, session: Session, project_id: int, texts: TranslationWriter) -> _State:
         state = cls()
         nodes = session.scalars(select(ResultNode).where(ResultNode.project_id == project_id))
         state.nodes = {n.code: n for n in nodes}
@@ -110,6 +111,11 @@ class _State:
         for t in session.scalars(select(Target).where(Target.indicator_id.in_(ind_ids))):
             state.targets[(t.indicator_id, t.reporting_period_id)] = t
         state._measurements(session, ind_ids)
+        texts.load("result_node", [n.id for n in state.nodes.values()])
+        texts.load("indicator", ind_ids)
+        texts.load("baseline", select(Baseline.id).where(Baseline.indicator_id.in_(ind_ids)))
+        texts.load("target", select(Target.id).where(Target.indicator_id.in_(ind_ids)))
+        texts.load("measurement", [m.id for m in state.current.values()])
         return state
 
     def _measurements(self, session: Session, ind_ids: Any) -> None:
@@ -151,12 +157,14 @@ def write_logframe(
     project: Project,
     act: ActivityData,
     report: ActivityReport,
+    texts: TranslationWriter,
     *,
     new: bool = False,
 ) -> bool:
     """Store the activity's logframe; True when anything was written. A project just created
-    has no logframe yet: nothing is read."""
-    writer = _Writer(session, principal, refs, project, act, report, new=new)
+    has no logframe yet: nothing is read. The translations of its texts are handed to
+    `texts`, which writes them once the rows are flushed."""
+    writer = _Writer(session, principal, refs, project, act, report, texts, new=new)
     return writer.write()
 
 
@@ -169,12 +177,13 @@ class _Writer:
         project: Project,
         act: ActivityData,
         report: ActivityReport,
+        texts: TranslationWriter,
         *,
         new: bool,
     ) -> None:
         self.s, self.principal, self.refs = session, principal, refs
-        self.project, self.act, self.report = project, act, report
-        self.state = _State() if new else _State.load(session, project.id)
+        self.project, self.act, self.report, self.texts = project, act, report, texts
+        self.state = _State() if new else _State.load(session, project.id, texts)
         self.node_keys = self._keyed_nodes()
         self.indicator_keys = self._keyed_indicators()
         # Imported values are approved by their publisher, never by the importer (see
@@ -182,6 +191,8 @@ class _Writer:
         self.source = f"IATI: {act.provider.ref or act.provider.name}"[:200]
         self.now = datetime.now(UTC)
         self.changed = False
+        # Rows nothing reads back, inserted table by table at the end (`_insert_rows`).
+        self.rows: dict[type[Base], list[dict[str, Any]]] = defaultdict(list)
 
     def _audit(self, action: str, entity: str, entity_id: int, **kw: Any) -> None:
         self.refs.audit(action, entity, entity_id, **kw)
@@ -222,10 +233,19 @@ class _Writer:
         for new in actuals:
             if new is not None:
                 self._recorded(*new)
+        self._insert_rows()
         return self.changed
 
+    def _insert_rows(self) -> None:
+        """One statement per table (Core: none of these rows is read back by the import)."""
+        for model, rows in self.rows.items():
+            if rows:
+                self.s.connection().execute(insert(cast(Table, model.__table__)), rows)
+        self.rows.clear()
+
     def _nodes(self) -> list[tuple[int, NodeData]]:
-        """Nodes created a generation at a time (one flush per level of the tree)."""
+        """Nodes placed a generation at a time, parents first (their ids are handed out
+        beforehand, so the new ones are inserted in one statement)."""
         rows: dict[str, ResultNode] = {}
         positions: dict[str | None, int] = defaultdict(int)
         placed: list[tuple[NodeData, int]] = []
@@ -242,7 +262,7 @@ class _Writer:
                     row = self._node(node, rows, position, created)
                     if row is not None:
                         rows[node.code] = row
-            self.s.flush()
+        self.s.flush()
         for row in created:
             self._audit(
                 "import",
@@ -300,6 +320,7 @@ class _Writer:
                 assumptions=node.assumptions,
                 risks=node.risks,
             )
+            self.changed |= self.texts.want("result_node", existing, node.translations)
             return existing
         parent = rows.get(node.parent) if node.parent is not None else None
         if node.parent is not None and parent is None:
@@ -313,6 +334,7 @@ class _Writer:
             return None
         code = self._free_node_code(node, parent)
         row = ResultNode(
+            id=self.refs.ids.next(ResultNode),
             project_id=self.project.id,
             parent_id=parent.id if parent else None,
             level=node.level,
@@ -325,6 +347,7 @@ class _Writer:
         )
         self.s.add(row)
         self.state.nodes[code] = row
+        self.texts.want("result_node", row, node.translations, stored=False)
         created.append(row)
         return row
 
@@ -364,9 +387,16 @@ class _Writer:
         )
         if row is None:
             code = self._free_indicator_code(node_id, ind.code, ind.key.startswith("code:"))
-            row = Indicator(result_node_id=node_id, code=code, measure=ind.measure, **wanted)
+            row = Indicator(
+                id=self.refs.ids.next(Indicator),
+                result_node_id=node_id,
+                code=code,
+                measure=ind.measure,
+                **wanted,
+            )
             self.s.add(row)
             self.state.indicators[(node_id, code)] = row
+            self.texts.want("indicator", row, ind.translations, stored=False)
             return row, True
         if row.measure != ind.measure:
             self.report.skip(
@@ -375,6 +405,7 @@ class _Writer:
             )
             return None
         self._update(row, "indicator", **wanted)
+        self.changed |= self.texts.want("indicator", row, ind.translations)
         return row, False
 
     def _free_indicator_code(self, node_id: int, code: str, own: bool) -> str:
@@ -394,38 +425,46 @@ class _Writer:
             self.s.execute(
                 delete(IndicatorDimension).where(IndicatorDimension.indicator_id == indicator_id)
             )
-            self.s.add_all(
-                IndicatorDimension(indicator_id=indicator_id, dimension_id=d)
-                for d in sorted(wanted)
+            self.rows[IndicatorDimension].extend(
+                {"indicator_id": indicator_id, "dimension_id": d} for d in sorted(wanted)
             )
             self._audit(
                 "import_update", "indicator", indicator_id, after={"dimension_ids": sorted(wanted)}
             )
 
     def _baselines(self, indicator_id: int, ind: IndicatorData) -> None:
-        def key(year: int, day: date | None, v: Any, n: Any, d: Any, c: str) -> tuple[Any, ...]:
-            return (year, day, v, n, d, c)
-
+        """The indicator's baselines replaced (their translations with them) when any differs."""
         wanted = [
-            key(
+            (
                 b.year,
                 b.baseline_date,
                 b.value.value,
                 b.value.numerator,
                 b.value.denominator,
                 b.value.text,
+                _texts("comment", b.value),
             )
             for b in ind.baselines
         ]
         current = [
-            key(b.year, b.baseline_date, b.value, b.numerator, b.denominator, b.comment)
+            (
+                b.year,
+                b.baseline_date,
+                b.value,
+                b.numerator,
+                b.denominator,
+                b.comment,
+                self.texts.of("baseline", b.id),
+            )
             for b in self.state.baselines[indicator_id]
         ]
         if wanted == current:
             return
-        self.s.execute(delete(Baseline).where(Baseline.indicator_id == indicator_id))
-        self.s.add_all(
-            Baseline(
+        if current:
+            self.s.execute(delete(Baseline).where(Baseline.indicator_id == indicator_id))
+        for y, day, v, n, d, c, texts in wanted:
+            row = Baseline(
+                id=self.refs.ids.next(Baseline),
                 indicator_id=indicator_id,
                 year=y,
                 baseline_date=day,
@@ -434,8 +473,8 @@ class _Writer:
                 denominator=d,
                 comment=c,
             )
-            for y, day, v, n, d, c in wanted
-        )
+            self.s.add(row)
+            self.texts.want("baseline", row, texts, stored=False)
         self._audit(
             "import_update",
             "indicator",
@@ -448,6 +487,7 @@ class _Writer:
         for p in periods:
             if not p.life_of_project and (p.start, p.end) not in self.state.periods:
                 self.state.periods[(p.start, p.end)] = row = ReportingPeriod(
+                    id=self.refs.ids.next(ReportingPeriod),
                     project_id=self.project.id,
                     label=self._label(p.start, p.end),
                     start_date=p.start,
@@ -473,26 +513,34 @@ class _Writer:
             value=v.value, numerator=v.numerator, denominator=v.denominator, comment=v.text
         )
         if target is not None and all(getattr(target, f) == x for f, x in wanted.items()):
+            self.changed |= self.texts.want("target", target, _texts("comment", v))
             return None
         old = target.value if target else None
         if target is None:
-            target = Target(indicator_id=indicator_id, reporting_period_id=pid, **wanted)
+            target = Target(
+                id=self.refs.ids.next(Target),
+                indicator_id=indicator_id,
+                reporting_period_id=pid,
+                **wanted,
+            )
             self.s.add(target)
             self.state.targets[(indicator_id, pid)] = target
+            self.texts.want("target", target, _texts("comment", v), stored=False)
         else:
             for f, x in wanted.items():
                 setattr(target, f, x)
+            self.texts.want("target", target, _texts("comment", v))
         return target, old, v
 
     def _revised(self, target: Target, old: Decimal | None, v: Value) -> None:
-        self.s.add(
-            TargetRevision(
-                target_id=target.id,
-                old_value=old,
-                new_value=v.value,
-                reason=REASON,
-                changed_by_id=self.principal.user_id,
-            )
+        self.rows[TargetRevision].append(
+            {
+                "target_id": target.id,
+                "old_value": old,
+                "new_value": v.value,
+                "reason": REASON,
+                "changed_by_id": self.principal.user_id,
+            }
         )
         self._audit(
             "set_target",
@@ -529,6 +577,7 @@ class _Writer:
         if latest is not None:
             latest.is_current = False
         m = Measurement(
+            id=self.refs.ids.next(Measurement),
             indicator_id=ind.id,
             reporting_period_id=period.id,
             revision=latest.revision + 1 if latest else 1,
@@ -548,6 +597,7 @@ class _Writer:
         )
         self.s.add(m)
         self.state.latest[key] = self.state.current[key] = m
+        self.texts.want("measurement", m, _texts("narrative", v), stored=False)
         return m, v, parts
 
     def _same(self, m: Measurement, v: Value, parts: dict[int, Decimal]) -> bool:
@@ -556,19 +606,29 @@ class _Writer:
             == (v.value, v.numerator, v.denominator, v.text)
             and self.state.parts[m.id] == parts
             and self.state.links[m.id] == set(v.links)
+            and self.texts.of("measurement", m.id) == _texts("narrative", v)
         )
 
     def _recorded(self, m: Measurement, v: Value, parts: dict[int, Decimal]) -> None:
         uid = self.principal.user_id
-        self.s.add_all(
-            MeasurementBreakdown(measurement_id=m.id, dimension_value_id=vid, value=number)
+        self.rows[MeasurementBreakdown].extend(
+            {"measurement_id": m.id, "dimension_value_id": vid, "value": number}
             for vid, number in parts.items()
         )
-        self.s.add_all(
-            Attachment(
-                measurement_id=m.id, url=url, filename=title, content_type=kind, uploaded_by_id=uid
-            )
+        self.rows[Attachment].extend(
+            {
+                "measurement_id": m.id,
+                "url": url,
+                "filename": title,
+                "content_type": kind,
+                "uploaded_by_id": uid,
+            }
             for url, title, kind in v.links
         )
         self.state.parts[m.id], self.state.links[m.id] = dict(parts), set(v.links)
         self._audit("import", "measurement", m.id, after=as_dict(m, *_M_SNAPSHOT))
+
+
+def _texts(name: str, v: Value) -> dict[str, dict[str, str]]:
+    """A value's comment in other languages, as the translations of its column `name`."""
+    return {name: v.translations} if v.translations else {}

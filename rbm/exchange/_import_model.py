@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from rbm.exchange._import_text import Texts, Translations
 from rbm.models.enums import (
     Accumulation,
     Direction,
@@ -58,6 +59,7 @@ class Value:
     text: str = ""
     links: list[tuple[str, str, str]] = field(default_factory=list)  # url, title, format
     breakdown: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (dim, value)
+    translations: Texts = field(default_factory=dict)  # the comment in other languages
 
 
 @dataclass
@@ -96,6 +98,7 @@ class IndicatorData:
     dimensions: list[str] = field(default_factory=list)
     ref: str = ""  # "ref:<@ref>" when the file gives one
     key: str = ""  # identity: see `indicator_key`
+    translations: Translations = field(default_factory=dict)  # title, definition
     baselines: list[BaselineData] = field(default_factory=list)
     periods: list[PeriodData] = field(default_factory=list)
 
@@ -111,6 +114,7 @@ class NodeData:
     risks: str = ""
     ref: str = ""  # "ref:<@ref>" when the file gives one
     key: str = ""  # identity: see `node_key`
+    translations: Translations = field(default_factory=dict)  # title, description
     indicators: list[IndicatorData] = field(default_factory=list)
 
 
@@ -150,6 +154,7 @@ class ActivityData:
     sectors: dict[str, Decimal] = field(default_factory=dict)
     areas: list[tuple[str, str]] = field(default_factory=list)  # code, name
     nodes: list[NodeData] = field(default_factory=list)
+    translations: Translations = field(default_factory=dict)  # title, description
 
 
 @dataclass

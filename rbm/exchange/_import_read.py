@@ -20,7 +20,7 @@ from rbm.exchange._import_model import (
     OrgRef,
 )
 from rbm.exchange._import_results import read_results
-from rbm.exchange._import_text import iso_date, narrative
+from rbm.exchange._import_text import Texts, iso_date, narrative, narratives, translations
 from rbm.exchange.iati_codes import (
     CODE_ORG_TYPE,
     CODE_PARTNER_ROLE,
@@ -76,7 +76,8 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
     if len(identifier) > 200:
         raise ActivitySkipped("the iati-identifier is longer than 200 characters")
     report.identifier = identifier
-    title = narrative(element.find("title")).strip() or identifier
+    title, titles = narratives(element.find("title"))
+    title = title.strip() or identifier
     report.title = title
     provider = org_ref(element.find("reporting-org"))
     if provider is None:
@@ -84,12 +85,13 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
     start, end, start_actual, end_actual = _dates(element, report)
     code, code_local = _code(element, identifier)
     currency = (element.get("default-currency") or "USD").strip().upper()[:3]
+    description, descriptions = _description(element)
     activity = ActivityData(
         identifier=identifier,
         code=code,
         code_local=code_local,
         title=clip(title, 300, "the title", report),
-        description=_description(element),
+        description=description,
         status=_status(element, report),
         start_date=start,
         end_date=end,
@@ -98,6 +100,7 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
         provider=provider,
         currency=currency,
         frequency=Frequency.ANNUAL,
+        translations=translations(title=titles, description=descriptions),
     )
     _participants(element, activity, report)
     activity.countries, activity.regions = _recipients(element, report)
@@ -123,12 +126,13 @@ def _code(element: _Element, identifier: str) -> tuple[str, bool]:
     return identifier[-40:], True
 
 
-def _description(element: _Element) -> str:
+def _description(element: _Element) -> tuple[str, Texts]:
+    """The general description (type 1), else the first, in every language."""
     descriptions = element.findall("description")
     for d in descriptions:
         if d.get("type") in (None, "1"):
-            return narrative(d)
-    return narrative(descriptions[0]) if descriptions else ""
+            return narratives(d)
+    return narratives(descriptions[0]) if descriptions else ("", {})
 
 
 def _status(element: _Element, report: ActivityReport) -> ProjectStatus:

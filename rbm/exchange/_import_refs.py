@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from rbm.exchange._import_ids import Ids
 from rbm.exchange._import_model import IndicatorData, OrgRef
 from rbm.models import (
     AuditEvent,
@@ -34,6 +35,7 @@ REASON = "IATI import"
 class References:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session, self.principal = session, principal
+        self.ids = Ids(session)  # for the logframe rows the import creates
         self.events: list[dict[str, Any]] = []
         self.projects: dict[str, int] = {}  # by IATI identifier
         self.unlinked: dict[str, int] = {}  # by code, projects without an identifier
@@ -129,8 +131,11 @@ class References:
         )
 
     def write_audit(self) -> None:
+        """The activity's audit events in one statement (Core: no ORM bookkeeping)."""
         if self.events:
-            self.session.execute(insert(AuditEvent), self.events)
+            self.session.connection().execute(
+                insert(cast(Table, AuditEvent.__table__)), self.events
+            )
         self.events = []
 
     def _record(self, entity_type: str, entity_id: int, after: dict[str, Any]) -> None:

@@ -23,13 +23,20 @@ from rbm.exchange._import_model import (
     node_key,
     nth_keys,
 )
-from rbm.exchange._import_text import iso_date, narrative
+from rbm.exchange._import_text import (
+    Texts,
+    iso_date,
+    narrative,
+    narratives,
+    translations,
+)
 from rbm.exchange.iati_codes import (
     DEFAULT_ACCUMULATION,
     LIBRARY_INDICATOR_URI,
     RBM,
     REPORTING_ORG_VOCAB,
     RESULT_TYPE_LEVEL,
+    XML_LANG,
     parse_number,
     yes_no,
 )
@@ -84,31 +91,50 @@ def _declared_nodes(frame: _Element) -> dict[str, NodeData]:
         code, level = n.get("code") or "", n.get("level") or ""
         if not code or level not in {lv.value for lv in ResultLevel} or code in nodes:
             continue
+        title, titles = _declared_texts(n, "title")
+        description, descriptions = _declared_texts(n, "description")
         nodes[code] = NodeData(
             code=code[:20],
             level=ResultLevel(level),
             parent=n.get("parent"),
-            title=(n.findtext(RBM + "title") or UNTITLED_RESULT)[:400],
-            description=n.findtext(RBM + "description") or "",
+            title=(title or UNTITLED_RESULT)[:400],
+            description=description,
             assumptions=n.findtext(RBM + "assumptions") or "",
             risks=n.findtext(RBM + "risks") or "",
+            translations=translations(title=titles, description=descriptions),
         )
     return nodes
+
+
+def _declared_texts(node: _Element, tag: str) -> tuple[str, Texts]:
+    """Our extension's text of a node (the element without `xml:lang`) and its other
+    languages (the elements with one), as our export writes them."""
+    text, others = "", Texts()
+    for element in node.iterchildren(RBM + tag):
+        lang = (element.get(XML_LANG) or "").strip().lower()[:10]
+        if lang:
+            others.setdefault(lang, element.text or "")
+        elif not text:
+            text = element.text or ""
+    return text, others
 
 
 def _result_node(
     result: _Element, code: str, level: ResultLevel, parent: str | None, report: ActivityReport
 ) -> NodeData:
-    title = narrative(result.find("title")).strip() or UNTITLED_RESULT
+    title, titles = narratives(result.find("title"))
+    title = title.strip() or UNTITLED_RESULT
     if len(title) > 400:
         report.note("result title shortened to 400 characters")
+    description, descriptions = narratives(result.find("description"))
     return NodeData(
         code=code,
         level=level,
         parent=parent,
         title=title[:400],
-        description=narrative(result.find("description")),
+        description=description,
         ref=_ref(result),
+        translations=translations(title=titles, description=descriptions),
     )
 
 
@@ -234,9 +260,11 @@ def _labels(element: _Element, measure: Measure, values: list[str]) -> list[str]
 def read_indicator(element: _Element, code: str, report: ActivityReport) -> IndicatorData:
     values = _raw_values(element)
     measure = resolve_measure(element.get("measure"), values, report)
-    title = narrative(element.find("title")).strip() or UNTITLED_INDICATOR
+    title, titles = narratives(element.find("title"))
+    title = title.strip() or UNTITLED_INDICATOR
     if len(title) > 400:
         report.note("indicator title shortened to 400 characters")
+    definition, definitions = narratives(element.find("description"))
     accumulation = element.get(RBM + "accumulation") or ""
     frequency = element.get(RBM + "frequency") or ""
     indicator = IndicatorData(
@@ -250,7 +278,7 @@ def read_indicator(element: _Element, code: str, report: ActivityReport) -> Indi
         if accumulation in {a.value for a in Accumulation}
         else DEFAULT_ACCUMULATION[measure],
         frequency=Frequency(frequency) if frequency in {f.value for f in Frequency} else None,
-        definition=narrative(element.find("description")),
+        definition=definition,
         unit=(element.get(RBM + "unit") or "")[:60],
         ordinal_labels=_labels(element, measure, values),
         means_of_verification=element.findtext(RBM + "means-of-verification") or "",
@@ -259,6 +287,7 @@ def read_indicator(element: _Element, code: str, report: ActivityReport) -> Indi
         responsible=(element.findtext(RBM + "responsible") or "")[:200],
         dimensions=[d.get("dimension", "") for d in element.iterchildren(RBM + "disaggregation")],
         ref=_ref(element),
+        translations=translations(title=titles, definition=definitions),
     )
     _library(element, indicator)
     reader = _ValueReader(indicator, report)
@@ -323,10 +352,10 @@ class _ValueReader:
 
     def value(self, element: _Element, what: str) -> tuple[Value | None, bool]:
         """(value, sound): (None, True) when the element holds nothing."""
-        comment = narrative(element.find("comment"))
+        comment, comments = narratives(element.find("comment"))
         raw = element.get("value")
         raw = raw.strip() if raw is not None and raw.strip() else None
-        out = Value(text=comment, links=_links(element))
+        out = Value(text=comment, links=_links(element), translations=comments)
         if not self.numeric:
             out.text = "\n".join(t for t in (raw, comment.strip()) if t)
             if raw is not None:

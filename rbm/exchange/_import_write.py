@@ -10,13 +10,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
 from rbm.exchange._import_logframe import write_logframe
 from rbm.exchange._import_model import ActivityData, ActivityReport, FundingData
 from rbm.exchange._import_refs import References
+from rbm.exchange._import_translations import TranslationWriter
 from rbm.exchange.iati_codes import TX_INCOMING_COMMITMENT
 from rbm.models import (
     Funding,
@@ -55,6 +56,7 @@ def write_activity(
     """Store the activity; returns "created", "updated" or "unchanged"."""
     project = _find(session, refs, act)
     provider_id = refs.organisation(act.provider)
+    texts = TranslationWriter(session, refs)
     if project is None:
         project = _create(session, refs, act, provider_id)
         changed, outcome = True, "created"
@@ -66,10 +68,13 @@ def write_activity(
         changed, outcome = _update(session, refs, project, act, provider_id), "updated"
         refs.unlinked.pop(project.code, None)
         refs.add_project(project.id, project.code, act.identifier)
-    changed |= _links(session, principal, refs, project, act, report, new=outcome == "created")
-    changed |= write_logframe(
-        session, principal, refs, project, act, report, new=outcome == "created"
-    )
+        texts.load("project", [project.id])
+    new = outcome == "created"
+    changed |= texts.want("project", project, act.translations, stored=not new)
+    changed |= _links(session, principal, refs, project, act, report, new=new)
+    changed |= write_logframe(session, principal, refs, project, act, report, texts, new=new)
+    session.flush()
+    texts.write()
     return outcome if changed else "unchanged"
 
 
@@ -144,13 +149,14 @@ def _replace(
     what: str,
 ) -> bool:
     """Replace a project's link rows of one kind when the wanted set differs (a project
-    just created has none to delete; its rows are flushed with the rest)."""
+    just created has none to delete); `make` gives an item's row as a dict."""
     if current == wanted:
         return False
     if current:
         session.execute(delete(model).where(model.project_id == project.id))
-    for item in sorted(wanted, key=str):
-        session.add(make(item))
+    if wanted:  # one statement, no ORM bookkeeping (nothing reads these rows back)
+        rows = [make(item) for item in sorted(wanted, key=str)]
+        session.connection().execute(insert(model.__table__), rows)
     refs.audit(
         "import_update",
         "project",
@@ -205,7 +211,7 @@ def _links(
         ProjectCountry,
         _rows(ProjectCountry.project_id == pid, ProjectCountry.country_code, ProjectCountry.share),
         {(c, _dec(v)) for c, v in countries.items()},
-        lambda i: ProjectCountry(project_id=pid, country_code=i[0], share=i[1]),
+        lambda i: dict(project_id=pid, country_code=i[0], share=i[1]),
         "countries",
     )
     changed |= _replace(
@@ -221,7 +227,7 @@ def _links(
             ProjectRegion.share,
         ),
         {(v, c, name, _dec(share)) for (v, c), (name, share) in act.regions.items()},
-        lambda i: ProjectRegion(project_id=pid, vocabulary=i[0], code=i[1], name=i[2], share=i[3]),
+        lambda i: dict(project_id=pid, vocabulary=i[0], code=i[1], name=i[2], share=i[3]),
         "regions",
     )
     changed |= _replace(
@@ -231,7 +237,7 @@ def _links(
         ProjectSector,
         _rows(ProjectSector.project_id == pid, ProjectSector.code, ProjectSector.share),
         {(c, _dec(v)) for c, v in act.sectors.items()},
-        lambda i: ProjectSector(project_id=pid, code=i[0], share=i[1]),
+        lambda i: dict(project_id=pid, code=i[0], share=i[1]),
         "sectors",
     )
     changed |= _replace(
@@ -243,7 +249,7 @@ def _links(
             ProjectPartner.project_id == pid, ProjectPartner.organisation_id, ProjectPartner.role
         ),
         partners,
-        lambda i: ProjectPartner(project_id=pid, organisation_id=i[0], role=i[1]),
+        lambda i: dict(project_id=pid, organisation_id=i[0], role=i[1]),
         "partners",
     )
     changed |= _replace(
@@ -258,7 +264,7 @@ def _links(
             )
         },
         areas,
-        lambda i: ProjectPriorityArea(project_id=pid, priority_area_id=i),
+        lambda i: dict(project_id=pid, priority_area_id=i),
         "areas",
     )
     changed |= _replace(
@@ -279,7 +285,7 @@ def _links(
             )
         },
         {(d, _dec(a), c, f, t, k) for d, a, c, f, t, k in funding},
-        lambda i: Funding(
+        lambda i: dict(
             project_id=pid,
             donor_id=i[0],
             amount=i[1],

@@ -45,10 +45,12 @@ from rbm.exchange._export_data import (
     Raw,
     Rows,
     iso,
+    project_ids,
     read_export_data,
     unpack,
 )
 from rbm.exchange._export_periods import period_texts
+from rbm.exchange._export_translations import read_translations
 from rbm.exchange.iati_codes import (
     DATE_ACTUAL_END,
     DATE_ACTUAL_START,
@@ -82,6 +84,7 @@ _N = tuple("\n" + "  " * depth for depth in range(10))
 N1, N2, N3, N4, N5, N6, N7, N8 = _N[1:9]
 
 Write = Callable[[str], None]
+Texts = Sequence[tuple[str, str]]  # (language, text)
 """Where the writers put their text (a list's `append`: an activity is joined when done)."""
 
 
@@ -127,9 +130,40 @@ def _leaf(tag: str, text: str | None, attrs: str = "") -> str:
     return f"<{tag}{attrs}>{content}</{tag}>" if content else f"<{tag}{attrs}/>"
 
 
-def _narrative(write: Write, depth: int, tag: str, text: str | None, attrs: str = "") -> None:
+def _narrative(
+    write: Write, depth: int, tag: str, text: str | None, attrs: str = "", others: Texts = ()
+) -> None:
     n = _N[depth]
-    write(f"{n}<{tag}{attrs}>{_N[depth + 1]}{_leaf('narrative', text)}{n}</{tag}>")
+    write(f"{n}<{tag}{attrs}>{_narratives(depth + 1, text, others)}{n}</{tag}>")
+
+
+def _narratives(depth: int, text: str | None, others: Texts) -> str:
+    """The narratives of a text: its own, then its other languages (`xml:lang`). When one of
+    those is the text itself (English first), the text is in that language: it is written
+    first, with it."""
+    n = _N[depth]
+    if not others:
+        return f"{n}{_leaf('narrative', text)}"
+    own = min((lang for lang, other in others if other == text), key=_english_first, default=None)
+    ordered = sorted(others, key=lambda o: o[0] != own)
+    head = "" if own is not None else f"{n}{_leaf('narrative', text)}"
+    return head + "".join(
+        f"{n}{_leaf('narrative', other, f' xml:lang={_attr(lang)}')}" for lang, other in ordered
+    )
+
+
+def _english_first(lang: str) -> tuple[bool, str]:
+    return (lang.split("-")[0] not in ("en", "eng"), lang)
+
+
+def _attr(value: str) -> str:
+    return f'"{_q(value)}"'
+
+
+def _others(data: ExportData, entity: str, owner: Any, name: str) -> Texts:
+    """The other languages of an entity's text (see `_export_translations`)."""
+    fields = data.texts.get(entity, {}).get(owner)
+    return fields.get(name, ()) if fields else ()
 
 
 def _element(depth: int, tag: str, attrs: str, inner: str) -> str:
@@ -184,6 +218,7 @@ def _write(
     generated_at: datetime | None,
 ) -> int:
     data = read_export_data(session, principal=principal, project_codes=project_codes)
+    data.texts = read_translations(session, project_ids(principal, project_codes))
     stamp = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     _prepare(data)
     root = (
@@ -286,8 +321,9 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
         f' ref="{_q(p.provider_ref or "")}" type="{ORG_TYPE_CODE[OrgType(p.provider_type)]}"'
     )
     _narrative(write, 2, "reporting-org", p.provider_name, reporting)
-    _narrative(write, 2, "title", p.title)
-    _narrative(write, 2, "description", p.description, ' type="1"')
+    _narrative(write, 2, "title", p.title, "", _others(data, "project", p.id, "title"))
+    descriptions = _others(data, "project", p.id, "description")
+    _narrative(write, 2, "description", p.description, ' type="1"', descriptions)
     _participants(write, p, data)
     start_type = DATE_ACTUAL_START if p.start_actual else DATE_PLANNED_START
     end_type = DATE_ACTUAL_END if p.end_actual else DATE_PLANNED_END
@@ -327,7 +363,7 @@ def _activity(write: Write, p: Any, data: ExportData, stamp: str) -> None:
     for node in nodes:
         if data.indicators[node.id]:
             _result(write, node, data, span)
-    _logframe(write, nodes)
+    _logframe(write, nodes, data)
     write(f"{N1}</iati-activity>")
 
 
@@ -414,8 +450,9 @@ def _tree_order(nodes: Rows) -> Rows:
     return ordered
 
 
-def _logframe(write: Write, nodes: Rows) -> None:
-    """The whole logframe tree, nodes without indicators included (IATI results need one)."""
+def _logframe(write: Write, nodes: Rows, data: ExportData) -> None:
+    """The whole logframe tree, nodes without indicators included (IATI results need one);
+    a title or description in other languages is repeated with `xml:lang`."""
     if not nodes:
         return
     codes = {n.id: n.code for n in nodes}
@@ -426,6 +463,8 @@ def _logframe(write: Write, nodes: Rows) -> None:
             f'{N3}<rbm:node code="{_q(n.code)}" level="{_q(str(n.level))}"{parent}>'
             f"{N4}{_leaf('rbm:title', n.title)}"
         )
+        for lang, text in _others(data, "result_node", n.id, "title"):
+            write(f"{N4}{_leaf('rbm:title', text, f' xml:lang={_attr(lang)}')}")
         for tag, text in (
             ("description", n.description),
             ("assumptions", n.assumptions),
@@ -433,6 +472,9 @@ def _logframe(write: Write, nodes: Rows) -> None:
         ):
             if text:
                 write(f"{N4}{_leaf('rbm:' + tag, text)}")
+            if tag == "description":
+                for lang, other in _others(data, "result_node", n.id, tag):
+                    write(f"{N4}{_leaf('rbm:description', other, f' xml:lang={_attr(lang)}')}")
         write(f"{N3}</rbm:node>")
     write(f"{N2}</rbm:logframe>")
 
@@ -440,9 +482,10 @@ def _logframe(write: Write, nodes: Rows) -> None:
 def _result(write: Write, node: Any, data: ExportData, span: tuple[str, str]) -> None:
     level = ResultLevel(node.level)
     write(f'{N2}<result type="{LEVEL_RESULT_TYPE[level]}" rbm:node="{_q(node.code)}">')
-    _narrative(write, 3, "title", node.title)
-    if node.description:
-        _narrative(write, 3, "description", node.description)
+    _narrative(write, 3, "title", node.title, "", _others(data, "result_node", node.id, "title"))
+    descriptions = _others(data, "result_node", node.id, "description")
+    if node.description or descriptions:
+        _narrative(write, 3, "description", node.description, "", descriptions)
     for ind in data.indicators[node.id]:
         _indicator(write, ind, data, span)
     write(f"{N2}</result>")
@@ -457,9 +500,10 @@ def _indicator(write: Write, ind: Any, data: ExportData, span: tuple[str, str]) 
         f' rbm:code="{_q(ind.code)}" rbm:accumulation="{_q(str(ind.accumulation))}"'
         f' rbm:frequency="{_q(str(ind.frequency))}"{unit}>'
     )
-    _narrative(write, 4, "title", ind.title)
-    if ind.definition:
-        _narrative(write, 4, "description", ind.definition)
+    _narrative(write, 4, "title", ind.title, "", _others(data, "indicator", ind.id, "title"))
+    definitions = _others(data, "indicator", ind.id, "definition")
+    if ind.definition or definitions:
+        _narrative(write, 4, "description", ind.definition, "", definitions)
     if ind.library_code:
         write(
             f'{N4}<reference vocabulary="{REPORTING_ORG_VOCAB}" code="{_q(ind.library_code)}"'
@@ -480,7 +524,8 @@ def _baseline(write: Write, row: Any, data: ExportData, numeric: bool) -> None:
         attrs += f' iso-date="{iso(row.baseline_date)}"'
     if numeric and row.value is not None:
         attrs += f' value="{number[row.value]}"'
-    inner = _comment(row.comment) if row.comment else ""
+    others = _others(data, "baseline", row.baseline_id, "comment")
+    inner = _comment(row.comment, 5, others) if row.comment or others else ""
     if row.numerator is not None and row.denominator is not None:
         numerator, denominator = number[row.numerator], number[row.denominator]
         inner += f'{N5}<rbm:ratio numerator="{numerator}" denominator="{denominator}"/>'
@@ -566,11 +611,12 @@ def _prepare(data: ExportData) -> None:
 
 
 def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
-    _, _, value, numerator, denominator, comment = row
+    indicator_id, period_id, value, numerator, denominator, comment = row
     if value is None and not comment:
         return ""
     value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
-    inner = _comment(comment, 6) if comment else ""
+    others = _others(data, "target", (indicator_id, period_id), "comment")
+    inner = _comment(comment, 6, others) if comment or others else ""
     if numerator is not None and denominator is not None:
         inner += _ratio(data, numerator, denominator)
     return _element(5, "target", value_attr, inner)
@@ -579,9 +625,10 @@ def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
 def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
     """The approved value (with its comment, links and ratio), then its breakdowns; `row` as
     `_export_data.unpack` gives it."""
-    _, key, _, value, numerator, denominator, narrative, _ = row
+    indicator_id, key, period_id, value, numerator, denominator, narrative, _ = row
     value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
-    inner = _comment(narrative, 6) if narrative else ""
+    others = _others(data, "measurement", (indicator_id, period_id), "narrative")
+    inner = _comment(narrative, 6, others) if narrative or others else ""
     if key in data.links:
         inner += _links(data.links[key])
     if numerator is not None and denominator is not None:
@@ -589,9 +636,9 @@ def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
     return _element(5, "actual", value_attr, inner) + data.breakdown_text.get(key, "")
 
 
-def _comment(text: str, depth: int = 5) -> str:
+def _comment(text: str | None, depth: int = 5, others: Texts = ()) -> str:
     n = _N[depth]
-    return f"{n}<comment>{_N[depth + 1]}{_leaf('narrative', text)}{n}</comment>"
+    return f"{n}<comment>{_narratives(depth + 1, text, others)}{n}</comment>"
 
 
 def _ratio(data: ExportData, numerator: Any, denominator: Any) -> str:

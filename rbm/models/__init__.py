@@ -56,13 +56,24 @@ from rbm.models.project import (
     ReportingPeriod,
 )
 from rbm.models.reference import Country, LibraryIndicator, Organisation, PriorityArea, Region
+from rbm.models.translation import (
+    TRANSLATED,
+    BaselineTranslation,
+    IndicatorTranslation,
+    MeasurementTranslation,
+    ProjectTranslation,
+    ResultNodeTranslation,
+    TargetTranslation,
+)
 
 __all__ = [
+    "TRANSLATED",
     "Answer",
     "Attachment",
     "AuditEvent",
     "Base",
     "Baseline",
+    "BaselineTranslation",
     "ChangeProposal",
     "ChecklistCycle",
     "Comment",
@@ -76,6 +87,7 @@ __all__ = [
     "Indicator",
     "IndicatorDimension",
     "IndicatorFigure",
+    "IndicatorTranslation",
     "Instrument",
     "InstrumentText",
     "Lesson",
@@ -85,6 +97,7 @@ __all__ = [
     "LibraryIndicator",
     "Measurement",
     "MeasurementBreakdown",
+    "MeasurementTranslation",
     "Narrative",
     "NarrativePhoto",
     "NarrativeSection",
@@ -98,6 +111,7 @@ __all__ = [
     "ProjectPriorityArea",
     "ProjectRegion",
     "ProjectSector",
+    "ProjectTranslation",
     "Provision",
     "ProvisionText",
     "Question",
@@ -106,10 +120,12 @@ __all__ = [
     "Region",
     "ReportingPeriod",
     "ResultNode",
+    "ResultNodeTranslation",
     "RoleGrant",
     "SelfAssessment",
     "Target",
     "TargetPart",
     "TargetRevision",
+    "TargetTranslation",
     "User",
 ]

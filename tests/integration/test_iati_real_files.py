@@ -16,10 +16,12 @@ from sqlalchemy import func, select
 
 from rbm import migrate
 from rbm.db import Database
+from rbm.exchange._import_text import language
 from rbm.exchange.iati_export import build_tree, serialize
 from rbm.exchange.iati_import import ImportReport, import_iati
 from rbm.exchange.iati_xml import schema_errors
 from rbm.models import (
+    TRANSLATED,
     AuditEvent,
     Baseline,
     Indicator,
@@ -47,6 +49,36 @@ COUNTED = {
     "actuals": Measurement,
     "breakdowns": MeasurementBreakdown,
 }
+
+
+#: The narratives the importer stores, by where they are in an activity.
+NARRATED = (
+    "title",
+    "result/title",
+    "result/description",
+    "result/indicator/title",
+    "result/indicator/description",
+    "result/indicator/baseline/comment",
+    "result/indicator/period/target/comment",
+    "result/indicator/period/actual/comment",
+)
+
+
+def languages(activity: etree._Element) -> set[tuple[str, str]]:
+    """(where, language) of every narrative the importer stores in an activity; a narrative
+    of no declared language is English (IATI's default, and what the export declares)."""
+    descriptions = activity.findall("description")
+    read = next((d for d in descriptions if d.get("type") in (None, "1")), None)
+    if read is None and descriptions:
+        read = descriptions[0]
+    elements = [("description", read)] if read is not None else []
+    elements += [(path, e) for path in NARRATED for e in activity.iterfind(path)]
+    return {
+        (path, language(n) or "en")
+        for path, e in elements
+        for n in e.iterchildren("narrative")
+        if n.text and n.text.strip()
+    }
 
 
 @dataclass
@@ -171,4 +203,30 @@ def test_the_export_of_the_real_files_validates_and_round_trips(
         report = import_iati(session, principal=importer, data=exported, max_bytes=LIMIT)
     assert report.count("skipped") == 0
     assert counts(again) == counts(world.db)
+    assert translations(again) == translations(world.db) > 0
     again.dispose()
+
+
+def translations(db: Database) -> int:
+    with db.read() as session:
+        return sum(
+            session.scalar(select(func.count()).select_from(table)) or 0
+            for _, table, _ in TRANSLATED.values()
+        )
+
+
+def test_no_narrative_language_is_lost_on_the_way_out(world: World) -> None:
+    with world.db.read() as session:
+        exported = build_tree(session, principal=world.importer)
+    last: dict[str, etree._Element] = {}
+    for data in world.files.values():
+        for activity in etree.fromstring(data).iterchildren("iati-activity"):
+            last[(activity.findtext("iati-identifier") or "").strip()] = activity
+    written = {
+        activity.findtext("iati-identifier") or "": languages(activity)
+        for activity in exported.iterchildren("iati-activity")
+    }
+    lost = {i: languages(last[i]) - langs for i, langs in written.items()}
+    assert not {i: gone for i, gone in lost.items() if gone}
+    # the files hold French, Spanish, German, Swedish, Portuguese and Danish narratives
+    assert {lang for langs in written.values() for _, lang in langs} >= {"fr", "es", "de", "sv"}
