@@ -4,7 +4,7 @@
 when the browser's language applies.
 
 Revision ID: 0023
-Revises: 0015
+Revises: 0021
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0015"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

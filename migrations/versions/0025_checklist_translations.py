@@ -2,7 +2,7 @@
 help text per language, each marked checked or not against the UN's text in that language
 
 Revision ID: 0025
-Revises: 0015
+Revises: 0023
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0015"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
