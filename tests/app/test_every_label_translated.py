@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel import Locale
 from sqlalchemy import String, Text, select
 from streamlit.testing.v1 import AppTest
 
@@ -32,6 +33,7 @@ OPENER = {"checklist.py": Role.STATE_FOCAL_POINT}
 _MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
 _URL = re.compile(r"https?://\S+|:material/\w+:")
 _WORD = re.compile(r"[^\W\d_]+")
+_DIRECTIVE = re.compile(r":[a-z]+(?:-[a-z]+)?\[")
 #: Parts of numbers and dates as the English formats write them (the pseudo-locale formats
 #: numbers and dates as English does).
 _DATE_WORDS = set(
@@ -91,6 +93,8 @@ def data_words(demo: Database) -> frozenset[str]:
                 for value in session.scalars(select(column).distinct()):
                     words.update(_WORD.findall(str(value or "")))
     words.update(w for name in LANGUAGES.values() for w in _WORD.findall(name))
+    # Country names come from CLDR (Babel), in the language of the run: data, not labels.
+    words.update(w for name in Locale("en").territories.values() for w in _WORD.findall(name))
     return frozenset(words)
 
 
@@ -106,7 +110,8 @@ def _principal(demo: Database, role: Role) -> Principal:
 def _table_headers(proto: Any, frame: Any) -> list[str]:
     config = json.loads(proto.columns or "{}")
     shown = []
-    for name in frame.columns:
+    # A column_order lists the columns shown (the others are not on screen).
+    for name in list(proto.column_order) or list(frame.columns):
         column = config.get(f"name:{name}") or config.get(str(name)) or {}
         if column.get("hidden"):
             continue
@@ -148,13 +153,15 @@ def labels(at: AppTest) -> list[str]:
 def untranslated(label: str, data_words: frozenset[str]) -> bool:
     """Whether a label shows words outside the markers that are not data, numbers, dates or
     codes."""
-    rest = label.replace("\\", "")
+    rest = _DIRECTIVE.sub(" ", label.replace("\\", ""))  # :green[...], :gray-badge[...]
     while _MARKED.search(rest):
         rest = _MARKED.sub(" ", rest)
     rest = _URL.sub(" ", rest)
+    words = _WORD.findall(rest)
+    if words and any(d.startswith(words[-1]) for d in data_words):
+        words.pop()  # data cut short to fit an option ("... lack tr")
     return any(
-        word not in data_words and word not in _DATE_WORDS and not word.isupper()
-        for word in _WORD.findall(rest)
+        word not in data_words and word not in _DATE_WORDS and not word.isupper() for word in words
     )
 
 
