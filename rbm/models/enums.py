@@ -7,9 +7,14 @@ from enum import StrEnum
 from indicators.types import Accumulation, Direction, Measure, MeasurementStatus
 
 __all__ = [
+    "COVERING_STATUSES",
+    "OPEN_ACTION",
+    "REPORTED_ASSESSMENT",
+    "REPORTED_MEASUREMENT",
     "Accumulation",
     "ActionStatus",
     "AssistanceKind",
+    "Coverage",
     "DacCriterion",
     "Direction",
     "EvaluationScope",
@@ -78,6 +83,16 @@ class ProjectStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
+#: Projects in these states address a need; closed, cancelled or suspended ones no longer do.
+COVERING_STATUSES = (
+    ProjectStatus.PIPELINE,
+    ProjectStatus.IMPLEMENTATION,
+    ProjectStatus.FINALISATION,
+)
+#: A measurement that counts as reported (for overdue reports and the stored report dates).
+REPORTED_MEASUREMENT = (MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED)
+
+
 class ResultLevel(StrEnum):
     IMPACT = "impact"
     OUTCOME = "outcome"
@@ -122,6 +137,7 @@ class DacCriterion(StrEnum):
 
 class ResponseKind(StrEnum):
     ACCEPTED = "accepted"
+
     PARTIALLY_ACCEPTED = "partially_accepted"
     REJECTED = "rejected"
 
@@ -131,6 +147,9 @@ class ActionStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+OPEN_ACTION = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
 class Implementation(StrEnum):
@@ -160,3 +179,30 @@ class SelfAssessmentStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
+
+
+#: A self-assessment that counts as reported for its cycle.
+REPORTED_ASSESSMENT = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
+
+
+class Coverage(StrEnum):
+    """A need's coverage: by no, one, or several providers whose projects address it."""
+
+    UNCOVERED = "uncovered"
+    COVERED = "covered"
+    SEVERAL = "several"
+
+    @property
+    def label(self) -> str:
+        return {
+            "uncovered": "Uncovered",
+            "covered": "Covered",
+            "several": "Covered by several providers",
+        }[self.value]
+
+    @classmethod
+    def of(cls, providers: int) -> Coverage:
+        """A need's coverage from the number of distinct providers whose projects address it."""
+        if providers <= 0:
+            return cls.UNCOVERED
+        return cls.COVERED if providers == 1 else cls.SEVERAL

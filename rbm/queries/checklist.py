@@ -24,11 +24,9 @@ from rbm.models import (
     SelfAssessment,
     User,
 )
-from rbm.models.enums import Role
-from rbm.principal import Principal
+from rbm.models.enums import REPORTED_ASSESSMENT, Role
+from rbm.principal import Principal, focal_countries
 from rbm.queries._sql import frame
-from rbm.services.checklist import REPORTED
-from rbm.services.needs import focal_countries
 
 ANSWER_COLUMNS = [
     "implementation",
@@ -168,7 +166,7 @@ def _previous(session: Session, country_code: str, year: int) -> tuple[int | Non
         .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
         .where(
             SelfAssessment.country_code == country_code,
-            SelfAssessment.status.in_(REPORTED),
+            SelfAssessment.status.in_(REPORTED_ASSESSMENT),
             ChecklistCycle.year < year,
         )
         .order_by(ChecklistCycle.year.desc())

@@ -34,10 +34,9 @@ from rbm.models import (
     Recommendation,
     User,
 )
-from rbm.models.enums import DacCriterion, EvaluationScope, ResponseKind
-from rbm.principal import Principal, visible_condition
+from rbm.models.enums import OPEN_ACTION, DacCriterion, EvaluationScope, ResponseKind
+from rbm.principal import Principal, evaluation_condition, visible_condition
 from rbm.queries._sql import frame
-from rbm.services.evaluations import OPEN_ACTION, evaluation_condition
 
 CRITERIA = [c.value for c in DacCriterion]
 SCORE_LABELS = {

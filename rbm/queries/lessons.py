@@ -49,10 +49,9 @@ from rbm.models import (
     User,
 )
 from rbm.models.enums import DacCriterion, ResultLevel
-from rbm.principal import Principal, visible_condition
+from rbm.principal import Principal, lesson_condition, visible_condition
 from rbm.queries._sql import frame
 from rbm.queries.evaluations import CRITERIA, evaluations_table, open_recommendations, ratings
-from rbm.services.evaluations import lesson_condition
 
 #: PostgreSQL's English stop words (tsearch_data/english.stop), ignored on both engines.
 STOP_WORDS = frozenset(

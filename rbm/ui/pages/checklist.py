@@ -15,9 +15,9 @@ from rbm.errors import RbmError
 from rbm.exchange import checklist_guide as guide
 from rbm.exchange import checklist_import as imp
 from rbm.models.enums import AssistanceKind, Implementation, Priority, Role
+from rbm.principal import focal_countries
 from rbm.queries.checklist import checklist_form, countries, cycles, self_assessments
 from rbm.services import checklist
-from rbm.services.needs import focal_countries
 from rbm.ui.session import get_db, require_principal
 from rbm.ui.widgets import message, plain
 

@@ -15,11 +15,11 @@ import streamlit as st
 
 from rbm.errors import RbmError
 from rbm.exchange.checklist_guide import KIND_LABELS, PRIORITY_LABELS
-from rbm.models.enums import AssistanceKind, Priority, Role, ScopeType
+from rbm.models.enums import AssistanceKind, Coverage, Priority, Role, ScopeType
+from rbm.principal import focal_countries
 from rbm.queries import needs as q
 from rbm.queries.checklist import countries
 from rbm.services import needs as svc
-from rbm.services.needs import Coverage
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import message, money, plain
 
@@ -48,7 +48,7 @@ FLASH = "nd_flash"
 
 principal = require_principal()
 manager = principal.has_role(Role.ADMIN, Role.MANAGER)
-own = sorted(svc.focal_countries(principal))
+own = sorted(focal_countries(principal))
 writer = manager or bool(own)
 donor_orgs = sorted(
     {
