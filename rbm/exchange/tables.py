@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
+from rbm.frames.sql import floats, frame
 from rbm.models import (
     Dimension,
     DimensionValue,
@@ -35,7 +36,6 @@ from rbm.models import (
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame
 
 COLUMNS = [
     "project",

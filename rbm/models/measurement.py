@@ -131,7 +131,7 @@ class Comment(Base):
 class IndicatorFigure(Base):
     """Derived, never edited: the engine's stored parts for one indicator over its current
     approved values (`indicators.figures`), so portfolio pages need not re-read every
-    measurement. `rbm.services.figures` rewrites a row in the same transaction as any change to
+    measurement. `rbm.figures` rewrites a row in the same transaction as any change to
     the indicator's measurements, baseline, definition or its project's periods."""
 
     __tablename__ = "indicator_figure"

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.sql import frame
 from rbm.models import (
     Answer,
     ChecklistCycle,
@@ -26,7 +27,6 @@ from rbm.models import (
 )
 from rbm.models.enums import REPORTED_ASSESSMENT, Role
 from rbm.principal import Principal, focal_countries
-from rbm.queries._sql import frame
 
 ANSWER_COLUMNS = [
     "implementation",

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from rbm.frames.sql import floats, frame, timestamps
 from rbm.models import (
     Country,
     Funding,
@@ -23,7 +24,6 @@ from rbm.models import (
     ProjectPriorityArea,
 )
 from rbm.principal import Principal
-from rbm.queries._sql import floats, frame, timestamps
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids
 
 

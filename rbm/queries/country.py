@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.frames.sql import frame
 from rbm.models import Country, Indicator, Project, ProjectCountry, ResultNode
 from rbm.models.enums import ResultLevel
 from rbm.principal import Principal
 from rbm.queries import indicator_status
-from rbm.queries._sql import frame
 from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
 

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from indicators.portfolio import rollup_library
 from rbm.errors import NotFound
+from rbm.frames.sql import columns_frame, floats, frame
 from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project, ResultNode
 from rbm.principal import Principal
 from rbm.queries import indicator_status
-from rbm.queries._sql import columns_frame, floats, frame
 from rbm.queries.coordination import area_coverage
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
 

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.frames.sql import frame
 from rbm.models import (
     Attachment,
     AuditEvent,
@@ -36,7 +37,6 @@ from rbm.models import (
 )
 from rbm.models.enums import OPEN_ACTION, DacCriterion, EvaluationScope, ResponseKind
 from rbm.principal import Principal, evaluation_condition, visible_condition
-from rbm.queries._sql import frame
 
 CRITERIA = [c.value for c in DacCriterion]
 SCORE_LABELS = {

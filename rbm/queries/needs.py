@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied, ValidationFailed
+from rbm.frames.sql import floats, frame
 from rbm.models import (
     Answer,
     ChecklistCycle,
@@ -48,7 +49,6 @@ from rbm.models import (
 )
 from rbm.models.enums import COVERING_STATUSES, REPORTED_ASSESSMENT, Coverage, Role, ScopeType
 from rbm.principal import Principal, focal_countries, project_condition
-from rbm.queries._sql import floats, frame
 from rbm.queries.checklist import utc_naive
 
 READERS = (Role.ADMIN, Role.MANAGER, Role.EVALUATOR, Role.DONOR)

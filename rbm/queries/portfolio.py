@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.sql import floats, frame, joined_per_key
 from rbm.models import (
     Country,
     Funding,
@@ -22,7 +23,6 @@ from rbm.models import (
 )
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame, joined_per_key
 from rbm.settings import get_settings
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from indicators.rollup import rollup_results
 from rbm.errors import NotFound
+from rbm.frames.sql import floats, frame
 from rbm.models import (
     Country,
     Funding,
@@ -29,7 +30,6 @@ from rbm.models import (
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame
 from rbm.queries.quality import project_flags
 from rbm.settings import get_settings
 

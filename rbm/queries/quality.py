@@ -14,72 +14,35 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Float, Select, and_, cast, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from indicators.overdue import days_overdue, overdue_cutoff
 from indicators.quality import FLAG_REASONS, QualityFlag, standing_flags
+from rbm.frames.engine import (
+    ENGINE_INDICATOR_COLUMNS,
+    breakdown_frame,
+    indicator_frame,
+    measurement_frame,
+)
+from rbm.frames.sql import frame
 from rbm.models import (
-    Dimension,
-    DimensionValue,
     Indicator,
     Measurement,
-    MeasurementBreakdown,
     Project,
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.enums import Measure, MeasurementStatus
+from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import floats, frame, timestamps
 
 REPORTED = (MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED)
 FLAG_COLUMNS = ["indicator_id", "flag", "period_end", "detail", "reason"]
 
 
-def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
-    """Breakdown parts of the current approved values of these indicators: indicator_id,
-    period_start, period_end, dimension, category, value (numerator for percentages) and
-    exhaustive, for `indicators.quality.standing_flags`."""
-    stmt = (
-        select(
-            Measurement.indicator_id,
-            ReportingPeriod.start_date.label("period_start"),
-            ReportingPeriod.end_date.label("period_end"),
-            Dimension.name.label("dimension"),
-            DimensionValue.label.label("category"),
-            Indicator.measure,
-            cast(MeasurementBreakdown.value, Float).label("value"),
-            cast(MeasurementBreakdown.numerator, Float).label("numerator"),
-            Dimension.exhaustive,
-        )
-        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
-        .where(
-            Measurement.indicator_id.in_(list(indicator_ids)),
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
-        )
-    )
-    df = floats(frame(session, stmt), "value", "numerator")
-    pct = df["measure"].map(lambda v: getattr(v, "value", v)) == Measure.PERCENTAGE.value
-    df["value"] = df["numerator"].where(pct, df["value"])
-    df["exhaustive"] = df["exhaustive"].astype(bool)
-    return timestamps(df.drop(columns=["measure", "numerator"]), "period_start", "period_end")
-
-
 def standing_of(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
     """The date-independent flags of these indicators over their approved values, with a short
     reason (columns `FLAG_COLUMNS`)."""
-    from rbm.queries.indicator_status import (
-        ENGINE_INDICATOR_COLUMNS,
-        indicator_frame,
-        measurement_frame,
-    )
-
     ids = list(indicator_ids)
     inds = indicator_frame(session, None, indicator_ids=ids)[ENGINE_INDICATOR_COLUMNS]
     values = measurement_frame(session, None, indicator_ids=ids)
@@ -169,14 +132,3 @@ def project_flags(
     flags = pd.concat(parts, ignore_index=True) if parts else standing
     out = described.merge(flags, on="indicator_id")
     return out.sort_values(["code", "flag", "period_end"], ignore_index=True)
-
-
-def flag_names(flags: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator: its flags as stored (`indicator_figure.flags`: distinct, sorted,
-    comma-separated)."""
-    if flags.empty:
-        return pd.DataFrame(
-            {"indicator_id": pd.Series(dtype="int64"), "flags": pd.Series(dtype=object)}
-        )
-    names = flags.groupby("indicator_id")["flag"].agg(lambda s: ",".join(sorted(set(s))))
-    return names.rename("flags").reset_index()

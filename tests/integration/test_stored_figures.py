@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from indicators.figures import FIGURE_COLUMNS, figures
 from rbm.db import Database
 from rbm.errors import ValidationFailed
+from rbm.frames import engine
 from rbm.models import IndicatorFigure, Project
 from rbm.models.enums import Accumulation, Measure, Role
 from rbm.principal import Principal
@@ -24,9 +25,9 @@ from tests.utils.builders import BuiltProject, LogframeBuilder, log_approved, ma
 
 def stored_and_fresh(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
     every = select(Project.id)
-    inds = indicator_status.indicator_frame(session, every, with_figures=True)
-    values = indicator_status.measurement_frame(session, every)
-    fresh = figures(inds[indicator_status.ENGINE_INDICATOR_COLUMNS], values, validate=False)
+    inds = engine.indicator_frame(session, every, with_figures=True)
+    values = engine.measurement_frame(session, every)
+    fresh = figures(inds[engine.ENGINE_INDICATOR_COLUMNS], values, validate=False)
     stored = inds[FIGURE_COLUMNS]
     order = ["indicator_id"]
     return (

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from rbm.db import Database
+from rbm.exchange.iptt_workbook import iptt_excel
 from rbm.models.enums import Role
 from rbm.principal import Principal
 from rbm.queries import coordination, country, donor, iptt, portfolio, project, reference
@@ -136,7 +137,7 @@ def test_the_iptt_workbook_has_two_header_rows_and_the_period_values(
     add_projects(db, admin, 0, 1)
     with db.read() as session:
         long = iptt.iptt(session, principal=admin, code="P000")
-    sheet = load_workbook(BytesIO(iptt.iptt_excel(long, title="IPTT P000"))).active
+    sheet = load_workbook(BytesIO(iptt_excel(long, title="IPTT P000"))).active
     assert sheet is not None
     assert sheet["A1"].value == "IPTT P000"
     assert [sheet.cell(2, c).value for c in (5, 8)] == ["2024-Q1", "2024-Q2"]

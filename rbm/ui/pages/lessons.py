@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from rbm.errors import RbmError
+from rbm.exchange.lessons_workbook import digest_excel
 from rbm.models.enums import DacCriterion, ResultLevel
 from rbm.queries import evaluations as qe
 from rbm.queries import lessons as q
@@ -126,7 +127,7 @@ with tabs[0]:
 
 def _digest_excel(**filters: str | None) -> bytes:
     with get_db().read() as session:
-        return q.digest_excel(q.lesson_digest(session, principal=principal, **filters))
+        return digest_excel(q.lesson_digest(session, principal=principal, **filters))
 
 
 with tabs[1]:

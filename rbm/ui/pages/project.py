@@ -11,7 +11,8 @@ import streamlit as st
 
 from rbm.errors import NotFound
 from rbm.exchange.iati_export import export_iati
-from rbm.queries.iptt import LOP, breakdowns, iptt, iptt_excel, iptt_wide, trajectory
+from rbm.exchange.iptt_workbook import iptt_excel
+from rbm.queries.iptt import LOP, breakdowns, iptt, iptt_wide, trajectory
 from rbm.queries.narratives import project_periods
 from rbm.queries.project import ProjectView, project_view, visible_projects
 from rbm.queries.reference import optional_query

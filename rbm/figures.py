@@ -22,10 +22,18 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import String, delete, event, insert, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from indicators.figures import FIGURE_COLUMNS, figures
 from indicators.quality import standing_flags
+from rbm.frames.engine import (
+    ENGINE_INDICATOR_COLUMNS,
+    breakdown_frame,
+    flag_names,
+    indicator_frame,
+    measurement_frame,
+)
+from rbm.frames.sql import columns_frame
 from rbm.models import (
     Baseline,
     Indicator,
@@ -50,13 +58,6 @@ _CHUNK = 5_000
 def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int:
     """Compute and store the figures of these indicators (every indicator when None) from their
     current approved values; returns how many were written."""
-    from rbm.queries.indicator_status import (
-        ENGINE_INDICATOR_COLUMNS,
-        indicator_frame,
-        measurement_frame,
-    )
-    from rbm.queries.quality import breakdown_frame, flag_names
-
     ids = (
         sorted(set(indicator_ids))
         if indicator_ids is not None
@@ -105,8 +106,6 @@ def reported_ends(session: Session, indicator_ids: Collection[int]) -> pd.DataFr
     """Per indicator with any: how many periods hold a current submitted or approved value,
     and the end dates of the newest `KEPT_ENDS` of them (ISO, newest first, comma-separated),
     for overdue reports (which look only at the periods ended in the last weeks)."""
-    from rbm.queries._sql import columns_frame
-
     rows = columns_frame(
         session,
         select(
@@ -143,12 +142,20 @@ def _rows(stored: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(STORED_COLUMNS, row, strict=True)) for row in out.itertuples(index=False)]
 
 
+def keep_true(factory: sessionmaker[Session]) -> None:
+    """Have every session this factory makes keep the stored figures true: changes mark their
+    indicators after each flush, the marked figures are rewritten before the commit, and a
+    rollback forgets the marks. `rbm.db.Database` registers this on its session factories."""
+    event.listen(factory, "after_flush", _mark_changes)
+    event.listen(factory, "before_commit", _refresh_marked)
+    event.listen(factory, "after_rollback", _forget)
+
+
 def mark(session: Session, indicator_ids: Collection[int]) -> None:
     """Have these indicators' figures refreshed when the session commits."""
     session.info.setdefault(_MARKED, set()).update(indicator_ids)
 
 
-@event.listens_for(Session, "after_flush")
 def _mark_changes(session: Session, _context: Any) -> None:
     # After the flush, so a value added through a relationship carries its indicator id.
     for obj in chain(session.new, session.dirty, session.deleted):
@@ -180,7 +187,6 @@ def deferred(session: Session) -> Iterator[None]:
     _refresh_marked(session)
 
 
-@event.listens_for(Session, "before_commit")
 def _refresh_marked(session: Session) -> None:
     if not (session.info.get(_MARKED) or session.info.get(_PROJECTS)):
         return
@@ -203,7 +209,6 @@ def _refresh_marked(session: Session) -> None:
     refresh(session, marked)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_MARKED, None)
     session.info.pop(_PROJECTS, None)
