@@ -21,7 +21,7 @@ from itertools import chain
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, delete, event, insert, select, type_coerce
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from indicators.figures import FIGURE_COLUMNS, figures
@@ -40,17 +40,16 @@ from rbm.models import (
     IndicatorFigure,
     Measurement,
     Project,
+    ReportedEnd,
     ReportingPeriod,
     ResultNode,
     Target,
 )
-from rbm.models.enums import MeasurementStatus
+from rbm.models.enums import REPORTED_MEASUREMENT
 
 _MARKED = "rbm.figures.marked"
 _PROJECTS = "rbm.figures.projects"
 _DEFERRED = "rbm.figures.deferred"
-REPORTED = [MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]
-KEPT_ENDS = 4
 # Indicators per read: keeps each IN list well under every backend's parameter limit.
 _CHUNK = 5_000
 
@@ -77,12 +76,13 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         values = measurement_frame(session, None, indicator_ids=chunk)
         engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
         stored = figures(engine_inds, values, validate=False)
-        stored = stored.merge(reported_ends(session, chunk), on="indicator_id", how="left")
+        reported = _store_reported_ends(session, chunk)
+        stored = stored.merge(reported, on="indicator_id", how="left")
         flags = standing_flags(
             engine_inds, values, breakdowns=breakdown_frame(session, chunk), validate=False
         )
         stored = stored.merge(flag_names(flags), on="indicator_id", how="left")
-        stored = stored.fillna({"reported": 0, "reported_ends": "", "flags": ""})
+        stored = stored.fillna({"reported": 0, "flags": ""})
         session.execute(delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk)))
         rows = _rows(stored)
         if rows:
@@ -102,37 +102,36 @@ def refresh_missing(session: Session) -> int:
     return refresh(session, session.scalars(missing).all())
 
 
-def reported_ends(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
-    """Per indicator with any: how many periods hold a current submitted or approved value,
-    and the end dates of the newest `KEPT_ENDS` of them (ISO, newest first, comma-separated),
-    for overdue reports (which look only at the periods ended in the last weeks)."""
-    rows = columns_frame(
-        session,
-        select(
-            Measurement.indicator_id,
-            Measurement.reporting_period_id,
-            type_coerce(ReportingPeriod.end_date, String).label("end"),
-        )
+def _store_reported_ends(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
+    """Write the `reported_end` rows of these indicators (each period holding a current
+    submitted or approved value, with its end date), and return how many each has (`reported`,
+    for the indicators with any)."""
+    session.execute(delete(ReportedEnd).where(ReportedEnd.indicator_id.in_(indicator_ids)))
+    reported = (
+        select(Measurement.indicator_id, Measurement.reporting_period_id, ReportingPeriod.end_date)
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
-            Measurement.indicator_id.in_(list(indicator_ids)),
+            Measurement.indicator_id.in_(indicator_ids),
             Measurement.is_current,
-            Measurement.status.in_(REPORTED),
+            Measurement.status.in_(REPORTED_MEASUREMENT),
         )
-        .distinct(),
+        .distinct()
     )
-    if rows.empty:
-        return pd.DataFrame({"indicator_id": pd.Series(dtype="int64"), **_NO_REPORTS})
-    rows["end"] = rows["end"].map(str)
-    rows = rows.sort_values(["indicator_id", "end"], ascending=[True, False])
-    grouped = rows.groupby("indicator_id")["end"]
-    newest = grouped.head(KEPT_ENDS).groupby(rows["indicator_id"])
-    out = pd.DataFrame({"reported": grouped.size(), "reported_ends": newest.agg(",".join)})
-    return out.reset_index().astype({"indicator_id": "int64"})
+    session.execute(
+        insert(ReportedEnd).from_select(
+            ["indicator_id", "reporting_period_id", "end_date"], reported
+        )
+    )
+    return columns_frame(
+        session,
+        select(ReportedEnd.indicator_id, func.count().label("reported"))
+        .where(ReportedEnd.indicator_id.in_(indicator_ids))
+        .group_by(ReportedEnd.indicator_id),
+        {"indicator_id": "int", "reported": "int"},
+    )
 
 
-_NO_REPORTS = {"reported": pd.Series(dtype="int64"), "reported_ends": pd.Series(dtype=object)}
-STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "reported_ends", "flags"]
+STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "flags"]
 
 
 def _rows(stored: pd.DataFrame) -> list[dict[str, Any]]:

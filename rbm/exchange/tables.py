@@ -229,7 +229,9 @@ def iptt_frames(
     target and an actual column per period, to date (how it was counted, the date it is judged
     at), progress, status and data-quality flags (approved only; `as_of` defaults to today)."""
     ids = project_ids(principal, project_codes)
-    summary = indicator_status.summary(session, principal=principal, project_ids=ids, as_of=as_of)
+    summary = indicator_status.summary(
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
+    )
     described = frame(
         session,
         select(

@@ -72,7 +72,7 @@ def indicator_frame(
     effective baseline, life-of-project target and the project's dates, in the engine's columns
     plus descriptive ones (read with `columns_frame`: tens of thousands of rows at a time).
     `with_figures` adds the stored figures' columns (`indicators.figures.FIGURE_COLUMNS`, null
-    where an indicator has none, plus `reported` and `reported_ends`) from the same statement.
+    where an indicator has none, plus `reported` and `flags`) from the same statement.
 
     Each cell the driver returns is a Python object, so the statement reads only what the
     engine uses: dates as day numbers (`epoch_days`), an undated baseline dated 1 January of
@@ -147,7 +147,6 @@ _FIGURE_TYPES: dict[str, Kind] = {
     "fit_sxy": "float",
     "n_unpaired": "float",
     "reported": "float",
-    "reported_ends": "text",
     "flags": "text",
 }
 
@@ -252,7 +251,6 @@ def _figure_columns() -> list[Any]:
         *named,
         epoch_days(IndicatorFigure.latest_end).label("latest_end"),
         IndicatorFigure.reported,
-        IndicatorFigure.reported_ends,
         IndicatorFigure.flags,
     ]
 

@@ -40,6 +40,7 @@ from rbm.models.measurement import (
     IndicatorFigure,
     Measurement,
     MeasurementBreakdown,
+    ReportedEnd,
 )
 from rbm.models.narrative import Narrative, NarrativePhoto, NarrativeSection
 from rbm.models.project import (
@@ -98,6 +99,7 @@ __all__ = [
     "Question",
     "Recommendation",
     "Region",
+    "ReportedEnd",
     "ReportingPeriod",
     "ResultNode",
     "RoleGrant",

@@ -44,15 +44,18 @@ def country_view(
         raise NotFound(f"No country with the code {country_code!r}.")
     filters = PortfolioFilters(country=country_code)
     # One summary serves the projects' status counts and the outcomes.
+    ids = filtered_ids(principal, filters)
     figures = indicator_status.summary(
-        session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
     projects = projects_table(
         session,
         principal=principal,
         filters=filters,
-        counts=indicator_status.counts_of(figures),
-        as_of=as_of,
+        counts=indicator_status.status_counts(figures),
+        overdue=indicator_status.overdue_reports(
+            session, principal=principal, project_ids=ids, as_of=as_of
+        ),
     )
     cov = area_coverage(session, principal=principal, filters=filters)
     here = cov[cov["country_code"] == country_code]

@@ -43,15 +43,18 @@ def donor_view(
         raise NotFound(f"No organisation #{donor_id}.")
     filters = PortfolioFilters(donor_id=donor_id)
     # One summary serves the status counts, the library results and the warnings.
+    ids = filtered_ids(principal, filters)
     figures = indicator_status.summary(
-        session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
     projects = projects_table(
         session,
         principal=principal,
         filters=filters,
-        counts=indicator_status.counts_of(figures),
-        as_of=as_of,
+        counts=indicator_status.status_counts(figures),
+        overdue=indicator_status.overdue_reports(
+            session, principal=principal, project_ids=ids, as_of=as_of
+        ),
     )
     own = floats(
         frame(

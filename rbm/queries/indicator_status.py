@@ -31,16 +31,17 @@ from rbm.frames.engine import (
     measurement_frame,
     target_frame,
 )
-from rbm.frames.sql import columns_frame, epoch_days, frame
+from rbm.frames.sql import columns_frame, epoch_days
 from rbm.models import (
     Indicator,
     IndicatorFigure,
     Measurement,
     Project,
+    ReportedEnd,
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.enums import MeasurementStatus
+from rbm.models.enums import REPORTED_MEASUREMENT
 from rbm.principal import Principal, visible_condition
 from rbm.settings import get_settings
 
@@ -75,8 +76,10 @@ _LISTED = 2_000
 
 @dataclass(frozen=True)
 class EngineInputs:
-    """What the engine needs for a set of projects, read once (five statements)."""
+    """What the engine needs for a set of projects on a day, read once (five statements): what
+    `summary` and `forecast_misses` compute from."""
 
+    as_of: date
     indicators: pd.DataFrame  # indicator_frame(..., with_figures=True)
     stored: pd.DataFrame  # the stored figures of the indicators that have them
     usable: pd.Series  # per indicator: do its stored figures answer at its assessment date?
@@ -86,12 +89,13 @@ class EngineInputs:
 
 
 def engine_inputs(
-    session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date
+    session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date | None = None
 ) -> EngineInputs:
     """Each project's indicators with their stored figures, judged at the project's assessment
     date (see `assessment_dates`); indicators whose figures do not answer at that date
     (`indicators.figures.valid_at`: none stored, or counting a later period) come with their
     measurements."""
+    as_of = as_of or date.today()
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     inds = indicator_frame(session, visible, with_figures=True)
     targets = target_frame(session, visible)
@@ -119,7 +123,7 @@ def engine_inputs(
     if (~has).any():
         inds = _with_fresh_flags(session, inds, ~has.to_numpy(), values)
     return EngineInputs(
-        inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_on
+        as_of, inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_on
     )
 
 
@@ -143,7 +147,7 @@ def _with_fresh_flags(
     return inds
 
 
-def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
+def summary(inputs: EngineInputs) -> pd.DataFrame:
     """The engine's per-indicator summary, joined to project and result node ids, the date its
     figures are judged at (`judged_at`, see `assessment_dates`) and its stored data-quality
     flags (`flags`, comma-separated; overdue reports are counted apart). Indicators
@@ -182,7 +186,7 @@ def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
         positions.append(rows)
     if not parts:
         result = summarise(
-            inds[ENGINE_INDICATOR_COLUMNS], inputs.values, inputs.targets, as_of=as_of
+            inds[ENGINE_INDICATOR_COLUMNS], inputs.values, inputs.targets, as_of=inputs.as_of
         )
     else:
         result = pd.concat(parts, ignore_index=True)
@@ -202,20 +206,7 @@ def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
     return result.merge(judged, on="indicator_id")
 
 
-def summary(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """`summary_of` the visible projects among `project_ids`."""
-    as_of = as_of or date.today()
-    inputs = engine_inputs(session, principal=principal, project_ids=project_ids, as_of=as_of)
-    return summary_of(inputs, as_of=as_of)
-
-
-def counts_of(result: pd.DataFrame) -> pd.DataFrame:
+def status_counts(result: pd.DataFrame) -> pd.DataFrame:
     """Per project: how many indicators are in each status (columns named by status) and how
     many stored data-quality flags its indicators carry (`quality_flags`)."""
     status = result["status"].fillna("qualitative")
@@ -230,24 +221,14 @@ def counts_of(result: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-def status_counts(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """Per project: how many indicators are in each status (columns named by status)."""
-    return counts_of(summary(session, principal=principal, project_ids=project_ids, as_of=as_of))
-
-
-def misses_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
+def forecast_misses(inputs: EngineInputs) -> pd.DataFrame:
     """Indicators whose least-squares forecast misses the end-of-project target (approved
     values only): indicator_id, project_id, forecast_value, target_value. Figures that answer
-    at the assessment date answer at `as_of`, which is never earlier."""
+    at the assessment date answer on `inputs.as_of`, which is never earlier."""
     inds = inputs.indicators
     engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
     usable = inputs.usable
+    as_of = inputs.as_of
     result = forecast_figures(engine_inds[usable], inputs.stored, as_of=as_of)
     if not usable.all():
         others = forecast(engine_inds[~usable], inputs.values, as_of=as_of, validate=False)
@@ -258,134 +239,75 @@ def misses_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
     ]
 
 
-def forecast_misses(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """`misses_of` the visible projects among `project_ids`."""
-    as_of = as_of or date.today()
-    inputs = engine_inputs(session, principal=principal, project_ids=project_ids, as_of=as_of)
-    return misses_of(inputs, as_of=as_of)
-
-
 def overdue_reports(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    grace_days: int,
-    as_of: date | None = None,
+    session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date | None = None
 ) -> pd.DataFrame:
-    """Per project: indicator-periods overdue by the one rule (`indicators.overdue`: ended
-    more than `grace_days` before `as_of`, not locked, no submitted or approved value).
-    Columns project_id, overdue."""
+    """Per visible project among `project_ids`: its indicator-periods overdue by the one rule
+    (`indicators.overdue`, with the grace of `RBM_OVERDUE_GRACE_DAYS`: ended before the cutoff,
+    not locked, no submitted or approved value). Columns project_id, overdue.
+
+    Aggregates in the database, whatever the portfolio size: per project, its periods ended
+    before the cutoff times its indicators with stored figures, less their reports by the
+    cutoff (the stored count `reported`, less the few reports after the cutoff, found through
+    the end-date index of `reported_end`), less the unreported ones of locked periods; the
+    indicators without stored figures are counted from their measurements."""
+    cutoff = overdue_cutoff(as_of or date.today(), grace_days=get_settings().overdue_grace_days)
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
-    stored = columns_frame(
+    ended = _per_project(
         session,
-        select(
-            Indicator.id.label("indicator_id"),
-            ResultNode.project_id,
-            IndicatorFigure.reported,
-            IndicatorFigure.reported_ends,
-        )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .outerjoin(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
-        .where(ResultNode.project_id.in_(visible)),
-    )
-    return overdue_of(session, stored, visible, as_of=as_of, grace_days=grace_days)
-
-
-def overdue_of(
-    session: Session,
-    indicators: pd.DataFrame,
-    visible: Select[Any],
-    *,
-    grace_days: int,
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """`overdue_reports` for these indicators (indicator_id, project_id and the stored
-    `reported` and `reported_ends`, null where no figures are stored) of the `visible` projects.
-
-    Per indicator: the project's periods ended before the cutoff, less those holding a reported
-    value, read from the stored figures (`reported`, and the newest end dates, so only the few
-    periods ended after the cutoff are looked at); indicators without stored figures, or with
-    more recent reports than the stored dates show, are counted in SQL. Locked periods are
-    taken out afterwards (one aggregate, only when some ended period is locked)."""
-    cutoff = overdue_cutoff(as_of or date.today(), grace_days=grace_days)
-    ended_rows = frame(
-        session,
-        select(
-            ReportingPeriod.project_id,
-            func.count().label("ended"),
-            func.count(ReportingPeriod.locked_at).label("locked"),
-        )
+        select(ReportingPeriod.project_id, func.count(), func.count(ReportingPeriod.locked_at))
         .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date < cutoff)
         .group_by(ReportingPeriod.project_id),
-    ).set_index("project_id")
-    ended = ended_rows["ended"]
-    reported_or_nan = indicators["reported"].to_numpy(dtype=np.float64, na_value=np.nan)
-    has = ~np.isnan(reported_or_nan)
-    ids = indicators["indicator_id"].to_numpy()
-    projects = indicators["project_id"].to_numpy()[has]
-    later, kept = _count_after(indicators["reported_ends"].to_numpy()[has].tolist(), cutoff)
-    # Only the newest few end dates are stored: when every one of them is after the cutoff and
-    # there are more, the indicator is counted in SQL.
-    reported = reported_or_nan[has].astype(np.int64)
-    exact = (later < kept) | (kept == reported)
-    reported_by_cutoff = reported[exact] - later[exact]
-    expected = pd.Series(projects[exact]).map(ended).fillna(0).to_numpy(dtype="int64")
-    per_project = (
-        pd.Series(expected - reported_by_cutoff, index=projects[exact]).groupby(level=0).sum()
     )
-    missing = [*ids[~has].tolist(), *ids[has][~exact].tolist()]
-    unstored = _overdue_in_sql(session, missing, cutoff) if missing else pd.Series(dtype="int64")
-    total = per_project.add(unstored, fill_value=0)
-    if len(ended_rows) and int(ended_rows["locked"].sum()):
-        locked_ids = [*ids[has][exact].tolist()]
-        total = total.sub(_unreported_locked(session, locked_ids, cutoff), fill_value=0)
+    stored = _per_project(
+        session,
+        select(ResultNode.project_id, func.count(), func.sum(IndicatorFigure.reported))
+        .join(Indicator, Indicator.result_node_id == ResultNode.id)
+        .join(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
+        .where(ResultNode.project_id.in_(visible))
+        .group_by(ResultNode.project_id),
+    )
+    later = _per_project(
+        session,
+        select(ResultNode.project_id, func.count())
+        .join(Indicator, Indicator.result_node_id == ResultNode.id)
+        .join(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
+        .join(ReportedEnd, ReportedEnd.indicator_id == Indicator.id)
+        .where(ResultNode.project_id.in_(visible), ReportedEnd.end_date >= cutoff)
+        .group_by(ResultNode.project_id),
+    )
+    expected = stored[0].mul(ended[0], fill_value=0).dropna()
+    total = expected.sub(stored[1], fill_value=0).add(later[0], fill_value=0)
+    total = total.add(_overdue_in_sql(session, visible, cutoff, stored=False), fill_value=0)
+    if int(ended[1].sum()):
+        total = total.sub(_overdue_in_sql(session, visible, cutoff, locked=True), fill_value=0)
     total = total.astype("int64")
     total = total[total > 0]
     return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})
 
 
-def _unreported_locked(session: Session, indicator_ids: list[int], cutoff: date) -> pd.Series:
-    """Per project: locked indicator-periods ended before `cutoff` without a reported value
-    (counted by the stored arithmetic, but not overdue: locking closed their reporting)."""
-    if not indicator_ids:
-        return pd.Series(dtype="int64")
-    return _overdue_in_sql(session, indicator_ids, cutoff, locked=True)
-
-
-def _count_after(ends: list[str], cutoff: date) -> tuple[Ints, Ints]:
-    """Per comma-separated list of ISO dates, newest first: how many come on or after `cutoff`
-    (the leading ones), and how many the list holds. Read as fixed-width bytes, each date position
-    of every list at once as a YYYYMMDD number."""
-    text = np.array(ends, dtype=np.bytes_)
-    held = (np.strings.str_len(text).astype(np.int64) + 1) // 11
-    later = np.zeros(len(text), dtype=np.int64)
-    width = text.dtype.itemsize
-    if not len(text) or width < 10:
-        return later, held
-    digits = text.view(np.uint8).reshape(len(text), width).astype(np.int64) - ord("0")
-    wanted = cutoff.year * 10_000 + cutoff.month * 100 + cutoff.day
-    still = np.ones(len(text), dtype=bool)
-    for position in range(min(int(held.max()), (width + 1) // 11)):
-        d = digits[:, position * 11 : position * 11 + 10]
-        day = (d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]) * 10_000
-        day += (d[:, 5] * 10 + d[:, 6]) * 100 + d[:, 8] * 10 + d[:, 9]
-        still &= (held > position) & (day >= wanted)
-        later += still
-    return later, held
+def _per_project(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[pd.Series]:
+    """The aggregate columns of a statement grouped by project, each indexed by project id."""
+    rows = session.execute(stmt).all()
+    index = pd.Index([r[0] for r in rows], dtype="int64")
+    width = len(stmt.selected_columns) - 1
+    return [
+        pd.Series([int(r[i + 1] or 0) for r in rows], index=index, dtype="int64")
+        for i in range(width)
+    ]
 
 
 def _overdue_in_sql(
-    session: Session, indicator_ids: list[int], cutoff: date, *, locked: bool = False
+    session: Session,
+    visible: Select[Any],
+    cutoff: date,
+    *,
+    stored: bool = True,
+    locked: bool = False,
 ) -> pd.Series:
-    """Overdue indicator-periods per project for indicators without stored figures (with
-    `locked`: the unreported ones of locked periods instead)."""
+    """Per project: indicator-periods ended before `cutoff` without a reported value, of its
+    indicators with stored figures or (`stored=False`) without; of its locked periods, or
+    (`locked=False`) of the others."""
     # A correlated NOT EXISTS walks the (indicator, period, revision) unique index per
     # indicator-period instead of building the set of every reported pair.
     reported = (
@@ -394,24 +316,28 @@ def _overdue_in_sql(
             Measurement.indicator_id == Indicator.id,
             Measurement.reporting_period_id == ReportingPeriod.id,
             Measurement.is_current,
-            Measurement.status.in_([MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]),
+            Measurement.status.in_(REPORTED_MEASUREMENT),
         )
         .exists()
     )
+    has_figures = (
+        select(IndicatorFigure.indicator_id)
+        .where(IndicatorFigure.indicator_id == Indicator.id)
+        .exists()
+    )
+    lock = ReportingPeriod.locked_at
     stmt = (
-        select(ResultNode.project_id, func.count().label("overdue"))
+        select(ResultNode.project_id, func.count())
         .select_from(Indicator)
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(ReportingPeriod, ReportingPeriod.project_id == ResultNode.project_id)
         .where(
-            Indicator.id.in_(indicator_ids),
+            ResultNode.project_id.in_(visible),
+            has_figures if stored else ~has_figures,
             ReportingPeriod.end_date < cutoff,
-            ReportingPeriod.locked_at.is_not(None)
-            if locked
-            else ReportingPeriod.locked_at.is_(None),
+            lock.is_not(None) if locked else lock.is_(None),
             ~reported,
         )
         .group_by(ResultNode.project_id)
     )
-    rows = frame(session, stmt)
-    return pd.Series(rows["overdue"].to_numpy(), index=rows["project_id"].to_numpy(), dtype="int64")
+    return _per_project(session, stmt)[0]

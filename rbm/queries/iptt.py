@@ -272,10 +272,7 @@ def _life_of_project(
     as_of: date | None,
 ) -> pd.DataFrame:
     figures = indicator_status.summary(
-        session,
-        principal=principal,
-        project_ids=ids,
-        as_of=as_of,
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
     lop = described.assign(indicator_order=range(len(described))).merge(
         figures[["indicator_id", "baseline", "target_value", "actual", "progress", "status"]],

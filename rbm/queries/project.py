@@ -216,11 +216,9 @@ def _indicators(
         .where(ResultNode.project_id == pid)
         .order_by(Indicator.position, Indicator.id),
     )
+    one = select(Project.id).where(Project.id == pid)
     figures = indicator_status.summary(
-        session,
-        principal=principal,
-        project_ids=select(Project.id).where(Project.id == pid),
-        as_of=as_of,
+        indicator_status.engine_inputs(session, principal=principal, project_ids=one, as_of=as_of)
     )
     return described.merge(figures.drop(columns=["result_node_id"]), on="indicator_id", how="left")
 

@@ -170,14 +170,13 @@ def test_the_summary_is_the_same_from_figures_and_from_measurements(
     def both() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         with db.read() as session:
             overdue = indicator_status.overdue_reports(
-                session, principal=admin, project_ids=projects, as_of=as_of, grace_days=30
-            )
-            summary = indicator_status.summary(
                 session, principal=admin, project_ids=projects, as_of=as_of
             )
-            forecasts = indicator_status.forecast_misses(
+            inputs = indicator_status.engine_inputs(
                 session, principal=admin, project_ids=projects, as_of=as_of
             )
+            summary = indicator_status.summary(inputs)
+            forecasts = indicator_status.forecast_misses(inputs)
         return summary.sort_values("indicator_id", ignore_index=True), forecasts, overdue
 
     from_figures, misses, overdue = both()
