@@ -67,8 +67,7 @@ def add_projects(db: Database, admin: Principal, first: int, last: int) -> None:
 
 def statement_counts(db: Database, admin: Principal) -> dict[str, int]:
     calls: dict[str, Callable[..., Any]] = {
-        "projects": portfolio.projects_table,
-        "warnings": portfolio.early_warnings,
+        "home": portfolio.home,
         "choices": reference.filter_choices,
         "coverage": coordination.area_coverage,
         "country": lambda s, principal: country.country_view(
