@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from indicators.arrays import NO_DAY, Ints, day_number, day_numbers
@@ -251,7 +251,7 @@ def overdue_reports(
     cutoff (the stored count `reported`, less the few reports after the cutoff, found through
     the end-date index of `reported_end`), less the unreported ones of locked periods; the
     indicators without stored figures are counted from their measurements."""
-    cutoff = overdue_cutoff(as_of or date.today(), grace_days=get_settings().overdue_grace_days)
+    cutoff = report_cutoff(as_of or date.today())
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     ended = _per_project(
         session,
@@ -286,6 +286,29 @@ def overdue_reports(
     return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})
 
 
+def report_cutoff(as_of: date) -> date:
+    """Periods ending before this day are overdue on `as_of` if unreported: the one rule of
+    `indicators.overdue` with the grace of `RBM_OVERDUE_GRACE_DAYS`, read here and nowhere
+    else below the pages."""
+    return overdue_cutoff(as_of, grace_days=get_settings().overdue_grace_days)
+
+
+def unreported() -> ColumnElement[bool]:
+    """No current submitted or approved value for `Indicator` and `ReportingPeriod` (correlated
+    on both): a correlated NOT EXISTS walks the (indicator, period, revision) unique index per
+    indicator-period instead of building the set of every reported pair."""
+    return ~(
+        select(Measurement.id)
+        .where(
+            Measurement.indicator_id == Indicator.id,
+            Measurement.reporting_period_id == ReportingPeriod.id,
+            Measurement.is_current,
+            Measurement.status.in_(REPORTED_MEASUREMENT),
+        )
+        .exists()
+    )
+
+
 def _per_project(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[pd.Series]:
     """The aggregate columns of a statement grouped by project, each indexed by project id."""
     rows = session.execute(stmt).all()
@@ -308,18 +331,6 @@ def _overdue_in_sql(
     """Per project: indicator-periods ended before `cutoff` without a reported value, of its
     indicators with stored figures or (`stored=False`) without; of its locked periods, or
     (`locked=False`) of the others."""
-    # A correlated NOT EXISTS walks the (indicator, period, revision) unique index per
-    # indicator-period instead of building the set of every reported pair.
-    reported = (
-        select(Measurement.id)
-        .where(
-            Measurement.indicator_id == Indicator.id,
-            Measurement.reporting_period_id == ReportingPeriod.id,
-            Measurement.is_current,
-            Measurement.status.in_(REPORTED_MEASUREMENT),
-        )
-        .exists()
-    )
     has_figures = (
         select(IndicatorFigure.indicator_id)
         .where(IndicatorFigure.indicator_id == Indicator.id)
@@ -336,7 +347,7 @@ def _overdue_in_sql(
             has_figures if stored else ~has_figures,
             ReportingPeriod.end_date < cutoff,
             lock.is_not(None) if locked else lock.is_(None),
-            ~reported,
+            unreported(),
         )
         .group_by(ResultNode.project_id)
     )

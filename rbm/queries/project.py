@@ -31,7 +31,6 @@ from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition, visible_condition
 from rbm.queries import indicator_status
 from rbm.queries.quality import project_flags
-from rbm.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,6 @@ def project_view(
             principal=principal,
             code=code,
             as_of=as_of or date.today(),
-            grace_days=get_settings().overdue_grace_days,
             described=indicators[["indicator_id", "code"]],
         ),
         judged_at=_judged_at(indicators),

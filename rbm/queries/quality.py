@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
-from indicators.overdue import days_overdue, overdue_cutoff
+from indicators.overdue import days_overdue
 from indicators.quality import FLAG_REASONS, QualityFlag, standing_flags
 from rbm.frames.engine import (
     ENGINE_INDICATOR_COLUMNS,
@@ -28,15 +28,14 @@ from rbm.frames.engine import (
 from rbm.frames.sql import frame
 from rbm.models import (
     Indicator,
-    Measurement,
     Project,
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
+from rbm.queries.indicator_status import report_cutoff, unreported
+from rbm.settings import get_settings
 
-REPORTED = (MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED)
 FLAG_COLUMNS = ["indicator_id", "flag", "period_end", "detail", "reason"]
 
 
@@ -50,23 +49,11 @@ def standing_of(session: Session, indicator_ids: Collection[int]) -> pd.DataFram
     return flags.assign(reason=flags["flag"].map(FLAG_REASONS))[FLAG_COLUMNS]
 
 
-def overdue_periods(
-    session: Session, project_ids: Select[Any], *, as_of: date, grace_days: int
-) -> pd.DataFrame:
+def overdue_periods(session: Session, project_ids: Select[Any], *, as_of: date) -> pd.DataFrame:
     """Every overdue indicator-period of these projects by the one rule
     (`indicators.overdue`): indicator_id, project_id, period_id, period, period_end,
     days_overdue. Meant for one project's page or export, not the whole portfolio (which
-    counts them: `indicator_status.overdue_of`)."""
-    reported = (
-        select(Measurement.id)
-        .where(
-            Measurement.indicator_id == Indicator.id,
-            Measurement.reporting_period_id == ReportingPeriod.id,
-            Measurement.is_current,
-            Measurement.status.in_(REPORTED),
-        )
-        .exists()
-    )
+    counts them: `indicator_status.overdue_reports`)."""
     stmt = (
         select(
             Indicator.id.label("indicator_id"),
@@ -80,17 +67,16 @@ def overdue_periods(
             ReportingPeriod,
             and_(
                 ReportingPeriod.project_id == ResultNode.project_id,
-                ReportingPeriod.end_date < overdue_cutoff(as_of, grace_days=grace_days),
+                ReportingPeriod.end_date < report_cutoff(as_of),
                 ReportingPeriod.locked_at.is_(None),
             ),
         )
-        .where(ResultNode.project_id.in_(project_ids), ~reported)
+        .where(ResultNode.project_id.in_(project_ids), unreported())
         .order_by(Indicator.id, ReportingPeriod.end_date)
     )
     df = frame(session, stmt)
-    df["days_overdue"] = [
-        days_overdue(d, as_of=as_of, grace_days=grace_days) for d in df["period_end"]
-    ]
+    grace = get_settings().overdue_grace_days
+    df["days_overdue"] = [days_overdue(d, as_of=as_of, grace_days=grace) for d in df["period_end"]]
     return df
 
 
@@ -100,22 +86,14 @@ def project_flags(
     principal: Principal,
     code: str,
     as_of: date,
-    grace_days: int,
-    described: pd.DataFrame | None = None,
+    described: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Every data-quality flag of one visible project's indicators, with a short reason:
-    indicator_id, code, flag, period_end, detail, reason (overdue reports included).
-    `described` (indicator_id, code of the project's indicators) saves reading them again."""
+    """Every data-quality flag of one visible project's indicators (`described`: their
+    indicator_id and code), with a short reason: indicator_id, code, flag, period_end, detail,
+    reason (overdue reports included)."""
     ids = select(Project.id).where(Project.code == code, visible_condition(principal))
-    if described is None:
-        described = frame(
-            session,
-            select(Indicator.id.label("indicator_id"), Indicator.code)
-            .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-            .where(ResultNode.project_id.in_(ids)),
-        )
     standing = standing_of(session, described["indicator_id"].tolist())
-    late = overdue_periods(session, ids, as_of=as_of, grace_days=grace_days)
+    late = overdue_periods(session, ids, as_of=as_of)
     overdue = pd.DataFrame(
         {
             "indicator_id": late["indicator_id"],

@@ -37,7 +37,7 @@ from rbm.models import (
 from rbm.models.base import as_dict
 from rbm.models.enums import MeasurementStatus, ResultLevel
 from rbm.principal import Principal
-from rbm.services import audit
+from rbm.services import audit, evidence
 from rbm.services.evaluations import NewLesson, record_lesson
 from rbm.services.permissions import require
 from rbm.settings import get_settings
@@ -119,11 +119,7 @@ def check_photo(filename: str, content: bytes) -> str:
         raise ValidationFailed(
             f"{filename}: a story photo must be one of {', '.join(sorted(PHOTO_TYPES))}."
         )
-    max_bytes = int(get_settings().max_upload_mb * 1_000_000)
-    if len(content) > max_bytes:
-        raise ValidationFailed(
-            f"{filename}: {len(content) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit."
-        )
+    evidence.check_size(filename, content, max_bytes=get_settings().max_upload_bytes)
     try:
         with Image.open(BytesIO(content)) as image:
             image.verify()

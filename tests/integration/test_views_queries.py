@@ -150,7 +150,7 @@ def test_two_providers_in_one_country_at_the_same_time_without_areas_do_not_over
 ) -> None:
     add_projects(db, admin, 0, 4)
     with db.read() as session:
-        pairs = coordination.overlapping_pairs(session, principal=admin)
+        pairs = coordination.pairs_of(coordination.area_coverage(session, principal=admin))
     # The builder gives no priority area: an overlap needs the same area.
     assert pairs.empty
 
