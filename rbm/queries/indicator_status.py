@@ -288,8 +288,7 @@ def overdue_reports(
 
 def report_cutoff(as_of: date) -> date:
     """Periods ending before this day are overdue on `as_of` if unreported: the one rule of
-    `indicators.overdue` with the grace of `RBM_OVERDUE_GRACE_DAYS`, read here and nowhere
-    else below the pages."""
+    `indicators.overdue` with the grace of `RBM_OVERDUE_GRACE_DAYS`."""
     return overdue_cutoff(as_of, grace_days=get_settings().overdue_grace_days)
 
 
