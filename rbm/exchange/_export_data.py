@@ -539,15 +539,17 @@ class ActualRow(NamedTuple):
 
 def unpack(row: RawActual) -> ActualRow:
     packed, value, numerator, denominator, narrative = row
+    # `ValueKey`'s fields written out: called once per value written one by one.
+    form = ValueKey.FORM_MASK
     return ActualRow(
-        ValueKey.indicator(packed),
-        ValueKey.value_key(packed),
-        ValueKey.period(packed),
+        packed >> ValueKey.INDICATOR_SHIFT,
+        packed & ~form,
+        (packed >> ValueKey.PERIOD_SHIFT) & ValueKey.PERIOD_MASK,
         value,
         numerator,
         denominator,
         narrative,
-        ValueKey.form(packed),
+        packed & form,
     )
 
 
