@@ -2,7 +2,7 @@
 
 Run as `python -m bench.engine N_INDICATORS N_MEASUREMENTS RUNS`; prints one JSON object: the
 median time of the status computation (`indicators.summary.summarise`) over the synthetic
-frames of `indicators._bench.make_frames`, the floor (a plain pandas groupby computing only the
+frames of `bench.frames.make_frames`, the floor (a plain pandas groupby computing only the
 to-date sum over the same measurements), and the process's peak resident memory.
 
 The frames pass the engine's pandera schemas once, before timing, as they do where they enter
@@ -21,8 +21,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from bench.frames import make_frames
 from bench.memory import peak_mib
-from indicators._bench import make_frames
 from indicators.schemas import validated
 from indicators.summary import summarise
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from indicators._frames import NO_DAY, Bools, Floats, Ints, day_numbers, floats
+from indicators.arrays import NO_DAY, Bools, Floats, Ints, day_numbers, floats
 from indicators.types import Accumulation, Direction, Measure
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from indicators._definitions import Definitions
-from indicators._frames import (
+from indicators.arrays import (
     Bools,
     Days,
     Floats,

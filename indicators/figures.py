@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from indicators._definitions import definitions
-from indicators._frames import NO_DAY, Bools, Days, Ints, day_number, day_numbers, floats
+from indicators.arrays import NO_DAY, Bools, Days, Ints, day_number, day_numbers, floats
 from indicators.forecast import FitSums, fit_sums, forecast_of_sums
 from indicators.schemas import empty_targets, validated
 from indicators.summary import (

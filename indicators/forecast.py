@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from indicators._definitions import Definitions, definitions
-from indicators._frames import (
+from indicators.arrays import (
     Floats,
     Ints,
     day_number,

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from indicators._frames import Bools
+from indicators.arrays import Bools
 
 
 def overdue_cutoff(as_of: date, *, grace_days: int) -> date:

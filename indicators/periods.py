@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from indicators._frames import Bools, Ints
+from indicators.arrays import Bools, Ints
 
 Period = tuple[int, int]  # (start, end) as day numbers (or any ordered numbers)
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from indicators._definitions import KIND_PERCENTAGE, KIND_QUALITATIVE, Definitions, definitions
-from indicators._frames import (
+from indicators.arrays import (
     NO_DAY,
     Bools,
     Days,

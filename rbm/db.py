@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from rbm import figures
 from rbm.models import AuditEvent
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -74,18 +75,18 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """An engine with a read and a write session factory."""
+    """An engine with a read and a write session factory; every session it makes keeps the
+    stored indicator figures true (`rbm.figures.keep_true`)."""
 
     def __init__(self, url: str) -> None:
-        # Every session keeps the stored indicator figures true (listeners on Session).
-        import rbm.services.figures  # noqa: F401
-
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
         )
+        for factory in (self._read, self._write):
+            figures.keep_true(factory)
 
     @property
     def is_sqlite(self) -> bool:
@@ -105,7 +106,7 @@ class Database:
                 yield session
             return
         bind = self.engine.execution_options(**{_WRITE: True, _WAIT_MS: wait_ms})
-        with Session(bind, expire_on_commit=False) as session, session.begin():
+        with self._write(bind=bind) as session, session.begin():
             if not self.is_sqlite:
                 session.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
             yield session

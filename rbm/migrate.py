@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
+from rbm import figures
 from rbm.db import Database
-from rbm.services import figures
 from rbm.services.reference import sync_countries
 from rbm.settings import PROJECT_ROOT
 

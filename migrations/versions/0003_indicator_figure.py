@@ -3,7 +3,7 @@
 `indicator_figure` holds, per indicator, what its current approved values add up to
 (`indicators.figures`), so the portfolio, country and donor pages read one row per indicator
 instead of every measurement. Derived data: `rbm migrate` fills the rows this revision leaves
-empty (`rbm.services.figures.refresh_missing`), and the read path computes any missing or
+empty (`rbm.figures.refresh_missing`), and the read path computes any missing or
 out-of-date row from the measurements.
 
 Revision ID: 0003

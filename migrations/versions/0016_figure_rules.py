@@ -4,7 +4,7 @@
 denominator, which decides the to-date rule) and `flags` (the indicator's date-independent
 data-quality flags, comma-separated). The arithmetic of the stored parts changed with them
 (overlapping periods, value-only percentages), so every row is dropped here and computed again
-by `rbm migrate` (`rbm.services.figures.refresh_missing`); until then the read path computes
+by `rbm migrate` (`rbm.figures.refresh_missing`); until then the read path computes
 them from the measurements.
 
 Revision ID: 0016

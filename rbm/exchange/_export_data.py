@@ -10,13 +10,16 @@ have made them `Decimal`s."""
 from __future__ import annotations
 
 from collections import defaultdict, namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final, NamedTuple, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Result,
     Select,
@@ -102,10 +105,9 @@ class ExportData:
     """Rows for the export; every mapping is keyed by project id (or indicator/measurement id).
 
     `targets`, `actual_rows` and `breakdowns` hold raw rows (see the module's docstring):
-    `(indicator_id, period_id, value, numerator, denominator, comment)`,
-    `(packed, value, numerator, denominator, narrative)` (see `_actuals` and `unpack`; a
-    narrative that is empty read as None) and `(key, dimension, dimension_value, value)`;
-    breakdowns and `links` are keyed by their value's key (`key_of`). `periods` holds the ISO
+    `RawTarget`, `RawActual` (see `ValueKey` and `unpack`; a narrative that is empty read as
+    None) and `RawBreakdown`; breakdowns and `links` are keyed by their value's key
+    (`ValueKey.value_key`). `periods` holds the ISO
     dates of the projects' periods (`project_periods`) and of any other period a target names.
     Actuals are selected by indicator: one is published when its period is one of its
     project's, as when
@@ -126,12 +128,12 @@ class ExportData:
     baselines: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     periods: dict[int, tuple[str, str]] = field(default_factory=dict)
     project_periods: set[int] = field(default_factory=set)
-    targets: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
-    actuals: dict[int, Raw] = field(default_factory=lambda: defaultdict(list))
-    breakdowns: Raw = field(default_factory=list)
+    targets: dict[int, list[RawTarget]] = field(default_factory=lambda: defaultdict(list))
+    actuals: dict[int, list[ActualRow]] = field(default_factory=lambda: defaultdict(list))
+    breakdowns: list[RawBreakdown] = field(default_factory=list)
     links: dict[int, Rows] = field(default_factory=lambda: defaultdict(list))
     period_opening: PeriodOpening = field(default_factory=PeriodOpening)
-    actual_rows: Raw = field(default_factory=list)
+    actual_rows: list[RawActual] = field(default_factory=list)
     # Made by the writer: texts of the breakdowns by measurement and of the periods by
     # indicator, and the actuals it writes one indicator at a time, by indicator.
     breakdown_text: dict[int, str] = field(default_factory=dict)
@@ -179,13 +181,7 @@ def read_export_data(
             data.project_periods.add(period_id)
     _group(_driver_rows(connection, _targets(ids)), data.targets)
     indicator_ids = [ind.id for rows in data.indicators.values() for ind in rows]
-    if max(indicator_ids, default=0) >> (INDICATOR_SHIFT - 1) or max(data.periods, default=0) > (
-        PERIOD_MASK
-    ):
-        raise ConfigurationError(
-            "The IATI export packs indicator and period ids into one number and supports ids"
-            " below 2**31 (indicators) and 2**30 (periods)."
-        )
+    ValueKey.check(indicator_ids=indicator_ids, period_ids=data.periods)
     data.actual_rows = _driver_rows(connection, _actuals(ids))
     data.breakdowns = _driver_rows(connection, _breakdowns(ids))
     _group(_rows(connection.execute(_links(ids))), data.links)
@@ -458,39 +454,111 @@ def _approved() -> Any:
     return and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
 
 
-#: An approved value's key: its indicator and period packed in one integer (`key_of`), with
-#: two bits below for its form (`unpack`). Each column the driver hands over costs about as
-#: much as the next on a million rows, so three numbers travel as one. Indicator ids must be
-#: below 2**31 and period ids below 2**30 (`read_export_data` checks).
-INDICATOR_SHIFT, PERIOD_MASK = 32, (1 << 30) - 1
+Number = Decimal | int | float  # as the driver gives it (see `NumberText`)
+K = TypeVar("K", int, npt.NDArray[np.int64])
 
 
-def key_of() -> Any:
-    """The key of the approved value of `Measurement`'s row (its indicator and period)."""
-    indicator = cast(Measurement.indicator_id, BigInteger)  # 64-bit arithmetic on PostgreSQL
-    return indicator * (1 << INDICATOR_SHIFT) + Measurement.reporting_period_id * 4
+class ValueKey:
+    """An approved value's key: its indicator, its period and the form of the value packed in
+    one integer, in the named bit fields below. Each column the driver hands over costs about as
+    much as the next on a million rows, so the three numbers travel as one; everything that
+    packs or unpacks them is here, for one number (`int`) or for numpy arrays alike.
+
+    Without its form (`value_key`), the key names the value for its breakdowns and links."""
+
+    INDICATOR_SHIFT: Final = 32  # indicator ids below 2**31 (64-bit keys)
+    PERIOD_SHIFT: Final = 2
+    PERIOD_MASK: Final = (1 << 30) - 1  # period ids below 2**30
+    FORM_MASK: Final = 3
+    #: The forms: anything else (a comment, no number), a number alone (the common case), a
+    #: number with its ratio. Only the last two are written without the writer's own loop.
+    OTHER: Final = 0
+    ALONE: Final = 1
+    WITH_RATIO: Final = 2
+
+    @classmethod
+    def of_measurement(cls) -> ColumnElement[int]:
+        """The key (form 0) of `Measurement`'s row, in SQL."""
+        indicator = cast(Measurement.indicator_id, BigInteger)  # 64-bit arithmetic on PostgreSQL
+        return indicator * (1 << cls.INDICATOR_SHIFT) + Measurement.reporting_period_id * (
+            1 << cls.PERIOD_SHIFT
+        )
+
+    @classmethod
+    def pack(cls, indicator_id: int, period_id: int, form: int = OTHER) -> int:
+        return (indicator_id << cls.INDICATOR_SHIFT) + (period_id << cls.PERIOD_SHIFT) + form
+
+    @classmethod
+    def indicator(cls, packed: K) -> K:
+        return packed >> cls.INDICATOR_SHIFT
+
+    @classmethod
+    def period(cls, packed: K) -> K:
+        return (packed >> cls.PERIOD_SHIFT) & cls.PERIOD_MASK
+
+    @classmethod
+    def form(cls, packed: K) -> K:
+        return packed & cls.FORM_MASK
+
+    @classmethod
+    def value_key(cls, packed: K) -> K:
+        return packed & ~cls.FORM_MASK
+
+    @classmethod
+    def check(cls, *, indicator_ids: Iterable[int], period_ids: Iterable[int]) -> None:
+        """Refuse ids too large for their fields (a ConfigurationError)."""
+        if (
+            max(indicator_ids, default=0) >> (cls.INDICATOR_SHIFT - 1)
+            or max(period_ids, default=0) > cls.PERIOD_MASK
+        ):
+            raise ConfigurationError(
+                "The IATI export packs indicator and period ids into one number and supports"
+                " ids below 2**31 (indicators) and 2**30 (periods)."
+            )
 
 
-def unpack(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A raw actual row as the writer reads it one by one: `(indicator_id, key, period_id,
-    value, numerator, denominator, narrative, form)`."""
+#: A raw approved value from the driver: (packed key with its form, value, numerator,
+#: denominator, narrative or None).
+RawActual = tuple[int, Number | None, Number | None, Number | None, str | None]
+#: A raw target: (indicator id, period id or None for the life of the project, value,
+#: numerator, denominator, comment).
+RawTarget = tuple[int, int | None, Number | None, Number | None, Number | None, str | None]
+#: A raw breakdown part: (value key, dimension code, dimension value code, value).
+RawBreakdown = tuple[int, str, str, Number | None]
+
+
+class ActualRow(NamedTuple):
+    """An approved value as the writer reads it one by one (`unpack` of a `RawActual`)."""
+
+    indicator_id: int
+    key: int  # `ValueKey.value_key`: for its breakdowns and links
+    period_id: int
+    value: Number | None
+    numerator: Number | None
+    denominator: Number | None
+    narrative: str | None
+    form: int
+
+
+def unpack(row: RawActual) -> ActualRow:
     packed, value, numerator, denominator, narrative = row
-    return (
-        packed >> INDICATOR_SHIFT,
-        packed & ~3,
-        (packed >> 2) & PERIOD_MASK,
+    # `ValueKey`'s fields written out: called once per value written one by one.
+    form = ValueKey.FORM_MASK
+    return ActualRow(
+        packed >> ValueKey.INDICATOR_SHIFT,
+        packed & ~form,
+        (packed >> ValueKey.PERIOD_SHIFT) & ValueKey.PERIOD_MASK,
         value,
         numerator,
         denominator,
         narrative,
-        packed & 3,
+        packed & form,
     )
 
 
 def _actuals(ids: Any) -> Any:
     """Approved values of the projects' indicators, one per (indicator, period), in no order:
-    `(packed, value, numerator, denominator, narrative)`, `packed` the key plus the form: 1 a
-    number alone (the common case), 2 a number and its ratio, 0 anything else. Selected by
+    `RawActual` rows, each key packed with the value's form (`ValueKey`). Selected by
     indicator, the index on (indicator, current, status) finds them directly."""
     form = case(
         (
@@ -499,13 +567,16 @@ def _actuals(ids: Any) -> Any:
                 Measurement.value.is_not(None),
                 or_(Measurement.numerator.is_(None), Measurement.denominator.is_(None)),
             ),
-            1,
+            ValueKey.ALONE,
         ),
-        (and_(Measurement.narrative == "", Measurement.value.is_not(None)), 2),
-        else_=0,
+        (
+            and_(Measurement.narrative == "", Measurement.value.is_not(None)),
+            ValueKey.WITH_RATIO,
+        ),
+        else_=ValueKey.OTHER,
     )
     return select(
-        key_of() + form,
+        ValueKey.of_measurement() + form,
         Measurement.value,
         Measurement.numerator,
         Measurement.denominator,
@@ -516,7 +587,7 @@ def _actuals(ids: Any) -> Any:
 def _breakdowns(ids: Any) -> Any:
     return (
         select(
-            key_of(),
+            ValueKey.of_measurement(),
             Dimension.code.label("dimension"),
             DimensionValue.code.label("dimension_value"),
             MeasurementBreakdown.value,
@@ -537,7 +608,11 @@ def _links(ids: Any) -> Any:
         Measurement.indicator_id.in_(_of_projects(ids)),
         _approved(),
     )
-    key = select(key_of()).where(Measurement.id == Attachment.measurement_id).scalar_subquery()
+    key = (
+        select(ValueKey.of_measurement())
+        .where(Measurement.id == Attachment.measurement_id)
+        .scalar_subquery()
+    )
     return (
         select(key, Attachment.url, Attachment.filename, Attachment.content_type)
         .where(Attachment.url.is_not(None), published)

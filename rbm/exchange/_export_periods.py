@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from rbm.exchange._export_data import INDICATOR_SHIFT, PERIOD_MASK, ExportData, Raw
+from rbm.exchange._export_data import ExportData, RawActual, ValueKey
 
 
 class _Index(dict[Any, int]):
@@ -35,16 +35,16 @@ class _Index(dict[Any, int]):
 
 def period_texts(
     data: ExportData,
-    rows: Raw,
+    rows: list[RawActual],
     *,
     alone: Callable[[str], str],
     opened: Callable[[str], str],
     ratio: Callable[[str, str], str],
-    more: Callable[[tuple[Any, ...]], str],
+    more: Callable[[RawActual], str],
     close: str,
 ) -> dict[int, str]:
-    """The periods text of each indicator with actuals among `rows` (raw actual rows, packed:
-    see `ExportData`), keyed by indicator id. `alone(number)` is the element of a number alone,
+    """The periods text of each indicator with actuals among `rows` (keys packed with their
+    form: see `ValueKey`), keyed by indicator id. `alone(number)` is the element of a number alone,
     `opened(number)` the start of one that has a ratio, `ratio(numerator, denominator)` the
     ratio and the element's end, `more(row)` the element of any other actual (with its
     breakdowns); `close` ends a period. Breakdowns follow their actual."""
@@ -52,8 +52,8 @@ def period_texts(
     if not count:
         return {}
     packed = np.fromiter(map(itemgetter(0), rows), np.int64, count)
-    indicator = packed >> INDICATOR_SHIFT
-    period = (packed >> 2) & PERIOD_MASK
+    indicator = ValueKey.indicator(packed)
+    period = ValueKey.period(packed)
 
     # The periods: each one's pair of dates numbered in date order, and whether it is written.
     known = np.fromiter(data.periods.keys(), np.int64, len(data.periods))
@@ -84,8 +84,9 @@ def period_texts(
 
     # Each kept value in three pieces: the actual's head, its middle and the period's tail.
     # A number alone, the head alone, made once per distinct number; a number with a ratio
-    # (flag 2), the opened head and the ratio, made once per distinct pair; breakdowns, in
-    # the tail; anything else (a comment, no number, links), the whole actual from `more`.
+    # (`ValueKey.WITH_RATIO`), the opened head and the ratio, made once per distinct pair;
+    # breakdowns, in the tail; anything else (a comment, no number, links), the whole actual
+    # from `more`.
     index = _Index()
     codes = np.fromiter(map(index.__getitem__, map(itemgetter(1), rows)), np.int64, count)[kept]
     number = data.number
@@ -93,8 +94,8 @@ def period_texts(
     heads = list(map([alone(t) for t in texts].__getitem__, codes.tolist()))
     middles = [""] * len(kept)
     tails = [close] * len(kept)
-    flag = packed[kept] & 3
-    with_ratio = np.flatnonzero(flag == 2)
+    form = ValueKey.form(packed[kept])
+    with_ratio = np.flatnonzero(form == ValueKey.WITH_RATIO)
     if len(with_ratio):
         opened_heads = [opened(t) for t in texts]
         pair_index = _Index()
@@ -106,10 +107,10 @@ def period_texts(
         ):
             heads[position] = opened_heads[value_code]
             middles[position] = ratios[pair_code]
-    other = flag == 0
+    other = form == ValueKey.OTHER
     links, breakdowns = data.links, data.breakdown_text
     if links or breakdowns:
-        key = packed[kept] & ~3
+        key = ValueKey.value_key(packed[kept])
         if links:
             other |= np.isin(key, np.fromiter(links, np.int64, len(links)))
         with_parts = np.isin(key, np.fromiter(breakdowns, np.int64, len(breakdowns)))

@@ -40,10 +40,11 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
 from rbm.exchange._export_data import (
-    INDICATOR_SHIFT,
+    ActualRow,
     ExportData,
-    Raw,
+    RawTarget,
     Rows,
+    ValueKey,
     iso,
     project_ids,
     read_export_data,
@@ -565,11 +566,14 @@ def _periods(
 
 
 def _period_loop(
-    rows: Raw, targets: dict[tuple[str, str], tuple[Any, ...]], data: ExportData, numeric: bool
+    rows: list[ActualRow],
+    targets: dict[tuple[str, str], RawTarget],
+    data: ExportData,
+    numeric: bool,
 ) -> str:
     """The periods of one indicator, given its actuals and its targets by (start, end)."""
     periods, published, opening = data.periods, data.project_periods, data.period_opening
-    actuals = {periods[row[2]]: row for row in rows if row[2] in published}
+    actuals = {periods[row.period_id]: row for row in rows if row.period_id in published}
     parts = []
     for key in sorted(targets.keys() | actuals.keys()):
         if key[0] <= key[1]:  # a single-day period is written as it is (see docs/iati.md)
@@ -592,7 +596,8 @@ def _prepare(data: ExportData) -> None:
     } | {ind for ind, rows in data.targets.items() if any(row[1] is not None for row in rows)}
     rows = data.actual_rows
     if written_here:
-        shift = INDICATOR_SHIFT
+        # `ValueKey.indicator` inlined: a call per row costs more than the shift on a million.
+        shift = ValueKey.INDICATOR_SHIFT
         for row in rows:
             if row[0] >> shift in written_here:
                 data.actuals[row[0] >> shift].append(unpack(row))
@@ -610,7 +615,7 @@ def _prepare(data: ExportData) -> None:
     )
 
 
-def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
+def _target(row: RawTarget, data: ExportData, numeric: bool) -> str:
     indicator_id, period_id, value, numerator, denominator, comment = row
     if value is None and not comment:
         return ""
@@ -622,9 +627,8 @@ def _target(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
     return _element(5, "target", value_attr, inner)
 
 
-def _actual(row: tuple[Any, ...], data: ExportData, numeric: bool) -> str:
-    """The approved value (with its comment, links and ratio), then its breakdowns; `row` as
-    `_export_data.unpack` gives it."""
+def _actual(row: ActualRow, data: ExportData, numeric: bool) -> str:
+    """The approved value (with its comment, links and ratio), then its breakdowns."""
     indicator_id, key, period_id, value, numerator, denominator, narrative, _ = row
     value_attr = f' value="{data.number[value]}"' if numeric and value is not None else ""
     others = _others(data, "measurement", (indicator_id, period_id), "narrative")
@@ -656,7 +660,8 @@ def _links(links: Rows) -> str:
 
 
 def _breakdown_texts(data: ExportData) -> dict[int, str]:
-    """The breakdown actuals that follow each approved value, by its key (`key_of`)."""
+    """The breakdown actuals that follow each approved value, by its key
+    (`ValueKey.value_key`)."""
     number = data.number
     texts: dict[int, str] = {}
     for key, dimension, dimension_value, value in data.breakdowns:

@@ -19,6 +19,7 @@ from lxml import etree
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from rbm import figures
 from rbm.errors import RbmError
 from rbm.exchange._import_model import COUNTED, ActivityReport, ActivitySkipped
 from rbm.exchange._import_read import read_activity
@@ -28,7 +29,6 @@ from rbm.exchange.iati_codes import IATI_VERSION
 from rbm.exchange.iati_xml import FileRefused, activity_schema, parse_safely
 from rbm.models.enums import Role
 from rbm.principal import Principal
-from rbm.services import figures
 from rbm.services.permissions import require_role
 from rbm.settings import get_settings
 

@@ -22,6 +22,7 @@ from rbm.exchange import measurement_checks as checks
 from rbm.exchange import measurement_write as write
 from rbm.exchange import spreadsheet
 from rbm.exchange.measurement_read import SHEET, ReadInfo, read_file, to_point, uses_decimal_comma
+from rbm.frames.sql import columns_frame, epoch_days
 from rbm.models import (
     Dimension,
     DimensionValue,
@@ -33,7 +34,6 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, project_condition
-from rbm.queries._sql import columns_frame, epoch_days
 
 COLUMNS = ["project", "indicator", "title", "measure", "period", "value", "numerator",
            "denominator", "narrative"]  # fmt: skip

@@ -19,11 +19,12 @@ import pandas as pd
 from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from rbm import figures
 from rbm.exchange.measurement_read import ReadInfo
 from rbm.models import Measurement, MeasurementBreakdown
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal
-from rbm.services import audit, bulk, figures
+from rbm.services import audit, bulk
 from rbm.services.permissions import require
 
 BATCH = 5_000

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
+from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
 from rbm.models import (
     Dimension,
@@ -36,7 +37,6 @@ from rbm.models import (
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame
 
 COLUMNS = [
     "project",
@@ -230,7 +230,9 @@ def iptt_frames(
     target and an actual column per period, to date (how it was counted, the date it is judged
     at), progress, status and data-quality flags (approved only; `as_of` defaults to today)."""
     ids = project_ids(principal, project_codes)
-    summary = indicator_status.summary(session, principal=principal, project_ids=ids, as_of=as_of)
+    summary = indicator_status.summary(
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
+    )
     described = frame(
         session,
         select(

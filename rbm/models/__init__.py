@@ -43,6 +43,7 @@ from rbm.models.measurement import (
     IndicatorFigure,
     Measurement,
     MeasurementBreakdown,
+    ReportedEnd,
 )
 from rbm.models.narrative import Narrative, NarrativePhoto, NarrativeSection
 from rbm.models.project import (
@@ -118,6 +119,7 @@ __all__ = [
     "QuestionText",
     "Recommendation",
     "Region",
+    "ReportedEnd",
     "ReportingPeriod",
     "ResultNode",
     "ResultNodeTranslation",

@@ -16,9 +16,14 @@ from indicators.types import (
 from rbm.i18n import N_, _
 
 __all__ = [
+    "COVERING_STATUSES",
+    "OPEN_ACTION",
+    "REPORTED_ASSESSMENT",
+    "REPORTED_MEASUREMENT",
     "Accumulation",
     "ActionStatus",
     "AssistanceKind",
+    "Coverage",
     "DacCriterion",
     "Direction",
     "EvaluationScope",
@@ -89,6 +94,16 @@ class ProjectStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
+#: Projects in these states address a need; closed, cancelled or suspended ones no longer do.
+COVERING_STATUSES = (
+    ProjectStatus.PIPELINE,
+    ProjectStatus.IMPLEMENTATION,
+    ProjectStatus.FINALISATION,
+)
+#: A measurement that counts as reported (for overdue reports and the stored report dates).
+REPORTED_MEASUREMENT = (MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED)
+
+
 class ResultLevel(StrEnum):
     IMPACT = "impact"
     OUTCOME = "outcome"
@@ -133,6 +148,7 @@ class DacCriterion(StrEnum):
 
 class ResponseKind(StrEnum):
     ACCEPTED = "accepted"
+
     PARTIALLY_ACCEPTED = "partially_accepted"
     REJECTED = "rejected"
 
@@ -142,6 +158,9 @@ class ActionStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+OPEN_ACTION = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
 class Implementation(StrEnum):
@@ -319,3 +338,32 @@ def label(value: StrEnum | str | None, kind: type[StrEnum] | None = None) -> str
     code = str(getattr(value, "value", value))
     english = _LABELS.get((enum.__name__, code))
     return _(english) if english else code.replace("_", " ")
+
+
+#: A self-assessment that counts as reported for its cycle.
+REPORTED_ASSESSMENT = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
+
+
+class Coverage(StrEnum):
+    """A need's coverage: by no, one, or several providers whose projects address it."""
+
+    UNCOVERED = "uncovered"
+    COVERED = "covered"
+    SEVERAL = "several"
+
+    @property
+    def label(self) -> str:
+        return _(
+            {
+                "uncovered": N_("Uncovered"),
+                "covered": N_("Covered"),
+                "several": N_("Covered by several providers"),
+            }[self.value]
+        )
+
+    @classmethod
+    def of(cls, providers: int) -> Coverage:
+        """A need's coverage from the number of distinct providers whose projects address it."""
+        if providers <= 0:
+            return cls.UNCOVERED
+        return cls.COVERED if providers == 1 else cls.SEVERAL

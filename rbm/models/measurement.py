@@ -131,7 +131,7 @@ class Comment(Base):
 class IndicatorFigure(Base):
     """Derived, never edited: the engine's stored parts for one indicator over its current
     approved values (`indicators.figures`), so portfolio pages need not re-read every
-    measurement. `rbm.services.figures` rewrites a row in the same transaction as any change to
+    measurement. `rbm.figures` rewrites a row in the same transaction as any change to
     the indicator's measurements, baseline, definition or its project's periods."""
 
     __tablename__ = "indicator_figure"
@@ -153,10 +153,27 @@ class IndicatorFigure(Base):
     fit_sy: Mapped[float | None] = mapped_column(Double)
     fit_sxx: Mapped[float | None] = mapped_column(Double)
     fit_sxy: Mapped[float | None] = mapped_column(Double)
-    # For overdue reports: how many periods hold a current submitted or approved value, and the
-    # end dates of the newest four of them (ISO, newest first, comma-separated).
+    # For overdue reports: how many periods hold a current submitted or approved value (which
+    # periods, with their end dates: `ReportedEnd`).
     reported: Mapped[int] = mapped_column(default=0)
-    reported_ends: Mapped[str] = mapped_column(Text, default="")
     # The indicator's data-quality flags that do not depend on a date (all but overdue
     # reports), over its approved values: comma-separated `indicators.QualityFlag` values.
     flags: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class ReportedEnd(Base):
+    """Derived with the indicator's figures (`rbm.figures`): each reporting period in which the
+    indicator holds a current submitted or approved value, with the period's end date. Overdue
+    reports count the few reports after a recent cutoff through the end-date index and take
+    them from `IndicatorFigure.reported`, instead of reading every reported period."""
+
+    __tablename__ = "reported_end"
+    __table_args__ = (Index("ix_reported_end_end_date", "end_date", "indicator_id"),)
+
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    reporting_period_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True
+    )
+    end_date: Mapped[date]

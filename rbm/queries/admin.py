@@ -10,11 +10,11 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied
+from rbm.frames.sql import frame
 from rbm.i18n import _
 from rbm.models import AuditEvent, Country, Organisation, Project, RoleGrant, User
 from rbm.models.enums import Role
 from rbm.principal import Principal
-from rbm.queries._sql import frame
 
 AUDIT_LIMIT = 5_000
 

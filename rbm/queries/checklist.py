@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.sql import frame
 from rbm.i18n import DEFAULT
 from rbm.models import (
     Answer,
@@ -29,11 +30,8 @@ from rbm.models import (
     SelfAssessment,
     User,
 )
-from rbm.models.enums import Role
-from rbm.principal import Principal
-from rbm.queries._sql import frame
-from rbm.services.checklist import REPORTED
-from rbm.services.needs import focal_countries
+from rbm.models.enums import REPORTED_ASSESSMENT, Role
+from rbm.principal import Principal, focal_countries
 
 ANSWER_COLUMNS = [
     "implementation",
@@ -182,7 +180,7 @@ def _previous(session: Session, country_code: str, year: int) -> tuple[int | Non
         .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
         .where(
             SelfAssessment.country_code == country_code,
-            SelfAssessment.status.in_(REPORTED),
+            SelfAssessment.status.in_(REPORTED_ASSESSMENT),
             ChecklistCycle.year < year,
         )
         .order_by(ChecklistCycle.year.desc())

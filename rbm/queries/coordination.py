@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from rbm.frames.sql import floats, frame, timestamps
 from rbm.models import (
     Country,
     Funding,
@@ -23,7 +24,6 @@ from rbm.models import (
     ProjectPriorityArea,
 )
 from rbm.principal import Principal
-from rbm.queries._sql import floats, frame, timestamps
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids
 
 
@@ -81,14 +81,6 @@ def area_coverage(
     return timestamps(df, "start_date", "end_date")
 
 
-def coordination_matrix(
-    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
-) -> pd.DataFrame:
-    """Country x priority area x provider: number of projects and money in the country."""
-    cov = area_coverage(session, principal=principal, filters=filters)
-    return matrix_of(cov)
-
-
 def matrix_of(cov: pd.DataFrame) -> pd.DataFrame:
     keys = ["country", "area", "provider"]
     if cov.empty:
@@ -98,14 +90,6 @@ def matrix_of(cov: pd.DataFrame) -> pd.DataFrame:
         .agg(projects=("project_id", "nunique"), money=("money_in_country", "sum"))
         .sort_values(keys, ignore_index=True)
     )
-
-
-def overlapping_pairs(
-    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
-) -> pd.DataFrame:
-    """Pairs of projects by different providers in the same country and priority area whose
-    dates overlap, with the overlap's first and last day. For coordination, not blame."""
-    return pairs_of(area_coverage(session, principal=principal, filters=filters))
 
 
 def pairs_of(cov: pd.DataFrame) -> pd.DataFrame:
@@ -134,25 +118,3 @@ def pairs_of(cov: pd.DataFrame) -> pd.DataFrame:
         ]
     ]
     return out.sort_values(["country", "area", "code_a", "code_b"], ignore_index=True)
-
-
-def global_picture(
-    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
-) -> pd.DataFrame:
-    """The downloadable "global picture": one row per project, country and area."""
-    cov = area_coverage(session, principal=principal, filters=filters)
-    return cov[
-        [
-            "country",
-            "region_code",
-            "area",
-            "code",
-            "title",
-            "provider",
-            "status",
-            "start_date",
-            "end_date",
-            "share",
-            "money_in_country",
-        ]
-    ].reset_index(drop=True)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.frames.sql import frame
 from rbm.models import Country, Indicator, Project, ProjectCountry, ResultNode
 from rbm.models.enums import ResultLevel
 from rbm.principal import Principal
 from rbm.queries import indicator_status
-from rbm.queries._sql import frame
 from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
 
@@ -44,15 +44,18 @@ def country_view(
         raise NotFound("No country with the code {country_code!r}.", country_code=country_code)
     filters = PortfolioFilters(country=country_code)
     # One summary serves the projects' status counts and the outcomes.
+    ids = filtered_ids(principal, filters)
     figures = indicator_status.summary(
-        session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
     projects = projects_table(
         session,
         principal=principal,
         filters=filters,
-        counts=indicator_status.counts_of(figures),
-        as_of=as_of,
+        counts=indicator_status.status_counts(figures),
+        overdue=indicator_status.overdue_reports(
+            session, principal=principal, project_ids=ids, as_of=as_of
+        ),
     )
     cov = area_coverage(session, principal=principal, filters=filters)
     here = cov[cov["country_code"] == country_code]

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from indicators.portfolio import rollup_library
 from rbm.errors import NotFound
+from rbm.frames.sql import columns_frame, floats, frame
 from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project, ResultNode
 from rbm.principal import Principal
 from rbm.queries import indicator_status
-from rbm.queries._sql import columns_frame, floats, frame
 from rbm.queries.coordination import area_coverage
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
 
@@ -43,15 +43,18 @@ def donor_view(
         raise NotFound("No organisation #{donor_id}.", donor_id=donor_id)
     filters = PortfolioFilters(donor_id=donor_id)
     # One summary serves the status counts, the library results and the warnings.
+    ids = filtered_ids(principal, filters)
     figures = indicator_status.summary(
-        session, principal=principal, project_ids=filtered_ids(principal, filters), as_of=as_of
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
     projects = projects_table(
         session,
         principal=principal,
         filters=filters,
-        counts=indicator_status.counts_of(figures),
-        as_of=as_of,
+        counts=indicator_status.status_counts(figures),
+        overdue=indicator_status.overdue_reports(
+            session, principal=principal, project_ids=ids, as_of=as_of
+        ),
     )
     own = floats(
         frame(

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.frames.sql import frame
 from rbm.i18n import N_
 from rbm.models import (
     Attachment,
@@ -35,10 +36,8 @@ from rbm.models import (
     Recommendation,
     User,
 )
-from rbm.models.enums import DacCriterion, EvaluationScope, ResponseKind
-from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import frame
-from rbm.services.evaluations import OPEN_ACTION, evaluation_condition
+from rbm.models.enums import OPEN_ACTION, DacCriterion, EvaluationScope, ResponseKind
+from rbm.principal import Principal, evaluation_condition, visible_condition
 
 CRITERIA = [c.value for c in DacCriterion]
 SCORE_LABELS = {

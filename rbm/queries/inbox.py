@@ -15,12 +15,11 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.sql import floats, frame
 from rbm.models import Comment, Indicator, Measurement, Project, ReportingPeriod, ResultNode, User
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, project_condition
 from rbm.queries import evaluations, indicator_status, workflow
-from rbm.queries._sql import floats, frame
-from rbm.settings import get_settings
 
 _LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 _APPROVERS = (Role.ADMIN, Role.MANAGER)
@@ -133,7 +132,6 @@ def overdue_count(session: Session, *, principal: Principal, today: date) -> int
         principal=principal,
         project_ids=mine,
         as_of=today,
-        grace_days=get_settings().overdue_grace_days,
     )
     return int(late["overdue"].sum()) if not late.empty else 0
 

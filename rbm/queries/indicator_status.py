@@ -6,254 +6,47 @@ separately, and labelled, to the project team."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, Select, String, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from indicators._frames import NO_DAY, Ints, day_number, day_numbers
+from indicators.arrays import NO_DAY, Ints, day_number, day_numbers
 from indicators.figures import FIGURE_COLUMNS, forecast_figures, summarise_figures, valid_on
 from indicators.forecast import forecast
 from indicators.overdue import overdue_cutoff
 from indicators.quality import standing_flags
-from indicators.schemas import STATUS_DTYPE
 from indicators.summary import summarise
 from indicators.types import Status
+from rbm.frames.engine import (
+    ENGINE_INDICATOR_COLUMNS,
+    ENGINE_MEASUREMENT_COLUMNS,
+    breakdown_frame,
+    flag_names,
+    indicator_frame,
+    measurement_frame,
+    target_frame,
+)
+from rbm.frames.sql import columns_frame, epoch_days
 from rbm.models import (
-    Baseline,
     Indicator,
     IndicatorFigure,
     Measurement,
     Project,
+    ReportedEnd,
     ReportingPeriod,
     ResultNode,
-    Target,
 )
-from rbm.models.enums import MeasurementStatus
+from rbm.models.enums import REPORTED_MEASUREMENT
 from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import Kind, columns_frame, epoch_days, floats, frame, timestamps, year_start
 from rbm.settings import get_settings
 
 STATUS_COLUMNS = [s.value for s in Status]
 _EPOCH = date(1970, 1, 1).toordinal()  # day numbers count from here
-
-
-def reference_baseline_id() -> Any:
-    """The indicator's reference baseline (correlated on `Indicator.id`): the earliest-dated,
-    an undated one dated 1 January of its year, ties to the first recorded
-    (`indicators.baselines`). One probe of `ix_baseline_indicator_id` per indicator read,
-    whatever the size of the portfolio."""
-    return (
-        select(Baseline.id)
-        .where(Baseline.indicator_id == Indicator.id)
-        .order_by(func.coalesce(Baseline.baseline_date, year_start(Baseline.year)), Baseline.id)
-        .limit(1)
-        .correlate(Indicator)
-        .scalar_subquery()
-    )
-
-
-def lop_target_id() -> Any:
-    """The indicator's life-of-project target (correlated on `Indicator.id`)."""
-    return (
-        select(func.min(Target.id))
-        .where(Target.indicator_id == Indicator.id, Target.reporting_period_id.is_(None))
-        .correlate(Indicator)
-        .scalar_subquery()
-    )
-
-
-def _text(column: Any, name: str) -> Any:
-    return type_coerce(column, String).label(name)
-
-
-def indicator_frame(
-    session: Session,
-    project_ids: Select[Any] | None,
-    *,
-    indicator_ids: Collection[int] = (),
-    with_figures: bool = False,
-) -> pd.DataFrame:
-    """Indicators of the projects (or, without projects, the given indicators) with their
-    effective baseline, life-of-project target and the project's dates, in the engine's columns
-    plus descriptive ones (read with `columns_frame`: tens of thousands of rows at a time).
-    `with_figures` adds the stored figures' columns (`indicators.figures.FIGURE_COLUMNS`, null
-    where an indicator has none, plus `reported` and `reported_ends`) from the same statement.
-
-    Each cell the driver returns is a Python object, so the statement reads only what the
-    engine uses: dates as day numbers (`epoch_days`), an undated baseline dated 1 January of
-    its year in the database, and the typed columns built straight into numpy arrays."""
-    baseline_day = epoch_days(
-        func.coalesce(Baseline.baseline_date, year_start(Baseline.year))
-    ).label("baseline_date")
-    stmt = (
-        select(
-            Indicator.id.label("indicator_id"),
-            _text(Indicator.measure, "measure"),
-            _text(Indicator.direction, "direction"),
-            _text(Indicator.accumulation, "accumulation"),
-            cast(Baseline.value, Float).label("baseline_value"),
-            baseline_day,
-            cast(Target.value, Float).label("target_value"),
-            epoch_days(Project.start_date).label("start_date"),
-            epoch_days(Project.end_date).label("end_date"),
-            ResultNode.project_id,
-            ResultNode.id.label("result_node_id"),
-        )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
-        .outerjoin(Target, Target.id == lop_target_id())
-        .where(
-            ResultNode.project_id.in_(project_ids)
-            if project_ids is not None
-            else Indicator.id.in_(list(indicator_ids))
-        )
-    )
-    types = dict(_INDICATOR_TYPES)
-    if with_figures:
-        stmt = stmt.add_columns(*_figure_columns()).outerjoin(
-            IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id
-        )
-        types |= _FIGURE_TYPES
-    df = columns_frame(session, stmt, types)
-    # Ordered by id here: an ORDER BY would sort every wide row in the database first.
-    ids = df["indicator_id"].to_numpy()
-    if (ids[1:] < ids[:-1]).any():
-        df = df.take(np.argsort(ids, kind="stable")).reset_index(drop=True)
-    return df
-
-
-_INDICATOR_TYPES: dict[str, Kind] = {
-    "indicator_id": "int",
-    "measure": "text",
-    "direction": "text",
-    "accumulation": "text",
-    "baseline_value": "float",
-    "baseline_date": "day",
-    "target_value": "float",
-    "start_date": "day",
-    "end_date": "day",
-    "project_id": "int",
-    "result_node_id": "int",
-}
-# Null where an indicator has no stored figures (an outer join), so counts read as floats.
-_FIGURE_TYPES: dict[str, Kind] = {
-    "n_values": "float",
-    "latest_end": "day",
-    "total": "float",
-    "latest_value": "float",
-    "numerator": "float",
-    "denominator": "float",
-    "latest_narrative": "text",
-    "fit_n": "float",
-    "fit_sx": "float",
-    "fit_sy": "float",
-    "fit_sxx": "float",
-    "fit_sxy": "float",
-    "n_unpaired": "float",
-    "reported": "float",
-    "reported_ends": "text",
-    "flags": "text",
-}
-
-
-def measurement_frame(
-    session: Session, project_ids: Select[Any] | None, *, indicator_ids: Collection[int] = ()
-) -> pd.DataFrame:
-    """The current approved measurement of each indicator and period, of the projects (or,
-    without projects, of the given indicators).
-
-    Built for a million rows: numbers are cast to floats and the status read as text in the
-    database, so no value passes a Python type converter; the period dates come from a second,
-    small query by period id; the frame is built column by column. Only approved values are
-    read, so the status column is filled, not fetched."""
-    where = (
-        ReportingPeriod.project_id.in_(project_ids)
-        if project_ids is not None
-        else Measurement.indicator_id.in_(list(indicator_ids))
-    )
-    stmt = (
-        select(
-            Measurement.indicator_id,
-            Measurement.reporting_period_id,
-            cast(Measurement.value, Float).label("value"),
-            cast(Measurement.numerator, Float).label("numerator"),
-            cast(Measurement.denominator, Float).label("denominator"),
-            func.nullif(Measurement.narrative, "").label("narrative"),
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .where(where, Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
-    )
-    df = columns_frame(session, stmt)
-    periods = columns_frame(
-        session,
-        select(ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.end_date).where(
-            ReportingPeriod.id.in_(
-                select(Measurement.reporting_period_id)
-                .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-                .where(where)
-            )
-            if project_ids is None
-            else ReportingPeriod.project_id.in_(project_ids)
-        ),
-    )
-    dates = timestamps(periods, "start_date", "end_date").set_index("id")
-    period = df.pop("reporting_period_id").to_numpy(dtype="int64")
-    df.insert(1, "period_start", dates["start_date"].reindex(period).to_numpy())
-    df.insert(2, "period_end", dates["end_date"].reindex(period).to_numpy())
-    # Only approved values are read: the status is the same on every row.
-    approved = pd.Series(MeasurementStatus.APPROVED.value, index=df.index, dtype=STATUS_DTYPE)
-    df.insert(6, "status", approved)
-    df["narrative"] = df["narrative"].astype("object")
-    df["indicator_id"] = df["indicator_id"].astype("int64")
-    return floats(df, "value", "numerator", "denominator")
-
-
-def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
-    stmt = (
-        select(
-            Target.indicator_id,
-            epoch_days(ReportingPeriod.start_date).label("period_start"),
-            epoch_days(ReportingPeriod.end_date).label("period_end"),
-            cast(Target.value, Float).label("value"),
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
-        .where(ReportingPeriod.project_id.in_(project_ids), Target.value.is_not(None))
-    )
-    return columns_frame(
-        session,
-        stmt,
-        {"indicator_id": "int", "period_start": "day", "period_end": "day", "value": "float"},
-    )
-
-
-ENGINE_INDICATOR_COLUMNS = [
-    "indicator_id",
-    "measure",
-    "direction",
-    "accumulation",
-    "baseline_value",
-    "baseline_date",
-    "target_value",
-    "start_date",
-    "end_date",
-]
-ENGINE_MEASUREMENT_COLUMNS = [
-    "indicator_id",
-    "period_start",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "narrative",
-]
 
 
 def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) -> pd.Series:
@@ -276,18 +69,6 @@ def assessment_days(session: Session, project_ids: Select[Any], as_of: date) -> 
     return pd.Series(df.iloc[:, 1].to_numpy(dtype=np.int64), index=pd.Index(df["project_id"]))
 
 
-def _figure_columns() -> list[Any]:
-    columns = IndicatorFigure.__table__.c
-    named = [columns[c] for c in FIGURE_COLUMNS if c not in ("indicator_id", "latest_end")]
-    return [
-        *named,
-        epoch_days(IndicatorFigure.latest_end).label("latest_end"),
-        IndicatorFigure.reported,
-        IndicatorFigure.reported_ends,
-        IndicatorFigure.flags,
-    ]
-
-
 # Above this many indicators to compute from their measurements, read the measurements of the
 # projects instead of listing the indicators.
 _LISTED = 2_000
@@ -295,8 +76,10 @@ _LISTED = 2_000
 
 @dataclass(frozen=True)
 class EngineInputs:
-    """What the engine needs for a set of projects, read once (five statements)."""
+    """What the engine needs for a set of projects on a day, read once (five statements): what
+    `summary` and `forecast_misses` compute from."""
 
+    as_of: date
     indicators: pd.DataFrame  # indicator_frame(..., with_figures=True)
     stored: pd.DataFrame  # the stored figures of the indicators that have them
     usable: pd.Series  # per indicator: do its stored figures answer at its assessment date?
@@ -306,12 +89,13 @@ class EngineInputs:
 
 
 def engine_inputs(
-    session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date
+    session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date | None = None
 ) -> EngineInputs:
     """Each project's indicators with their stored figures, judged at the project's assessment
     date (see `assessment_dates`); indicators whose figures do not answer at that date
     (`indicators.figures.valid_at`: none stored, or counting a later period) come with their
     measurements."""
+    as_of = as_of or date.today()
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
     inds = indicator_frame(session, visible, with_figures=True)
     targets = target_frame(session, visible)
@@ -339,7 +123,7 @@ def engine_inputs(
     if (~has).any():
         inds = _with_fresh_flags(session, inds, ~has.to_numpy(), values)
     return EngineInputs(
-        inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_on
+        as_of, inds, stored, usable, values[ENGINE_MEASUREMENT_COLUMNS], targets, judged_on
     )
 
 
@@ -348,8 +132,6 @@ def _with_fresh_flags(
 ) -> pd.DataFrame:
     """The stored flags of indicators without stored figures, computed from their values (so
     a missing row is never wrong, only slower)."""
-    from rbm.queries.quality import breakdown_frame, flag_names
-
     ids = inds.loc[unstored, "indicator_id"].tolist()
     mine = values[values["indicator_id"].isin(ids)]
     flags = standing_flags(
@@ -365,7 +147,7 @@ def _with_fresh_flags(
     return inds
 
 
-def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
+def summary(inputs: EngineInputs) -> pd.DataFrame:
     """The engine's per-indicator summary, joined to project and result node ids, the date its
     figures are judged at (`judged_at`, see `assessment_dates`) and its stored data-quality
     flags (`flags`, comma-separated; overdue reports are counted apart). Indicators
@@ -404,7 +186,7 @@ def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
         positions.append(rows)
     if not parts:
         result = summarise(
-            inds[ENGINE_INDICATOR_COLUMNS], inputs.values, inputs.targets, as_of=as_of
+            inds[ENGINE_INDICATOR_COLUMNS], inputs.values, inputs.targets, as_of=inputs.as_of
         )
     else:
         result = pd.concat(parts, ignore_index=True)
@@ -424,20 +206,7 @@ def summary_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
     return result.merge(judged, on="indicator_id")
 
 
-def summary(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """`summary_of` the visible projects among `project_ids`."""
-    as_of = as_of or date.today()
-    inputs = engine_inputs(session, principal=principal, project_ids=project_ids, as_of=as_of)
-    return summary_of(inputs, as_of=as_of)
-
-
-def counts_of(result: pd.DataFrame) -> pd.DataFrame:
+def status_counts(result: pd.DataFrame) -> pd.DataFrame:
     """Per project: how many indicators are in each status (columns named by status) and how
     many stored data-quality flags its indicators carry (`quality_flags`)."""
     status = result["status"].fillna("qualitative")
@@ -452,24 +221,14 @@ def counts_of(result: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-def status_counts(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """Per project: how many indicators are in each status (columns named by status)."""
-    return counts_of(summary(session, principal=principal, project_ids=project_ids, as_of=as_of))
-
-
-def misses_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
+def forecast_misses(inputs: EngineInputs) -> pd.DataFrame:
     """Indicators whose least-squares forecast misses the end-of-project target (approved
     values only): indicator_id, project_id, forecast_value, target_value. Figures that answer
-    at the assessment date answer at `as_of`, which is never earlier."""
+    at the assessment date answer on `inputs.as_of`, which is never earlier."""
     inds = inputs.indicators
     engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
     usable = inputs.usable
+    as_of = inputs.as_of
     result = forecast_figures(engine_inds[usable], inputs.stored, as_of=as_of)
     if not usable.all():
         others = forecast(engine_inds[~usable], inputs.values, as_of=as_of, validate=False)
@@ -480,160 +239,115 @@ def misses_of(inputs: EngineInputs, *, as_of: date) -> pd.DataFrame:
     ]
 
 
-def forecast_misses(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """`misses_of` the visible projects among `project_ids`."""
-    as_of = as_of or date.today()
-    inputs = engine_inputs(session, principal=principal, project_ids=project_ids, as_of=as_of)
-    return misses_of(inputs, as_of=as_of)
-
-
 def overdue_reports(
-    session: Session,
-    *,
-    principal: Principal,
-    project_ids: Select[Any],
-    grace_days: int,
-    as_of: date | None = None,
+    session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date | None = None
 ) -> pd.DataFrame:
-    """Per project: indicator-periods overdue by the one rule (`indicators.overdue`: ended
-    more than `grace_days` before `as_of`, not locked, no submitted or approved value).
-    Columns project_id, overdue."""
+    """Per visible project among `project_ids`: its indicator-periods overdue by the one rule
+    (`indicators.overdue`, with the grace of `RBM_OVERDUE_GRACE_DAYS`: ended before the cutoff,
+    not locked, no submitted or approved value). Columns project_id, overdue.
+
+    Aggregates in the database, whatever the portfolio size: per project, its periods ended
+    before the cutoff times its indicators with stored figures, less their reports by the
+    cutoff (the stored count `reported`, less the few reports after the cutoff, found through
+    the end-date index of `reported_end`), less the unreported ones of locked periods; the
+    indicators without stored figures are counted from their measurements."""
+    cutoff = report_cutoff(as_of or date.today())
     visible = select(Project.id).where(Project.id.in_(project_ids), visible_condition(principal))
-    stored = columns_frame(
+    ended = _per_project(
         session,
-        select(
-            Indicator.id.label("indicator_id"),
-            ResultNode.project_id,
-            IndicatorFigure.reported,
-            IndicatorFigure.reported_ends,
-        )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .outerjoin(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
-        .where(ResultNode.project_id.in_(visible)),
-    )
-    return overdue_of(session, stored, visible, as_of=as_of, grace_days=grace_days)
-
-
-def overdue_of(
-    session: Session,
-    indicators: pd.DataFrame,
-    visible: Select[Any],
-    *,
-    grace_days: int,
-    as_of: date | None = None,
-) -> pd.DataFrame:
-    """`overdue_reports` for these indicators (indicator_id, project_id and the stored
-    `reported` and `reported_ends`, null where no figures are stored) of the `visible` projects.
-
-    Per indicator: the project's periods ended before the cutoff, less those holding a reported
-    value, read from the stored figures (`reported`, and the newest end dates, so only the few
-    periods ended after the cutoff are looked at); indicators without stored figures, or with
-    more recent reports than the stored dates show, are counted in SQL. Locked periods are
-    taken out afterwards (one aggregate, only when some ended period is locked)."""
-    cutoff = overdue_cutoff(as_of or date.today(), grace_days=grace_days)
-    ended_rows = frame(
-        session,
-        select(
-            ReportingPeriod.project_id,
-            func.count().label("ended"),
-            func.count(ReportingPeriod.locked_at).label("locked"),
-        )
+        select(ReportingPeriod.project_id, func.count(), func.count(ReportingPeriod.locked_at))
         .where(ReportingPeriod.project_id.in_(visible), ReportingPeriod.end_date < cutoff)
         .group_by(ReportingPeriod.project_id),
-    ).set_index("project_id")
-    ended = ended_rows["ended"]
-    reported_or_nan = indicators["reported"].to_numpy(dtype=np.float64, na_value=np.nan)
-    has = ~np.isnan(reported_or_nan)
-    ids = indicators["indicator_id"].to_numpy()
-    projects = indicators["project_id"].to_numpy()[has]
-    later, kept = _count_after(indicators["reported_ends"].to_numpy()[has].tolist(), cutoff)
-    # Only the newest few end dates are stored: when every one of them is after the cutoff and
-    # there are more, the indicator is counted in SQL.
-    reported = reported_or_nan[has].astype(np.int64)
-    exact = (later < kept) | (kept == reported)
-    reported_by_cutoff = reported[exact] - later[exact]
-    expected = pd.Series(projects[exact]).map(ended).fillna(0).to_numpy(dtype="int64")
-    per_project = (
-        pd.Series(expected - reported_by_cutoff, index=projects[exact]).groupby(level=0).sum()
     )
-    missing = [*ids[~has].tolist(), *ids[has][~exact].tolist()]
-    unstored = _overdue_in_sql(session, missing, cutoff) if missing else pd.Series(dtype="int64")
-    total = per_project.add(unstored, fill_value=0)
-    if len(ended_rows) and int(ended_rows["locked"].sum()):
-        locked_ids = [*ids[has][exact].tolist()]
-        total = total.sub(_unreported_locked(session, locked_ids, cutoff), fill_value=0)
+    stored = _per_project(
+        session,
+        select(ResultNode.project_id, func.count(), func.sum(IndicatorFigure.reported))
+        .join(Indicator, Indicator.result_node_id == ResultNode.id)
+        .join(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
+        .where(ResultNode.project_id.in_(visible))
+        .group_by(ResultNode.project_id),
+    )
+    later = _per_project(
+        session,
+        select(ResultNode.project_id, func.count())
+        .join(Indicator, Indicator.result_node_id == ResultNode.id)
+        .join(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
+        .join(ReportedEnd, ReportedEnd.indicator_id == Indicator.id)
+        .where(ResultNode.project_id.in_(visible), ReportedEnd.end_date >= cutoff)
+        .group_by(ResultNode.project_id),
+    )
+    expected = stored[0].mul(ended[0], fill_value=0).dropna()
+    total = expected.sub(stored[1], fill_value=0).add(later[0], fill_value=0)
+    total = total.add(_overdue_in_sql(session, visible, cutoff, stored=False), fill_value=0)
+    if int(ended[1].sum()):
+        total = total.sub(_overdue_in_sql(session, visible, cutoff, locked=True), fill_value=0)
     total = total.astype("int64")
     total = total[total > 0]
     return pd.DataFrame({"project_id": total.index.astype("int64"), "overdue": total.to_numpy()})
 
 
-def _unreported_locked(session: Session, indicator_ids: list[int], cutoff: date) -> pd.Series:
-    """Per project: locked indicator-periods ended before `cutoff` without a reported value
-    (counted by the stored arithmetic, but not overdue: locking closed their reporting)."""
-    if not indicator_ids:
-        return pd.Series(dtype="int64")
-    return _overdue_in_sql(session, indicator_ids, cutoff, locked=True)
+def report_cutoff(as_of: date) -> date:
+    """Periods ending before this day are overdue on `as_of` if unreported: the one rule of
+    `indicators.overdue` with the grace of `RBM_OVERDUE_GRACE_DAYS`."""
+    return overdue_cutoff(as_of, grace_days=get_settings().overdue_grace_days)
 
 
-def _count_after(ends: list[str], cutoff: date) -> tuple[Ints, Ints]:
-    """Per comma-separated list of ISO dates, newest first: how many come on or after `cutoff`
-    (the leading ones), and how many the list holds. Read as fixed-width bytes, each date position
-    of every list at once as a YYYYMMDD number."""
-    text = np.array(ends, dtype=np.bytes_)
-    held = (np.strings.str_len(text).astype(np.int64) + 1) // 11
-    later = np.zeros(len(text), dtype=np.int64)
-    width = text.dtype.itemsize
-    if not len(text) or width < 10:
-        return later, held
-    digits = text.view(np.uint8).reshape(len(text), width).astype(np.int64) - ord("0")
-    wanted = cutoff.year * 10_000 + cutoff.month * 100 + cutoff.day
-    still = np.ones(len(text), dtype=bool)
-    for position in range(min(int(held.max()), (width + 1) // 11)):
-        d = digits[:, position * 11 : position * 11 + 10]
-        day = (d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]) * 10_000
-        day += (d[:, 5] * 10 + d[:, 6]) * 100 + d[:, 8] * 10 + d[:, 9]
-        still &= (held > position) & (day >= wanted)
-        later += still
-    return later, held
-
-
-def _overdue_in_sql(
-    session: Session, indicator_ids: list[int], cutoff: date, *, locked: bool = False
-) -> pd.Series:
-    """Overdue indicator-periods per project for indicators without stored figures (with
-    `locked`: the unreported ones of locked periods instead)."""
-    # A correlated NOT EXISTS walks the (indicator, period, revision) unique index per
-    # indicator-period instead of building the set of every reported pair.
-    reported = (
+def unreported() -> ColumnElement[bool]:
+    """No current submitted or approved value for `Indicator` and `ReportingPeriod` (correlated
+    on both): a correlated NOT EXISTS walks the (indicator, period, revision) unique index per
+    indicator-period instead of building the set of every reported pair."""
+    return ~(
         select(Measurement.id)
         .where(
             Measurement.indicator_id == Indicator.id,
             Measurement.reporting_period_id == ReportingPeriod.id,
             Measurement.is_current,
-            Measurement.status.in_([MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]),
+            Measurement.status.in_(REPORTED_MEASUREMENT),
         )
         .exists()
     )
+
+
+def _per_project(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[pd.Series]:
+    """The aggregate columns of a statement grouped by project, each indexed by project id."""
+    rows = session.execute(stmt).all()
+    index = pd.Index([r[0] for r in rows], dtype="int64")
+    width = len(stmt.selected_columns) - 1
+    return [
+        pd.Series([int(r[i + 1] or 0) for r in rows], index=index, dtype="int64")
+        for i in range(width)
+    ]
+
+
+def _overdue_in_sql(
+    session: Session,
+    visible: Select[Any],
+    cutoff: date,
+    *,
+    stored: bool = True,
+    locked: bool = False,
+) -> pd.Series:
+    """Per project: indicator-periods ended before `cutoff` without a reported value, of its
+    indicators with stored figures or (`stored=False`) without; of its locked periods, or
+    (`locked=False`) of the others."""
+    has_figures = (
+        select(IndicatorFigure.indicator_id)
+        .where(IndicatorFigure.indicator_id == Indicator.id)
+        .exists()
+    )
+    lock = ReportingPeriod.locked_at
     stmt = (
-        select(ResultNode.project_id, func.count().label("overdue"))
+        select(ResultNode.project_id, func.count())
         .select_from(Indicator)
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .join(ReportingPeriod, ReportingPeriod.project_id == ResultNode.project_id)
         .where(
-            Indicator.id.in_(indicator_ids),
+            ResultNode.project_id.in_(visible),
+            has_figures if stored else ~has_figures,
             ReportingPeriod.end_date < cutoff,
-            ReportingPeriod.locked_at.is_not(None)
-            if locked
-            else ReportingPeriod.locked_at.is_(None),
-            ~reported,
+            lock.is_not(None) if locked else lock.is_(None),
+            unreported(),
         )
         .group_by(ResultNode.project_id)
     )
-    rows = frame(session, stmt)
-    return pd.Series(rows["overdue"].to_numpy(), index=rows["project_id"].to_numpy(), dtype="int64")
+    return _per_project(session, stmt)[0]

@@ -1,5 +1,6 @@
 """Lessons learned: ranked full-text search in the database itself, lessons relevant to a
-project, and a digest per priority area or country with Markdown and Excel exports.
+project, and a digest per priority area or country with a Markdown export (the Excel one:
+`rbm.exchange.lessons_workbook`).
 
 One interface, two engines (revision 0002 creates both):
 - SQLite: the FTS5 table `lesson_fts` (porter stemming), ranked by `bm25`;
@@ -34,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.exchange import spreadsheet
+from rbm.frames.sql import frame
 from rbm.models import (
     Country,
     Evaluation,
@@ -49,10 +50,8 @@ from rbm.models import (
     User,
 )
 from rbm.models.enums import DacCriterion, ResultLevel
-from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import frame
+from rbm.principal import Principal, lesson_condition, visible_condition
 from rbm.queries.evaluations import CRITERIA, evaluations_table, open_recommendations, ratings
-from rbm.services.evaluations import lesson_condition
 
 #: PostgreSQL's English stop words (tsearch_data/english.stop), ignored on both engines.
 STOP_WORDS = frozenset(
@@ -555,45 +554,3 @@ def _lesson_markdown(r: Mapping[Hashable, Any]) -> list[str]:
 
 def _section(title: str, items: list[str]) -> list[str]:
     return [f"## {title}", "", *(f"- {item}" for item in items), ""] if items else []
-
-
-def digest_excel(digest: LessonDigest) -> bytes:
-    """The digest as an Excel workbook: one sheet each for lessons, ratings, open
-    recommendations and evaluations."""
-    sheets = {
-        "Lessons": digest.lessons[
-            [
-                "title",
-                "text",
-                "what_worked",
-                "what_did_not",
-                "evidence",
-                "dac_criterion",
-                "result_level",
-                "countries",
-                "priority_areas",
-                "tags",
-                "evaluation",
-                "project",
-                "recorded_by",
-            ]
-        ],
-        "Ratings": digest.ratings,
-        "Open recommendations": digest.open_recommendations.drop(
-            columns=["recommendation_id", "evaluation_id"]
-        ),
-        "Evaluations": digest.evaluations[
-            [
-                "title",
-                "type",
-                "covers",
-                "start_date",
-                "end_date",
-                "evaluator",
-                "summary",
-                "recommendations",
-                "overdue_actions",
-            ]
-        ],
-    }
-    return spreadsheet.xlsx_bytes(sheets)

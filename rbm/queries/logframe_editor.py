@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import NotFound
+from rbm.frames.sql import floats, frame
 from rbm.models import (
     Baseline,
     ChangeProposal,
@@ -38,7 +39,6 @@ from rbm.models import (
 from rbm.models import Indicator as Ind
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, project_condition
-from rbm.queries._sql import floats, frame
 
 _EDITORS = (Role.ADMIN, Role.MANAGER)
 _TEAM = (Role.ADMIN, Role.MANAGER, Role.OFFICER)

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.frames.sql import frame
 from rbm.models import (
     Narrative,
     NarrativePhoto,
@@ -25,7 +26,6 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition, visible_condition
-from rbm.queries._sql import frame
 
 _WORD = re.compile(r"\w+")
 SEARCHED = ("summary", "achievements", "challenges", "assumptions_risks", "story")

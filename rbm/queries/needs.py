@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied, ValidationFailed
+from rbm.frames.sql import floats, frame
 from rbm.models import (
     Answer,
     ChecklistCycle,
@@ -46,14 +47,11 @@ from rbm.models import (
     SelfAssessment,
     User,
 )
-from rbm.models.enums import Role, ScopeType, SelfAssessmentStatus
-from rbm.principal import Principal, project_condition
-from rbm.queries._sql import floats, frame
+from rbm.models.enums import COVERING_STATUSES, REPORTED_ASSESSMENT, Coverage, Role, ScopeType
+from rbm.principal import Principal, focal_countries, project_condition
 from rbm.queries.checklist import utc_naive
-from rbm.services.needs import COVERING_STATUSES, Coverage, coverage_of, focal_countries
 
 READERS = (Role.ADMIN, Role.MANAGER, Role.EVALUATOR, Role.DONOR)
-REPORTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 GAP_KEYS = {
     "country": ["country_code", "country"],
@@ -98,7 +96,7 @@ def _latest_reported() -> Any:
     return (
         select(SelfAssessment.country_code, func.max(ChecklistCycle.year).label("year"))
         .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
-        .where(SelfAssessment.status.in_(REPORTED))
+        .where(SelfAssessment.status.in_(REPORTED_ASSESSMENT))
         .group_by(SelfAssessment.country_code)
         .subquery()
     )
@@ -108,7 +106,7 @@ def _needs_stmt(principal: Principal, country_code: str | None) -> Select[*tuple
     latest = _latest_reported()
     cycle = aliased(ChecklistCycle)
     current = Need.answer_id.is_(None) | (
-        SelfAssessment.status.in_(REPORTED) & (cycle.year == latest.c.year)
+        SelfAssessment.status.in_(REPORTED_ASSESSMENT) & (cycle.year == latest.c.year)
     )
     stmt = (
         select(
@@ -222,7 +220,7 @@ def _with_coverage(needs: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
         out["id"].map(by_need["provider"].agg(lambda s: ", ".join(sorted(set(s))))).fillna("")
     )
     out["providers"] = out["id"].map(by_need["provider"].nunique()).fillna(0).astype(int)
-    out["coverage"] = out["providers"].map(lambda n: coverage_of(int(n)).value)
+    out["coverage"] = out["providers"].map(lambda n: Coverage.of(int(n)).value)
     out["funding"] = out["id"].map(by_need["attributed"].sum()).fillna(0.0).astype(float)
     out["gap"] = (out["estimated_cost"] - out["funding"]).clip(lower=0)
     out["sort"] = out["priority"].map(PRIORITY_ORDER)

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.sql import floats, frame, joined_per_key
 from rbm.models import (
     Country,
     Funding,
@@ -22,8 +23,6 @@ from rbm.models import (
 )
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame, joined_per_key
-from rbm.settings import get_settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,15 +103,15 @@ def projects_table(
     session: Session,
     *,
     principal: Principal,
-    filters: PortfolioFilters | None = None,
-    as_of: date | None = None,
-    counts: pd.DataFrame | None = None,
-    overdue: pd.DataFrame | None = None,
+    filters: PortfolioFilters,
+    counts: pd.DataFrame,
+    overdue: pd.DataFrame,
 ) -> pd.DataFrame:
     """One row per visible project (a bounded number of queries whatever the portfolio size)
-    with its indicators' status counts, their stored data-quality flags (`quality_flags`) and
-    its overdue reports (`overdue_reports`, the one rule with `RBM_OVERDUE_GRACE_DAYS`)."""
-    ids = filtered_ids(principal, filters or PortfolioFilters()).subquery()
+    with its indicators' status counts and stored data-quality flags (`quality_flags`, from
+    `indicator_status.status_counts`) and its overdue reports (`overdue_reports`, from
+    `indicator_status.overdue_reports`)."""
+    ids = filtered_ids(principal, filters).subquery()
     provider = aliased(Organisation)
     projects = frame(
         session,
@@ -158,26 +157,12 @@ def projects_table(
     )
     projects["status"] = projects["status"].map(lambda s: getattr(s, "value", s))
     floats(projects, "budget")
-    if counts is None:
-        counts = indicator_status.status_counts(
-            session, principal=principal, project_ids=select(ids), as_of=as_of
-        )
-    if "quality_flags" not in counts.columns:
-        counts = counts.assign(quality_flags=0)
     counts = counts.reindex(
         columns=[*indicator_status.STATUS_COLUMNS, "quality_flags"], fill_value=0
     )
     table = projects.merge(counts, how="left", left_on="id", right_index=True).fillna(
         {c: 0 for c in counts.columns}
     )
-    if overdue is None:
-        overdue = indicator_status.overdue_reports(
-            session,
-            principal=principal,
-            project_ids=select(ids),
-            as_of=as_of,
-            grace_days=get_settings().overdue_grace_days,
-        )
     late = overdue.set_index("project_id")["overdue"]
     table["overdue_reports"] = table["id"].map(late).fillna(0).astype("int64")
     table["quality_flags"] = table["quality_flags"].astype("int64")
@@ -185,41 +170,17 @@ def projects_table(
 
 
 def early_warnings(
-    session: Session,
-    *,
-    principal: Principal,
-    filters: PortfolioFilters | None = None,
-    as_of: date | None = None,
-    inputs: indicator_status.EngineInputs | None = None,
-    late: pd.DataFrame | None = None,
+    session: Session, *, ids: Select[Any], misses: pd.DataFrame, overdue: pd.DataFrame
 ) -> pd.DataFrame:
-    """Per project with a warning: indicators whose forecast misses the target and
-    indicator-periods overdue (the one rule of `indicators.overdue`, with the grace of
-    `RBM_OVERDUE_GRACE_DAYS`). Given the engine's `inputs` for these projects, nothing is read
-    twice."""
-    ids = filtered_ids(principal, filters or PortfolioFilters())
-    grace = get_settings().overdue_grace_days
-    if inputs is None:
-        misses = indicator_status.forecast_misses(
-            session, principal=principal, project_ids=ids, as_of=as_of
-        )
-        if late is None:
-            late = indicator_status.overdue_reports(
-                session, principal=principal, project_ids=ids, as_of=as_of, grace_days=grace
-            )
-    else:
-        misses = indicator_status.misses_of(inputs, as_of=as_of or date.today())
-        if late is None:
-            visible = select(Project.id).where(Project.id.in_(ids), visible_condition(principal))
-            late = indicator_status.overdue_of(
-                session, inputs.indicators, visible, as_of=as_of, grace_days=grace
-            )
-    overdue = late.set_index("project_id")["overdue"]
+    """Per project among `ids` with a warning: indicators whose forecast misses the target
+    (`indicator_status.forecast_misses`) and indicator-periods overdue
+    (`indicator_status.overdue_reports`)."""
+    late = overdue.set_index("project_id")["overdue"]
     names = frame(
         session, select(Project.id, Project.code, Project.title).where(Project.id.in_(ids))
     )
     names["forecast_misses"] = names["id"].map(misses.groupby("project_id").size()).fillna(0)
-    names["overdue_reports"] = names["id"].map(overdue).fillna(0)
+    names["overdue_reports"] = names["id"].map(late).fillna(0)
     flagged = names[(names["forecast_misses"] > 0) | (names["overdue_reports"] > 0)]
     return flagged.astype({"forecast_misses": int, "overdue_reports": int}).sort_values(
         ["forecast_misses", "overdue_reports"], ascending=False, ignore_index=True
@@ -244,39 +205,24 @@ def home(
     """`projects_table` (filtered by `filters`, search text included) and `early_warnings` (the
     same filters without the text), reading the engine's inputs once for both."""
     filters = filters or PortfolioFilters()
-    unsearched = replace(filters, text="")
-    as_of = as_of or date.today()
+    unsearched = filtered_ids(principal, replace(filters, text=""))
     inputs = indicator_status.engine_inputs(
-        session, principal=principal, project_ids=filtered_ids(principal, unsearched), as_of=as_of
-    )
-    counts = indicator_status.counts_of(indicator_status.summary_of(inputs, as_of=as_of))
-    visible = select(Project.id).where(
-        Project.id.in_(filtered_ids(principal, unsearched)), visible_condition(principal)
+        session, principal=principal, project_ids=unsearched, as_of=as_of
     )
     # One overdue count (the one rule) serves the project list and the early warnings.
-    late = indicator_status.overdue_of(
-        session,
-        inputs.indicators,
-        visible,
-        as_of=as_of,
-        grace_days=get_settings().overdue_grace_days,
+    late = indicator_status.overdue_reports(
+        session, principal=principal, project_ids=unsearched, as_of=inputs.as_of
     )
+    counts = indicator_status.status_counts(indicator_status.summary(inputs))
     return Home(
         table=projects_table(
-            session,
-            principal=principal,
-            filters=filters,
-            counts=counts,
-            as_of=as_of,
-            overdue=late,
+            session, principal=principal, filters=filters, counts=counts, overdue=late
         ),
         warnings=early_warnings(
             session,
-            principal=principal,
-            filters=unsearched,
-            as_of=as_of,
-            inputs=inputs,
-            late=late,
+            ids=unsearched,
+            misses=indicator_status.forecast_misses(inputs),
+            overdue=late,
         ),
     )
 

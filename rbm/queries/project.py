@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from indicators.rollup import rollup_results
 from rbm.errors import NotFound
+from rbm.frames.sql import floats, frame
 from rbm.models import (
     Country,
     Funding,
@@ -29,9 +30,7 @@ from rbm.models import (
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries._sql import floats, frame
 from rbm.queries.quality import project_flags
-from rbm.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,6 @@ def project_view(
             principal=principal,
             code=code,
             as_of=as_of or date.today(),
-            grace_days=get_settings().overdue_grace_days,
             described=indicators[["indicator_id", "code"]],
         ),
         judged_at=_judged_at(indicators),
@@ -216,11 +214,9 @@ def _indicators(
         .where(ResultNode.project_id == pid)
         .order_by(Indicator.position, Indicator.id),
     )
+    one = select(Project.id).where(Project.id == pid)
     figures = indicator_status.summary(
-        session,
-        principal=principal,
-        project_ids=select(Project.id).where(Project.id == pid),
-        as_of=as_of,
+        indicator_status.engine_inputs(session, principal=principal, project_ids=one, as_of=as_of)
     )
     return described.merge(figures.drop(columns=["result_node_id"]), on="indicator_id", how="left")
 

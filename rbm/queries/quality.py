@@ -14,72 +14,34 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Float, Select, and_, cast, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
-from indicators.overdue import days_overdue, overdue_cutoff
+from indicators.overdue import days_overdue
 from indicators.quality import FLAG_REASONS, QualityFlag, standing_flags
+from rbm.frames.engine import (
+    ENGINE_INDICATOR_COLUMNS,
+    breakdown_frame,
+    indicator_frame,
+    measurement_frame,
+)
+from rbm.frames.sql import frame
 from rbm.models import (
-    Dimension,
-    DimensionValue,
     Indicator,
-    Measurement,
-    MeasurementBreakdown,
     Project,
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.enums import Measure, MeasurementStatus
 from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import floats, frame, timestamps
+from rbm.queries.indicator_status import report_cutoff, unreported
+from rbm.settings import get_settings
 
-REPORTED = (MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED)
 FLAG_COLUMNS = ["indicator_id", "flag", "period_end", "detail", "reason"]
-
-
-def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
-    """Breakdown parts of the current approved values of these indicators: indicator_id,
-    period_start, period_end, dimension, category, value (numerator for percentages) and
-    exhaustive, for `indicators.quality.standing_flags`."""
-    stmt = (
-        select(
-            Measurement.indicator_id,
-            ReportingPeriod.start_date.label("period_start"),
-            ReportingPeriod.end_date.label("period_end"),
-            Dimension.name.label("dimension"),
-            DimensionValue.label.label("category"),
-            Indicator.measure,
-            cast(MeasurementBreakdown.value, Float).label("value"),
-            cast(MeasurementBreakdown.numerator, Float).label("numerator"),
-            Dimension.exhaustive,
-        )
-        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
-        .where(
-            Measurement.indicator_id.in_(list(indicator_ids)),
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
-        )
-    )
-    df = floats(frame(session, stmt), "value", "numerator")
-    pct = df["measure"].map(lambda v: getattr(v, "value", v)) == Measure.PERCENTAGE.value
-    df["value"] = df["numerator"].where(pct, df["value"])
-    df["exhaustive"] = df["exhaustive"].astype(bool)
-    return timestamps(df.drop(columns=["measure", "numerator"]), "period_start", "period_end")
 
 
 def standing_of(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
     """The date-independent flags of these indicators over their approved values, with a short
     reason (columns `FLAG_COLUMNS`)."""
-    from rbm.queries.indicator_status import (
-        ENGINE_INDICATOR_COLUMNS,
-        indicator_frame,
-        measurement_frame,
-    )
-
     ids = list(indicator_ids)
     inds = indicator_frame(session, None, indicator_ids=ids)[ENGINE_INDICATOR_COLUMNS]
     values = measurement_frame(session, None, indicator_ids=ids)
@@ -87,23 +49,11 @@ def standing_of(session: Session, indicator_ids: Collection[int]) -> pd.DataFram
     return flags.assign(reason=flags["flag"].map(FLAG_REASONS))[FLAG_COLUMNS]
 
 
-def overdue_periods(
-    session: Session, project_ids: Select[Any], *, as_of: date, grace_days: int
-) -> pd.DataFrame:
+def overdue_periods(session: Session, project_ids: Select[Any], *, as_of: date) -> pd.DataFrame:
     """Every overdue indicator-period of these projects by the one rule
     (`indicators.overdue`): indicator_id, project_id, period_id, period, period_end,
     days_overdue. Meant for one project's page or export, not the whole portfolio (which
-    counts them: `indicator_status.overdue_of`)."""
-    reported = (
-        select(Measurement.id)
-        .where(
-            Measurement.indicator_id == Indicator.id,
-            Measurement.reporting_period_id == ReportingPeriod.id,
-            Measurement.is_current,
-            Measurement.status.in_(REPORTED),
-        )
-        .exists()
-    )
+    counts them: `indicator_status.overdue_reports`)."""
     stmt = (
         select(
             Indicator.id.label("indicator_id"),
@@ -117,17 +67,16 @@ def overdue_periods(
             ReportingPeriod,
             and_(
                 ReportingPeriod.project_id == ResultNode.project_id,
-                ReportingPeriod.end_date < overdue_cutoff(as_of, grace_days=grace_days),
+                ReportingPeriod.end_date < report_cutoff(as_of),
                 ReportingPeriod.locked_at.is_(None),
             ),
         )
-        .where(ResultNode.project_id.in_(project_ids), ~reported)
+        .where(ResultNode.project_id.in_(project_ids), unreported())
         .order_by(Indicator.id, ReportingPeriod.end_date)
     )
     df = frame(session, stmt)
-    df["days_overdue"] = [
-        days_overdue(d, as_of=as_of, grace_days=grace_days) for d in df["period_end"]
-    ]
+    grace = get_settings().overdue_grace_days
+    df["days_overdue"] = [days_overdue(d, as_of=as_of, grace_days=grace) for d in df["period_end"]]
     return df
 
 
@@ -137,22 +86,14 @@ def project_flags(
     principal: Principal,
     code: str,
     as_of: date,
-    grace_days: int,
-    described: pd.DataFrame | None = None,
+    described: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Every data-quality flag of one visible project's indicators, with a short reason:
-    indicator_id, code, flag, period_end, detail, reason (overdue reports included).
-    `described` (indicator_id, code of the project's indicators) saves reading them again."""
+    """Every data-quality flag of one visible project's indicators (`described`: their
+    indicator_id and code), with a short reason: indicator_id, code, flag, period_end, detail,
+    reason (overdue reports included)."""
     ids = select(Project.id).where(Project.code == code, visible_condition(principal))
-    if described is None:
-        described = frame(
-            session,
-            select(Indicator.id.label("indicator_id"), Indicator.code)
-            .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-            .where(ResultNode.project_id.in_(ids)),
-        )
     standing = standing_of(session, described["indicator_id"].tolist())
-    late = overdue_periods(session, ids, as_of=as_of, grace_days=grace_days)
+    late = overdue_periods(session, ids, as_of=as_of)
     overdue = pd.DataFrame(
         {
             "indicator_id": late["indicator_id"],
@@ -169,14 +110,3 @@ def project_flags(
     flags = pd.concat(parts, ignore_index=True) if parts else standing
     out = described.merge(flags, on="indicator_id")
     return out.sort_values(["code", "flag", "period_end"], ignore_index=True)
-
-
-def flag_names(flags: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator: its flags as stored (`indicator_figure.flags`: distinct, sorted,
-    comma-separated)."""
-    if flags.empty:
-        return pd.DataFrame(
-            {"indicator_id": pd.Series(dtype="int64"), "flags": pd.Series(dtype=object)}
-        )
-    names = flags.groupby("indicator_id")["flag"].agg(lambda s: ",".join(sorted(set(s))))
-    return names.rename("flags").reset_index()

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from rbm.frames.sql import frame
 from rbm.models import (
     Country,
     Funding,
@@ -22,7 +23,6 @@ from rbm.models import (
     Region,
 )
 from rbm.principal import Principal, visible_condition
-from rbm.queries._sql import frame
 
 
 def filter_choices(session: Session, *, principal: Principal) -> dict[str, pd.DataFrame]:

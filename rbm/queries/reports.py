@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from indicators.quality import quality_flags
 from rbm.errors import NotFound
+from rbm.frames import engine
+from rbm.frames.sql import frame
 from rbm.models import (
     Attachment,
     Indicator,
@@ -24,8 +26,6 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
-from rbm.queries import indicator_status
-from rbm.queries._sql import frame
 from rbm.settings import get_settings
 
 
@@ -112,15 +112,15 @@ def quality_of(
     """The engine's data-quality flags over the project's approved values of periods ended by
     `as_of`: indicator code, flag, period end, detail."""
     ids = select(Project.id).where(Project.id == project_id, visible_condition(principal))
-    inds = indicator_status.indicator_frame(session, ids)
+    inds = engine.indicator_frame(session, ids)
     if inds.empty:
         return pd.DataFrame(columns=["code", "flag", "period_end", "detail"])
-    values = indicator_status.measurement_frame(session, ids)
+    values = engine.measurement_frame(session, ids)
     values = values[values["period_end"] <= pd.Timestamp(as_of)]
-    targets = indicator_status.target_frame(session, ids)
+    targets = engine.target_frame(session, ids)
     flags = quality_flags(
-        inds[indicator_status.ENGINE_INDICATOR_COLUMNS],
-        values[indicator_status.ENGINE_MEASUREMENT_COLUMNS],
+        inds[engine.ENGINE_INDICATOR_COLUMNS],
+        values[engine.ENGINE_MEASUREMENT_COLUMNS],
         targets,
         as_of=as_of,
         grace_days=get_settings().overdue_grace_days,

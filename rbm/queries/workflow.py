@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, aliased
 
 from indicators.overdue import days_overdue, overdue_mask
 from rbm.errors import NotFound
+from rbm.frames.engine import reference_baseline_id
+from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
 from rbm.models import (
     Attachment,
     AuditEvent,
@@ -34,8 +36,6 @@ from rbm.models import (
 )
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, pending_condition, project_condition, visible_condition
-from rbm.queries._sql import Kind, columns_frame, epoch_days, floats, frame
-from rbm.queries.indicator_status import reference_baseline_id
 from rbm.settings import get_settings
 
 #: Due states, most urgent first.

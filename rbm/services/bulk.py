@@ -29,11 +29,12 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from rbm import figures
 from rbm.errors import PermissionDenied, ValidationFailed
 from rbm.models import Base
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
-from rbm.services import audit, figures
+from rbm.services import audit
 
 #: Tables the bulk path accepts, in an order where every row's references come first.
 BULK_TABLES: tuple[str, ...] = tuple(

@@ -29,13 +29,14 @@ from rbm.models import (
 )
 from rbm.models.base import as_dict
 from rbm.models.enums import (
+    REPORTED_ASSESSMENT,
     AssistanceKind,
     Implementation,
     Priority,
     Role,
     SelfAssessmentStatus,
 )
-from rbm.principal import Principal
+from rbm.principal import Principal, focal_countries
 from rbm.services import audit, needs
 from rbm.services.checklist_content import load_content
 from rbm.services.permissions import require_role
@@ -49,9 +50,7 @@ _ANSWER_FIELDS = (
     "priority",
     "comments",
 )
-REPORTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
 __all__ = [
-    "REPORTED",
     "AnswerValues",
     "accept",
     "load_content",
@@ -89,7 +88,7 @@ def _now() -> datetime:
 
 def may_answer(principal: Principal, country_code: str) -> bool:
     """The State's own focal point answers; an administrator may answer on its behalf."""
-    return principal.has_role(Role.ADMIN) or country_code in needs.focal_countries(principal)
+    return principal.has_role(Role.ADMIN) or country_code in focal_countries(principal)
 
 
 def may_read(principal: Principal, country_code: str) -> bool:
@@ -198,7 +197,7 @@ def _previous_answers(
         .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
         .where(
             SelfAssessment.country_code == country_code,
-            SelfAssessment.status.in_(REPORTED),
+            SelfAssessment.status.in_(REPORTED_ASSESSMENT),
             ChecklistCycle.year < year,
         )
         .order_by(ChecklistCycle.year.desc())

@@ -3,8 +3,8 @@ follow-up actions, and lessons learned. Evaluators (and admins) record; managers
 respond and plan follow-up. Every write checks role and scope, validates, and is audited; a
 revised response or a rescheduled action keeps its history as audit events.
 
-The read scope of evaluations and lessons is a pair of SQL conditions defined here, next to the
-writes that apply them, and reused by `rbm.queries.evaluations` and `rbm.queries.lessons`.
+The read scope of evaluations and lessons is a pair of SQL conditions in `rbm.principal`
+(`evaluation_condition`, `lesson_condition`), applied here and by the queries alike.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import PureWindowsPath
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
 from rbm.i18n import Msg, Text
@@ -32,11 +31,10 @@ from rbm.models import (
     LessonTag,
     PriorityArea,
     Project,
-    ProjectCountry,
-    ProjectPriorityArea,
     Recommendation,
 )
 from rbm.models.enums import (
+    OPEN_ACTION,
     ActionStatus,
     DacCriterion,
     EvaluationScope,
@@ -44,114 +42,13 @@ from rbm.models.enums import (
     ResponseKind,
     ResultLevel,
     Role,
-    ScopeType,
 )
-from rbm.principal import Principal, project_condition
+from rbm.principal import Principal, evaluation_condition
 from rbm.services import audit, evidence
 from rbm.services.permissions import require_role
 
 RECORDERS = (Role.EVALUATOR, Role.ADMIN)
 RESPONDERS = (Role.MANAGER, Role.ADMIN)
-OPEN_ACTION = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
-
-
-# --- Read scope ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Reach:
-    """The projects, countries and priority areas a principal's grants reach."""
-
-    projects: Select[Any]
-    granted_countries: tuple[str, ...]
-    project_countries: Select[Any] | None
-    areas: Select[Any]
-
-    def country_in(self, column: QueryableAttribute[Any]) -> ColumnElement[bool]:
-        tests = [column.in_(self.granted_countries)]
-        if self.project_countries is not None:
-            tests.append(column.in_(self.project_countries))
-        return or_(*tests)
-
-
-def _reach(principal: Principal, roles: Sequence[Role]) -> _Reach | None:
-    """None when the grants reach everything (an evaluator, or any global grant)."""
-    grants = principal.grants_for(*roles) if roles else principal.grants
-    if any(g.role is Role.EVALUATOR or g.scope_type is ScopeType.GLOBAL for g in grants):
-        return None
-    held = sorted({g.role for g in grants})
-    projects = select(Project.id).where(project_condition(principal, *held))
-    # A State focal point reaches their own country, not the other countries of a
-    # multi-country project that touches it.
-    others = [r for r in held if r is not Role.STATE_FOCAL_POINT]
-    through = (
-        select(ProjectCountry.country_code).where(
-            ProjectCountry.project_id.in_(
-                select(Project.id).where(project_condition(principal, *others))
-            )
-        )
-        if others
-        else None
-    )
-    areas = select(ProjectPriorityArea.priority_area_id).where(
-        ProjectPriorityArea.project_id.in_(projects)
-    )
-    granted = tuple(sorted({g.country_code for g in grants if g.country_code}))
-    return _Reach(projects, granted, through, areas)
-
-
-def evaluation_condition(principal: Principal, *roles: Role) -> ColumnElement[bool]:
-    """Evaluations the principal reaches through the given roles (all roles when none given).
-
-    Evaluators and global grants reach all. Otherwise: evaluations of projects the principal
-    can see; of the countries and priority areas of those projects (a State focal point: of
-    their own country); and every thematic evaluation (cross-cutting, portfolio-wide)."""
-    if not (principal.grants_for(*roles) if roles else principal.grants):
-        return false()
-    reach = _reach(principal, roles)
-    if reach is None:
-        return true()
-    return or_(
-        and_(
-            Evaluation.scope == EvaluationScope.PROJECT, Evaluation.project_id.in_(reach.projects)
-        ),
-        and_(
-            Evaluation.scope == EvaluationScope.COUNTRY, reach.country_in(Evaluation.country_code)
-        ),
-        and_(
-            Evaluation.scope == EvaluationScope.PRIORITY_AREA,
-            Evaluation.priority_area_id.in_(reach.areas),
-        ),
-        Evaluation.scope == EvaluationScope.THEME,
-    )
-
-
-def lesson_condition(principal: Principal) -> ColumnElement[bool]:
-    """Lessons the principal may read: those of a project they can see or of an evaluation they
-    can read; a lesson linked to neither is read where its country or priority-area tags are
-    in reach, or by everyone when it has no such tag (a general lesson)."""
-    if not principal.grants:
-        return false()
-    reach = _reach(principal, ())
-    if reach is None:
-        return true()
-    in_country = select(LessonCountry.lesson_id).where(reach.country_in(LessonCountry.country_code))
-    in_area = select(LessonPriorityArea.lesson_id).where(
-        LessonPriorityArea.priority_area_id.in_(reach.areas)
-    )
-    untagged = and_(
-        Lesson.id.not_in(select(LessonCountry.lesson_id)),
-        Lesson.id.not_in(select(LessonPriorityArea.lesson_id)),
-    )
-    return or_(
-        Lesson.project_id.in_(reach.projects),
-        Lesson.evaluation_id.in_(select(Evaluation.id).where(evaluation_condition(principal))),
-        and_(
-            Lesson.project_id.is_(None),
-            Lesson.evaluation_id.is_(None),
-            or_(Lesson.id.in_(in_country), Lesson.id.in_(in_area), untagged),
-        ),
-    )
 
 
 def _evaluation_in_scope(

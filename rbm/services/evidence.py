@@ -44,6 +44,16 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+def check_size(filename: str, content: bytes, *, max_bytes: int) -> None:
+    """Refuse a file over `max_bytes` (a ValidationFailed in MB of 2**20 bytes, the unit of
+    RBM_MAX_UPLOAD_MB and of Streamlit's own upload limit)."""
+    if len(content) > max_bytes:
+        raise ValidationFailed(
+            f"{filename}: {len(content) / BYTES_PER_MB:.1f} MB is over the "
+            f"{max_bytes / BYTES_PER_MB:g} MB upload limit (RBM_MAX_UPLOAD_MB)."
+        )
+
+
 def check_file(filename: str, content: bytes, *, max_bytes: int) -> str:
     """The content type of an acceptable evidence file; raises ValidationFailed otherwise."""
     ext = PurePath(filename).suffix.lower()
@@ -54,14 +64,7 @@ def check_file(filename: str, content: bytes, *, max_bytes: int) -> str:
             ext=ext or "(none)",
             allowed=", ".join(sorted(ALLOWED)),
         )
-    if len(content) > max_bytes:
-        raise ValidationFailed(
-            "{filename}: {count:.1f} MB is over the {max_bytes:g} MB upload limit "
-            "(RBM_MAX_UPLOAD_MB).",
-            filename=filename,
-            count=len(content) / BYTES_PER_MB,
-            max_bytes=max_bytes / BYTES_PER_MB,
-        )
+    check_size(filename, content, max_bytes=max_bytes)
     content_type, magics = ALLOWED[ext]
     if magics and not content.startswith(magics):
         raise ValidationFailed(

@@ -38,7 +38,7 @@ from rbm.models import (
 from rbm.models.base import as_dict
 from rbm.models.enums import MeasurementStatus, ResultLevel
 from rbm.principal import Principal
-from rbm.services import audit
+from rbm.services import audit, evidence
 from rbm.services.evaluations import NewLesson, record_lesson
 from rbm.services.permissions import require
 from rbm.settings import get_settings
@@ -124,14 +124,7 @@ def check_photo(filename: str, content: bytes) -> str:
             filename=filename,
             photo_types=", ".join(sorted(PHOTO_TYPES)),
         )
-    max_bytes = int(get_settings().max_upload_mb * 1_000_000)
-    if len(content) > max_bytes:
-        raise ValidationFailed(
-            "{filename}: {count:.1f} MB is over the {max_bytes:.0f} MB limit.",
-            filename=filename,
-            count=len(content) / 1e6,
-            max_bytes=max_bytes / 1e6,
-        )
+    evidence.check_size(filename, content, max_bytes=get_settings().max_upload_bytes)
     try:
         with Image.open(BytesIO(content)) as image:
             image.verify()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,49 +34,11 @@ from rbm.models import (
     SelfAssessment,
 )
 from rbm.models.base import as_dict
-from rbm.models.enums import AssistanceKind, Priority, ProjectStatus, Role, ScopeType
-from rbm.principal import Principal
+from rbm.models.enums import COVERING_STATUSES, AssistanceKind, Priority, Role
+from rbm.principal import Principal, focal_countries
 from rbm.services import audit
 
-#: Projects in these states address a need; closed, cancelled or suspended ones no longer do.
-COVERING_STATUSES = (
-    ProjectStatus.PIPELINE,
-    ProjectStatus.IMPLEMENTATION,
-    ProjectStatus.FINALISATION,
-)
 _SNAPSHOT = ("kind", "priority", "description", "estimated_cost", "priority_area_id")
-
-
-class Coverage(StrEnum):
-    UNCOVERED = "uncovered"
-    COVERED = "covered"
-    SEVERAL = "several"
-
-    @property
-    def label(self) -> str:
-        return {
-            "uncovered": "Uncovered",
-            "covered": "Covered",
-            "several": "Covered by several providers",
-        }[self.value]
-
-
-def coverage_of(providers: int) -> Coverage:
-    """A need's coverage from the number of distinct providers whose projects address it."""
-    if providers <= 0:
-        return Coverage.UNCOVERED
-    return Coverage.COVERED if providers == 1 else Coverage.SEVERAL
-
-
-def focal_countries(principal: Principal) -> frozenset[str]:
-    """The countries the principal is the State focal point of."""
-    return frozenset(
-        g.country_code
-        for g in principal.grants
-        if g.role is Role.STATE_FOCAL_POINT
-        and g.scope_type is ScopeType.COUNTRY
-        and g.country_code is not None
-    )
 
 
 def may_manage_needs(principal: Principal, country_code: str) -> bool:

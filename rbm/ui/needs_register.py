@@ -13,7 +13,7 @@ import streamlit as st
 
 from rbm.exchange.checklist_guide import KIND_LABELS, PRIORITY_LABELS
 from rbm.i18n import N_, _, country_name
-from rbm.models.enums import AssistanceKind, Priority
+from rbm.models.enums import AssistanceKind, Coverage, Priority
 from rbm.principal import Principal
 from rbm.queries import needs as q
 from rbm.queries.checklist import countries
@@ -23,9 +23,9 @@ from rbm.ui.widgets import money, plain, reported
 
 FLASH = "nd_flash"
 COVERAGE = {
-    svc.Coverage.UNCOVERED.value: N_("Uncovered"),
-    svc.Coverage.COVERED.value: N_("Covered"),
-    svc.Coverage.SEVERAL.value: N_("Covered by several providers"),
+    Coverage.UNCOVERED.value: N_("Uncovered"),
+    Coverage.COVERED.value: N_("Covered"),
+    Coverage.SEVERAL.value: N_("Covered by several providers"),
 }
 MONEY = (N_("Estimated cost"), N_("Funding"), N_("Gap"))
 MONEY_FIELDS = ("estimated_cost", "funding", "gap")

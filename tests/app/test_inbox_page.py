@@ -74,6 +74,6 @@ def test_the_overdue_count_agrees_with_the_portfolio_early_warnings(app_db: Data
     _built, officer, _manager = _team(app_db)
     with app_db.read() as session:
         box = inbox(session, principal=officer)
-        warnings = portfolio.early_warnings(session, principal=officer)
+        warnings = portfolio.home(session, principal=officer).warnings
     assert box.overdue_reports > 0
     assert box.overdue_reports == int(warnings["overdue_reports"].sum())

@@ -13,7 +13,7 @@ from rbm.errors import PermissionDenied, ValidationFailed
 from rbm.models import AuditEvent, Country, Measurement, MeasurementBreakdown, Project
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
-from rbm.queries.portfolio import projects_table
+from rbm.queries.portfolio import home
 from rbm.services import bulk
 from tests.utils.builders import make_user
 
@@ -63,7 +63,7 @@ def test_a_small_portfolio_loads_whole_and_each_batch_is_audited(db: Database, p
         events = session.scalars(
             select(AuditEvent.after).where(AuditEvent.entity_type == "bulk_load")
         ).all()
-        table = projects_table(session, principal=admin)
+        table = home(session, principal=admin).table
     assert {"table": "measurement", "batch": 1, "rows": 1000} in events
     assert table["code"].tolist() == ["BEN-00000", "BEN-00001"]
 

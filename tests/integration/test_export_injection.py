@@ -14,10 +14,11 @@ from sqlalchemy import update
 
 from rbm.db import Database
 from rbm.exchange import measurement_import, tables
+from rbm.exchange.iptt_workbook import iptt_excel
 from rbm.exchange.spreadsheet import FORMULA_STARTS, neutralise
 from rbm.models import Indicator, Project
 from rbm.models.enums import Role
-from rbm.queries.iptt import iptt, iptt_excel
+from rbm.queries.iptt import iptt
 from rbm.services import measurements
 from rbm.services.users import load_principal
 from rbm.settings import get_settings

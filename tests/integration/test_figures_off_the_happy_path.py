@@ -35,6 +35,7 @@ from sqlalchemy import select
 
 from rbm.db import Database
 from rbm.errors import ValidationFailed
+from rbm.exchange.iptt_workbook import iptt_excel
 from rbm.exchange.tables import iptt_workbook
 from rbm.models import Baseline, Measurement, ReportingPeriod
 from rbm.models.enums import Accumulation, Measure, MeasurementStatus, Role, ScopeType
@@ -42,7 +43,7 @@ from rbm.principal import Principal
 from rbm.queries import portfolio, workflow
 from rbm.queries.country import country_view
 from rbm.queries.donor import donor_view
-from rbm.queries.iptt import LOP, iptt, iptt_excel, trajectory
+from rbm.queries.iptt import LOP, iptt, trajectory
 from rbm.queries.project import project_view
 from rbm.services import logframe, measurements, periods
 from rbm.settings import get_settings

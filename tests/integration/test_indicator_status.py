@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rbm.db import Database
 from rbm.models import Project
 from rbm.models.enums import Frequency, Role, ScopeType
-from rbm.queries.indicator_status import assessment_dates, summary
+from rbm.queries.indicator_status import assessment_dates, engine_inputs, summary
 from tests.utils.builders import LogframeBuilder, log_approved, make_user
 
 
@@ -42,7 +42,9 @@ def test_an_annual_project_is_judged_at_its_last_year_end_not_today(db: Database
     with db.read() as session:
         dates = assessment_dates(session, select(Project.id), date(2025, 11, 30))
         result = summary(
-            session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 11, 30)
+            engine_inputs(
+                session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 11, 30)
+            )
         )
     assert dates[built.project_id] == date(2024, 12, 31)
     row = result.iloc[0]
@@ -65,7 +67,9 @@ def test_a_project_with_no_period_ended_is_judged_today_and_has_not_started(db: 
     with db.read() as session:
         dates = assessment_dates(session, select(Project.id), date(2025, 6, 30))
         result = summary(
-            session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 6, 30)
+            engine_inputs(
+                session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 6, 30)
+            )
         )
     assert dates.empty
     assert result.iloc[0]["status"] == "not_started"

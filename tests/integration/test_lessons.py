@@ -16,6 +16,7 @@ from sqlalchemy import delete, text, update
 from rbm import migrate
 from rbm.db import Database
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
+from rbm.exchange.lessons_workbook import digest_excel
 from rbm.models import AuditEvent, Lesson
 from rbm.models.enums import DacCriterion, ResultLevel, Role, ScopeType
 from rbm.principal import Grant, Principal
@@ -415,7 +416,7 @@ def test_the_digest_of_an_area_holds_its_lessons_ratings_and_open_recommendation
     assert "### Effectiveness" in markdown
     assert "#### Mentoring works better than one-off workshops" in markdown
     assert "- **What worked:** Embedded mentors." in markdown
-    book = load_workbook(io.BytesIO(q.digest_excel(digest)))
+    book = load_workbook(io.BytesIO(digest_excel(digest)))
     assert book.sheetnames == ["Lessons", "Ratings", "Open recommendations", "Evaluations"]
     assert book["Lessons"].max_row == 3
 

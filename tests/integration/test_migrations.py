@@ -8,12 +8,14 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from rbm import migrate
 from rbm.db import Database
-from rbm.models import Base, Country, Region
+from rbm.models import Base, Country, Region, ReportedEnd
+from rbm.models.enums import Role
 from rbm.settings import PROJECT_ROOT
+from tests.utils.builders import LogframeBuilder, log_approved, make_user
 
 
 def _include_name() -> Callable[..., bool]:
@@ -70,3 +72,39 @@ def test_migrate_twice_changes_nothing(db: Database) -> None:
     migrate.upgrade(db)
     with db.read() as session:
         assert session.scalar(select(func.count(Country.code))) == before
+
+
+def test_the_reported_ends_table_carries_the_reports_down_and_up_again(empty_db_url: str) -> None:
+    db = Database(empty_db_url)
+    migrate.upgrade(db)
+    with db.write() as session:
+        admin, officer, manager = (
+            make_user(session, r) for r in (Role.ADMIN, Role.OFFICER, Role.MANAGER)
+        )
+        built = LogframeBuilder(code="ENDS").with_indicator("1.a").build(session, admin)
+        periods = sorted(built.period_ids.values())
+        for period in periods[:5]:
+            log_approved(
+                session,
+                officer=officer,
+                manager=manager,
+                indicator_id=built.indicator_ids["1.a"],
+                period_id=period,
+                value=1,
+            )
+    ends = select(ReportedEnd.reporting_period_id, ReportedEnd.end_date).order_by(
+        ReportedEnd.reporting_period_id
+    )
+    with db.read() as session:
+        before = session.execute(ends).all()
+    assert len(before) == 5
+    migrate.downgrade(db, "0025")  # the step before reported_end
+    with db.engine.connect() as conn:
+        held = conn.execute(text("SELECT reported, reported_ends FROM indicator_figure")).one()
+    newest = sorted((end for _, end in before), reverse=True)[:4]
+    assert held == (5, ",".join(d.isoformat() for d in newest))
+    migrate.upgrade(db)
+    with db.read() as session:
+        assert session.execute(ends).all() == before
+    assert _diff(db) == []
+    db.dispose()

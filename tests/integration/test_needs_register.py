@@ -15,7 +15,7 @@ from sqlalchemy import select
 from rbm.db import Database
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
 from rbm.models import AuditEvent, Need
-from rbm.models.enums import AssistanceKind, Priority
+from rbm.models.enums import AssistanceKind, Coverage, Priority
 from rbm.principal import Principal
 from rbm.queries import needs as q
 from rbm.services import needs as svc
@@ -60,7 +60,7 @@ def _link(db: Database, world: World, need_id: int, code: str) -> None:
     ("providers", "coverage"), [(0, "uncovered"), (1, "covered"), (2, "several"), (5, "several")]
 )
 def test_coverage_follows_the_number_of_distinct_providers(providers: int, coverage: str) -> None:
-    assert svc.coverage_of(providers).value == coverage
+    assert Coverage.of(providers).value == coverage
 
 
 def test_each_need_shows_whether_it_is_uncovered_covered_or_covered_twice(

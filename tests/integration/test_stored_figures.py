@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from indicators.figures import FIGURE_COLUMNS, figures
 from rbm.db import Database
 from rbm.errors import ValidationFailed
+from rbm.frames import engine
 from rbm.models import IndicatorFigure, Project
 from rbm.models.enums import Accumulation, Measure, Role
 from rbm.principal import Principal
@@ -24,9 +25,9 @@ from tests.utils.builders import BuiltProject, LogframeBuilder, log_approved, ma
 
 def stored_and_fresh(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
     every = select(Project.id)
-    inds = indicator_status.indicator_frame(session, every, with_figures=True)
-    values = indicator_status.measurement_frame(session, every)
-    fresh = figures(inds[indicator_status.ENGINE_INDICATOR_COLUMNS], values, validate=False)
+    inds = engine.indicator_frame(session, every, with_figures=True)
+    values = engine.measurement_frame(session, every)
+    fresh = figures(inds[engine.ENGINE_INDICATOR_COLUMNS], values, validate=False)
     stored = inds[FIGURE_COLUMNS]
     order = ["indicator_id"]
     return (
@@ -169,14 +170,13 @@ def test_the_summary_is_the_same_from_figures_and_from_measurements(
     def both() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         with db.read() as session:
             overdue = indicator_status.overdue_reports(
-                session, principal=admin, project_ids=projects, as_of=as_of, grace_days=30
-            )
-            summary = indicator_status.summary(
                 session, principal=admin, project_ids=projects, as_of=as_of
             )
-            forecasts = indicator_status.forecast_misses(
+            inputs = indicator_status.engine_inputs(
                 session, principal=admin, project_ids=projects, as_of=as_of
             )
+            summary = indicator_status.summary(inputs)
+            forecasts = indicator_status.forecast_misses(inputs)
         return summary.sort_values("indicator_id", ignore_index=True), forecasts, overdue
 
     from_figures, misses, overdue = both()

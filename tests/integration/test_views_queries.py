@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from rbm.db import Database
+from rbm.exchange.iptt_workbook import iptt_excel
 from rbm.models.enums import Role
 from rbm.principal import Principal
 from rbm.queries import coordination, country, donor, iptt, portfolio, project, reference
@@ -66,8 +67,7 @@ def add_projects(db: Database, admin: Principal, first: int, last: int) -> None:
 
 def statement_counts(db: Database, admin: Principal) -> dict[str, int]:
     calls: dict[str, Callable[..., Any]] = {
-        "projects": portfolio.projects_table,
-        "warnings": portfolio.early_warnings,
+        "home": portfolio.home,
         "choices": reference.filter_choices,
         "coverage": coordination.area_coverage,
         "country": lambda s, principal: country.country_view(
@@ -136,7 +136,7 @@ def test_the_iptt_workbook_has_two_header_rows_and_the_period_values(
     add_projects(db, admin, 0, 1)
     with db.read() as session:
         long = iptt.iptt(session, principal=admin, code="P000")
-    sheet = load_workbook(BytesIO(iptt.iptt_excel(long, title="IPTT P000"))).active
+    sheet = load_workbook(BytesIO(iptt_excel(long, title="IPTT P000"))).active
     assert sheet is not None
     assert sheet["A1"].value == "IPTT P000"
     assert [sheet.cell(2, c).value for c in (5, 8)] == ["2024-Q1", "2024-Q2"]
@@ -150,7 +150,7 @@ def test_two_providers_in_one_country_at_the_same_time_without_areas_do_not_over
 ) -> None:
     add_projects(db, admin, 0, 4)
     with db.read() as session:
-        pairs = coordination.overlapping_pairs(session, principal=admin)
+        pairs = coordination.pairs_of(coordination.area_coverage(session, principal=admin))
     # The builder gives no priority area: an overlap needs the same area.
     assert pairs.empty
 

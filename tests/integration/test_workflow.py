@@ -14,7 +14,7 @@ from rbm.errors import Conflict, PermissionDenied, ValidationFailed
 from rbm.models import AuditEvent, Measurement, ReportingPeriod
 from rbm.models.enums import Measure, MeasurementStatus, Role, ScopeType
 from rbm.principal import Principal
-from rbm.queries.indicator_status import summary
+from rbm.queries.indicator_status import engine_inputs, summary
 from rbm.services import measurements as svc
 from tests.utils.builders import BuiltProject, LogframeBuilder, make_user
 
@@ -170,10 +170,12 @@ def test_only_approved_values_reach_the_figures(db: Database, team) -> None:
                 svc.approve(session, principal=manager, measurement_id=m.id)
     with db.read() as session:
         result = summary(
-            session,
-            principal=manager,
-            project_ids=select(ReportingPeriod.project_id).limit(1),
-            as_of=date(2024, 12, 31),
+            engine_inputs(
+                session,
+                principal=manager,
+                project_ids=select(ReportingPeriod.project_id).limit(1),
+                as_of=date(2024, 12, 31),
+            )
         )
     row = result.set_index("indicator_id").loc[built.indicator_ids["1.a"]]
     assert row["to_date"] == 10 and row["actual"] == 10

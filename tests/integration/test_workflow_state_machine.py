@@ -23,7 +23,7 @@ from rbm.db import Database
 from rbm.errors import RbmError
 from rbm.models import AuditEvent, Measurement, Project
 from rbm.models.enums import MeasurementStatus, Role, ScopeType
-from rbm.queries.indicator_status import summary
+from rbm.queries.indicator_status import engine_inputs, summary
 from rbm.services import measurements as svc
 from tests.utils.builders import LogframeBuilder, make_user
 
@@ -145,10 +145,12 @@ class Workflow(RuleBasedStateMachine):
                 )
             ).all()
             figures = summary(
-                session,
-                principal=self.manager,
-                project_ids=select(Project.id).where(Project.id == self.built.project_id),
-                as_of=date(2025, 12, 31),
+                engine_inputs(
+                    session,
+                    principal=self.manager,
+                    project_ids=select(Project.id).where(Project.id == self.built.project_id),
+                    as_of=date(2025, 12, 31),
+                )
             )
         to_date = figures.set_index("indicator_id").loc[self.indicator, "to_date"]
         expected = float(sum(v or 0 for v in current))

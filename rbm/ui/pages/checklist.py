@@ -15,9 +15,9 @@ import streamlit as st
 from rbm.exchange import checklist_guide as guide
 from rbm.i18n import N_, _, country_name, format_date, language
 from rbm.models.enums import Role
+from rbm.principal import focal_countries
 from rbm.queries.checklist import checklist_form, countries, cycles, self_assessments
 from rbm.services import checklist
-from rbm.services.needs import focal_countries
 from rbm.ui import checklist_form as ui
 from rbm.ui.session import get_db, require_principal
 from rbm.ui.widgets import message, plain, reported

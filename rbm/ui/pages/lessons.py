@@ -12,6 +12,7 @@ from typing import Any, cast
 import pandas as pd
 import streamlit as st
 
+from rbm.exchange.lessons_workbook import digest_excel
 from rbm.i18n import N_, _, country_name, ngettext
 from rbm.queries import evaluations as qe
 from rbm.queries import lessons as q
@@ -163,7 +164,7 @@ with tabs[0]:
 
 def _digest_excel(**filters: str | None) -> bytes:
     with get_db().read() as session:
-        return q.digest_excel(q.lesson_digest(session, principal=principal, **filters))
+        return digest_excel(q.lesson_digest(session, principal=principal, **filters))
 
 
 with tabs[1]:

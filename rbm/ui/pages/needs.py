@@ -13,8 +13,8 @@ import streamlit as st
 
 from rbm.i18n import N_, _, country_name, format_number
 from rbm.models.enums import Role, ScopeType
+from rbm.principal import focal_countries
 from rbm.queries import needs as q
-from rbm.services import needs as svc
 from rbm.ui import needs_register as reg
 from rbm.ui.session import cached_query, require_principal
 from rbm.ui.widgets import message
@@ -39,7 +39,7 @@ OPEN_COLUMNS = {
 
 principal = require_principal()
 manager = principal.has_role(Role.ADMIN, Role.MANAGER)
-own = sorted(svc.focal_countries(principal))
+own = sorted(focal_countries(principal))
 writer = manager or bool(own)
 donor_orgs = sorted(
     {

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from rbm.exchange.iati_export import export_iati
+from rbm.exchange.iptt_workbook import iptt_excel
 from rbm.i18n import N_, _
 from rbm.principal import Principal
-from rbm.queries.iptt import LOP, iptt_excel, iptt_wide
+from rbm.queries.iptt import LOP, iptt_wide
 from rbm.queries.project import ProjectView
 from rbm.ui.labels import level_label
 from rbm.ui.session import get_db

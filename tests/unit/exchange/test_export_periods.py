@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
+from rbm.errors import ConfigurationError
 from rbm.exchange import iati_export
-from rbm.exchange._export_data import INDICATOR_SHIFT, ExportData, NumberText, unpack
+from rbm.exchange._export_data import ExportData, NumberText, ValueKey, unpack
 
 DAYS = ["2024-01-01", "2024-03-31", "2024-06-30", "2024-12-31"]
 Link = namedtuple("Link", "measurement_id url filename content_type")
@@ -47,11 +49,14 @@ def _data(
     seen: set[int] = set()
     for indicator, period, value in rows:
         number, numerator, denominator, comment, link, parts = value
-        form = 0  # as the export's statement says: 1 a number alone, 2 with its ratio
+        form = ValueKey.OTHER  # as the export's statement chooses it
         if comment is None and number is not None:
-            form = 1 if numerator is None or denominator is None else 2
-        key = (indicator << INDICATOR_SHIFT) + period * 4  # as `key_of` packs it
-        raw.append((key + form, number, numerator, denominator, comment))
+            alone = numerator is None or denominator is None
+            form = ValueKey.ALONE if alone else ValueKey.WITH_RATIO
+        key = ValueKey.pack(indicator, period)
+        raw.append(
+            (ValueKey.pack(indicator, period, form), number, numerator, denominator, comment)
+        )
         if link and key not in data.links:  # one current value per indicator and period
             data.links[key].append(Link(key, "https://example.org/a?b&c", "evidence.pdf", None))
         if parts and key not in seen:
@@ -70,8 +75,8 @@ def test_all_at_once_is_one_by_one(
     own = draw.draw(st.sets(st.sampled_from(sorted(periods))))
     data, raw = _data(periods, own, rows)
     iati_export._prepare(data)  # no indicator has period targets: all are written at once
-    for indicator in {row[0] >> INDICATOR_SHIFT for row in raw} | {1}:
-        mine = [unpack(row) for row in raw if row[0] >> INDICATOR_SHIFT == indicator]
+    for indicator in {ValueKey.indicator(row[0]) for row in raw} | {1}:
+        mine = [unpack(row) for row in raw if ValueKey.indicator(row[0]) == indicator]
         expected = iati_export._period_loop(mine, {}, data, True)
         assert data.period_text.get(indicator, "") == expected
 
@@ -90,3 +95,18 @@ def test_a_value_alone_a_ratio_and_a_breakdown_in_date_order() -> None:
     assert '<rbm:ratio numerator="1" denominator="4"/>' in text
     assert '<actual value="12"/>' in text
     assert '<actual value="5">' in text and '<dimension name="sex" value="f"/>' in text
+
+
+def test_a_key_keeps_its_indicator_period_and_form_apart() -> None:
+    packed = ValueKey.pack(2**31 - 1, 2**30 - 1, ValueKey.WITH_RATIO)
+    row = unpack((packed, 1, 2, 3, None))
+    assert (row.indicator_id, row.period_id, row.form) == (2**31 - 1, 2**30 - 1, 2)
+    assert row.key == ValueKey.pack(2**31 - 1, 2**30 - 1)
+
+
+def test_ids_too_large_for_the_key_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="2\\*\\*30"):
+        ValueKey.check(indicator_ids=[1], period_ids=[2**30])
+    with pytest.raises(ConfigurationError, match="2\\*\\*31"):
+        ValueKey.check(indicator_ids=[2**31], period_ids=[1])
+    ValueKey.check(indicator_ids=[2**31 - 1], period_ids=[2**30 - 1])

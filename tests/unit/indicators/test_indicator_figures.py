@@ -13,7 +13,7 @@ from indicator_cases import QUARTERS, QUICK, indicator, q
 from test_indicator_properties import portfolios
 
 from indicators import Indicator, Measurement, PeriodTarget, forecast, summarise
-from indicators._frames import day_number
+from indicators.arrays import day_number
 from indicators.convert import indicators_frame, measurements_frame, targets_frame
 from indicators.figures import (
     FIGURE_COLUMNS,

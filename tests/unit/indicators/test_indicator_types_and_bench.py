@@ -8,6 +8,7 @@ import pandas as pd
 import pandera.errors
 import pytest
 
+from bench.frames import make_frames
 from indicators import (
     MeasurementStatus,
     Progress,
@@ -15,7 +16,6 @@ from indicators import (
     StatusThresholds,
     summarise,
 )
-from indicators._bench import make_frames
 from indicators.schemas import validated
 from indicators.types import counting_statuses
 

@@ -21,28 +21,35 @@ from itertools import chain
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, delete, event, insert, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from indicators.figures import FIGURE_COLUMNS, figures
 from indicators.quality import standing_flags
+from rbm.frames.engine import (
+    ENGINE_INDICATOR_COLUMNS,
+    breakdown_frame,
+    flag_names,
+    indicator_frame,
+    measurement_frame,
+)
+from rbm.frames.sql import columns_frame
 from rbm.models import (
     Baseline,
     Indicator,
     IndicatorFigure,
     Measurement,
     Project,
+    ReportedEnd,
     ReportingPeriod,
     ResultNode,
     Target,
 )
-from rbm.models.enums import MeasurementStatus
+from rbm.models.enums import REPORTED_MEASUREMENT
 
 _MARKED = "rbm.figures.marked"
 _PROJECTS = "rbm.figures.projects"
 _DEFERRED = "rbm.figures.deferred"
-REPORTED = [MeasurementStatus.SUBMITTED, MeasurementStatus.APPROVED]
-KEPT_ENDS = 4
 # Indicators per read: keeps each IN list well under every backend's parameter limit.
 _CHUNK = 5_000
 
@@ -50,13 +57,6 @@ _CHUNK = 5_000
 def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int:
     """Compute and store the figures of these indicators (every indicator when None) from their
     current approved values; returns how many were written."""
-    from rbm.queries.indicator_status import (
-        ENGINE_INDICATOR_COLUMNS,
-        indicator_frame,
-        measurement_frame,
-    )
-    from rbm.queries.quality import breakdown_frame, flag_names
-
     ids = (
         sorted(set(indicator_ids))
         if indicator_ids is not None
@@ -76,12 +76,13 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         values = measurement_frame(session, None, indicator_ids=chunk)
         engine_inds = inds[ENGINE_INDICATOR_COLUMNS]
         stored = figures(engine_inds, values, validate=False)
-        stored = stored.merge(reported_ends(session, chunk), on="indicator_id", how="left")
+        reported = _store_reported_ends(session, chunk)
+        stored = stored.merge(reported, on="indicator_id", how="left")
         flags = standing_flags(
             engine_inds, values, breakdowns=breakdown_frame(session, chunk), validate=False
         )
         stored = stored.merge(flag_names(flags), on="indicator_id", how="left")
-        stored = stored.fillna({"reported": 0, "reported_ends": "", "flags": ""})
+        stored = stored.fillna({"reported": 0, "flags": ""})
         session.execute(delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk)))
         rows = _rows(stored)
         if rows:
@@ -101,39 +102,36 @@ def refresh_missing(session: Session) -> int:
     return refresh(session, session.scalars(missing).all())
 
 
-def reported_ends(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
-    """Per indicator with any: how many periods hold a current submitted or approved value,
-    and the end dates of the newest `KEPT_ENDS` of them (ISO, newest first, comma-separated),
-    for overdue reports (which look only at the periods ended in the last weeks)."""
-    from rbm.queries._sql import columns_frame
-
-    rows = columns_frame(
-        session,
-        select(
-            Measurement.indicator_id,
-            Measurement.reporting_period_id,
-            type_coerce(ReportingPeriod.end_date, String).label("end"),
-        )
+def _store_reported_ends(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
+    """Write the `reported_end` rows of these indicators (each period holding a current
+    submitted or approved value, with its end date), and return how many each has (`reported`,
+    for the indicators with any)."""
+    session.execute(delete(ReportedEnd).where(ReportedEnd.indicator_id.in_(indicator_ids)))
+    reported = (
+        select(Measurement.indicator_id, Measurement.reporting_period_id, ReportingPeriod.end_date)
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
-            Measurement.indicator_id.in_(list(indicator_ids)),
+            Measurement.indicator_id.in_(indicator_ids),
             Measurement.is_current,
-            Measurement.status.in_(REPORTED),
+            Measurement.status.in_(REPORTED_MEASUREMENT),
         )
-        .distinct(),
+        .distinct()
     )
-    if rows.empty:
-        return pd.DataFrame({"indicator_id": pd.Series(dtype="int64"), **_NO_REPORTS})
-    rows["end"] = rows["end"].map(str)
-    rows = rows.sort_values(["indicator_id", "end"], ascending=[True, False])
-    grouped = rows.groupby("indicator_id")["end"]
-    newest = grouped.head(KEPT_ENDS).groupby(rows["indicator_id"])
-    out = pd.DataFrame({"reported": grouped.size(), "reported_ends": newest.agg(",".join)})
-    return out.reset_index().astype({"indicator_id": "int64"})
+    session.execute(
+        insert(ReportedEnd).from_select(
+            ["indicator_id", "reporting_period_id", "end_date"], reported
+        )
+    )
+    return columns_frame(
+        session,
+        select(ReportedEnd.indicator_id, func.count().label("reported"))
+        .where(ReportedEnd.indicator_id.in_(indicator_ids))
+        .group_by(ReportedEnd.indicator_id),
+        {"indicator_id": "int", "reported": "int"},
+    )
 
 
-_NO_REPORTS = {"reported": pd.Series(dtype="int64"), "reported_ends": pd.Series(dtype=object)}
-STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "reported_ends", "flags"]
+STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "flags"]
 
 
 def _rows(stored: pd.DataFrame) -> list[dict[str, Any]]:
@@ -143,12 +141,20 @@ def _rows(stored: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(STORED_COLUMNS, row, strict=True)) for row in out.itertuples(index=False)]
 
 
+def keep_true(factory: sessionmaker[Session]) -> None:
+    """Have every session this factory makes keep the stored figures true: changes mark their
+    indicators after each flush, the marked figures are rewritten before the commit, and a
+    rollback forgets the marks. `rbm.db.Database` registers this on its session factories."""
+    event.listen(factory, "after_flush", _mark_changes)
+    event.listen(factory, "before_commit", _refresh_marked)
+    event.listen(factory, "after_rollback", _forget)
+
+
 def mark(session: Session, indicator_ids: Collection[int]) -> None:
     """Have these indicators' figures refreshed when the session commits."""
     session.info.setdefault(_MARKED, set()).update(indicator_ids)
 
 
-@event.listens_for(Session, "after_flush")
 def _mark_changes(session: Session, _context: Any) -> None:
     # After the flush, so a value added through a relationship carries its indicator id.
     for obj in chain(session.new, session.dirty, session.deleted):
@@ -180,7 +186,6 @@ def deferred(session: Session) -> Iterator[None]:
     _refresh_marked(session)
 
 
-@event.listens_for(Session, "before_commit")
 def _refresh_marked(session: Session) -> None:
     if not (session.info.get(_MARKED) or session.info.get(_PROJECTS)):
         return
@@ -203,7 +208,6 @@ def _refresh_marked(session: Session) -> None:
     refresh(session, marked)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_MARKED, None)
     session.info.pop(_PROJECTS, None)

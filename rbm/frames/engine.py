@@ -1,0 +1,300 @@
+"""The engine's input frames, read in a bounded number of statements: indicators with their
+reference baseline and life-of-project target (and, on request, their stored figures), current
+approved measurements, period targets and breakdown parts. Shared by the read side
+(`rbm.queries`) and the stored figures (`rbm.figures`), which both compute from them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Float, Select, String, cast, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from indicators.figures import FIGURE_COLUMNS
+from indicators.schemas import STATUS_DTYPE
+from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame, timestamps, year_start
+from rbm.models import (
+    Baseline,
+    Dimension,
+    DimensionValue,
+    Indicator,
+    IndicatorFigure,
+    Measurement,
+    MeasurementBreakdown,
+    Project,
+    ReportingPeriod,
+    ResultNode,
+    Target,
+)
+from rbm.models.enums import Measure, MeasurementStatus
+
+
+def reference_baseline_id() -> Any:
+    """The indicator's reference baseline (correlated on `Indicator.id`): the earliest-dated,
+    an undated one dated 1 January of its year, ties to the first recorded
+    (`indicators.baselines`). One probe of `ix_baseline_indicator_id` per indicator read,
+    whatever the size of the portfolio."""
+    return (
+        select(Baseline.id)
+        .where(Baseline.indicator_id == Indicator.id)
+        .order_by(func.coalesce(Baseline.baseline_date, year_start(Baseline.year)), Baseline.id)
+        .limit(1)
+        .correlate(Indicator)
+        .scalar_subquery()
+    )
+
+
+def lop_target_id() -> Any:
+    """The indicator's life-of-project target (correlated on `Indicator.id`)."""
+    return (
+        select(func.min(Target.id))
+        .where(Target.indicator_id == Indicator.id, Target.reporting_period_id.is_(None))
+        .correlate(Indicator)
+        .scalar_subquery()
+    )
+
+
+def _text(column: Any, name: str) -> Any:
+    return type_coerce(column, String).label(name)
+
+
+def indicator_frame(
+    session: Session,
+    project_ids: Select[Any] | None,
+    *,
+    indicator_ids: Collection[int] = (),
+    with_figures: bool = False,
+) -> pd.DataFrame:
+    """Indicators of the projects (or, without projects, the given indicators) with their
+    effective baseline, life-of-project target and the project's dates, in the engine's columns
+    plus descriptive ones (read with `columns_frame`: tens of thousands of rows at a time).
+    `with_figures` adds the stored figures' columns (`indicators.figures.FIGURE_COLUMNS`, null
+    where an indicator has none, plus `reported` and `flags`) from the same statement.
+
+    Each cell the driver returns is a Python object, so the statement reads only what the
+    engine uses: dates as day numbers (`epoch_days`), an undated baseline dated 1 January of
+    its year in the database, and the typed columns built straight into numpy arrays."""
+    baseline_day = epoch_days(
+        func.coalesce(Baseline.baseline_date, year_start(Baseline.year))
+    ).label("baseline_date")
+    stmt = (
+        select(
+            Indicator.id.label("indicator_id"),
+            _text(Indicator.measure, "measure"),
+            _text(Indicator.direction, "direction"),
+            _text(Indicator.accumulation, "accumulation"),
+            cast(Baseline.value, Float).label("baseline_value"),
+            baseline_day,
+            cast(Target.value, Float).label("target_value"),
+            epoch_days(Project.start_date).label("start_date"),
+            epoch_days(Project.end_date).label("end_date"),
+            ResultNode.project_id,
+            ResultNode.id.label("result_node_id"),
+        )
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .join(Project, Project.id == ResultNode.project_id)
+        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
+        .outerjoin(Target, Target.id == lop_target_id())
+        .where(
+            ResultNode.project_id.in_(project_ids)
+            if project_ids is not None
+            else Indicator.id.in_(list(indicator_ids))
+        )
+    )
+    types = dict(_INDICATOR_TYPES)
+    if with_figures:
+        stmt = stmt.add_columns(*_figure_columns()).outerjoin(
+            IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id
+        )
+        types |= _FIGURE_TYPES
+    df = columns_frame(session, stmt, types)
+    # Ordered by id here: an ORDER BY would sort every wide row in the database first.
+    ids = df["indicator_id"].to_numpy()
+    if (ids[1:] < ids[:-1]).any():
+        df = df.take(np.argsort(ids, kind="stable")).reset_index(drop=True)
+    return df
+
+
+_INDICATOR_TYPES: dict[str, Kind] = {
+    "indicator_id": "int",
+    "measure": "text",
+    "direction": "text",
+    "accumulation": "text",
+    "baseline_value": "float",
+    "baseline_date": "day",
+    "target_value": "float",
+    "start_date": "day",
+    "end_date": "day",
+    "project_id": "int",
+    "result_node_id": "int",
+}
+# Null where an indicator has no stored figures (an outer join), so counts read as floats.
+_FIGURE_TYPES: dict[str, Kind] = {
+    "n_values": "float",
+    "latest_end": "day",
+    "total": "float",
+    "latest_value": "float",
+    "numerator": "float",
+    "denominator": "float",
+    "latest_narrative": "text",
+    "fit_n": "float",
+    "fit_sx": "float",
+    "fit_sy": "float",
+    "fit_sxx": "float",
+    "fit_sxy": "float",
+    "n_unpaired": "float",
+    "reported": "float",
+    "flags": "text",
+}
+
+
+def measurement_frame(
+    session: Session, project_ids: Select[Any] | None, *, indicator_ids: Collection[int] = ()
+) -> pd.DataFrame:
+    """The current approved measurement of each indicator and period, of the projects (or,
+    without projects, of the given indicators).
+
+    Built for a million rows: numbers are cast to floats and the status read as text in the
+    database, so no value passes a Python type converter; the period dates come from a second,
+    small query by period id; the frame is built column by column. Only approved values are
+    read, so the status column is filled, not fetched."""
+    where = (
+        ReportingPeriod.project_id.in_(project_ids)
+        if project_ids is not None
+        else Measurement.indicator_id.in_(list(indicator_ids))
+    )
+    stmt = (
+        select(
+            Measurement.indicator_id,
+            Measurement.reporting_period_id,
+            cast(Measurement.value, Float).label("value"),
+            cast(Measurement.numerator, Float).label("numerator"),
+            cast(Measurement.denominator, Float).label("denominator"),
+            func.nullif(Measurement.narrative, "").label("narrative"),
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .where(where, Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
+    )
+    df = columns_frame(session, stmt)
+    periods = columns_frame(
+        session,
+        select(ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.end_date).where(
+            ReportingPeriod.id.in_(
+                select(Measurement.reporting_period_id)
+                .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+                .where(where)
+            )
+            if project_ids is None
+            else ReportingPeriod.project_id.in_(project_ids)
+        ),
+    )
+    dates = timestamps(periods, "start_date", "end_date").set_index("id")
+    period = df.pop("reporting_period_id").to_numpy(dtype="int64")
+    df.insert(1, "period_start", dates["start_date"].reindex(period).to_numpy())
+    df.insert(2, "period_end", dates["end_date"].reindex(period).to_numpy())
+    # Only approved values are read: the status is the same on every row.
+    approved = pd.Series(MeasurementStatus.APPROVED.value, index=df.index, dtype=STATUS_DTYPE)
+    df.insert(6, "status", approved)
+    df["narrative"] = df["narrative"].astype("object")
+    df["indicator_id"] = df["indicator_id"].astype("int64")
+    return floats(df, "value", "numerator", "denominator")
+
+
+def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
+    stmt = (
+        select(
+            Target.indicator_id,
+            epoch_days(ReportingPeriod.start_date).label("period_start"),
+            epoch_days(ReportingPeriod.end_date).label("period_end"),
+            cast(Target.value, Float).label("value"),
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
+        .where(ReportingPeriod.project_id.in_(project_ids), Target.value.is_not(None))
+    )
+    return columns_frame(
+        session,
+        stmt,
+        {"indicator_id": "int", "period_start": "day", "period_end": "day", "value": "float"},
+    )
+
+
+ENGINE_INDICATOR_COLUMNS = [
+    "indicator_id",
+    "measure",
+    "direction",
+    "accumulation",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "start_date",
+    "end_date",
+]
+ENGINE_MEASUREMENT_COLUMNS = [
+    "indicator_id",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "narrative",
+]
+
+
+def _figure_columns() -> list[Any]:
+    columns = IndicatorFigure.__table__.c
+    named = [columns[c] for c in FIGURE_COLUMNS if c not in ("indicator_id", "latest_end")]
+    return [
+        *named,
+        epoch_days(IndicatorFigure.latest_end).label("latest_end"),
+        IndicatorFigure.reported,
+        IndicatorFigure.flags,
+    ]
+
+
+def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
+    """Breakdown parts of the current approved values of these indicators: indicator_id,
+    period_start, period_end, dimension, category, value (numerator for percentages) and
+    exhaustive, for `indicators.quality.standing_flags`."""
+    stmt = (
+        select(
+            Measurement.indicator_id,
+            ReportingPeriod.start_date.label("period_start"),
+            ReportingPeriod.end_date.label("period_end"),
+            Dimension.name.label("dimension"),
+            DimensionValue.label.label("category"),
+            Indicator.measure,
+            cast(MeasurementBreakdown.value, Float).label("value"),
+            cast(MeasurementBreakdown.numerator, Float).label("numerator"),
+            Dimension.exhaustive,
+        )
+        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
+        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        .where(
+            Measurement.indicator_id.in_(list(indicator_ids)),
+            Measurement.is_current,
+            Measurement.status == MeasurementStatus.APPROVED,
+        )
+    )
+    df = floats(frame(session, stmt), "value", "numerator")
+    pct = df["measure"].map(lambda v: getattr(v, "value", v)) == Measure.PERCENTAGE.value
+    df["value"] = df["numerator"].where(pct, df["value"])
+    df["exhaustive"] = df["exhaustive"].astype(bool)
+    return timestamps(df.drop(columns=["measure", "numerator"]), "period_start", "period_end")
+
+
+def flag_names(flags: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: its flags as stored (`indicator_figure.flags`: distinct, sorted,
+    comma-separated)."""
+    if flags.empty:
+        return pd.DataFrame(
+            {"indicator_id": pd.Series(dtype="int64"), "flags": pd.Series(dtype=object)}
+        )
+    names = flags.groupby("indicator_id")["flag"].agg(lambda s: ",".join(sorted(set(s))))
+    return names.rename("flags").reset_index()
