@@ -353,13 +353,12 @@ class Coverage(StrEnum):
 
     @property
     def label(self) -> str:
-        return _(
-            {
-                "uncovered": N_("Uncovered"),
-                "covered": N_("Covered"),
-                "several": N_("Covered by several providers"),
-            }[self.value]
-        )
+        english = {
+            "uncovered": N_("Uncovered"),
+            "covered": N_("Covered"),
+            "several": N_("Covered by several providers"),
+        }[self.value]
+        return _(english)
 
     @classmethod
     def of(cls, providers: int) -> Coverage:
