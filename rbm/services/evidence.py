@@ -49,8 +49,11 @@ def check_size(filename: str, content: bytes, *, max_bytes: int) -> None:
     RBM_MAX_UPLOAD_MB and of Streamlit's own upload limit)."""
     if len(content) > max_bytes:
         raise ValidationFailed(
-            f"{filename}: {len(content) / BYTES_PER_MB:.1f} MB is over the "
-            f"{max_bytes / BYTES_PER_MB:g} MB upload limit (RBM_MAX_UPLOAD_MB)."
+            "{filename}: {count:.1f} MB is over the {max_bytes:g} MB upload limit "
+            "(RBM_MAX_UPLOAD_MB).",
+            filename=filename,
+            count=len(content) / BYTES_PER_MB,
+            max_bytes=max_bytes / BYTES_PER_MB,
         )
 
 
