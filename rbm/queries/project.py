@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from indicators.rollup import rollup_results
 from rbm.errors import NotFound
 from rbm.frames.sql import floats, frame
+from rbm.i18n import DEFAULT
 from rbm.models import (
     Country,
     Funding,
@@ -31,6 +32,7 @@ from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, pending_condition, visible_condition
 from rbm.queries import indicator_status
 from rbm.queries.quality import project_flags
+from rbm.queries.translations import localized
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,15 @@ def visible_projects(session: Session, *, principal: Principal) -> pd.DataFrame:
 
 
 def project_view(
-    session: Session, *, principal: Principal, code: str, as_of: date | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    as_of: date | None = None,
+    language: str = DEFAULT,
 ) -> ProjectView:
+    """The project lens. Titles and descriptions imported in several languages read in
+    `language` where the publisher gave it (`rbm.queries.translations`), else as stored."""
     head = frame(
         session,
         select(
@@ -97,6 +106,8 @@ def project_view(
             indicators[["indicator_id", "status"]],
         )
         nodes = nodes.merge(statuses.rename(columns={"node_id": "id"}), on="id", how="left")
+    if language != DEFAULT:
+        project, nodes, indicators = _in_language(session, language, project, nodes, indicators)
     return ProjectView(
         project=project,
         partners=_partners(session, pid),
@@ -116,6 +127,31 @@ def project_view(
         ),
         judged_at=_judged_at(indicators),
     )
+
+
+def _in_language(
+    session: Session,
+    language: str,
+    project: pd.Series,
+    nodes: pd.DataFrame,
+    indicators: pd.DataFrame,
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    pid = int(project["id"])
+    project = project.copy()
+    for field in ("title", "description"):
+        texts = localized(session, entity="project", field=field, ids=[pid], language=language)
+        project[field] = texts.get(pid, project[field])
+    if not nodes.empty:
+        titles = localized(
+            session, entity="result_node", field="title", ids=nodes["id"], language=language
+        )
+        nodes = nodes.assign(title=nodes["id"].map(titles).fillna(nodes["title"]))
+    if not indicators.empty:
+        ids = indicators["indicator_id"]
+        for field in ("title", "definition"):
+            texts = localized(session, entity="indicator", field=field, ids=ids, language=language)
+            indicators = indicators.assign(**{field: ids.map(texts).fillna(indicators[field])})
+    return project, nodes, indicators
 
 
 def _judged_at(indicators: pd.DataFrame) -> date | None:

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from rbm.i18n import N_, _
+from rbm.i18n import N_, _, language
 from rbm.models.enums import EvaluationType, ResponseKind, ResultLevel, label
 from rbm.principal import Principal
 from rbm.queries.evaluations import evaluations_table, open_recommendations
@@ -70,7 +70,7 @@ class ProjectData:
 def read_project(session: Session, *, principal: Principal, code: str, period: str) -> ProjectData:
     """Everything the report shows, read through the pages' scoped queries."""
     ref = project_period(session, principal=principal, code=code, label=period)
-    view = project_view(session, principal=principal, code=code, as_of=ref.end)
+    view = project_view(session, principal=principal, code=code, as_of=ref.end, language=language())
     narrative = approved_narratives(session, principal=principal, project_ids=[ref.project_id]).get(
         (ref.project_id, ref.period_id)
     )

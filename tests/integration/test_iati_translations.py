@@ -29,6 +29,7 @@ from rbm.models import (
 )
 from rbm.models.enums import Role
 from rbm.principal import Principal
+from rbm.queries.project import project_view
 from rbm.queries.translations import localized
 from tests.integration.test_iati_examples import an_importer, fresh_database
 from tests.utils.builders import make_user
@@ -260,3 +261,34 @@ def test_english_and_another_language_in_the_same_words_are_both_kept(
         ("en", "UN Women 2020"),
         ("sv", "UN Women 2020"),
     ]
+
+
+def test_the_project_lens_reads_imported_texts_in_the_readers_language(
+    db: Database, admin: Principal
+) -> None:
+    run(db, admin, activity())
+    with db.read() as session:
+        code = str(session.scalar(select(Project.code)))
+
+        def view(lang: str) -> tuple[str, str, list[str], list[str]]:
+            v = project_view(session, principal=admin, code=code, language=lang)
+            return (
+                str(v.project["title"]),
+                str(v.project["description"]),
+                list(v.nodes.loc[v.nodes["level"] != "impact", "title"]),  # a made-up root
+                list(v.indicators["title"]),
+            )
+
+        assert view("fr") == (
+            "De l'eau pour tous",
+            "Seulement en français",
+            ["Eau potable"],
+            ["Households served"],  # no French title: the stored English
+        )
+        assert view("es") == (
+            "Agua para todos",
+            "Seulement en français",
+            ["Safe water"],
+            ["Hogares atendidos"],
+        )
+        assert view("en")[0] == "Water for all"

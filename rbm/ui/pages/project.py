@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rbm.i18n import _
+from rbm.i18n import _, language
 from rbm.queries.iptt import iptt
 from rbm.queries.narratives import project_periods
 from rbm.queries.project import ProjectView, project_view, visible_projects
@@ -42,7 +42,7 @@ code = st.selectbox(
 st.query_params["code"] = code
 view: ProjectView | None = None
 with reported():
-    view = cached_query(project_view, principal, code=code)
+    view = cached_query(project_view, principal, code=code, language=language())
 if view is None:
     st.stop()
 
