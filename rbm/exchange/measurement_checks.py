@@ -16,6 +16,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from rbm.i18n import N_, _
+
 #: Words accepted for yes/no measures (English, French, Spanish), lower-cased.
 YES_NO = {"yes": 1, "no": 0, "y": 1, "n": 0, "oui": 1, "non": 0, "sí": 1, "si": 1, "1": 1, "0": 0,
           "true": 1, "false": 0}  # fmt: skip
@@ -29,6 +31,7 @@ NUMBER_COLUMNS = ("value", "numerator", "denominator")
 @dataclass(frozen=True)
 class Rule:
     column: str
+    #: What to do, in English (marked; translated when reported).
     fix: str
     bad: Callable[[pd.DataFrame], pd.Series]
     #: Rules on the same cell reported after a more basic one are left out.
@@ -78,59 +81,59 @@ def rules(df: pd.DataFrame, breakdown_columns: list[str]) -> list[Rule]:
     numeric_measure = m.isin(["number", "ordinal"])
     count = (m == "number") & df["accumulation"].isin(["incremental", "cumulative"])
     out = [
-        Rule(col, "holds a NUL character; retype the cell", _has_nul(col))
+        Rule(col, N_("holds a NUL character; retype the cell"), _has_nul(col))
         for col in ("project", "indicator", "period", *NUMBER_COLUMNS, "narrative",
                     *breakdown_columns)
     ]  # fmt: skip
     out += [
-        Rule("project", "is not a project you may log results for; use the template's code",
+        Rule("project", N_("is not a project you may log results for; use the template's code"),
              lambda d: d["project"].notna() & ~d["_project_ok"]),
-        Rule("project", "is empty; copy the project code from the template",
+        Rule("project", N_("is empty; copy the project code from the template"),
              lambda d: d["project"].isna()),
-        Rule("indicator", "is not an indicator of this project; use the template's codes",
+        Rule("indicator", N_("is not an indicator of this project; use the template's codes"),
              lambda d: d["_project_ok"] & ~d["_indicator_ok"]),
-        Rule("period", "is not a reporting period of this project; use the template's labels",
+        Rule("period", N_("is not a reporting period of this project; use the template's labels"),
              lambda d: d["_indicator_ok"] & d["indicator_id"].isna()),
-        Rule("period", "is locked; ask a manager to unlock it or leave the row blank",
+        Rule("period", N_("is locked; ask a manager to unlock it or leave the row blank"),
              lambda d: d["_locked"]),
-        Rule("period", "has not started yet; leave the row blank until it starts",
+        Rule("period", N_("has not started yet; leave the row blank until it starts"),
              lambda d: d["_not_started"]),
-        Rule("period", "repeats an earlier row for the same indicator and period; keep one row",
+        Rule("period", N_("repeats an earlier row for the same indicator and period; keep one row"),
              lambda d: d["_duplicate"]),
-        Rule("period", "holds a value awaiting approval; it cannot change until it is reviewed",
+        Rule("period", N_("holds a value awaiting approval; it cannot change until it is reviewed"),
              lambda d: d["_awaiting"]),
     ]  # fmt: skip
     for col in NUMBER_COLUMNS:
         applies = numeric_measure if col == "value" else m == "percentage"
         out += _number_rules(col, applies)
     for col in breakdown_columns:
-        out.append(Rule(col, "is not a breakdown of this indicator; leave the cell blank",
+        out.append(Rule(col, N_("is not a breakdown of this indicator; leave the cell blank"),
                         _not_a_part(col)))  # fmt: skip
         out += _number_rules(col, df[col].notna())
-        out.append(Rule(col, "is negative; a part cannot be below 0", _negative(col)))
+        out.append(Rule(col, N_("is negative; a part cannot be below 0"), _negative(col)))
     out += [
-        Rule("narrative", f"is too long; shorten it to at most {MAX_NARRATIVE} characters",
+        Rule("narrative", N_("is too long; shorten it to at most {max_narrative} characters"),
              lambda d: d["narrative"].fillna("").str.len() > MAX_NARRATIVE),
-        Rule("narrative", "is required for a qualitative indicator; write the narrative",
+        Rule("narrative", N_("is required for a qualitative indicator; write the narrative"),
              lambda d: (m == "qualitative") & d["narrative"].isna(), shows_value=False),
-        Rule("value", "is not yes or no; use yes or no (oui/non, sí/no, 1/0 also work)",
+        Rule("value", N_("is not yes or no; use yes or no (oui/non, sí/no, 1/0 also work)"),
              lambda d: (m == "yes_no") & d["value"].notna() & d["_yes_no"].isna()),
-        Rule("value", "is required for a number, yes/no or ordinal indicator; fill it",
+        Rule("value", N_("is required for a number, yes/no or ordinal indicator; fill it"),
              lambda d: m.isin(["number", "yes_no", "ordinal"]) & d["value"].isna(),
              shows_value=False),
-        Rule("value", "is a score outside this indicator's scale; use one of its scores",
+        Rule("value", N_("is a score outside this indicator's scale; use one of its scores"),
              lambda d: (m == "ordinal") & d["_value"].notna() & ~d["_score_ok"]),
-        Rule("value", "is negative; a count cannot be below 0",
+        Rule("value", N_("is negative; a count cannot be below 0"),
              lambda d: count & (d["_value"] < 0)),
-        Rule("numerator", "is required for a percentage indicator; fill it",
+        Rule("numerator", N_("is required for a percentage indicator; fill it"),
              lambda d: (m == "percentage") & d["numerator"].isna(), shows_value=False),
-        Rule("denominator", "is required for a percentage indicator; fill it",
+        Rule("denominator", N_("is required for a percentage indicator; fill it"),
              lambda d: (m == "percentage") & d["denominator"].isna(), shows_value=False),
-        Rule("denominator", "must be greater than 0", lambda d: d["_denominator"] <= 0),
-        Rule("numerator", "is negative; a numerator cannot be below 0",
+        Rule("denominator", N_("must be greater than 0"), lambda d: d["_denominator"] <= 0),
+        Rule("numerator", N_("is negative; a numerator cannot be below 0"),
              lambda d: d["_numerator"] < 0),
-        Rule("numerator", "is above the denominator; a percentage's numerator is at most "
-             "its denominator",
+        Rule("numerator", N_("is above the denominator; a percentage's numerator is at most "
+             "its denominator"),
              lambda d: (d["_denominator"] > 0) & (d["_numerator"] > d["_denominator"])),
     ]  # fmt: skip
     return out
@@ -151,12 +154,12 @@ def _negative(col: str) -> Callable[[pd.DataFrame], pd.Series]:
 def _number_rules(col: str, applies: pd.Series) -> list[Rule]:
     """The form of a number cell, read from its parsed column `_n:<col>`."""
     return [
-        Rule(col, "is not a number; write digits only, e.g. 12.5",
+        Rule(col, N_("is not a number; write digits only, e.g. 12.5"),
              lambda d: applies & _not_a_number(d[col], d[f"_n:{col}"])),
-        Rule(col, "is not a finite number; write a number",
+        Rule(col, N_("is not a finite number; write a number"),
              lambda d: applies & d[col].notna() & np.isinf(d[f"_n:{col}"]) | applies
              & d[col].notna() & d[col].astype(str).str.lower().isin(["nan", "-nan"])),
-        Rule(col, f"has more digits than are stored; round it to {MAX_DECIMALS} decimals",
+        Rule(col, N_("has more digits than are stored; round it to {max_decimals} decimals"),
              lambda d: applies & beyond_precision(d[col], d[f"_n:{col}"])),
     ]  # fmt: skip
 
@@ -172,8 +175,13 @@ def sum_problems(df: pd.DataFrame, groups: dict[str, list[str]]) -> list[tuple[i
         bad = given & pd.notna(total) & ~np.isclose(sums, total.astype(float))
         for index in df.index[bad]:
             t = float(total[df.index.get_loc(index)])
-            said = f"the {dimension} parts add up to {_fmt(sums[index])}, not the total {_fmt(t)}"
-            out.append((index, cols[0], f"{said}; correct the parts"))
+            said = _(
+                "the {dimension} parts add up to {parts}, not the total {total}; correct the parts",
+                dimension=dimension,
+                parts=_fmt(sums[index]),
+                total=_fmt(t),
+            )
+            out.append((index, cols[0], said))
     return out
 
 
@@ -209,5 +217,6 @@ def check(df: pd.DataFrame, all_rules: list[Rule]) -> list[tuple[int, str, str]]
         seen.add((index, rule.column))
         cell = df.at[index, rule.column]
         shown = f"{excerpt(cell)} " if rule.shows_value and cell is not None else ""
-        out.append((index, rule.column, f"{shown}{rule.fix}"))
+        fix = _(rule.fix, max_narrative=MAX_NARRATIVE, max_decimals=MAX_DECIMALS)
+        out.append((index, rule.column, f"{shown}{fix}"))
     return out

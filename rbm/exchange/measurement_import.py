@@ -23,6 +23,7 @@ from rbm.exchange import measurement_write as write
 from rbm.exchange import spreadsheet
 from rbm.exchange.measurement_read import SHEET, ReadInfo, read_file, to_point, uses_decimal_comma
 from rbm.frames.sql import columns_frame, epoch_days
+from rbm.i18n import Msg, Text
 from rbm.models import (
     Dimension,
     DimensionValue,
@@ -234,7 +235,10 @@ def validate(
     found += [p for p in sums if p[0] not in bad_rows]
     if found:
         found.sort(key=lambda f: (f[0], list(data.columns).index(f[1])))
-        problems = [f"row {i + 2}, column {c}: {msg}" for i, c, msg in found]
+        problems: list[Text] = [
+            Msg("row {row}, column {column}: {problem}", row=i + 2, column=c, problem=msg)
+            for i, c, msg in found
+        ]
         raise ValidationFailed(
             "The file was not imported: {count} problem(s) in {count2} row(s). Nothing was saved.",
             problems,

@@ -74,7 +74,7 @@ def test_a_bad_file_is_refused_row_by_row_and_nothing_is_saved(db: Database, tea
         "row 4, column indicator: '9.z' is not an indicator of this project; "
         "use the template's codes" in problems
     )
-    assert not any(p.startswith("row 5") for p in problems)
+    assert not any(str(p).startswith("row 5") for p in problems)
     with db.read() as session:
         assert session.scalar(select(func.count(Measurement.id))) == 0
 
