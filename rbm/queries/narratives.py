@@ -25,6 +25,7 @@ from rbm.models import (
     User,
 )
 from rbm.models.enums import MeasurementStatus
+from rbm.models.enums import label as enum_label
 from rbm.principal import Principal, pending_condition, visible_condition
 
 _WORD = re.compile(r"\w+")
@@ -92,7 +93,7 @@ def _views(session: Session, condition: ColumnElement[bool]) -> list[NarrativeVi
             period_id=n.reporting_period_id,
             period=label,
             revision=n.revision,
-            status=n.status.value,
+            status=enum_label(n.status).lower(),
             version=n.version,
             summary=n.summary,
             achievements=n.achievements,

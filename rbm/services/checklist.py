@@ -35,6 +35,7 @@ from rbm.models.enums import (
     Priority,
     Role,
     SelfAssessmentStatus,
+    label,
 )
 from rbm.principal import Principal, focal_countries
 from rbm.services import audit, needs
@@ -119,7 +120,7 @@ def _check_version(sa: SelfAssessment, expected_version: int | None) -> None:
         raise Conflict(
             "Someone else changed this checklist since you opened it (it is now "
             "{status}). Reload to see their changes.",
-            status=sa.status.value,
+            status=label(sa.status).lower(),
         )
 
 
@@ -255,7 +256,7 @@ def save_answer(
     if sa.status is not SelfAssessmentStatus.DRAFT:
         raise ValidationFailed(
             "This checklist is {status}; its answers can no longer be changed.",
-            status=sa.status.value,
+            status=label(sa.status).lower(),
         )
     if values_of(answer) == normalised(values):
         return sa
@@ -313,7 +314,7 @@ def submit(
     if sa.status is not SelfAssessmentStatus.DRAFT:
         raise ValidationFailed(
             "Only a draft checklist can be submitted (this one is {status}).",
-            status=sa.status.value,
+            status=label(sa.status).lower(),
         )
     if found := problems(session, sa.id):
         raise ValidationFailed(
@@ -355,7 +356,7 @@ def accept(
     if sa.status is not SelfAssessmentStatus.SUBMITTED:
         raise ValidationFailed(
             "Only a submitted checklist can be accepted (this one is {status}).",
-            status=sa.status.value,
+            status=label(sa.status).lower(),
         )
     if sa.submitted_by_id == principal.user_id:
         raise PermissionDenied("Four eyes: nobody accepts a checklist they submitted.")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
 from rbm.models import Attachment, Indicator, Measurement, ResultNode
-from rbm.models.enums import MeasurementStatus
+from rbm.models.enums import MeasurementStatus, label
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import can
@@ -127,7 +127,7 @@ def attach(
         raise ValidationFailed(
             "Evidence is attached to a draft or returned value; this one is "
             "{status}. To correct it, start a new revision.",
-            status=m.status.value,
+            status=label(m.status).lower(),
         )
     if (content is None) == (url is None):
         raise ValidationFailed("Attach either a file or a link.")

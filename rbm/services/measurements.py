@@ -29,7 +29,7 @@ from rbm.models import (
     ResultNode,
 )
 from rbm.models.base import as_dict
-from rbm.models.enums import Measure, MeasurementStatus
+from rbm.models.enums import Measure, MeasurementStatus, label
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import can, require
@@ -250,7 +250,7 @@ def _check_version(m: Measurement, expected_version: int | None) -> None:
             "Someone else changed this value (now {m}, status {status}) since you "
             "opened it. Reload to see their change.",
             m=m.value if m.value is not None else "-",
-            status=m.status.value,
+            status=label(m.status).lower(),
         )
 
 
@@ -275,7 +275,7 @@ def submit(
     if m.status not in EDITABLE:
         raise ValidationFailed(
             "Only a draft or returned value can be submitted (this one is {status}).",
-            status=m.status.value,
+            status=label(m.status).lower(),
         )
     before = as_dict(m, *_SNAPSHOT)
     m.status, m.submitted_by_id, m.submitted_at = (
@@ -381,7 +381,8 @@ def _review_checks(
     _check_version(m, expected_version)
     if m.status is not MeasurementStatus.SUBMITTED:
         raise ValidationFailed(
-            "Only a submitted value can be reviewed (this one is {status}).", status=m.status.value
+            "Only a submitted value can be reviewed (this one is {status}).",
+            status=label(m.status).lower(),
         )
     if principal.user_id in (m.submitted_by_id, m.created_by_id):
         raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")

@@ -36,7 +36,7 @@ from rbm.models import (
     ResultNode,
 )
 from rbm.models.base import as_dict
-from rbm.models.enums import MeasurementStatus, ResultLevel
+from rbm.models.enums import MeasurementStatus, ResultLevel, label
 from rbm.principal import Principal
 from rbm.services import audit, evidence
 from rbm.services.evaluations import NewLesson, record_lesson
@@ -109,7 +109,7 @@ def _check_version(n: Narrative, expected_version: int | None) -> None:
         raise Conflict(
             "Someone else changed this narrative (now {status}, revision "
             "{revision}) since you opened it. Reload to see their change.",
-            status=n.status.value,
+            status=label(n.status).lower(),
             revision=n.revision,
         )
 
@@ -306,7 +306,7 @@ def submit(
     if n.status not in EDITABLE:
         raise ValidationFailed(
             "Only a draft or returned narrative can be submitted (this one is {status}).",
-            status=n.status.value,
+            status=label(n.status).lower(),
         )
     before = as_dict(n, *_SNAPSHOT)
     n.status, n.submitted_by_id, n.submitted_at = (
@@ -328,7 +328,7 @@ def _review(
     if n.status is not MeasurementStatus.SUBMITTED:
         raise ValidationFailed(
             "Only a submitted narrative can be reviewed (this one is {status}).",
-            status=n.status.value,
+            status=label(n.status).lower(),
         )
     if principal.user_id in (n.submitted_by_id, n.created_by_id):
         raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
