@@ -86,11 +86,14 @@ def test_the_honduras_focal_point_answers_the_checklist_in_spanish(
         start.click()
         wait_idle(page)
     fully, partly = es(IMPLEMENTATION_LABELS["fully"]), es(IMPLEMENTATION_LABELS["partly"])
-    boxes = page.get_by_label(es("Implementation status"))
+    # The select box itself (its label also names the help button beside it).
+    boxes = page.get_by_role("combobox", name=es("Implementation status"))
     boxes.first.wait_for()
     for box, answer in ((0, fully), (1, partly)):
+        # A select box filters its options as one types; Enter takes the first match.
         boxes.nth(box).click()
-        page.get_by_role("option", name=answer, exact=True).click()
+        boxes.nth(box).fill(answer)
+        page.keyboard.press("Enter")
         wait_idle(page)
 
     db = Database(f"sqlite:///{database_file}")
