@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from rbm.exchange._import_text import Texts, Translations
+from rbm.i18n import _
 from rbm.models.enums import (
     Accumulation,
     Direction,
@@ -184,7 +185,9 @@ class ActivityReport:
 
     @staticmethod
     def lines(reasons: dict[str, int]) -> list[str]:
-        return [r if n == 1 else f"{r} (×{n})" for r, n in reasons.items()]
+        """Each reason once, in the reader's language (a reason is its English text, marked
+        where it is written: `note(...)`, `skip(...)`, `ActivitySkipped(...)`), with its count."""
+        return [_(r) if n == 1 else f"{_(r)} (×{n})" for r, n in reasons.items()]
 
 
 class ActivitySkipped(Exception):

@@ -27,6 +27,7 @@ from rbm.exchange._import_refs import References
 from rbm.exchange._import_write import write_activity
 from rbm.exchange.iati_codes import IATI_VERSION
 from rbm.exchange.iati_xml import FileRefused, activity_schema, parse_safely
+from rbm.i18n import N_, _
 from rbm.models.enums import Role
 from rbm.principal import Principal
 from rbm.services.permissions import require_role
@@ -53,12 +54,18 @@ class ImportReport:
         return len(self.activities) - self.count("skipped") - self.count("duplicate")
 
     def summary(self) -> str:
-        parts = ", ".join(
-            f"{self.count(o)} {o}" for o in ("created", "updated", "unchanged", "skipped")
+        """What became of the file's activities, in the reader's language."""
+        text = _(
+            "{n} activities: {created} created, {updated} updated, {unchanged} unchanged, "
+            "{skipped} skipped.",
+            n=len(self.activities),
+            **{o: self.count(o) for o in ("created", "updated", "unchanged", "skipped")},
         )
         if self.count("duplicate"):
-            parts += f", {self.count('duplicate')} left out as repeated identifiers"
-        return f"{len(self.activities)} activities: {parts}."
+            text += " " + _(
+                "{duplicate} left out as repeated identifiers.", duplicate=self.count("duplicate")
+            )
+        return text
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per activity: outcome, counts, and the skipped parts and notes with why."""
@@ -66,7 +73,7 @@ class ImportReport:
             {
                 "identifier": a.identifier,
                 "title": a.title,
-                "outcome": a.outcome,
+                "outcome": _(OUTCOMES.get(a.outcome, a.outcome)),
                 **{k: a.counts[k] for k in COUNTED},
                 "skipped": "; ".join(a.lines(a.skipped)),
                 "notes": "; ".join(a.lines(a.notes)),
@@ -74,6 +81,16 @@ class ImportReport:
             }
             for a in self.activities
         ]
+
+
+#: What became of an activity, as people read it.
+OUTCOMES = {
+    "created": N_("created"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+    "skipped": N_("skipped"),
+    "duplicate": N_("duplicate"),
+}
 
 
 def max_upload_bytes() -> int:
