@@ -104,13 +104,24 @@ WARNINGS_SHOWN = 20
 
 def _activities(root: etree._Element, report: ImportReport) -> list[etree._Element]:
     if etree.QName(root).localname != "iati-activities" or etree.QName(root).namespace:
-        raise FileRefused(f"This is not an IATI activity file (its root is <{root.tag}>).")
+        raise FileRefused("This is not an IATI activity file (its root is <{tag}>).", tag=root.tag)
     version = (root.get("version") or "").strip()
     if version not in KNOWN_VERSIONS:
-        declared = f"declares IATI version {version!r}" if version else "declares no IATI version"
+        known, wanted = ", ".join(KNOWN_VERSIONS), IATI_VERSION
+        if version:
+            raise FileRefused(
+                "The file declares IATI version {version!r} (the version attribute of "
+                "iati-activities); this importer reads versions {known}. Export it as IATI "
+                "{wanted}.",
+                version=version,
+                known=known,
+                wanted=wanted,
+            )
         raise FileRefused(
-            f"The file {declared} (the version attribute of iati-activities); this importer "
-            f"reads versions {', '.join(KNOWN_VERSIONS)}. Export it as IATI {IATI_VERSION}."
+            "The file declares no IATI version (the version attribute of iati-activities); "
+            "this importer reads versions {known}. Export it as IATI {wanted}.",
+            known=known,
+            wanted=wanted,
         )
     if version != IATI_VERSION:
         report.notes.append(

@@ -73,7 +73,9 @@ def parse_safely(data: bytes, *, max_bytes: int) -> etree._Element:
     """Parse untrusted XML and return its root element, or raise FileRefused."""
     if len(data) > max_bytes:
         raise FileRefused(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB."
+            "The file is {count:.1f} MB; the limit is {max_bytes:.1f} MB.",
+            count=len(data) / 1e6,
+            max_bytes=max_bytes / 1e6,
         )
     if _declares_dtd(data):
         raise FileRefused(
@@ -84,7 +86,7 @@ def parse_safely(data: bytes, *, max_bytes: int) -> etree._Element:
     try:
         root = etree.fromstring(data, parser=hardened_parser())
     except etree.XMLSyntaxError as exc:
-        raise FileRefused(f"The file is not well-formed XML: {exc}") from exc
+        raise FileRefused("The file is not well-formed XML: {exc}", exc=exc) from exc
     if root.getroottree().docinfo.doctype:
         raise FileRefused("The file declares a document type; it is refused.")
     return root
