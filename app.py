@@ -4,6 +4,8 @@ principal's roles is not registered, so its URL does not open it either."""
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from rbm.errors import RbmError
@@ -11,7 +13,7 @@ from rbm.i18n import LANGUAGES, _, language
 from rbm.principal import Principal
 from rbm.services.users import principal_for_sso
 from rbm.settings import get_settings
-from rbm.ui import remember
+from rbm.ui import remember, run_log
 from rbm.ui.registry import CHANGE_PASSWORD, LOGIN, PAGES, pages_for
 from rbm.ui.session import (
     MUST_CHANGE,
@@ -29,6 +31,7 @@ from rbm.ui.session import (
 )
 from rbm.ui.widgets import message, plain, reported
 
+started = time.perf_counter()  # the run's server time, when RBM_RUN_LOG asks (bench.load)
 apply_language()
 st.set_page_config(page_title=_("RBM tracker"), page_icon=":material/insights:", layout="wide")
 settings = get_settings()
@@ -83,11 +86,14 @@ if principal is None:
         ],
         position="hidden",
     )
+    home = LOGIN.url_path
     remember.clear_if_signed_out()
 else:
     sections: dict[str, list[st.Page]] = {}
     waiting = inbox_count(principal)
-    for spec in pages_for(principal, must_change_password=bool(st.session_state.get(MUST_CHANGE))):
+    specs = pages_for(principal, must_change_password=bool(st.session_state.get(MUST_CHANGE)))
+    home = specs[0].url_path  # the first page is the default, whose address is ""
+    for spec in specs:
         title = _(spec.title)
         if spec.url_path == "inbox" and waiting:
             title = _("{page} ({count})", page=title, count=waiting)
@@ -117,4 +123,5 @@ else:
         remember.keep(principal)
         if settings.demo_mode:
             st.caption(_("Demo mode: sample data, not for real use."))
-page.run()
+with run_log.timed(page.url_path or str(home), started):
+    page.run()

@@ -102,10 +102,15 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def server(database_url: str, *, port: int | None = None, **env: str) -> Iterator[Server]:
-    """`streamlit run app.py` on `database_url`, on 127.0.0.1; stopped when the block ends."""
+def server(
+    database_url: str, *, port: int | None = None, cpus: str = "", **env: str
+) -> Iterator[Server]:
+    """`streamlit run app.py` on `database_url`, on 127.0.0.1; stopped when the block ends.
+    `cpus` (taskset's list, e.g. "0") keeps the server on those processors."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    if cpus:
+        command = ["taskset", "--cpu-list", cpus, *command]
     command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     process = subprocess.Popen(

@@ -3,6 +3,8 @@ period or from a filled template; a refusal lists its problems row by row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from rbm.i18n import _
 from rbm.principal import Principal
 from rbm.ui.entry_labels import column_names
 from rbm.ui.session import get_db
-from rbm.ui.widgets import message, reported
+from rbm.ui.widgets import in_language, message, reported
 
 _GRID = ["project", "indicator", "title", "measure", "period", "value"]
 _TYPED = ("numerator", "denominator", "narrative")
@@ -68,18 +70,28 @@ def grid_tab(principal: Principal, due: pd.DataFrame, projects: list[str]) -> No
 def sheet_tab(principal: Principal, projects: list[str]) -> None:
     if projects:
         s_project = st.selectbox(_("Project"), projects, key="lr_s_project")
-        with get_db().read() as session:
-            blank = imp.template(session, principal=principal, project_code=s_project)
+
+        def template(fmt: str) -> Callable[[], bytes]:
+            """The project's blank template, made when its button is clicked (not on every
+            rerun of the page)."""
+
+            def make() -> bytes:
+                with get_db().read() as session:
+                    blank = imp.template(session, principal=principal, project_code=s_project)
+                return imp.to_bytes(blank, fmt=fmt)
+
+            return in_language(make)
+
         a, b = st.columns(2)
         a.download_button(
             _("Download CSV template"),
-            imp.to_bytes(blank, fmt="csv"),
+            template("csv"),
             f"{s_project}-measurements.csv",
             "text/csv",
         )
         b.download_button(
             _("Download Excel template"),
-            imp.to_bytes(blank, fmt="xlsx"),
+            template("xlsx"),
             f"{s_project}-measurements.xlsx",
         )
     upload = st.file_uploader(

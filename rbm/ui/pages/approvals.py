@@ -111,17 +111,24 @@ def _queue() -> None:
     st.subheader(_("Review one submission"))
     asked = st.query_params.get("measurement", "")
     queued = queue["measurement_id"].astype(int).tolist()
+    # One label per row, built column-wise: a queue can hold thousands of submissions.
+    labels = (
+        queue["project"].astype(str)
+        + " "
+        + queue["indicator"].astype(str)
+        + " · "
+        + queue["period"].astype(str)
+        + " — "
+        + queue["title"].astype(str)
+    ).tolist()
     pick = st.selectbox(
         _("Submission"),
-        queue.index,
+        range(len(queue)),
         index=queued.index(int(asked)) if asked.isdigit() and int(asked) in queued else 0,
         key="ap_pick",
-        format_func=lambda i: (
-            f"{queue.loc[i, 'project']} {queue.loc[i, 'indicator']} · "
-            f"{queue.loc[i, 'period']} — {queue.loc[i, 'title']}"
-        ),
+        format_func=labels.__getitem__,
     )
-    _review(queue.loc[pick])
+    _review(queue.iloc[pick])
 
 
 def _periods() -> None:
