@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from rbm.exchange.iati_export import export_iati
 from rbm.i18n import _, language, ngettext
 from rbm.principal import Principal
+from rbm.ui import charts
 from rbm.ui.labels import project_status
 from rbm.ui.session import get_db
 from rbm.ui.widgets import projects_judged_note
@@ -42,6 +43,19 @@ def millions(amount: float, *, digits: int) -> str:
     locale = language() if language() in ("es", "fr") else "en_GB"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return _("USD {amount} M", amount=format_decimal(amount / 1e6, format=pattern, locale=locale))
+
+
+def map_spec(by_country: pd.DataFrame, *, title: str) -> dict[str, Any]:
+    """The portfolio's world map (`charts.choropleth_spec`) for these figures, in the reader's
+    language: built once and shared by every session showing the same figures."""
+    return _map_spec(by_country, title, language())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _map_spec(by_country: pd.DataFrame, title: str, language: str) -> dict[str, Any]:
+    # Altair builds and checks the map in about 0.3 s of CPU: once per figures, title and
+    # language (the key), rather than on every rerun of every session.
+    return charts.choropleth_spec(by_country, title=title)
 
 
 def _headers() -> dict[str, Any]:

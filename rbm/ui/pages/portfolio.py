@@ -14,7 +14,7 @@ from rbm.queries.portfolio import PortfolioFilters, funding_by_area, home, money
 from rbm.queries.reference import filter_choices
 from rbm.settings import get_settings
 from rbm.ui import charts
-from rbm.ui.portfolio import millions, project_list
+from rbm.ui.portfolio import map_spec, millions, project_list
 from rbm.ui.session import cached_query, get_db, require_principal
 
 COUNTRY_PAGE = "rbm/ui/pages/country.py"
@@ -93,7 +93,7 @@ if table.empty:
 left, right = st.columns([3, 2])
 with left:
     event = st.vega_lite_chart(
-        charts.choropleth_spec(by_country, title=_("Assistance by recipient country (USD)")),
+        map_spec(by_country, title=_("Assistance by recipient country (USD)")),
         on_select="rerun",
         key="pf_map",
         width="stretch",
