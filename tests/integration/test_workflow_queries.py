@@ -199,6 +199,7 @@ def test_audit_details_of_a_value_are_only_for_roles_that_see_drafts(db: Databas
     for view in views:
         assert len(view.audit) == len(team_view.audit)  # who did what and when: yes
         assert view.audit[["before", "after", "reason"]].isna().all().all()  # details: no
-        cells = [str(v) for col in view.audit.columns for v in view.audit[col]]
+        # The time column is left out: a timestamp's microseconds can read "999".
+        cells = [str(v) for col in view.audit.columns.drop("at") for v in view.audit[col]]
         assert not [c for c in cells if "999" in c or "Internal" in c or "Team-only" in c]
         assert view.comments.empty
