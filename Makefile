@@ -34,10 +34,11 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest tests/unit --cov=indicators --cov-report=term-missing:skip-covered --cov-fail-under=95
 
-# pytest-xdist hands whole modules to two workers (module-scoped worlds are built once), in the
-# order tests/conftest.py sets: modules marked slow first, then the browser tests, which mostly
-# wait and so overlap the busy ones; the slowest 20 tests printed at the end.
-XDIST := -n 2 --dist loadscope --no-loadscope-reorder --durations=20
+# pytest-xdist hands whole modules to three workers (module-scoped worlds are built once), in
+# the order tests/conftest.py sets: modules marked slow first, then the browser tests, which
+# mostly wait (on their browser and server) and so overlap the busy ones; with two workers on
+# two cores half the CPU sat idle. The slowest 20 tests are printed at the end.
+XDIST := -n 3 --dist loadscope --no-loadscope-reorder --durations=20
 
 integration: setup
 	$(BIN)/pytest tests/integration $(XDIST)
