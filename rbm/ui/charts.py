@@ -41,24 +41,20 @@ def map_ids(numeric: pd.Series) -> pd.Series:
     return numeric.astype(int).map(lambda n: f"{n:03d}")
 
 
-#: A stand-in for the world's outlines while Altair builds and checks the map: Altair walks
-#: every value of inline data as it builds a chart (about a second of CPU for the outlines, on
-#: every rerun of the portfolio page, for every person), so `choropleth_spec` builds the map
-#: around this and puts the outlines into the finished spec.
-_STAND_IN: dict[str, Any] = {
-    "type": "Topology",
-    "objects": {"countries": {"type": "GeometryCollection", "geometries": []}},
-    "arcs": [],
-}
+#: Where the app serves the world's outlines to browsers: Streamlit's static serving
+#: (`server.enableStaticServing`) of the folder `static/` beside app.py, a link to rbm/ui/assets.
+#: Relative, so it holds under a proxy's path prefix too.
+WORLD_URL = "app/static/world-110m.json"
 
 
 def choropleth(
-    by_country: pd.DataFrame, *, title: str, topology: dict[str, Any] | None = None
+    by_country: pd.DataFrame, *, title: str, outlines_url: str | None = None
 ) -> Any:  # an Altair chart (altair returns Any)
     """World map shaded by money per country. `by_country`: country_code, country,
     country_numeric, money, projects (without country_code, names stand for codes). Names and
     amounts in the tooltip are in the current language; a click selects a country (selection
-    parameter "country", field country_code)."""
+    parameter "country", field country_code). The world's outlines are inside the chart (for
+    the reports, drawn offline), or read by the browser from `outlines_url`."""
     codes = by_country.get("country_code", by_country["country"])
     values = by_country.assign(
         id=map_ids(by_country["country_numeric"]),
@@ -69,9 +65,11 @@ def choropleth(
         amount=by_country["money"].map(format_money),
     )
     pick = alt.selection_point(fields=["country_code"], name="country", on="click")
-    topo = alt.InlineData(
-        values=world_topology() if topology is None else topology,
-        format=alt.TopoDataFormat(type="topojson", feature="countries"),
+    outlines = alt.TopoDataFormat(type="topojson", feature="countries")
+    topo: Any = (
+        alt.InlineData(values=world_topology(), format=outlines)
+        if outlines_url is None
+        else alt.UrlData(url=outlines_url, format=outlines)
     )
     land = alt.Chart(topo).mark_geoshape(fill="#eaeef2", stroke="white", strokeWidth=0.4)
     shaded = (
@@ -105,21 +103,12 @@ def choropleth(
 
 
 def choropleth_spec(by_country: pd.DataFrame, *, title: str) -> dict[str, Any]:
-    """The same map as a Vega-Lite spec (for `st.vega_lite_chart`), checked by Altair around a
-    stand-in topology; the world's outlines are put in afterwards, unchecked and uncopied."""
-    spec: dict[str, Any] = choropleth(by_country, title=title, topology=_STAND_IN).to_dict()
-    filled: dict[str, Any] = _with_outlines(spec)
-    return filled
-
-
-def _with_outlines(node: Any) -> Any:
-    if node == _STAND_IN:
-        return world_topology()
-    if isinstance(node, dict):
-        return {key: _with_outlines(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_with_outlines(value) for value in node]
-    return node
+    """The same map as a Vega-Lite spec for the pages (`st.vega_lite_chart`), the outlines
+    read by the browser from `WORLD_URL` (and kept in its cache) rather than sent with every
+    rerun: inline, Altair walked their 28,000 values on every build and Streamlit on every
+    rerun, for every person."""
+    spec: dict[str, Any] = choropleth(by_country, title=title, outlines_url=WORLD_URL).to_dict()
+    return spec
 
 
 def status_bars(counts: pd.Series, *, title: str) -> Any:  # an Altair chart (altair returns Any)

@@ -53,8 +53,8 @@ def map_spec(by_country: pd.DataFrame, *, title: str) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _map_spec(by_country: pd.DataFrame, title: str, language: str) -> dict[str, Any]:
-    # Altair builds and checks the map in about 0.3 s of CPU: once per figures, title and
-    # language (the key), rather than on every rerun of every session.
+    # Altair builds and checks the map once per figures, title and language (the key), rather
+    # than on every rerun of every session.
     return charts.choropleth_spec(by_country, title=title)
 
 
