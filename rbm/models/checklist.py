@@ -129,6 +129,18 @@ class SelfAssessment(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+#: What an answer says, as the form, the service, the import and the export all name it.
+ANSWER_FIELDS = (
+    "implementation",
+    "measure_cited",
+    "obstacles",
+    "assistance_needed",
+    "assistance_kind",
+    "priority",
+    "comments",
+)
+
+
 class Answer(Base):
     __tablename__ = "answer"
     __table_args__ = (UniqueConstraint("self_assessment_id", "question_id"),)
