@@ -12,6 +12,19 @@ from rbm.models.base import Base, Share, enum_type, utcnow
 from rbm.models.enums import Frequency, PartnerRole, ProjectStatus
 from rbm.models.reference import Organisation
 
+#: A project's details that its form edits: the editor reads and audits these.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "currency",
+    "reporting_frequency",
+    "provider_id",
+)
+
 
 class Project(Base):
     """A technical-assistance project; it owns one logframe."""

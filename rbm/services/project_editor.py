@@ -24,6 +24,7 @@ from rbm.models import (
 )
 from rbm.models.base import as_dict
 from rbm.models.enums import Frequency, ProjectStatus
+from rbm.models.project import EDITABLE_FIELDS
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import require
@@ -35,17 +36,7 @@ from rbm.services.projects import (
     require_own_organisation,
 )
 
-_FIELDS = (
-    "title",
-    "description",
-    "status",
-    "start_date",
-    "end_date",
-    "budget",
-    "currency",
-    "reporting_frequency",
-    "provider_id",
-)
+_FIELDS = EDITABLE_FIELDS
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -162,6 +162,21 @@ def formatted(frame: pd.DataFrame, column: str) -> list[str]:
 def flag_reasons(names: str) -> str:
     """Stored flag names (comma-separated) as their short reasons, in the reader's language."""
     return "; ".join(FLAG_REASONS.get(n, n) for n in names.split(",") if n)
+
+
+def overlap_headers() -> dict[str, Any]:
+    """The headers of a table of projects working on the same area at the same time
+    (`rbm.queries.coordination.pairs_of`), as the coordination and country pages show it."""
+    return {
+        "country": _("Country"),
+        "area": _("Priority area"),
+        "code_a": _("Project"),
+        "provider_a": _("Provider"),
+        "code_b": _("Project"),
+        "provider_b": _("Provider"),
+        "overlap_from": st.column_config.DateColumn(_("Overlap from")),
+        "overlap_to": st.column_config.DateColumn(_("Overlap to")),
+    }
 
 
 def projects_judged_note() -> str:

@@ -20,6 +20,7 @@ from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     flag_reasons,
     formatted,
+    overlap_headers,
     plain,
     projects_judged_note,
     reported,
@@ -200,15 +201,7 @@ with right:
             width="stretch",
             key="ct_overlaps",
             column_order=[c for c in view.overlaps.columns if c != "country"],
-            column_config={
-                "area": _("Priority area"),
-                "code_a": _("Project"),
-                "provider_a": _("Provider"),
-                "code_b": _("Project"),
-                "provider_b": _("Provider"),
-                "overlap_from": st.column_config.DateColumn(_("Overlap from")),
-                "overlap_to": st.column_config.DateColumn(_("Overlap to")),
-            },
+            column_config=overlap_headers(),
         )
 
 
