@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, ForeignKey, MetaData, Numeric
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -30,6 +30,12 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {Decimal: Amount, datetime: DateTime(timezone=True)}
+
+
+def part_of(table: str) -> MappedColumn[Any]:
+    """A key column referring to the row of `table` (`<table>.id`) that the row belongs to and
+    goes with (ON DELETE CASCADE): the owner's half of a link or detail table's primary key."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True)
 
 
 #: The sort order of a column declared after the review trail: a mixin's columns come after the

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, utcnow
+from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, part_of, utcnow
 from rbm.models.enums import MeasurementStatus
 
 
@@ -63,9 +63,7 @@ class MeasurementBreakdown(Base):
 
     __tablename__ = "measurement_breakdown"
 
-    measurement_id: Mapped[int] = mapped_column(
-        ForeignKey("measurement.id", ondelete="CASCADE"), primary_key=True
-    )
+    measurement_id: Mapped[int] = part_of("measurement")
     dimension_value_id: Mapped[int] = mapped_column(
         ForeignKey("dimension_value.id"), primary_key=True
     )
@@ -129,9 +127,7 @@ class IndicatorFigure(Base):
 
     __tablename__ = "indicator_figure"
 
-    indicator_id: Mapped[int] = mapped_column(
-        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
-    )
+    indicator_id: Mapped[int] = part_of("indicator")
     n_values: Mapped[int]
     latest_end: Mapped[date | None]
     total: Mapped[float | None] = mapped_column(Double)
@@ -163,10 +159,6 @@ class ReportedEnd(Base):
     __tablename__ = "reported_end"
     __table_args__ = (Index("ix_reported_end_end_date", "end_date", "indicator_id"),)
 
-    indicator_id: Mapped[int] = mapped_column(
-        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
-    )
-    reporting_period_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True
-    )
+    indicator_id: Mapped[int] = part_of("indicator")
+    reporting_period_id: Mapped[int] = part_of("reporting_period")
     end_date: Mapped[date]

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, utcnow
+from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, part_of, utcnow
 from rbm.models.enums import MeasurementStatus
 
 
@@ -78,9 +78,7 @@ class NarrativeSection(Base):
 
     __tablename__ = "narrative_section"
 
-    narrative_id: Mapped[int] = mapped_column(
-        ForeignKey("narrative.id", ondelete="CASCADE"), primary_key=True
-    )
+    narrative_id: Mapped[int] = part_of("narrative")
     result_node_id: Mapped[int] = mapped_column(
         ForeignKey("result_node.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -22,6 +22,17 @@ from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_and_figures
 
 OUTCOME_LEVELS = (ResultLevel.IMPACT, ResultLevel.OUTCOME)
+#: The engine's figures each outcome row carries, in the order the country page shows them.
+OUTCOME_FIGURES = [
+    "baseline",
+    "target_value",
+    "actual",
+    "to_date_rule",
+    "progress",
+    "status",
+    "judged_at",
+    "flags",
+]
 
 
 @dataclass(frozen=True)
@@ -91,17 +102,5 @@ def _outcomes(
     described["scope"] = described["project"].map(
         lambda p: "this country" if n_countries.get(p, 0) == 1 else "project-wide"
     )
-    cols = [
-        "indicator_id",
-        "measure",
-        "accumulation",
-        "baseline",
-        "target_value",
-        "actual",
-        "to_date_rule",
-        "progress",
-        "status",
-        "judged_at",
-        "flags",
-    ]
+    cols = ["indicator_id", "measure", "accumulation", *OUTCOME_FIGURES]
     return described.merge(figures[cols], on="indicator_id", how="left")

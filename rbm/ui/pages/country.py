@@ -10,7 +10,7 @@ import streamlit as st
 
 from rbm.i18n import N_, _, country_name
 from rbm.models.enums import Role
-from rbm.queries.country import CountryView, country_view
+from rbm.queries.country import OUTCOME_FIGURES, CountryView, country_view
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
 from rbm.ui import charts, related, reporting
@@ -125,22 +125,7 @@ o = o.assign(
 )
 st.dataframe(
     o.assign(status=o["status"].map(status_label), progress=o["progress"] * 100)[
-        [
-            "project",
-            "level",
-            "code",
-            "title",
-            "unit",
-            "scope",
-            "baseline",
-            "target_value",
-            "actual",
-            "to_date_rule",
-            "progress",
-            "status",
-            "judged_at",
-            "flags",
-        ]
+        ["project", "level", "code", "title", "unit", "scope", *OUTCOME_FIGURES]
     ],
     hide_index=True,
     width="stretch",
