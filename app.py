@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rbm.errors import RbmError
-from rbm.i18n import LANGUAGES, _, language
+from rbm.i18n import _
 from rbm.principal import Principal
 from rbm.services.users import principal_for_sso
 from rbm.settings import get_settings
@@ -27,7 +27,7 @@ from rbm.ui.session import (
     sign_out,
     sso_configured,
 )
-from rbm.ui.widgets import message, plain, reported
+from rbm.ui.widgets import language_choice, message, plain, reported
 
 apply_language()
 st.set_page_config(page_title=_("RBM tracker"), page_icon=":material/insights:", layout="wide")
@@ -99,15 +99,8 @@ else:
         st.caption(_("Signed in as"))
         st.text(principal.name)
         st.caption(", ".join(sorted(r.label for r in principal.roles)))
-        codes = list(LANGUAGES)
-        st.selectbox(
-            _("Language"),
-            codes,
-            index=codes.index(language()) if language() in codes else 0,
-            format_func=LANGUAGES.__getitem__,
-            key="sidebar_language",
-            on_change=_switch_language,
-            args=(principal,),
+        language_choice(
+            st.sidebar, key="sidebar_language", on_change=_switch_language, args=(principal,)
         )
         if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             remember.forget(principal)

@@ -12,10 +12,20 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from indicators.types import Status
 from rbm.errors import RbmError
-from rbm.i18n import _, format_date, format_money, format_number, format_percent, language, using
+from rbm.i18n import (
+    LANGUAGES,
+    _,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+    language,
+    using,
+)
 from rbm.settings import get_settings
 from rbm.ui.palette import FLAG_REASONS, STATUS_COLOURS, STATUS_LABELS
 
@@ -177,6 +187,26 @@ def overlap_headers() -> dict[str, Any]:
         "overlap_from": st.column_config.DateColumn(_("Overlap from")),
         "overlap_to": st.column_config.DateColumn(_("Overlap to")),
     }
+
+
+def language_choice(
+    where: DeltaGenerator,
+    *,
+    key: str,
+    on_change: Callable[..., None],
+    args: tuple[object, ...] = (),
+) -> None:
+    """The language select box (the current language chosen), calling `on_change` on a change."""
+    codes = list(LANGUAGES)
+    where.selectbox(
+        _("Language"),
+        codes,
+        index=codes.index(language()) if language() in codes else 0,
+        format_func=LANGUAGES.__getitem__,
+        key=key,
+        on_change=on_change,
+        args=args,
+    )
 
 
 def projects_judged_note() -> str:
