@@ -9,7 +9,7 @@ import time
 import streamlit as st
 
 from rbm.errors import RbmError
-from rbm.i18n import LANGUAGES, _, language
+from rbm.i18n import _
 from rbm.principal import Principal
 from rbm.services.users import principal_for_sso
 from rbm.settings import get_settings
@@ -29,7 +29,7 @@ from rbm.ui.session import (
     sign_out,
     sso_configured,
 )
-from rbm.ui.widgets import message, plain, reported
+from rbm.ui.widgets import language_choice, message, plain, reported
 
 started = time.perf_counter()  # the run's server time, when RBM_RUN_LOG asks (bench.load)
 apply_language()
@@ -105,15 +105,8 @@ else:
         st.caption(_("Signed in as"))
         st.text(principal.name)
         st.caption(", ".join(sorted(r.label for r in principal.roles)))
-        codes = list(LANGUAGES)
-        st.selectbox(
-            _("Language"),
-            codes,
-            index=codes.index(language()) if language() in codes else 0,
-            format_func=LANGUAGES.__getitem__,
-            key="sidebar_language",
-            on_change=_switch_language,
-            args=(principal,),
+        language_choice(
+            st.sidebar, key="sidebar_language", on_change=_switch_language, args=(principal,)
         )
         if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             remember.forget(principal)

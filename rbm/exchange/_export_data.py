@@ -163,13 +163,16 @@ def read_export_data(
     ids = project_ids(principal, project_codes).scalar_subquery()
     connection = session.connection()
     data = ExportData(projects=_projects(connection, ids), number=NumberText(connection.dialect))
-    _group(_countries(connection, ids), data.countries)
-    _group(_regions(connection, ids), data.regions)
-    _group(_sectors(connection, ids), data.sectors)
-    _group(_areas(connection, ids), data.areas)
-    _group(_partners(connection, ids), data.partners)
-    _group(_funding(connection, ids), data.funding)
-    _group(_nodes(connection, ids), data.nodes)
+    for read, into in (
+        (_countries, data.countries),
+        (_regions, data.regions),
+        (_sectors, data.sectors),
+        (_areas, data.areas),
+        (_partners, data.partners),
+        (_funding, data.funding),
+        (_nodes, data.nodes),
+    ):
+        _group(_rows(connection.execute(read(ids))), into)
     _group(_indicators(connection, ids), data.indicators)
     for indicator_id, code in connection.execute(_dimensions(ids)).all():
         data.dimensions[indicator_id].append(code)
@@ -251,108 +254,94 @@ def _projects(connection: Connection, ids: Any) -> Rows:
     )
 
 
-def _countries(connection: Connection, ids: Any) -> Rows:
-    return _rows(
-        connection.execute(
-            select(ProjectCountry.project_id, ProjectCountry.country_code, ProjectCountry.share)
-            .where(ProjectCountry.project_id.in_(ids))
-            .order_by(ProjectCountry.project_id, ProjectCountry.country_code)
-        )
+def _countries(ids: Any) -> Any:
+    return (
+        select(ProjectCountry.project_id, ProjectCountry.country_code, ProjectCountry.share)
+        .where(ProjectCountry.project_id.in_(ids))
+        .order_by(ProjectCountry.project_id, ProjectCountry.country_code)
     )
 
 
-def _regions(connection: Connection, ids: Any) -> Rows:
-    return _rows(
-        connection.execute(
-            select(
-                ProjectRegion.project_id,
-                ProjectRegion.vocabulary,
-                ProjectRegion.code,
-                ProjectRegion.name,
-                ProjectRegion.share,
-            )
-            .where(ProjectRegion.project_id.in_(ids))
-            .order_by(ProjectRegion.project_id, ProjectRegion.vocabulary, ProjectRegion.code)
+def _regions(ids: Any) -> Any:
+    return (
+        select(
+            ProjectRegion.project_id,
+            ProjectRegion.vocabulary,
+            ProjectRegion.code,
+            ProjectRegion.name,
+            ProjectRegion.share,
         )
+        .where(ProjectRegion.project_id.in_(ids))
+        .order_by(ProjectRegion.project_id, ProjectRegion.vocabulary, ProjectRegion.code)
     )
 
 
-def _sectors(connection: Connection, ids: Any) -> Rows:
-    return _rows(
-        connection.execute(
-            select(ProjectSector.project_id, ProjectSector.code, ProjectSector.share)
-            .where(ProjectSector.project_id.in_(ids))
-            .order_by(ProjectSector.project_id, ProjectSector.code)
-        )
+def _sectors(ids: Any) -> Any:
+    return (
+        select(ProjectSector.project_id, ProjectSector.code, ProjectSector.share)
+        .where(ProjectSector.project_id.in_(ids))
+        .order_by(ProjectSector.project_id, ProjectSector.code)
     )
 
 
-def _areas(connection: Connection, ids: Any) -> Rows:
-    return _rows(
-        connection.execute(
-            select(ProjectPriorityArea.project_id, PriorityArea.code, PriorityArea.name)
-            .join(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id)
-            .where(ProjectPriorityArea.project_id.in_(ids))
-            .order_by(ProjectPriorityArea.project_id, PriorityArea.code)
-        )
+def _areas(ids: Any) -> Any:
+    return (
+        select(ProjectPriorityArea.project_id, PriorityArea.code, PriorityArea.name)
+        .join(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id)
+        .where(ProjectPriorityArea.project_id.in_(ids))
+        .order_by(ProjectPriorityArea.project_id, PriorityArea.code)
     )
 
 
-def _partners(connection: Connection, ids: Any) -> Rows:
-    return _rows(
-        connection.execute(
-            select(
-                ProjectPartner.project_id,
-                ProjectPartner.role,
-                Organisation.name,
-                Organisation.iati_ref,
-                Organisation.type,
-            )
-            .join(Organisation, Organisation.id == ProjectPartner.organisation_id)
-            .where(ProjectPartner.project_id.in_(ids))
-            .order_by(ProjectPartner.project_id, Organisation.name, ProjectPartner.role)
+def _partners(ids: Any) -> Any:
+    return (
+        select(
+            ProjectPartner.project_id,
+            ProjectPartner.role,
+            Organisation.name,
+            Organisation.iati_ref,
+            Organisation.type,
         )
+        .join(Organisation, Organisation.id == ProjectPartner.organisation_id)
+        .where(ProjectPartner.project_id.in_(ids))
+        .order_by(ProjectPartner.project_id, Organisation.name, ProjectPartner.role)
     )
 
 
-def _funding(connection: Connection, ids: Any) -> Rows:
-    return _rows(
-        connection.execute(
-            select(
-                Funding.project_id,
-                Funding.amount,
-                Funding.currency,
-                Funding.date_from,
-                Funding.date_to,
-                Funding.transaction_type,
-                Organisation.name,
-                Organisation.iati_ref,
-                Organisation.type,
-            )
-            .join(Organisation, Organisation.id == Funding.donor_id)
-            .where(Funding.project_id.in_(ids))
-            .order_by(Funding.project_id, Funding.date_from, Organisation.name, Funding.id)
+def _funding(ids: Any) -> Any:
+    return (
+        select(
+            Funding.project_id,
+            Funding.amount,
+            Funding.currency,
+            Funding.date_from,
+            Funding.date_to,
+            Funding.transaction_type,
+            Organisation.name,
+            Organisation.iati_ref,
+            Organisation.type,
         )
+        .join(Organisation, Organisation.id == Funding.donor_id)
+        .where(Funding.project_id.in_(ids))
+        .order_by(Funding.project_id, Funding.date_from, Organisation.name, Funding.id)
     )
 
 
-def _nodes(connection: Connection, ids: Any) -> Rows:
-    return _rows(
-        connection.execute(
-            select(
-                ResultNode.project_id,
-                ResultNode.id,
-                ResultNode.parent_id,
-                ResultNode.level,
-                ResultNode.code,
-                ResultNode.title,
-                ResultNode.description,
-                ResultNode.assumptions,
-                ResultNode.risks,
-            )
-            .where(ResultNode.project_id.in_(ids))
-            .order_by(ResultNode.project_id, ResultNode.position, ResultNode.id)
+def _nodes(ids: Any) -> Any:
+    return (
+        select(
+            ResultNode.project_id,
+            ResultNode.id,
+            ResultNode.parent_id,
+            ResultNode.level,
+            ResultNode.code,
+            ResultNode.title,
+            ResultNode.description,
+            ResultNode.assumptions,
+            ResultNode.risks,
         )
+        .where(ResultNode.project_id.in_(ids))
+        .order_by(ResultNode.project_id, ResultNode.position, ResultNode.id)
     )
 
 

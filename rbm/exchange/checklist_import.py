@@ -27,20 +27,13 @@ from sqlalchemy.orm import Session
 from rbm.errors import NotFound, RbmError, ValidationFailed
 from rbm.exchange import spreadsheet, workbook_guard
 from rbm.models import Answer, Instrument, Provision, Question, SelfAssessment
+from rbm.models.checklist import ANSWER_FIELDS
 from rbm.models.enums import AssistanceKind, Implementation, Priority
 from rbm.principal import Principal
 from rbm.services import checklist
 
 KEY_COLUMNS = ["instrument", "article"]
-ANSWER_COLUMNS = [
-    "implementation",
-    "measure_cited",
-    "obstacles",
-    "assistance_needed",
-    "assistance_kind",
-    "priority",
-    "comments",
-]
+ANSWER_COLUMNS = list(ANSWER_FIELDS)
 COLUMNS = [*KEY_COLUMNS, "provision", "question", *ANSWER_COLUMNS]
 TEXT_COLUMNS = ("measure_cited", "obstacles", "comments")
 

@@ -91,6 +91,11 @@ Texts = Sequence[tuple[str, str]]  # (language, text)
 
 _ESCAPE_TEXT = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_ATTR = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+# What each escaped character becomes (one pass, so "&" is never escaped twice); an attribute
+# also keeps its quotes and white space as written.
+_TEXT_MAP = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+_TEXT_ENTITIES = str.maketrans(_TEXT_MAP)
+_ATTR_ENTITIES = str.maketrans({**_TEXT_MAP, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
 
 
 def _text(value: str | None) -> str:
@@ -99,13 +104,7 @@ def _text(value: str | None) -> str:
         return ""
     if not _ESCAPE_TEXT.search(value):  # the common case: nothing to change
         return value
-    return (
-        _INVALID_XML.sub("", value)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\r", "&#13;")
-    )
+    return _INVALID_XML.sub("", value).translate(_TEXT_ENTITIES)
 
 
 @lru_cache(maxsize=65536)  # codes and names recur from project to project
@@ -113,16 +112,7 @@ def _q(value: str) -> str:
     """An attribute value, escaped for double quotes (whitespace kept as it is)."""
     if not _ESCAPE_ATTR.search(value):
         return value
-    return (
-        _INVALID_XML.sub("", value)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#9;")
-    )
+    return _INVALID_XML.sub("", value).translate(_ATTR_ENTITIES)
 
 
 def _leaf(tag: str, text: str | None, attrs: str = "") -> str:

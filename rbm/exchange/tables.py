@@ -260,8 +260,7 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
     """Per indicator and reporting period (joined by the period's id, never its dates): the
     period target and the approved actual (a percentage from numerator and denominator when it
     has both, else its value)."""
-    from rbm.models import Target
-    from rbm.queries.iptt import period_actual
+    from rbm.queries.iptt import period_actual, period_targets, with_dates
 
     approved = floats(
         frame(
@@ -285,16 +284,7 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
         "denominator",
     )
     approved["actual"] = period_actual(approved)
-    targets = frame(
-        session,
-        select(
-            Target.indicator_id,
-            Target.reporting_period_id.label("period_id"),
-            Target.value.label("target"),
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
-        .where(ReportingPeriod.project_id.in_(ids)),
-    )
+    targets = frame(session, period_targets(ids))
     periods = frame(
         session,
         select(
@@ -307,13 +297,7 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
     )
     twice = periods.duplicated(["project_id", "period"], keep=False)
     periods["period"] = periods["period"].where(
-        ~twice,
-        periods["period"]
-        + " ("
-        + periods["start_date"].astype(str)
-        + " to "
-        + periods["end_date"].astype(str)
-        + ")",
+        ~twice, with_dates(periods["period"], periods["start_date"], periods["end_date"])
     )
     merged = targets.merge(
         approved[["indicator_id", "period_id", "actual"]],

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, Numeric
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Enum, ForeignKey, MetaData, Numeric
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -30,6 +30,30 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {Decimal: Amount, datetime: DateTime(timezone=True)}
+
+
+def part_of(table: str) -> MappedColumn[Any]:
+    """A key column referring to the row of `table` (`<table>.id`) that the row belongs to and
+    goes with (ON DELETE CASCADE): the owner's half of a link or detail table's primary key."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True)
+
+
+#: The sort order of a column declared after the review trail: a mixin's columns come after the
+#: class's own, so the columns that follow the trail in the table say so to keep their place.
+AFTER_TRAIL = 1
+
+
+class ReviewTrail:
+    """Who wrote a revision and when, and who submitted and reviewed it: the four-eyes trail
+    that measurements and narratives both keep."""
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
 
 
 def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:

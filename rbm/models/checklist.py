@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, utcnow
+from rbm.models.base import Base, enum_type, part_of, utcnow
 from rbm.models.enums import AssistanceKind, Implementation, Priority, SelfAssessmentStatus
 
 
@@ -72,9 +72,7 @@ class InstrumentText(Base):
 
     __tablename__ = "instrument_text"
 
-    instrument_id: Mapped[int] = mapped_column(
-        ForeignKey("instrument.id", ondelete="CASCADE"), primary_key=True
-    )
+    instrument_id: Mapped[int] = part_of("instrument")
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     checked: Mapped[bool] = mapped_column(default=False)
@@ -85,9 +83,7 @@ class ProvisionText(Base):
 
     __tablename__ = "provision_text"
 
-    provision_id: Mapped[int] = mapped_column(
-        ForeignKey("provision.id", ondelete="CASCADE"), primary_key=True
-    )
+    provision_id: Mapped[int] = part_of("provision")
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     checked: Mapped[bool] = mapped_column(default=False)
@@ -98,9 +94,7 @@ class QuestionText(Base):
 
     __tablename__ = "question_text"
 
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("question.id", ondelete="CASCADE"), primary_key=True
-    )
+    question_id: Mapped[int] = part_of("question")
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     help_text: Mapped[str] = mapped_column(Text, default="")
@@ -127,6 +121,18 @@ class SelfAssessment(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+#: What an answer says, as the form, the service, the import and the export all name it.
+ANSWER_FIELDS = (
+    "implementation",
+    "measure_cited",
+    "obstacles",
+    "assistance_needed",
+    "assistance_kind",
+    "priority",
+    "comments",
+)
 
 
 class Answer(Base):
@@ -179,9 +185,7 @@ class NeedProject(Base):
 
     __tablename__ = "need_project"
 
-    need_id: Mapped[int] = mapped_column(
-        ForeignKey("need.id", ondelete="CASCADE"), primary_key=True
-    )
+    need_id: Mapped[int] = part_of("need")
     project_id: Mapped[int] = mapped_column(
         ForeignKey("project.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, utcnow
+from rbm.models.base import Base, enum_type, part_of, utcnow
 from rbm.models.enums import (
     ActionStatus,
     DacCriterion,
@@ -55,9 +55,7 @@ class DacRating(Base):
     __tablename__ = "dac_rating"
     __table_args__ = (CheckConstraint("score BETWEEN 1 AND 4", name="score_range"),)
 
-    evaluation_id: Mapped[int] = mapped_column(
-        ForeignKey("evaluation.id", ondelete="CASCADE"), primary_key=True
-    )
+    evaluation_id: Mapped[int] = part_of("evaluation")
     criterion: Mapped[DacCriterion] = mapped_column(
         enum_type(DacCriterion, "dac_criterion"), primary_key=True
     )
@@ -126,9 +124,7 @@ class Lesson(Base):
 class LessonCountry(Base):
     __tablename__ = "lesson_country"
 
-    lesson_id: Mapped[int] = mapped_column(
-        ForeignKey("lesson.id", ondelete="CASCADE"), primary_key=True
-    )
+    lesson_id: Mapped[int] = part_of("lesson")
     country_code: Mapped[str] = mapped_column(
         ForeignKey("country.code"), primary_key=True, index=True
     )
@@ -137,9 +133,7 @@ class LessonCountry(Base):
 class LessonPriorityArea(Base):
     __tablename__ = "lesson_priority_area"
 
-    lesson_id: Mapped[int] = mapped_column(
-        ForeignKey("lesson.id", ondelete="CASCADE"), primary_key=True
-    )
+    lesson_id: Mapped[int] = part_of("lesson")
     priority_area_id: Mapped[int] = mapped_column(
         ForeignKey("priority_area.id"), primary_key=True, index=True
     )
@@ -150,7 +144,5 @@ class LessonTag(Base):
 
     __tablename__ = "lesson_tag"
 
-    lesson_id: Mapped[int] = mapped_column(
-        ForeignKey("lesson.id", ondelete="CASCADE"), primary_key=True
-    )
+    lesson_id: Mapped[int] = part_of("lesson")
     tag: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, utcnow
+from rbm.models.base import Base, enum_type, part_of, utcnow
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
 
 
@@ -105,9 +105,7 @@ class Indicator(Base):
 class IndicatorDimension(Base):
     __tablename__ = "indicator_dimension"
 
-    indicator_id: Mapped[int] = mapped_column(
-        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
-    )
+    indicator_id: Mapped[int] = part_of("indicator")
     dimension_id: Mapped[int] = mapped_column(ForeignKey("dimension.id"), primary_key=True)
 
 
@@ -167,9 +165,7 @@ class TargetPart(Base):
 
     __tablename__ = "target_part"
 
-    target_id: Mapped[int] = mapped_column(
-        ForeignKey("target.id", ondelete="CASCADE"), primary_key=True
-    )
+    target_id: Mapped[int] = part_of("target")
     dimension_value_id: Mapped[int] = mapped_column(
         ForeignKey("dimension_value.id"), primary_key=True
     )

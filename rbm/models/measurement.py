@@ -21,11 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, utcnow
+from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, part_of, utcnow
 from rbm.models.enums import MeasurementStatus
 
 
-class Measurement(Base):
+class Measurement(ReviewTrail, Base):
     __tablename__ = "measurement"
     __table_args__ = (
         UniqueConstraint("indicator_id", "reporting_period_id", "revision"),
@@ -50,17 +50,10 @@ class Measurement(Base):
     numerator: Mapped[Decimal | None]
     denominator: Mapped[Decimal | None]
     narrative: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    submitted_at: Mapped[datetime | None]
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reviewed_at: Mapped[datetime | None]
     # Who vouches for an approved value nobody here reviewed: "IATI: <publisher>" for a value
     # imported as the publisher approved it (created by the importer, reviewed by no one).
-    source: Mapped[str | None] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(default=1)
+    source: Mapped[str | None] = mapped_column(String(200), sort_order=AFTER_TRAIL)
+    version: Mapped[int] = mapped_column(default=1, sort_order=AFTER_TRAIL)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -70,9 +63,7 @@ class MeasurementBreakdown(Base):
 
     __tablename__ = "measurement_breakdown"
 
-    measurement_id: Mapped[int] = mapped_column(
-        ForeignKey("measurement.id", ondelete="CASCADE"), primary_key=True
-    )
+    measurement_id: Mapped[int] = part_of("measurement")
     dimension_value_id: Mapped[int] = mapped_column(
         ForeignKey("dimension_value.id"), primary_key=True
     )
@@ -136,9 +127,7 @@ class IndicatorFigure(Base):
 
     __tablename__ = "indicator_figure"
 
-    indicator_id: Mapped[int] = mapped_column(
-        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
-    )
+    indicator_id: Mapped[int] = part_of("indicator")
     n_values: Mapped[int]
     latest_end: Mapped[date | None]
     total: Mapped[float | None] = mapped_column(Double)
@@ -170,10 +159,6 @@ class ReportedEnd(Base):
     __tablename__ = "reported_end"
     __table_args__ = (Index("ix_reported_end_end_date", "end_date", "indicator_id"),)
 
-    indicator_id: Mapped[int] = mapped_column(
-        ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
-    )
-    reporting_period_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True
-    )
+    indicator_id: Mapped[int] = part_of("indicator")
+    reporting_period_id: Mapped[int] = part_of("reporting_period")
     end_date: Mapped[date]

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, utcnow
+from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, part_of, utcnow
 from rbm.models.enums import MeasurementStatus
 
 
@@ -38,7 +38,7 @@ class NarrativePhoto(Base):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Narrative(Base):
+class Narrative(ReviewTrail, Base):
     """One revision of a project's narrative for a reporting period."""
 
     __tablename__ = "narrative"
@@ -67,15 +67,8 @@ class Narrative(Base):
     assumptions_risks: Mapped[str] = mapped_column(Text, default="")
     story: Mapped[str] = mapped_column(Text, default="")
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("narrative_photo.id"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    submitted_at: Mapped[datetime | None]
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reviewed_at: Mapped[datetime | None]
-    review_comment: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(default=1)
+    review_comment: Mapped[str] = mapped_column(Text, default="", sort_order=AFTER_TRAIL)
+    version: Mapped[int] = mapped_column(default=1, sort_order=AFTER_TRAIL)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -85,9 +78,7 @@ class NarrativeSection(Base):
 
     __tablename__ = "narrative_section"
 
-    narrative_id: Mapped[int] = mapped_column(
-        ForeignKey("narrative.id", ondelete="CASCADE"), primary_key=True
-    )
+    narrative_id: Mapped[int] = part_of("narrative")
     result_node_id: Mapped[int] = mapped_column(
         ForeignKey("result_node.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -8,9 +8,22 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rbm.models.base import Base, Share, enum_type, utcnow
+from rbm.models.base import Base, Share, enum_type, part_of, utcnow
 from rbm.models.enums import Frequency, PartnerRole, ProjectStatus
 from rbm.models.reference import Organisation
+
+#: A project's details that its form edits: the editor reads and audits these.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "currency",
+    "reporting_frequency",
+    "provider_id",
+)
 
 
 class Project(Base):
@@ -51,9 +64,7 @@ class ProjectCountry(Base):
     __tablename__ = "project_country"
     __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share_range"),)
 
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = part_of("project")
     country_code: Mapped[str] = mapped_column(
         ForeignKey("country.code"), primary_key=True, index=True
     )
@@ -67,9 +78,7 @@ class ProjectRegion(Base):
     __tablename__ = "project_region"
     __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share_range"),)
 
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = part_of("project")
     vocabulary: Mapped[str] = mapped_column(String(10), primary_key=True)
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -79,9 +88,7 @@ class ProjectRegion(Base):
 class ProjectPriorityArea(Base):
     __tablename__ = "project_priority_area"
 
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = part_of("project")
     priority_area_id: Mapped[int] = mapped_column(
         ForeignKey("priority_area.id"), primary_key=True, index=True
     )
@@ -96,9 +103,7 @@ class ProjectSector(Base):
         CheckConstraint("length(code) = 5", name="dac5"),
     )
 
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = part_of("project")
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
     share: Mapped[Decimal] = mapped_column(Share)
 
@@ -108,9 +113,7 @@ class ProjectPartner(Base):
 
     __tablename__ = "project_partner"
 
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = part_of("project")
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id"), primary_key=True, index=True
     )

@@ -20,9 +20,14 @@ from rbm.models.project import Project
 
 
 class _Translation:
-    """The columns of every translation table; `__owner__` names the translated table."""
+    """The columns of every translation table; `__owner__` names the translated table, and the
+    translation table is named after it (`<owner>_translation`)."""
 
     __owner__: str
+
+    @declared_attr.directive
+    def __tablename__(cls) -> str:
+        return f"{cls.__owner__}_translation"
 
     @declared_attr
     def owner_id(cls) -> Mapped[int]:
@@ -38,32 +43,26 @@ class _Translation:
 
 
 class ProjectTranslation(_Translation, Base):
-    __tablename__ = "project_translation"
     __owner__ = "project"
 
 
 class ResultNodeTranslation(_Translation, Base):
-    __tablename__ = "result_node_translation"
     __owner__ = "result_node"
 
 
 class IndicatorTranslation(_Translation, Base):
-    __tablename__ = "indicator_translation"
     __owner__ = "indicator"
 
 
 class BaselineTranslation(_Translation, Base):
-    __tablename__ = "baseline_translation"
     __owner__ = "baseline"
 
 
 class TargetTranslation(_Translation, Base):
-    __tablename__ = "target_translation"
     __owner__ = "target"
 
 
 class MeasurementTranslation(_Translation, Base):
-    __tablename__ = "measurement_translation"
     __owner__ = "measurement"
 
 

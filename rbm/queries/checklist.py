@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.checklist import previous_reported
 from rbm.frames.sql import frame
 from rbm.i18n import DEFAULT
 from rbm.models import (
@@ -30,18 +31,11 @@ from rbm.models import (
     SelfAssessment,
     User,
 )
-from rbm.models.enums import REPORTED_ASSESSMENT, Role
+from rbm.models.checklist import ANSWER_FIELDS
+from rbm.models.enums import Role
 from rbm.principal import Principal, focal_countries
 
-ANSWER_COLUMNS = [
-    "implementation",
-    "measure_cited",
-    "obstacles",
-    "assistance_needed",
-    "assistance_kind",
-    "priority",
-    "comments",
-]
+ANSWER_COLUMNS = list(ANSWER_FIELDS)
 
 
 def utc_naive(column: pd.Series) -> pd.Series:
@@ -174,21 +168,6 @@ def _answers(session: Session, self_assessment_id: int) -> pd.DataFrame:
     return _values(df, "implementation", "assistance_kind", "priority")
 
 
-def _previous(session: Session, country_code: str, year: int) -> tuple[int | None, str | None]:
-    row = session.execute(
-        select(SelfAssessment.id, ChecklistCycle.code)
-        .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
-        .where(
-            SelfAssessment.country_code == country_code,
-            SelfAssessment.status.in_(REPORTED_ASSESSMENT),
-            ChecklistCycle.year < year,
-        )
-        .order_by(ChecklistCycle.year.desc())
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
-
-
 def checklist_form(
     session: Session,
     *,
@@ -220,7 +199,8 @@ def checklist_form(
         )
     )
     questions = frame(session, _questions_stmt(cycle.id, language))
-    prev_id, prev_cycle = _previous(session, country_code, cycle.year)
+    previous = previous_reported(session, country_code=country_code, year=cycle.year)
+    prev_id, prev_cycle = previous or (None, None)
     questions = _merge_previous(session, questions, prev_id)
     if sa is not None:
         current = _answers(session, sa.id).drop(columns="question_text")

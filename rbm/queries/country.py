@@ -18,11 +18,21 @@ from rbm.frames.sql import frame
 from rbm.models import Country, Indicator, Project, ProjectCountry, ResultNode
 from rbm.models.enums import ResultLevel
 from rbm.principal import Principal
-from rbm.queries import indicator_status
 from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
-from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
+from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_and_figures
 
 OUTCOME_LEVELS = (ResultLevel.IMPACT, ResultLevel.OUTCOME)
+#: The engine's figures each outcome row carries, in the order the country page shows them.
+OUTCOME_FIGURES = [
+    "baseline",
+    "target_value",
+    "actual",
+    "to_date_rule",
+    "progress",
+    "status",
+    "judged_at",
+    "flags",
+]
 
 
 @dataclass(frozen=True)
@@ -44,18 +54,8 @@ def country_view(
         raise NotFound("No country with the code {country_code!r}.", country_code=country_code)
     filters = PortfolioFilters(country=country_code)
     # One summary serves the projects' status counts and the outcomes.
-    ids = filtered_ids(principal, filters)
-    figures = indicator_status.summary(
-        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
-    )
-    projects = projects_table(
-        session,
-        principal=principal,
-        filters=filters,
-        counts=indicator_status.status_counts(figures),
-        overdue=indicator_status.overdue_reports(
-            session, principal=principal, project_ids=ids, as_of=as_of
-        ),
+    projects, figures = projects_and_figures(
+        session, principal=principal, filters=filters, as_of=as_of
     )
     cov = area_coverage(session, principal=principal, filters=filters)
     here = cov[cov["country_code"] == country_code]
@@ -102,17 +102,5 @@ def _outcomes(
     described["scope"] = described["project"].map(
         lambda p: "this country" if n_countries.get(p, 0) == 1 else "project-wide"
     )
-    cols = [
-        "indicator_id",
-        "measure",
-        "accumulation",
-        "baseline",
-        "target_value",
-        "actual",
-        "to_date_rule",
-        "progress",
-        "status",
-        "judged_at",
-        "flags",
-    ]
+    cols = ["indicator_id", "measure", "accumulation", *OUTCOME_FIGURES]
     return described.merge(figures[cols], on="indicator_id", how="left")

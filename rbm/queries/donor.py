@@ -16,9 +16,8 @@ from rbm.errors import NotFound
 from rbm.frames.sql import columns_frame, floats, frame
 from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project, ResultNode
 from rbm.principal import Principal
-from rbm.queries import indicator_status
 from rbm.queries.coordination import area_coverage
-from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_table
+from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_and_figures
 
 WARNING_STATUSES = ("off_track", "at_risk")
 
@@ -43,18 +42,8 @@ def donor_view(
         raise NotFound("No organisation #{donor_id}.", donor_id=donor_id)
     filters = PortfolioFilters(donor_id=donor_id)
     # One summary serves the status counts, the library results and the warnings.
-    ids = filtered_ids(principal, filters)
-    figures = indicator_status.summary(
-        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
-    )
-    projects = projects_table(
-        session,
-        principal=principal,
-        filters=filters,
-        counts=indicator_status.status_counts(figures),
-        overdue=indicator_status.overdue_reports(
-            session, principal=principal, project_ids=ids, as_of=as_of
-        ),
+    projects, figures = projects_and_figures(
+        session, principal=principal, filters=filters, as_of=as_of
     )
     own = floats(
         frame(

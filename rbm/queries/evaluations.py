@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
@@ -121,6 +121,20 @@ def related_to(
     return conds
 
 
+def _in_scope(
+    principal: Principal,
+    *,
+    project_id: int | None,
+    country: str | None,
+    priority_area: str | None,
+) -> Select[Any]:
+    """Ids of the evaluations the principal may see that are `related_to` the scope given."""
+    return select(Evaluation.id).where(
+        evaluation_condition(principal),
+        *related_to(project_id=project_id, country=country, priority_area=priority_area),
+    )
+
+
 def evaluations_table(
     session: Session,
     *,
@@ -134,11 +148,9 @@ def evaluations_table(
     """One row per evaluation in scope (or only `evaluation_id`), newest first, with what it
     covers and counts of its recommendations (awaiting a response), open and overdue follow-up
     actions, and reports."""
-    ids = select(Evaluation.id).where(
-        evaluation_condition(principal),
-        *related_to(project_id=project_id, country=country, priority_area=priority_area),
-        *([Evaluation.id == evaluation_id] if evaluation_id is not None else []),
-    )
+    ids = _in_scope(
+        principal, project_id=project_id, country=country, priority_area=priority_area
+    ).where(*([Evaluation.id == evaluation_id] if evaluation_id is not None else []))
     rows = frame(
         session,
         select(
@@ -415,9 +427,8 @@ def open_recommendations(
     of the country): awaiting a management response, accepted without any follow-up action
     planned, or with follow-up actions still open. Rejected ones and those whose actions are
     all done are closed."""
-    ids = select(Evaluation.id).where(
-        evaluation_condition(principal),
-        *related_to(project_id=project_id, country=country_code, priority_area=priority_area),
+    ids = _in_scope(
+        principal, project_id=project_id, country=country_code, priority_area=priority_area
     )
     rows = _recommendations(session, ids, as_of or date.today())
     rows = rows[rows["state"].isin(OPEN_STATES)].reset_index(drop=True)
@@ -451,9 +462,8 @@ def overdue_actions(
 ) -> pd.DataFrame:
     """Follow-up actions not started or in progress whose due date has passed (as of today
     unless given), most overdue first, of evaluations in scope (of the project or country)."""
-    ids = select(Evaluation.id).where(
-        evaluation_condition(principal),
-        *related_to(project_id=project_id, country=country_code, priority_area=priority_area),
+    ids = _in_scope(
+        principal, project_id=project_id, country=country_code, priority_area=priority_area
     )
     actions = _actions(session, ids, as_of or date.today())
     late = actions[actions["overdue"]].sort_values(

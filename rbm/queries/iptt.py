@@ -10,6 +10,7 @@ else its value); the life-of-project actual ("To date") and progress are the eng
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -92,31 +93,33 @@ def _periods(session: Session, ids: Select[Any]) -> pd.DataFrame:
         .order_by(ReportingPeriod.start_date, ReportingPeriod.end_date, ReportingPeriod.id),
     )
     twice = periods["label"].duplicated(keep=False)
-    dated = (
-        periods["label"].astype(str)
-        + " ("
-        + periods["start_date"].astype(str)
-        + " to "
-        + periods["end_date"].astype(str)
-        + ")"
-    )
+    dated = with_dates(periods["label"], periods["start_date"], periods["end_date"])
     return periods.assign(period=dated.where(twice, periods["label"]))
 
 
-def _period_targets(session: Session, ids: Select[Any]) -> pd.DataFrame:
-    return floats(
-        frame(
-            session,
-            select(
-                Target.indicator_id,
-                Target.reporting_period_id.label("period_id"),
-                Target.value.label("target"),
-            )
-            .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
-            .where(ReportingPeriod.project_id.in_(ids), Target.value.is_not(None)),
-        ),
-        "target",
+def with_dates(labels: pd.Series, starts: pd.Series, ends: pd.Series) -> pd.Series:
+    """Period labels with their dates, "Q1 (2025-01-01 to 2025-03-31)": how a label that two
+    periods share is told apart."""
+    return labels.astype(str) + " (" + starts.astype(str) + " to " + ends.astype(str) + ")"
+
+
+def period_targets(ids: Any) -> Select[int, int | None, Decimal | None]:
+    """The period targets of the projects `ids`: indicator_id, period_id, target (blank ones
+    too)."""
+    return (
+        select(
+            Target.indicator_id,
+            Target.reporting_period_id.label("period_id"),
+            Target.value.label("target"),
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == Target.reporting_period_id)
+        .where(ReportingPeriod.project_id.in_(ids))
     )
+
+
+def _period_targets(session: Session, ids: Select[Any]) -> pd.DataFrame:
+    stmt = period_targets(ids).where(Target.value.is_not(None))
+    return floats(frame(session, stmt), "target")
 
 
 def _per_period(

@@ -52,6 +52,7 @@ from rbm.models import (
 from rbm.models.enums import DacCriterion, ResultLevel
 from rbm.principal import Principal, lesson_condition, visible_condition
 from rbm.queries.evaluations import CRITERIA, evaluations_table, open_recommendations, ratings
+from rbm.queries.reference import named_choices
 
 #: PostgreSQL's English stop words (tsearch_data/english.stop), ignored on both engines.
 STOP_WORDS = frozenset(
@@ -322,21 +323,19 @@ def lesson_choices(session: Session, *, principal: Principal) -> dict[str, pd.Da
             .where(LessonTag.lesson_id.in_(readable))
             .order_by(LessonTag.tag),
         ),
-        "country": frame(
+        "country": named_choices(
             session,
-            select(Country.code, Country.name)
-            .distinct()
-            .join(LessonCountry, LessonCountry.country_code == Country.code)
-            .where(LessonCountry.lesson_id.in_(readable))
-            .order_by(Country.name),
+            Country.code,
+            Country.name,
+            (LessonCountry, LessonCountry.country_code == Country.code),
+            where=LessonCountry.lesson_id.in_(readable),
         ),
-        "priority_area": frame(
+        "priority_area": named_choices(
             session,
-            select(PriorityArea.code, PriorityArea.name)
-            .distinct()
-            .join(LessonPriorityArea, LessonPriorityArea.priority_area_id == PriorityArea.id)
-            .where(LessonPriorityArea.lesson_id.in_(readable))
-            .order_by(PriorityArea.name),
+            PriorityArea.code,
+            PriorityArea.name,
+            (LessonPriorityArea, LessonPriorityArea.priority_area_id == PriorityArea.id),
+            where=LessonPriorityArea.lesson_id.in_(readable),
         ),
     }
 

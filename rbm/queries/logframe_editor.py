@@ -38,6 +38,7 @@ from rbm.models import (
 )
 from rbm.models import Indicator as Ind
 from rbm.models.enums import MeasurementStatus, Role
+from rbm.models.project import EDITABLE_FIELDS
 from rbm.principal import Principal, project_condition
 
 _EDITORS = (Role.ADMIN, Role.MANAGER)
@@ -339,20 +340,7 @@ def project_setup(session: Session, *, principal: Principal, project_id: int) ->
     return {
         "project": {
             c: _value(getattr(project, c))
-            for c in (
-                "id",
-                "code",
-                "title",
-                "description",
-                "status",
-                "start_date",
-                "end_date",
-                "budget",
-                "currency",
-                "reporting_frequency",
-                "provider_id",
-                "iati_identifier",
-            )
+            for c in ("id", "code", *EDITABLE_FIELDS, "iati_identifier")
         },
         "countries": dict(
             session.execute(

@@ -169,6 +169,27 @@ def projects_table(
     return table
 
 
+def projects_and_figures(
+    session: Session, *, principal: Principal, filters: PortfolioFilters, as_of: date | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`projects_table` for `filters` and the engine's figures (`indicator_status.summary`) it
+    was counted from, so that one summary serves the table and what else a page shows."""
+    ids = filtered_ids(principal, filters)
+    figures = indicator_status.summary(
+        indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
+    )
+    projects = projects_table(
+        session,
+        principal=principal,
+        filters=filters,
+        counts=indicator_status.status_counts(figures),
+        overdue=indicator_status.overdue_reports(
+            session, principal=principal, project_ids=ids, as_of=as_of
+        ),
+    )
+    return projects, figures
+
+
 def early_warnings(
     session: Session, *, ids: Select[Any], misses: pd.DataFrame, overdue: pd.DataFrame
 ) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from rbm.frames.sql import frame
@@ -29,49 +29,59 @@ def filter_choices(session: Session, *, principal: Principal) -> dict[str, pd.Da
     """code/name frames for each filter, limited to what the principal can see."""
     visible = select(Project.id).where(visible_condition(principal))
     return {
-        "country": frame(
+        "country": named_choices(
             session,
-            select(Country.code, Country.name)
-            .distinct()
-            .join(ProjectCountry, ProjectCountry.country_code == Country.code)
-            .where(ProjectCountry.project_id.in_(visible))
-            .order_by(Country.name),
+            Country.code,
+            Country.name,
+            (ProjectCountry, ProjectCountry.country_code == Country.code),
+            where=ProjectCountry.project_id.in_(visible),
         ),
-        "region": frame(
+        "region": named_choices(
             session,
-            select(Region.code, Region.name)
-            .distinct()
-            .join(Country, Country.region_code == Region.code)
-            .join(ProjectCountry, ProjectCountry.country_code == Country.code)
-            .where(ProjectCountry.project_id.in_(visible))
-            .order_by(Region.name),
+            Region.code,
+            Region.name,
+            (Country, Country.region_code == Region.code),
+            (ProjectCountry, ProjectCountry.country_code == Country.code),
+            where=ProjectCountry.project_id.in_(visible),
         ),
-        "priority_area": frame(
+        "priority_area": named_choices(
             session,
-            select(PriorityArea.code, PriorityArea.name)
-            .distinct()
-            .join(ProjectPriorityArea, ProjectPriorityArea.priority_area_id == PriorityArea.id)
-            .where(ProjectPriorityArea.project_id.in_(visible))
-            .order_by(PriorityArea.name),
+            PriorityArea.code,
+            PriorityArea.name,
+            (ProjectPriorityArea, ProjectPriorityArea.priority_area_id == PriorityArea.id),
+            where=ProjectPriorityArea.project_id.in_(visible),
         ),
-        "provider": frame(
+        "provider": named_choices(
             session,
-            select(Organisation.id.label("code"), Organisation.name)
-            .distinct()
-            .join(Project, Project.provider_id == Organisation.id)
-            .where(Project.id.in_(visible))
-            .order_by(Organisation.name),
+            Organisation.id.label("code"),
+            Organisation.name,
+            (Project, Project.provider_id == Organisation.id),
+            where=Project.id.in_(visible),
         ),
-        "donor": frame(
+        "donor": named_choices(
             session,
-            select(Organisation.id.label("code"), Organisation.name)
-            .distinct()
-            .join(Funding, Funding.donor_id == Organisation.id)
-            .where(Funding.project_id.in_(visible))
-            .order_by(Organisation.name),
+            Organisation.id.label("code"),
+            Organisation.name,
+            (Funding, Funding.donor_id == Organisation.id),
+            where=Funding.project_id.in_(visible),
         ),
         "year": _years(session, visible),
     }
+
+
+def named_choices(
+    session: Session,
+    code: Any,
+    name: Any,
+    *joins: tuple[Any, ColumnElement[bool]],
+    where: ColumnElement[bool],
+) -> pd.DataFrame:
+    """The distinct code/name pairs of a table reached through `joins` (each a table and its
+    on-clause) where `where` holds, by name: a filter's choices."""
+    stmt = select(code, name).distinct()
+    for table, on in joins:
+        stmt = stmt.join(table, on)
+    return frame(session, stmt.where(where).order_by(name))
 
 
 def _years(session: Session, visible: Select[Any]) -> pd.DataFrame:

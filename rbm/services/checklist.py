@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.frames.checklist import previous_reported
 from rbm.i18n import Msg, Text
 from rbm.models import (
     Answer,
@@ -28,8 +29,8 @@ from rbm.models import (
     SelfAssessment,
 )
 from rbm.models.base import as_dict
+from rbm.models.checklist import ANSWER_FIELDS
 from rbm.models.enums import (
-    REPORTED_ASSESSMENT,
     AssistanceKind,
     Implementation,
     Priority,
@@ -42,15 +43,7 @@ from rbm.services import audit, needs
 from rbm.services.checklist_content import load_content
 from rbm.services.permissions import require_role
 
-_ANSWER_FIELDS = (
-    "implementation",
-    "measure_cited",
-    "obstacles",
-    "assistance_needed",
-    "assistance_kind",
-    "priority",
-    "comments",
-)
+_ANSWER_FIELDS = ANSWER_FIELDS
 __all__ = [
     "AnswerValues",
     "accept",
@@ -193,17 +186,7 @@ def _previous_answers(
     session: Session, country_code: str, year: int
 ) -> tuple[dict[int, AnswerValues], str | None]:
     """The answers, by provision, of the country's latest reported checklist before `year`."""
-    row = session.execute(
-        select(SelfAssessment.id, ChecklistCycle.code)
-        .join(ChecklistCycle, ChecklistCycle.id == SelfAssessment.cycle_id)
-        .where(
-            SelfAssessment.country_code == country_code,
-            SelfAssessment.status.in_(REPORTED_ASSESSMENT),
-            ChecklistCycle.year < year,
-        )
-        .order_by(ChecklistCycle.year.desc())
-        .limit(1)
-    ).first()
+    row = previous_reported(session, country_code=country_code, year=year)
     if row is None:
         return {}, None
     answers = session.execute(

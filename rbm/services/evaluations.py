@@ -182,31 +182,22 @@ def attach_report(
     evidence file (type, content, size), or an http(s) link."""
     require_role(principal, *RECORDERS, doing="attach evaluation reports")
     _evaluation_in_scope(session, principal, evaluation_id, RECORDERS, "attach a report to")
-    if (content is None) == (url is None):
-        raise ValidationFailed("Attach either a file or a link.")
     attachment = Attachment(
         evaluation_id=evaluation_id,
         # Some browsers send a full Windows path; PureWindowsPath splits on both separators.
         filename=PureWindowsPath(filename).name[:255],
         uploaded_by_id=principal.user_id,
     )
-    evidence.fill(attachment, filename=filename, content=content, url=url)
-    session.add(attachment)
-    session.flush()
-    audit.record(
+    return evidence.store(
         session,
         principal=principal,
-        action="attach",
+        attachment=attachment,
+        filename=filename,
+        content=content,
+        url=url,
         entity_type="evaluation",
         entity_id=evaluation_id,
-        after={
-            "attachment_id": attachment.id,
-            "filename": attachment.filename,
-            "url": url,
-            "sha256": attachment.sha256,
-        },
     )
-    return attachment
 
 
 # --- Recommendations, management responses, follow-up actions --------------------------------

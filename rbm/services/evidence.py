@@ -129,13 +129,39 @@ def attach(
             "{status}. To correct it, start a new revision.",
             status=label(m.status).lower(),
         )
-    if (content is None) == (url is None):
-        raise ValidationFailed("Attach either a file or a link.")
     attachment = Attachment(
         measurement_id=m.id,
         filename=PurePath(filename).name[:255],
         uploaded_by_id=principal.user_id,
     )
+    return store(
+        session,
+        principal=principal,
+        attachment=attachment,
+        filename=filename,
+        content=content,
+        url=url,
+        entity_type="measurement",
+        entity_id=m.id,
+    )
+
+
+def store(
+    session: Session,
+    *,
+    principal: Principal,
+    attachment: Attachment,
+    filename: str,
+    content: bytes | None,
+    url: str | None,
+    entity_type: str,
+    entity_id: int,
+) -> Attachment:
+    """Fill a new attachment with a checked file (`filename` as sent) or an http(s) link (one
+    of them, never both), add it, and audit it on what it is attached to. Shared by measurement
+    evidence and evaluation reports."""
+    if (content is None) == (url is None):
+        raise ValidationFailed("Attach either a file or a link.")
     fill(attachment, filename=filename, content=content, url=url)
     session.add(attachment)
     session.flush()
@@ -143,8 +169,8 @@ def attach(
         session,
         principal=principal,
         action="attach",
-        entity_type="measurement",
-        entity_id=m.id,
+        entity_type=entity_type,
+        entity_id=entity_id,
         after={
             "attachment_id": attachment.id,
             "filename": attachment.filename,

@@ -115,7 +115,9 @@ def _check_level(
 
 
 @dataclass(frozen=True, kw_only=True)
-class NewIndicator:
+class IndicatorSheet:
+    """An indicator's reference sheet as the editor and the spreadsheet give it."""
+
     code: str
     title: str
     measure: Measure
@@ -123,15 +125,21 @@ class NewIndicator:
     accumulation: Accumulation = Accumulation.INCREMENTAL
     unit: str = ""
     definition: str = ""
-    means_of_verification: str = ""
-    data_source: str = ""
-    method: str = ""
-    responsible: str = ""
     denominator_rule: str = ""
+    data_source: str = ""
+    means_of_verification: str = ""
+    method: str = ""
     frequency: Frequency = Frequency.QUARTERLY
+    responsible: str = ""
     library_indicator_id: int | None = None
     ordinal_labels: Sequence[str] | None = None
     dimension_ids: Sequence[int] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewIndicator(IndicatorSheet):
+    """A reference sheet with the baseline and targets a new indicator starts with."""
+
     baseline_value: Decimal | None = None
     baseline_numerator: Decimal | None = None
     baseline_denominator: Decimal | None = None
@@ -233,6 +241,19 @@ def _add_reference_values(
         )
 
 
+def editable_indicator(
+    session: Session, principal: Principal, indicator_id: int
+) -> tuple[Indicator, int]:
+    """The indicator and its project's id, once the principal may edit that logframe."""
+    indicator = session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise NotFound("No indicator #{indicator_id}.", indicator_id=indicator_id)
+    node = session.get(ResultNode, indicator.result_node_id)
+    assert node is not None
+    require(session, principal, "edit_logframe", project_id=node.project_id)
+    return indicator, node.project_id
+
+
 def set_target(
     session: Session,
     *,
@@ -244,12 +265,7 @@ def set_target(
 ) -> Target:
     """Set the target of a period (or of the life of the project when `period_id` is None),
     keeping the old value in the revision history."""
-    indicator = session.get(Indicator, indicator_id)
-    if indicator is None:
-        raise NotFound("No indicator #{indicator_id}.", indicator_id=indicator_id)
-    node = session.get(ResultNode, indicator.result_node_id)
-    assert node is not None
-    require(session, principal, "edit_logframe", project_id=node.project_id)
+    editable_indicator(session, principal, indicator_id)  # found, and the principal may edit it
     period_match = (
         Target.reporting_period_id.is_(None)
         if period_id is None

@@ -6,7 +6,6 @@ values exist. Every refusal names the field it is about."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -30,15 +29,14 @@ from rbm.models import (
 )
 from rbm.models.base import as_dict
 from rbm.models.enums import (
-    Accumulation,
     Direction,
-    Frequency,
     Measure,
     MeasurementStatus,
     ResultLevel,
 )
 from rbm.principal import Principal
 from rbm.services import audit, logframe
+from rbm.services.logframe import IndicatorSheet
 from rbm.services.permissions import require
 
 #: Changing these alters what approved values mean, so they are frozen once one exists.
@@ -316,28 +314,6 @@ def archive_result(session: Session, *, principal: Principal, node_id: int, reas
 # --- indicators ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class IndicatorSheet:
-    """An indicator's reference sheet as the editor and the spreadsheet give it."""
-
-    code: str
-    title: str
-    measure: Measure
-    direction: Direction = Direction.INCREASE
-    accumulation: Accumulation = Accumulation.INCREMENTAL
-    unit: str = ""
-    definition: str = ""
-    denominator_rule: str = ""
-    data_source: str = ""
-    means_of_verification: str = ""
-    method: str = ""
-    frequency: Frequency = Frequency.QUARTERLY
-    responsible: str = ""
-    library_indicator_id: int | None = None
-    ordinal_labels: tuple[str, ...] | None = None
-    dimension_ids: tuple[int, ...] = ()
-
-
 def sheet_problems(session: Session, sheet: IndicatorSheet) -> list[Text]:
     """What is wrong with a reference sheet, each naming its field."""
     problems: list[Text] = []
@@ -416,13 +392,8 @@ def create_indicator(
 def _indicator(
     session: Session, principal: Principal, indicator_id: int
 ) -> tuple[Indicator, Project]:
-    indicator = session.get(Indicator, indicator_id)
-    if indicator is None:
-        raise NotFound("No indicator #{indicator_id}.", indicator_id=indicator_id)
-    node = session.get(ResultNode, indicator.result_node_id)
-    assert node is not None
-    require(session, principal, "edit_logframe", project_id=node.project_id)
-    project = session.get(Project, node.project_id)
+    indicator, project_id = logframe.editable_indicator(session, principal, indicator_id)
+    project = session.get(Project, project_id)
     assert project is not None
     return indicator, project
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -170,17 +171,30 @@ def save_draft(
     _assign(latest, values)
     latest.status = MeasurementStatus.DRAFT
     _replace_breakdown(session, latest.id, values)
+    _record_change(session, principal, "edit", latest, before)
+    return latest
+
+
+def _record_change(
+    session: Session,
+    principal: Principal,
+    action: str,
+    m: Measurement,
+    before: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """Flush the change to `m` and audit it, from `before` to what it is now."""
     session.flush()
     audit.record(
         session,
         principal=principal,
-        action="edit",
+        action=action,
         entity_type="measurement",
-        entity_id=latest.id,
+        entity_id=m.id,
         before=before,
-        after=as_dict(latest, *_SNAPSHOT),
+        after=as_dict(m, *_SNAPSHOT),
+        reason=reason,
     )
-    return latest
 
 
 def _latest(session: Session, indicator_id: int, period_id: int) -> Measurement | None:
@@ -283,16 +297,7 @@ def submit(
         principal.user_id,
         _now(),
     )
-    session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="submit",
-        entity_type="measurement",
-        entity_id=m.id,
-        before=before,
-        after=as_dict(m, *_SNAPSHOT),
-    )
+    _record_change(session, principal, "submit", m, before)
     return m
 
 
@@ -315,16 +320,7 @@ def approve(
         old.is_current = False
     m.status, m.is_current = MeasurementStatus.APPROVED, True
     m.reviewed_by_id, m.reviewed_at = principal.user_id, _now()
-    session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="approve",
-        entity_type="measurement",
-        entity_id=m.id,
-        before=before,
-        after=as_dict(m, *_SNAPSHOT),
-    )
+    _record_change(session, principal, "approve", m, before)
     return m
 
 
@@ -361,17 +357,7 @@ def return_for_revision(
         _now(),
     )
     session.add(Comment(measurement_id=m.id, author_id=principal.user_id, text=comment))
-    session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="return",
-        entity_type="measurement",
-        entity_id=m.id,
-        before=before,
-        after=as_dict(m, *_SNAPSHOT),
-        reason=comment,
-    )
+    _record_change(session, principal, "return", m, before, reason=comment)
     return m
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, ValidationFailed
-from rbm.i18n import Msg, Text
+from rbm.i18n import Text
 from rbm.models import (
     Funding,
     Measurement,
@@ -24,6 +24,7 @@ from rbm.models import (
 )
 from rbm.models.base import as_dict
 from rbm.models.enums import Frequency, ProjectStatus
+from rbm.models.project import EDITABLE_FIELDS
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services.permissions import require
@@ -31,21 +32,13 @@ from rbm.services.projects import (
     NewProject,
     _add_links,
     _reference_problems,
+    country_shares_problems,
     reporting_periods,
     require_own_organisation,
+    sector_shares_problems,
 )
 
-_FIELDS = (
-    "title",
-    "description",
-    "status",
-    "start_date",
-    "end_date",
-    "budget",
-    "currency",
-    "reporting_frequency",
-    "provider_id",
-)
+_FIELDS = EDITABLE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -106,17 +99,8 @@ def _edit_problems(session: Session, project: Project, new: NewProject) -> list[
         problems.append("end date: the end date is before the start date")
     if not new.title.strip():
         problems.append("title: a project needs a title")
-    if new.countries and sum(new.countries.values()) != 100:
-        problems.append(
-            Msg(
-                "recipient countries: shares add up to {value}, not 100",
-                value=sum(new.countries.values()),
-            )
-        )
-    if new.sectors and sum(new.sectors.values()) != 100:
-        problems.append(
-            Msg("sectors: shares add up to {value}, not 100", value=sum(new.sectors.values()))
-        )
+    problems += country_shares_problems(new)
+    problems += sector_shares_problems(new)
     if new.code != project.code:
         problems.append("code: a project's code does not change (imports match on it)")
     return problems

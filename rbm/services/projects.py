@@ -68,6 +68,25 @@ class NewProject:
     funding: Sequence[FundingLine] = ()
 
 
+def country_shares_problems(new: NewProject) -> list[Text]:
+    """The recipient countries' shares, when given, must add up to 100."""
+    if new.countries and sum(new.countries.values()) != 100:
+        return [
+            Msg(
+                "recipient countries: shares add up to {value}, not 100",
+                value=sum(new.countries.values()),
+            )
+        ]
+    return []
+
+
+def sector_shares_problems(new: NewProject) -> list[Text]:
+    """The sectors' shares, when given, must add up to 100."""
+    if new.sectors and sum(new.sectors.values()) != 100:
+        return [Msg("sectors: shares add up to {value}, not 100", value=sum(new.sectors.values()))]
+    return []
+
+
 def _problems(session: Session, new: NewProject) -> list[Text]:
     problems: list[Text] = []
     if new.end_date < new.start_date:
@@ -76,22 +95,13 @@ def _problems(session: Session, new: NewProject) -> list[Text]:
         problems.append(Msg("code: project code {code!r} is already used", code=new.code))
     if not new.code.strip() or not new.title.strip():
         problems.append("code and title: a project needs both")
-    if new.countries and sum(new.countries.values()) != 100:
-        problems.append(
-            Msg(
-                "recipient countries: shares add up to {value}, not 100",
-                value=sum(new.countries.values()),
-            )
-        )
+    problems += country_shares_problems(new)
     unknown = set(new.countries) - set(
         session.scalars(select(Country.code).where(Country.code.in_(list(new.countries))))
     )
     if unknown:
         problems.append("recipient countries: unknown country codes " + ", ".join(sorted(unknown)))
-    if new.sectors and sum(new.sectors.values()) != 100:
-        problems.append(
-            Msg("sectors: shares add up to {value}, not 100", value=sum(new.sectors.values()))
-        )
+    problems += sector_shares_problems(new)
     if any(len(code) != 5 or not code.isdigit() for code in new.sectors):
         problems.append("sectors: a DAC sector code has five digits")
     return problems

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import astuple
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rbm.models import RoleGrant, User
+from rbm.models import User
 from rbm.principal import Principal
 from rbm.services import audit
+from rbm.services.principals import stored_grants
 from rbm.services.users import load_principal
 
 _SALT = "rbm.session"
@@ -33,15 +34,7 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
 
 def fingerprint(session: Session, user: User) -> str:
     """What a remembered session depends on, hashed: any change ends the session."""
-    grants = session.execute(
-        select(
-            RoleGrant.role,
-            RoleGrant.scope_type,
-            RoleGrant.organisation_id,
-            RoleGrant.project_id,
-            RoleGrant.country_code,
-        ).where(RoleGrant.user_id == user.id)
-    ).all()
+    grants = [astuple(g) for g in stored_grants(session, user_id=user.id)]
     parts = [
         user.password_hash or "",
         str(user.is_active),

@@ -18,6 +18,7 @@ from rbm.principal import Principal
 from rbm.queries import needs as q
 from rbm.queries.checklist import countries
 from rbm.services import needs as svc
+from rbm.ui.labels import project_status
 from rbm.ui.session import cached_query, get_db
 from rbm.ui.widgets import money, plain, reported
 
@@ -30,14 +31,6 @@ COVERAGE = {
 MONEY = (N_("Estimated cost"), N_("Funding"), N_("Gap"))
 MONEY_FIELDS = ("estimated_cost", "funding", "gap")
 DIRECT = N_("entered directly")  # what the register's `cycle` says of a need not from a checklist
-PROJECT_STATUS = {
-    "pipeline": N_("pipeline"),
-    "implementation": N_("implementation"),
-    "finalisation": N_("finalisation"),
-    "closed": N_("closed"),
-    "cancelled": N_("cancelled"),
-    "suspended": N_("suspended"),
-}
 
 
 def money_columns() -> dict[str, Any]:
@@ -126,7 +119,7 @@ def _linked(principal: Principal, nid: int, manager: bool) -> None:
                 code=plain(p["code"]),
                 title=plain(p["title"]),
                 provider=plain(p["provider"]),
-                status=_(PROJECT_STATUS.get(str(p["status"]), str(p["status"]))),
+                status=project_status(p["status"]),
                 person=plain(p["confirmed_by"]),
             )
         )

@@ -17,6 +17,8 @@ from rbm.ui.labels import project_status
 from rbm.ui.session import get_db
 from rbm.ui.widgets import projects_judged_note
 
+#: The columns that judge a project's indicators, as the country and donor pages show them.
+JUDGED_COLUMNS = ["on_track", "at_risk", "off_track", "overdue_reports", "quality_flags"]
 LIST_COLUMNS = [
     "code",
     "title",
@@ -77,6 +79,12 @@ def _headers() -> dict[str, Any]:
         "overdue_reports": _("Overdue reports"),
         "quality_flags": _("Data-quality flags"),
     }
+
+
+def project_headers(columns: list[str]) -> dict[str, Any]:
+    """The headers of a projects table's `columns`, those the portfolio list also shows."""
+    headers = _headers()
+    return {c: headers[c] for c in columns if c in headers}
 
 
 def _localised(names: str, countries: dict[str, str]) -> str:

@@ -15,183 +15,93 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ALL_ROLES = frozenset(Role)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class PageSpec:
     file: str
     title: str
     icon: str
     roles: frozenset[Role]
     section: str = N_("Results")
-    url_path: str | None = None
 
     @property
     def path(self) -> Path:
         return PAGES_DIR / self.file
 
+    @property
+    def url_path(self) -> str:
+        """The page's address: its file's name, words joined by hyphens."""
+        return self.file.removesuffix(".py").replace("_", "-")
 
+
+_ADMINS = frozenset({Role.ADMIN})
+_MANAGERS = _ADMINS | {Role.MANAGER}
+_TEAM = _MANAGERS | {Role.OFFICER}
+_NOT_OFFICERS = ALL_ROLES - {Role.OFFICER}
+
+# One row per page, in menu order: file, title, icon, the roles that open it, section.
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("portfolio.py", N_("Portfolio"), ":material/folder_open:", ALL_ROLES),
+    PageSpec("project.py", N_("Project"), ":material/account_tree:", ALL_ROLES),
+    PageSpec("country.py", N_("Country"), ":material/flag:", ALL_ROLES),
     PageSpec(
-        file="portfolio.py",
-        title=N_("Portfolio"),
-        icon=":material/folder_open:",
-        roles=ALL_ROLES,
-        url_path="portfolio",
+        "donor.py",
+        N_("Donor"),
+        ":material/volunteer_activism:",
+        _MANAGERS | {Role.DONOR, Role.EVALUATOR},
     ),
-    PageSpec(
-        file="project.py",
-        title=N_("Project"),
-        icon=":material/account_tree:",
-        roles=ALL_ROLES,
-        url_path="project",
-    ),
-    PageSpec(
-        file="country.py",
-        title=N_("Country"),
-        icon=":material/flag:",
-        roles=ALL_ROLES,
-        url_path="country",
-    ),
-    PageSpec(
-        file="donor.py",
-        title=N_("Donor"),
-        icon=":material/volunteer_activism:",
-        roles=frozenset({Role.DONOR, Role.MANAGER, Role.ADMIN, Role.EVALUATOR}),
-        url_path="donor",
-    ),
-    PageSpec(
-        file="coordination.py",
-        title=N_("Coordination"),
-        icon=":material/hub:",
-        roles=frozenset(
-            {Role.MANAGER, Role.ADMIN, Role.EVALUATOR, Role.DONOR, Role.STATE_FOCAL_POINT}
-        ),
-        url_path="coordination",
-    ),
+    PageSpec("coordination.py", N_("Coordination"), ":material/hub:", _NOT_OFFICERS),
     # The State answers its checklist; managers and admins review and accept it.
     PageSpec(
-        file="checklist.py",
-        title=N_("Self-assessment checklist"),
-        icon=":material/checklist:",
-        roles=frozenset({Role.STATE_FOCAL_POINT, Role.MANAGER, Role.ADMIN}),
-        section=N_("Needs"),
-        url_path="checklist",
+        "checklist.py",
+        N_("Self-assessment checklist"),
+        ":material/checklist:",
+        _MANAGERS | {Role.STATE_FOCAL_POINT},
+        N_("Needs"),
     ),
     # Donors and evaluators read the register; the others in scope also write to it.
     PageSpec(
-        file="needs.py",
-        title=N_("Needs and resources"),
-        icon=":material/assignment_late:",
-        roles=frozenset(
-            {Role.STATE_FOCAL_POINT, Role.MANAGER, Role.ADMIN, Role.DONOR, Role.EVALUATOR}
-        ),
-        section=N_("Needs"),
-        url_path="needs",
+        "needs.py",
+        N_("Needs and resources"),
+        ":material/assignment_late:",
+        _NOT_OFFICERS,
+        N_("Needs"),
     ),
     # Managers and admins edit projects and logframes; officers propose draft changes.
     PageSpec(
-        file="logframe_editor.py",
-        title=N_("Logframe editor"),
-        icon=":material/schema:",
-        roles=frozenset({Role.ADMIN, Role.MANAGER, Role.OFFICER}),
-        section=N_("Workflow"),
-        url_path="logframe-editor",
+        "logframe_editor.py", N_("Logframe editor"), ":material/schema:", _TEAM, N_("Workflow")
     ),
+    PageSpec("inbox.py", N_("Inbox"), ":material/inbox:", ALL_ROLES, N_("Workflow")),
+    PageSpec("log_results.py", N_("Log results"), ":material/edit_note:", _TEAM, N_("Workflow")),
+    PageSpec("approvals.py", N_("Approvals"), ":material/task_alt:", _MANAGERS, N_("Workflow")),
     PageSpec(
-        file="inbox.py",
-        title=N_("Inbox"),
-        icon=":material/inbox:",
-        roles=ALL_ROLES,
-        section=N_("Workflow"),
-        url_path="inbox",
-    ),
-    PageSpec(
-        file="log_results.py",
-        title=N_("Log results"),
-        icon=":material/edit_note:",
-        roles=frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN}),
-        section=N_("Workflow"),
-        url_path="log-results",
-    ),
-    PageSpec(
-        file="approvals.py",
-        title=N_("Approvals"),
-        icon=":material/task_alt:",
-        roles=frozenset({Role.MANAGER, Role.ADMIN}),
-        section=N_("Workflow"),
-        url_path="approvals",
-    ),
-    PageSpec(
-        file="measurement.py",
-        title=N_("Measurement history"),
-        icon=":material/history:",
-        roles=ALL_ROLES,
-        section=N_("Workflow"),
-        url_path="measurement",
+        "measurement.py", N_("Measurement history"), ":material/history:", ALL_ROLES, N_("Workflow")
     ),
     # Everyone exports what they can see; the import section shows for admins and managers
     # only (and the import service refuses any other role anyway).
-    PageSpec(
-        file="iati.py",
-        title=N_("IATI exchange"),
-        icon=":material/swap_horiz:",
-        roles=ALL_ROLES,
-        section=N_("Exchange"),
-        url_path="iati",
-    ),
+    PageSpec("iati.py", N_("IATI exchange"), ":material/swap_horiz:", ALL_ROLES, N_("Exchange")),
     # Everyone in scope reads evaluations and lessons; only evaluators and admins see the
     # recording controls, only managers and admins the response controls (services refuse
     # anyone else anyway).
     PageSpec(
-        file="evaluations.py",
-        title=N_("Evaluations"),
-        icon=":material/fact_check:",
-        roles=ALL_ROLES,
-        section=N_("Learning"),
-        url_path="evaluations",
+        "evaluations.py", N_("Evaluations"), ":material/fact_check:", ALL_ROLES, N_("Learning")
     ),
     PageSpec(
-        file="lessons.py",
-        title=N_("Lessons learned"),
-        icon=":material/lightbulb:",
-        roles=ALL_ROLES,
-        section=N_("Learning"),
-        url_path="lessons",
+        "lessons.py", N_("Lessons learned"), ":material/lightbulb:", ALL_ROLES, N_("Learning")
     ),
     PageSpec(
-        file="admin_users.py",
-        title=N_("Users and roles"),
-        icon=":material/manage_accounts:",
-        roles=frozenset({Role.ADMIN}),
-        section=N_("Administration"),
-        url_path="admin-users",
+        "admin_users.py",
+        N_("Users and roles"),
+        ":material/manage_accounts:",
+        _ADMINS,
+        N_("Administration"),
     ),
-    PageSpec(
-        file="audit_log.py",
-        title=N_("Audit log"),
-        icon=":material/history:",
-        roles=frozenset({Role.ADMIN}),
-        section=N_("Administration"),
-        url_path="audit-log",
-    ),
+    PageSpec("audit_log.py", N_("Audit log"), ":material/history:", _ADMINS, N_("Administration")),
 )
 
 CHANGE_PASSWORD = PageSpec(
-    file="change_password.py",
-    title=N_("Change password"),
-    icon=":material/password:",
-    roles=ALL_ROLES,
-    section=N_("Account"),
-    url_path="change-password",
+    "change_password.py", N_("Change password"), ":material/password:", ALL_ROLES, N_("Account")
 )
-
-LOGIN = PageSpec(
-    file="login.py",
-    title=N_("Sign in"),
-    icon=":material/login:",
-    roles=frozenset(),
-    section="",
-    url_path="login",
-)
+LOGIN = PageSpec("login.py", N_("Sign in"), ":material/login:", frozenset(), section="")
 
 
 def pages_for(principal: Principal, *, must_change_password: bool = False) -> list[PageSpec]:

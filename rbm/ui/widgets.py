@@ -8,14 +8,24 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from indicators.types import Status
 from rbm.errors import RbmError
-from rbm.i18n import _, format_date, format_money, format_number, format_percent, language, using
+from rbm.i18n import (
+    LANGUAGES,
+    _,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+    language,
+    using,
+)
 from rbm.settings import get_settings
 from rbm.ui.palette import FLAG_REASONS, STATUS_COLOURS, STATUS_LABELS
 
@@ -162,6 +172,41 @@ def formatted(frame: pd.DataFrame, column: str) -> list[str]:
 def flag_reasons(names: str) -> str:
     """Stored flag names (comma-separated) as their short reasons, in the reader's language."""
     return "; ".join(FLAG_REASONS.get(n, n) for n in names.split(",") if n)
+
+
+def overlap_headers() -> dict[str, Any]:
+    """The headers of a table of projects working on the same area at the same time
+    (`rbm.queries.coordination.pairs_of`), as the coordination and country pages show it."""
+    return {
+        "country": _("Country"),
+        "area": _("Priority area"),
+        "code_a": _("Project"),
+        "provider_a": _("Provider"),
+        "code_b": _("Project"),
+        "provider_b": _("Provider"),
+        "overlap_from": st.column_config.DateColumn(_("Overlap from")),
+        "overlap_to": st.column_config.DateColumn(_("Overlap to")),
+    }
+
+
+def language_choice(
+    where: DeltaGenerator,
+    *,
+    key: str,
+    on_change: Callable[..., None],
+    args: tuple[object, ...] = (),
+) -> None:
+    """The language select box (the current language chosen), calling `on_change` on a change."""
+    codes = list(LANGUAGES)
+    where.selectbox(
+        _("Language"),
+        codes,
+        index=codes.index(language()) if language() in codes else 0,
+        format_func=LANGUAGES.__getitem__,
+        key=key,
+        on_change=on_change,
+        args=args,
+    )
 
 
 def projects_judged_note() -> str:

@@ -13,6 +13,7 @@ from rbm.queries.portfolio import PortfolioFilters
 from rbm.queries.reference import optional_query
 from rbm.ui import related
 from rbm.ui.session import cached_query, require_principal
+from rbm.ui.widgets import overlap_headers
 
 principal = require_principal()
 st.title(_("Coordination"))
@@ -72,16 +73,7 @@ else:
         hide_index=True,
         width="stretch",
         key="co_pairs",
-        column_config={
-            "country": _("Country"),
-            "area": _("Priority area"),
-            "code_a": _("Project"),
-            "provider_a": _("Provider"),
-            "code_b": _("Project"),
-            "provider_b": _("Provider"),
-            "overlap_from": st.column_config.DateColumn(_("Overlap from")),
-            "overlap_to": st.column_config.DateColumn(_("Overlap to")),
-        },
+        column_config=overlap_headers(),
     )
 
 picture = coverage[

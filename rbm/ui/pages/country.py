@@ -10,16 +10,17 @@ import streamlit as st
 
 from rbm.i18n import N_, _, country_name
 from rbm.models.enums import Role
-from rbm.queries.country import CountryView, country_view
+from rbm.queries.country import OUTCOME_FIGURES, CountryView, country_view
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
 from rbm.ui import charts, related, reporting
 from rbm.ui.labels import level_label, project_status, to_date_rule
-from rbm.ui.portfolio import millions
+from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     flag_reasons,
     formatted,
+    overlap_headers,
     plain,
     projects_judged_note,
     reported,
@@ -29,6 +30,19 @@ from rbm.ui.widgets import (
 PROJECT_PAGE = "rbm/ui/pages/project.py"
 #: Whether an indicator's figure covers this country only or all the project's countries.
 SCOPES = {"this country": N_("this country"), "project-wide": N_("project-wide")}
+
+_PROJECT_COLUMNS = [
+    "code",
+    "title",
+    "provider",
+    "donors",
+    "start_date",
+    "end_date",
+    "status",
+    "share",
+    "money_in_country",
+    *JUDGED_COLUMNS,
+]
 
 principal = require_principal()
 with get_db().read() as session:
@@ -73,46 +87,18 @@ c4.metric(_("Indicators at risk or off track"), int(p["at_risk"].sum() + p["off_
 
 st.subheader(_("Projects"))
 picked = st.dataframe(
-    p.assign(status=p["status"].map(project_status))[
-        [
-            "code",
-            "title",
-            "provider",
-            "donors",
-            "start_date",
-            "end_date",
-            "status",
-            "share",
-            "money_in_country",
-            "on_track",
-            "at_risk",
-            "off_track",
-            "overdue_reports",
-            "quality_flags",
-        ]
-    ],
+    p.assign(status=p["status"].map(project_status))[_PROJECT_COLUMNS],
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="ct_projects",
     column_config={
-        "code": _("Code"),
-        "title": st.column_config.TextColumn(_("Title"), width="large"),
-        "provider": _("Provider"),
-        "donors": _("Donors"),
-        "start_date": st.column_config.DateColumn(_("Start")),
-        "end_date": st.column_config.DateColumn(_("End")),
-        "status": _("Status"),
+        **project_headers(_PROJECT_COLUMNS),
         "share": st.column_config.NumberColumn(_("Country share %"), format="%.0f"),
         "money_in_country": st.column_config.NumberColumn(
             _("Money here (USD)"), format="localized"
         ),
-        "on_track": _("On track"),
-        "at_risk": _("At risk"),
-        "off_track": _("Off track"),
-        "overdue_reports": _("Overdue reports"),
-        "quality_flags": _("Data-quality flags"),
     },
 )
 st.caption(projects_judged_note())
@@ -139,22 +125,7 @@ o = o.assign(
 )
 st.dataframe(
     o.assign(status=o["status"].map(status_label), progress=o["progress"] * 100)[
-        [
-            "project",
-            "level",
-            "code",
-            "title",
-            "unit",
-            "scope",
-            "baseline",
-            "target_value",
-            "actual",
-            "to_date_rule",
-            "progress",
-            "status",
-            "judged_at",
-            "flags",
-        ]
+        ["project", "level", "code", "title", "unit", "scope", *OUTCOME_FIGURES]
     ],
     hide_index=True,
     width="stretch",
@@ -215,15 +186,7 @@ with right:
             width="stretch",
             key="ct_overlaps",
             column_order=[c for c in view.overlaps.columns if c != "country"],
-            column_config={
-                "area": _("Priority area"),
-                "code_a": _("Project"),
-                "provider_a": _("Provider"),
-                "code_b": _("Project"),
-                "provider_b": _("Provider"),
-                "overlap_from": st.column_config.DateColumn(_("Overlap from")),
-                "overlap_to": st.column_config.DateColumn(_("Overlap to")),
-            },
+            column_config=overlap_headers(),
         )
 
 

@@ -16,9 +16,20 @@ from rbm.queries.reference import filter_choices, optional_query
 from rbm.reports.common import recent_periods
 from rbm.ui import charts, related, reporting
 from rbm.ui.labels import project_status
-from rbm.ui.portfolio import millions
+from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import plain, projects_judged_note, reported, status_label
+
+_PROJECT_COLUMNS = [
+    "code",
+    "title",
+    "provider",
+    "countries",
+    "status",
+    "donor_amount",
+    "funding",
+    *JUDGED_COLUMNS,
+]
 
 principal = require_principal()
 with get_db().read() as session:
@@ -92,38 +103,14 @@ st.caption(_("Money by country = contribution × the country's share of the proj
 
 st.subheader(_("Funded projects"))
 st.dataframe(
-    p.assign(status=p["status"].map(project_status))[
-        [
-            "code",
-            "title",
-            "provider",
-            "countries",
-            "status",
-            "donor_amount",
-            "funding",
-            "on_track",
-            "at_risk",
-            "off_track",
-            "overdue_reports",
-            "quality_flags",
-        ]
-    ],
+    p.assign(status=p["status"].map(project_status))[_PROJECT_COLUMNS],
     hide_index=True,
     width="stretch",
     key="dn_projects",
     column_config={
-        "code": _("Code"),
-        "title": st.column_config.TextColumn(_("Title"), width="large"),
-        "provider": _("Provider"),
-        "countries": _("Recipient countries"),
-        "status": _("Status"),
+        **project_headers(_PROJECT_COLUMNS),
         "donor_amount": st.column_config.NumberColumn(_("Contribution (USD)"), format="localized"),
         "funding": st.column_config.NumberColumn(_("All funding (USD)"), format="localized"),
-        "on_track": _("On track"),
-        "at_risk": _("At risk"),
-        "off_track": _("Off track"),
-        "overdue_reports": _("Overdue reports"),
-        "quality_flags": _("Data-quality flags"),
     },
 )
 st.caption(projects_judged_note())

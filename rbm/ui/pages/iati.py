@@ -63,39 +63,18 @@ else:
 
         return make
 
-    c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(
-        _("IATI 2.03 XML"),
-        _read(export_iati),
-        "rbm-iati-activities.xml",
-        XML,
-        key="iati_dl_xml",
-        icon=":material/download:",
+    downloads: tuple[tuple[str, Callable[..., bytes], str, str, str], ...] = (
+        (_("IATI 2.03 XML"), export_iati, "rbm-iati-activities.xml", XML, "xml"),
+        (_("Long table (CSV)"), _long(False), "rbm-measurements.csv", CSV, "csv"),
+        (_("Long table (Excel)"), _long(True), "rbm-measurements.xlsx", XLSX, "xlsx"),
+        (_("IPTT workbook"), tables.iptt_workbook, "rbm-iptt.xlsx", XLSX, "iptt"),
     )
-    c2.download_button(
-        _("Long table (CSV)"),
-        _read(_long(False)),
-        "rbm-measurements.csv",
-        CSV,
-        key="iati_dl_csv",
-        icon=":material/download:",
-    )
-    c3.download_button(
-        _("Long table (Excel)"),
-        _read(_long(True)),
-        "rbm-measurements.xlsx",
-        XLSX,
-        key="iati_dl_xlsx",
-        icon=":material/download:",
-    )
-    c4.download_button(
-        _("IPTT workbook"),
-        _read(tables.iptt_workbook),
-        "rbm-iptt.xlsx",
-        XLSX,
-        key="iati_dl_iptt",
-        icon=":material/download:",
-    )
+    for column, (label, make, name, mime, key) in zip(
+        st.columns(len(downloads)), downloads, strict=True
+    ):
+        column.download_button(
+            label, _read(make), name, mime, key=f"iati_dl_{key}", icon=":material/download:"
+        )
 
 if principal.has_role(Role.ADMIN, Role.MANAGER):
     st.subheader(_("Import"))

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from rbm.demo import demo_accounts
-from rbm.i18n import LANGUAGES, _, language, set_language
+from rbm.i18n import _, set_language
 from rbm.services.users import authenticate
 from rbm.settings import get_settings
 from rbm.ui.session import LANGUAGE, client_address, get_db, sign_in, sso_configured
-from rbm.ui.widgets import reported
+from rbm.ui.widgets import language_choice, reported
 
 
 def _switch_language() -> None:
@@ -21,15 +21,7 @@ def _switch_language() -> None:
 
 head, choice = st.columns([4, 1])
 head.title(_("RBM tracker"))
-codes = list(LANGUAGES)
-choice.selectbox(
-    _("Language"),
-    codes,
-    index=codes.index(language()) if language() in codes else 0,
-    format_func=LANGUAGES.__getitem__,
-    key="login_language",
-    on_change=_switch_language,
-)
+language_choice(choice, key="login_language", on_change=_switch_language)
 st.caption(_("Results-based management for technical-assistance programmes"))
 
 with st.form("login_form"):
