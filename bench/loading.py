@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from bench.generate import Size, portfolio_frames
 from rbm import migrate
 from rbm.db import Database
+from rbm.frames.sql import copy_rows
 from rbm.models import Base, Country
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Grant, Principal
@@ -130,7 +131,7 @@ def load_raw(db: Database, frames: dict[str, pd.DataFrame]) -> float:
             if db.is_sqlite:
                 cursor.executemany(sql, rows)
             else:
-                bulk.copy_rows(raw.driver_connection, name, columns, rows)
+                copy_rows(raw.driver_connection, name, columns, rows)
         raw.commit()
         return time.perf_counter() - start
     finally:

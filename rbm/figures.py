@@ -21,7 +21,7 @@ from itertools import chain
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import Integer, delete, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from indicators.figures import FIGURE_COLUMNS, figures
@@ -33,8 +33,9 @@ from rbm.frames.engine import (
     indicator_frame,
     measurement_frame,
 )
-from rbm.frames.sql import columns_frame
+from rbm.frames.sql import columns_frame, insert_rows
 from rbm.models import (
+    Base,
     Baseline,
     Indicator,
     IndicatorFigure,
@@ -85,8 +86,7 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         stored = stored.fillna({"reported": 0, "flags": ""})
         session.execute(delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk)))
         rows = _rows(stored)
-        if rows:
-            session.execute(insert(IndicatorFigure), rows)
+        insert_rows(session, _FIGURE_TABLE, STORED_COLUMNS, rows)
         written += len(rows)
     return written
 
@@ -132,13 +132,19 @@ def _store_reported_ends(session: Session, indicator_ids: list[int]) -> pd.DataF
 
 
 STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "flags"]
+_FIGURE_TABLE = Base.metadata.tables[IndicatorFigure.__tablename__]
+_INTEGER_COLUMNS = [c.name for c in _FIGURE_TABLE.columns if isinstance(c.type, Integer)]
 
 
-def _rows(stored: pd.DataFrame) -> list[dict[str, Any]]:
+def _rows(stored: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """The figures as Python values in `STORED_COLUMNS` order (None for missing)."""
     out = stored[STORED_COLUMNS].astype(object)
     out = out.where(out.notna(), None)
     out["latest_end"] = [d.date() if d is not None else None for d in out["latest_end"]]
-    return [dict(zip(STORED_COLUMNS, row, strict=True)) for row in out.itertuples(index=False)]
+    # Counts may arrive as floats (a merge's NaN, filled): COPY wants integers as integers.
+    for name in _INTEGER_COLUMNS:
+        out[name] = [int(v) if v is not None else None for v in out[name]]
+    return list(out.itertuples(index=False, name=None))
 
 
 def keep_true(factory: sessionmaker[Session]) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from rbm import figures
 from rbm.errors import PermissionDenied, ValidationFailed
+from rbm.frames.sql import copy_rows
 from rbm.models import Base
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
@@ -258,17 +259,6 @@ def _insert(session: Session, principal: Principal, name: str, df: pd.DataFrame)
             after={"table": name, "batch": number, "rows": len(rows)},
         )
     return len(df)
-
-
-def copy_rows(raw: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Rows into a PostgreSQL table with COPY (psycopg 3), in the caller's transaction.
-
-    COPY takes the same driver values as an INSERT but skips the per-statement work of
-    executemany: several times faster on a large load (bench/RESULTS.md)."""
-    names = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def insert_sql(table: Table, columns: list[str], dialect: Dialect) -> tuple[str, bool]:
