@@ -1,14 +1,17 @@
 """A real browser through an officer's day: a deep link and a reload that keep the session,
 a returned value seen in the inbox with its comment then fixed and resubmitted, a draft
-reopened with its breakdown intact (the picker and the form naming the saved item), a
-French-Excel CSV imported, and a file with ten different bad rows refused whole."""
+reopened with its breakdown intact (the picker and the form naming the saved item), a project's
+template downloaded (made when its button is clicked), a French-Excel CSV imported, and a file
+with ten different bad rows refused whole."""
 
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +21,8 @@ from rbm.models import User
 from rbm.services.users import load_principal
 from tests.e2e.conftest import wait_idle
 from tests.e2e.test_log_and_approve import choose, open_page
+from tests.e2e.test_logframe_editor import choose as choose_in
+from tests.e2e.test_logframe_editor import tab
 
 OFFICER, PASSWORD = "officer@demo.rbm", "Demo-officer-2026"
 
@@ -127,6 +132,23 @@ def _upload(page: Any, name: str, content: bytes) -> None:
     wait_idle(page)
     page.get_by_role("button", name="Import", exact=True).click()
     wait_idle(page)
+
+
+def test_the_template_downloaded_for_a_project_holds_what_is_due_on_it(
+    officer: Any, demo_database_file: Path
+) -> None:
+    open_page(officer, "Log results")
+    sheet = tab(officer, "Spreadsheet")
+    choose_in(sheet, officer, "Project", "CONF-COL")
+    with officer.expect_download() as download:
+        sheet.get_by_role("button", name="Download CSV template").click()
+    assert download.value.suggested_filename == "CONF-COL-measurements.csv"
+    got = pd.read_csv(BytesIO(Path(download.value.path()).read_bytes()), dtype=str)
+    want = _template(demo_database_file).astype(object)
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want) > 0
+    assert set(got["project"]) == {"CONF-COL"}
+    assert list(got["indicator"]) == [str(v) for v in want["indicator"]]
 
 
 def test_a_french_excel_csv_is_imported_and_what_was_detected_is_said(
