@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import NotFound
+from rbm.frames.columns import PERIOD, RESULT_PLACE
 from rbm.frames.sql import floats, frame
 from rbm.models import (
     Baseline,
@@ -82,10 +83,7 @@ def logframe_tree(session: Session, *, principal: Principal, project_id: int) ->
     df = frame(
         session,
         select(
-            ResultNode.id,
-            ResultNode.parent_id,
-            ResultNode.level,
-            ResultNode.code,
+            *RESULT_PLACE,
             ResultNode.title.label("statement"),
             ResultNode.assumptions,
             ResultNode.risks,
@@ -209,10 +207,7 @@ def periods(session: Session, *, principal: Principal, project_id: int) -> pd.Da
     return frame(
         session,
         select(
-            ReportingPeriod.id,
-            ReportingPeriod.label,
-            ReportingPeriod.start_date,
-            ReportingPeriod.end_date,
+            *PERIOD,
             held.correlate(ReportingPeriod).scalar_subquery().label("values"),
         )
         .where(ReportingPeriod.project_id == project_id)

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.frames.columns import PERIOD
 from rbm.frames.sql import frame
 from rbm.models import (
     Narrative,
@@ -186,10 +187,7 @@ def project_periods(session: Session, *, principal: Principal, project_id: int) 
     df = frame(
         session,
         select(
-            ReportingPeriod.id,
-            ReportingPeriod.label,
-            ReportingPeriod.start_date,
-            ReportingPeriod.end_date,
+            *PERIOD,
             ReportingPeriod.locked_at.is_not(None).label("locked"),
             ReportingPeriod.id.in_(approved).label("has_narrative"),
         )

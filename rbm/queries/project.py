@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from indicators.rollup import rollup_results
 from rbm.errors import NotFound
+from rbm.frames.columns import RESULT_PLACE
 from rbm.frames.sql import floats, frame
 from rbm.i18n import DEFAULT
 from rbm.models import (
@@ -213,10 +214,7 @@ def _nodes(session: Session, pid: int) -> pd.DataFrame:
     df = frame(
         session,
         select(
-            ResultNode.id,
-            ResultNode.parent_id,
-            ResultNode.level,
-            ResultNode.code,
+            *RESULT_PLACE,
             ResultNode.title,
             ResultNode.assumptions,
             ResultNode.risks,
