@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 from sqlalchemy import Select, and_, func, select
@@ -89,13 +89,24 @@ def scope_choices(session: Session, *, principal: Principal) -> dict[str, dict[A
     }
 
 
+class AuditFilters(TypedDict, total=False):
+    """The audit log's filters, each left out or None for "any": the e-mail of the user, the
+    entity type, the action, and the first and last day (inclusive)."""
+
+    user_email: str | None
+    entity_type: str | None
+    action: str | None
+    date_from: date | None
+    date_to: date | None
+
+
 def _audit_select(
     *,
-    user_email: str | None,
-    entity_type: str | None,
-    action: str | None,
-    date_from: date | None,
-    date_to: date | None,
+    user_email: str | None = None,
+    entity_type: str | None = None,
+    action: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> Select[Any]:
     """Audit events matching the filters, newest first. A sign-in is recorded before anyone is
     signed in (no acting user): it is shown, and filtered, under the account signing in."""
@@ -141,23 +152,13 @@ def audit_log(
     session: Session,
     *,
     principal: Principal,
-    user_email: str | None = None,
-    entity_type: str | None = None,
-    action: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
     limit: int | None = AUDIT_LIMIT,
+    **filters: Unpack[AuditFilters],
 ) -> pd.DataFrame:
     """Audit events, newest first, filtered by user, entity, action and dates (inclusive);
     at most `limit` of them (None: every one, for the CSV export)."""
     _require_admin(principal)
-    stmt = _audit_select(
-        user_email=user_email,
-        entity_type=entity_type,
-        action=action,
-        date_from=date_from,
-        date_to=date_to,
-    )
+    stmt = _audit_select(**filters)
     df = frame(session, stmt if limit is None else stmt.limit(limit))
     df["user"] = df["user"].fillna(_("(system)"))
     df["name"] = df["name"].fillna(_("(system)"))
@@ -166,25 +167,10 @@ def audit_log(
     return df
 
 
-def audit_count(
-    session: Session,
-    *,
-    principal: Principal,
-    user_email: str | None = None,
-    entity_type: str | None = None,
-    action: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> int:
+def audit_count(session: Session, *, principal: Principal, **filters: Unpack[AuditFilters]) -> int:
     """How many audit events match the filters (the list shows at most AUDIT_LIMIT)."""
     _require_admin(principal)
-    stmt = _audit_select(
-        user_email=user_email,
-        entity_type=entity_type,
-        action=action,
-        date_from=date_from,
-        date_to=date_to,
-    )
+    stmt = _audit_select(**filters)
     return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
