@@ -18,7 +18,7 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 from sqlalchemy import (
@@ -179,6 +179,20 @@ def _ranked(
 # --- Search ------------------------------------------------------------------------------------
 
 
+class LessonFilters(TypedDict, total=False):
+    """The lesson search's filters, each left out or empty for "any": all of these free tags,
+    the country (ISO code), the priority area (code), the DAC criterion and result level
+    (values), the project or the evaluation."""
+
+    tags: Sequence[str]
+    country: str | None
+    priority_area: str | None
+    dac_criterion: str | None
+    result_level: str | None
+    project_id: int | None
+    evaluation_id: int | None
+
+
 def _filters(
     *,
     tags: Sequence[str] = (),
@@ -222,31 +236,14 @@ def search_lessons(
     *,
     principal: Principal,
     text: str = "",
-    tags: Sequence[str] = (),
-    country: str | None = None,
-    priority_area: str | None = None,
-    dac_criterion: str | None = None,
-    result_level: str | None = None,
-    project_id: int | None = None,
-    evaluation_id: int | None = None,
     limit: int | None = 50,
+    **filters: Unpack[LessonFilters],
 ) -> pd.DataFrame:
     """The lessons the principal may read that match the search text (ranked, best first) and
     every filter: all the free `tags`, the country (ISO code), the priority area (code), the
     DAC criterion and result level (values), the project or evaluation. Without text, the
     newest lessons come first. Read-only; five statements whatever the number of lessons."""
-    conds = [
-        lesson_condition(principal),
-        *_filters(
-            tags=tags,
-            country=country,
-            priority_area=priority_area,
-            dac_criterion=dac_criterion,
-            result_level=result_level,
-            project_id=project_id,
-            evaluation_id=evaluation_id,
-        ),
-    ]
+    conds = [lesson_condition(principal), *_filters(**filters)]
     if text.strip():
         hits = _ranked(session, text, conds, limit)
     else:
