@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 import pandera.pandas as pa
@@ -132,6 +132,26 @@ def _in_scope(
     return select(Evaluation.id).where(
         evaluation_condition(principal),
         *related_to(project_id=project_id, country=country, priority_area=priority_area),
+    )
+
+
+class Related(TypedDict, total=False):
+    """Which evaluations the project and country pages follow up, each left out or None for
+    "any": of the project (id), of the country (ISO code) or of the priority area (code), as
+    `related_to` reads them."""
+
+    project_id: int | None
+    country_code: str | None
+    priority_area: str | None
+
+
+def _related_ids(principal: Principal, related: Related) -> Select[Any]:
+    """`_in_scope`, for the evaluations `Related` names."""
+    return _in_scope(
+        principal,
+        project_id=related.get("project_id"),
+        country=related.get("country_code"),
+        priority_area=related.get("priority_area"),
     )
 
 
@@ -418,18 +438,14 @@ def open_recommendations(
     session: Session,
     *,
     principal: Principal,
-    project_id: int | None = None,
-    country_code: str | None = None,
-    priority_area: str | None = None,
     as_of: date | None = None,
+    **related: Unpack[Related],
 ) -> pd.DataFrame:
     """Recommendations that still need attention, of evaluations in scope (of the project, or
     of the country): awaiting a management response, accepted without any follow-up action
     planned, or with follow-up actions still open. Rejected ones and those whose actions are
     all done are closed."""
-    ids = _in_scope(
-        principal, project_id=project_id, country=country_code, priority_area=priority_area
-    )
+    ids = _related_ids(principal, related)
     rows = _recommendations(session, ids, as_of or date.today())
     rows = rows[rows["state"].isin(OPEN_STATES)].reset_index(drop=True)
     return rows[
@@ -455,16 +471,12 @@ def overdue_actions(
     session: Session,
     *,
     principal: Principal,
-    project_id: int | None = None,
-    country_code: str | None = None,
-    priority_area: str | None = None,
     as_of: date | None = None,
+    **related: Unpack[Related],
 ) -> pd.DataFrame:
     """Follow-up actions not started or in progress whose due date has passed (as of today
     unless given), most overdue first, of evaluations in scope (of the project or country)."""
-    ids = _in_scope(
-        principal, project_id=project_id, country=country_code, priority_area=priority_area
-    )
+    ids = _related_ids(principal, related)
     actions = _actions(session, ids, as_of or date.today())
     late = actions[actions["overdue"]].sort_values(
         ["days_overdue", "action_id"], ascending=[False, True]
