@@ -6,7 +6,7 @@ approved measurements, period targets and breakdown parts. Shared by the read si
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,8 @@ from rbm.models import (
     Target,
 )
 from rbm.models.enums import Measure, MeasurementStatus
+
+_Columns = TypeVarTuple("_Columns")
 
 
 def reference_baseline_id() -> Any:
@@ -255,32 +257,38 @@ def _figure_columns() -> list[Any]:
     ]
 
 
+def approved_parts(parts: Select[*_Columns]) -> Select[*_Columns]:
+    """`parts` (a select of breakdown parts) joined to their measurement, its reporting period,
+    the part's dimension value and dimension, and kept to the parts of current approved
+    values."""
+    return (
+        parts.join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
+        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        .where(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
+    )
+
+
 def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
     """Breakdown parts of the current approved values of these indicators: indicator_id,
     period_start, period_end, dimension, category, value (numerator for percentages) and
     exhaustive, for `indicators.quality.standing_flags`."""
+    parts = select(
+        Measurement.indicator_id,
+        ReportingPeriod.start_date.label("period_start"),
+        ReportingPeriod.end_date.label("period_end"),
+        Dimension.name.label("dimension"),
+        DimensionValue.label.label("category"),
+        Indicator.measure,
+        cast(MeasurementBreakdown.value, Float).label("value"),
+        cast(MeasurementBreakdown.numerator, Float).label("numerator"),
+        Dimension.exhaustive,
+    )
     stmt = (
-        select(
-            Measurement.indicator_id,
-            ReportingPeriod.start_date.label("period_start"),
-            ReportingPeriod.end_date.label("period_end"),
-            Dimension.name.label("dimension"),
-            DimensionValue.label.label("category"),
-            Indicator.measure,
-            cast(MeasurementBreakdown.value, Float).label("value"),
-            cast(MeasurementBreakdown.numerator, Float).label("numerator"),
-            Dimension.exhaustive,
-        )
-        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        approved_parts(parts)
         .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
-        .where(
-            Measurement.indicator_id.in_(list(indicator_ids)),
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
-        )
+        .where(Measurement.indicator_id.in_(list(indicator_ids)))
     )
     df = floats(frame(session, stmt), "value", "numerator")
     pct = df["measure"].map(lambda v: getattr(v, "value", v)) == Measure.PERCENTAGE.value

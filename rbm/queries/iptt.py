@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from indicators.periods import set_aside
 from rbm.errors import NotFound
+from rbm.frames.engine import approved_parts
 from rbm.frames.sql import floats, frame
 from rbm.models import (
     Attachment,
@@ -190,25 +191,18 @@ def breakdowns(session: Session, *, principal: Principal, code: str) -> pd.DataF
     """Approved breakdown parts of the project's disaggregated indicators: indicator_id,
     period, dimension, part, value (a percentage part from its numerator and denominator)."""
     ids = select(Project.id).where(Project.code == code, visible_condition(principal))
+    parts = select(
+        Measurement.indicator_id,
+        ReportingPeriod.label.label("period"),
+        Dimension.name.label("dimension"),
+        DimensionValue.label.label("part"),
+        MeasurementBreakdown.value,
+        MeasurementBreakdown.numerator,
+        MeasurementBreakdown.denominator,
+    )
     stmt = (
-        select(
-            Measurement.indicator_id,
-            ReportingPeriod.label.label("period"),
-            Dimension.name.label("dimension"),
-            DimensionValue.label.label("part"),
-            MeasurementBreakdown.value,
-            MeasurementBreakdown.numerator,
-            MeasurementBreakdown.denominator,
-        )
-        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
-        .where(
-            ReportingPeriod.project_id.in_(ids),
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
-        )
+        approved_parts(parts)
+        .where(ReportingPeriod.project_id.in_(ids))
         .order_by(ReportingPeriod.start_date, DimensionValue.position)
     )
     df = floats(frame(session, stmt), "value", "numerator", "denominator")
