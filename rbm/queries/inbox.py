@@ -15,8 +15,9 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.joins import measurement_context
 from rbm.frames.sql import floats, frame
-from rbm.models import Comment, Indicator, Measurement, Project, ReportingPeriod, ResultNode, User
+from rbm.models import Comment, Indicator, Measurement, Project, ReportingPeriod, User
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, project_condition
 from rbm.queries import evaluations, indicator_status, workflow
@@ -91,26 +92,23 @@ def returned_values(session: Session, *, principal: Principal) -> pd.DataFrame:
         .correlate(Measurement)
         .scalar_subquery()
     )
+    returned = select(
+        Measurement.id.label("measurement_id"),
+        Measurement.indicator_id,
+        Measurement.reporting_period_id.label("period_id"),
+        Project.code.label("project"),
+        Indicator.code.label("indicator"),
+        Indicator.title,
+        Indicator.measure,
+        ReportingPeriod.label.label("period"),
+        Measurement.value,
+        reviewer.name.label("reviewer"),
+        Comment.text.label("comment"),
+        (Measurement.created_by_id == principal.user_id).label("mine"),
+    )
     df = frame(
         session,
-        select(
-            Measurement.id.label("measurement_id"),
-            Measurement.indicator_id,
-            Measurement.reporting_period_id.label("period_id"),
-            Project.code.label("project"),
-            Indicator.code.label("indicator"),
-            Indicator.title,
-            Indicator.measure,
-            ReportingPeriod.label.label("period"),
-            Measurement.value,
-            reviewer.name.label("reviewer"),
-            Comment.text.label("comment"),
-            (Measurement.created_by_id == principal.user_id).label("mine"),
-        )
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        measurement_context(returned)
         .outerjoin(reviewer, reviewer.id == Measurement.reviewed_by_id)
         .outerjoin(Comment, Comment.id == last_comment)
         .where(
@@ -150,22 +148,18 @@ def recent_comments(session: Session, *, principal: Principal, today: date) -> p
     submitted, in projects they still log for; newest first."""
     author = aliased(User)
     since = datetime.combine(today - timedelta(days=RECENT_DAYS), datetime.min.time(), UTC)
+    comments = select(
+        Comment.measurement_id,
+        Project.code.label("project"),
+        Indicator.code.label("indicator"),
+        ReportingPeriod.label.label("period"),
+        author.name.label("author"),
+        Comment.created_at,
+        Comment.text,
+    ).join(Measurement, Measurement.id == Comment.measurement_id)
     return frame(
         session,
-        select(
-            Comment.measurement_id,
-            Project.code.label("project"),
-            Indicator.code.label("indicator"),
-            ReportingPeriod.label.label("period"),
-            author.name.label("author"),
-            Comment.created_at,
-            Comment.text,
-        )
-        .join(Measurement, Measurement.id == Comment.measurement_id)
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        measurement_context(comments)
         .join(author, author.id == Comment.author_id)
         .where(
             and_(_mine(principal), Comment.author_id != principal.user_id),  # type: ignore[arg-type]

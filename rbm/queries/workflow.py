@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from indicators.overdue import days_overdue, overdue_mask
 from rbm.errors import NotFound
 from rbm.frames.engine import reference_baseline_id
+from rbm.frames.joins import measurement_context
 from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
 from rbm.models import (
     Attachment,
@@ -147,27 +148,24 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Submitted values in the principal's approval scope, oldest submission first, without
     the principal's own submissions (four eyes), with baseline and period target."""
     submitter = aliased(User)
+    queued = select(
+        Measurement.id.label("measurement_id"),
+        Project.code.label("project"),
+        Indicator.code.label("indicator"),
+        Indicator.title,
+        Indicator.unit,
+        ReportingPeriod.label.label("period"),
+        Measurement.revision,
+        cast(Measurement.value, Float).label("value"),
+        Measurement.narrative,
+        cast(Baseline.value, Float).label("baseline"),
+        cast(Target.value, Float).label("target"),
+        submitter.name.label("submitted_by"),
+        type_coerce(Measurement.submitted_at, String).label("submitted_at"),
+        Measurement.version,
+    )
     stmt = (
-        select(
-            Measurement.id.label("measurement_id"),
-            Project.code.label("project"),
-            Indicator.code.label("indicator"),
-            Indicator.title,
-            Indicator.unit,
-            ReportingPeriod.label.label("period"),
-            Measurement.revision,
-            cast(Measurement.value, Float).label("value"),
-            Measurement.narrative,
-            cast(Baseline.value, Float).label("baseline"),
-            cast(Target.value, Float).label("target"),
-            submitter.name.label("submitted_by"),
-            type_coerce(Measurement.submitted_at, String).label("submitted_at"),
-            Measurement.version,
-        )
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        measurement_context(queued)
         .outerjoin(submitter, submitter.id == Measurement.submitted_by_id)
         # Correlated: one index probe per queued value, not a scan of every baseline.
         .outerjoin(Baseline, Baseline.id == reference_baseline_id())
@@ -243,37 +241,34 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
     earliest = (
         select(func.min(first.id)).where(first.indicator_id == Indicator.id).correlate(Indicator)
     ).scalar_subquery()
+    shown = select(
+        Measurement.id,
+        Measurement.indicator_id,
+        Measurement.reporting_period_id,
+        Measurement.revision,
+        Measurement.status,
+        Measurement.is_current,
+        Measurement.value,
+        Measurement.numerator,
+        Measurement.denominator,
+        Measurement.narrative,
+        Measurement.version,
+        Project.id.label("project_id"),
+        Project.code.label("project"),
+        Indicator.code.label("indicator"),
+        Indicator.title,
+        Indicator.unit,
+        Indicator.measure,
+        Indicator.ordinal_labels,
+        ReportingPeriod.label.label("period"),
+        ReportingPeriod.end_date,
+        Baseline.value.label("baseline"),
+        Target.value.label("target"),
+        pending_condition(principal).label("is_team"),
+    )
     df = frame(
         session,
-        select(
-            Measurement.id,
-            Measurement.indicator_id,
-            Measurement.reporting_period_id,
-            Measurement.revision,
-            Measurement.status,
-            Measurement.is_current,
-            Measurement.value,
-            Measurement.numerator,
-            Measurement.denominator,
-            Measurement.narrative,
-            Measurement.version,
-            Project.id.label("project_id"),
-            Project.code.label("project"),
-            Indicator.code.label("indicator"),
-            Indicator.title,
-            Indicator.unit,
-            Indicator.measure,
-            Indicator.ordinal_labels,
-            ReportingPeriod.label.label("period"),
-            ReportingPeriod.end_date,
-            Baseline.value.label("baseline"),
-            Target.value.label("target"),
-            pending_condition(principal).label("is_team"),
-        )
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        measurement_context(shown)
         .outerjoin(Baseline, Baseline.id == earliest)
         .outerjoin(
             Target,
