@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rbm.models import ReportingPeriod, ResultNode
+from rbm.models import Project, ReportingPeriod, ResultNode
+
+#: A project as the lists show it: id (as project_id), code, title and status.
+PROJECT = (Project.id.label("project_id"), Project.code, Project.title, Project.status)
 
 #: A reporting period as the pages list it: id, label, start and end date.
 PERIOD = (

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from rbm.frames.columns import PROJECT
 from rbm.frames.sql import floats, frame, timestamps
 from rbm.models import (
     Country,
@@ -39,10 +40,7 @@ def _coverage(ids: Select[Any]) -> Any:
     money = _funding_totals()
     return (
         select(
-            Project.id.label("project_id"),
-            Project.code,
-            Project.title,
-            Project.status,
+            *PROJECT,
             Project.start_date,
             Project.end_date,
             Organisation.name.label("provider"),

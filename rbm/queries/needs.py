@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied, ValidationFailed
+from rbm.frames.columns import PROJECT
 from rbm.frames.sql import floats, frame
 from rbm.models import (
     Answer,
@@ -156,10 +157,7 @@ def _links_stmt(need_ids: Any) -> Select[*tuple[Any, ...]]:
     return (
         select(
             NeedProject.need_id,
-            Project.id.label("project_id"),
-            Project.code,
-            Project.title,
-            Project.status,
+            *PROJECT,
             Organisation.name.label("provider"),
             ProjectCountry.share,
             money.c.amount,
@@ -338,10 +336,7 @@ def linked_projects(session: Session, *, principal: Principal, need_id: int) -> 
     """The projects confirmed as addressing one need, who confirmed each and when."""
     stmt = (
         select(
-            Project.id.label("project_id"),
-            Project.code,
-            Project.title,
-            Project.status,
+            *PROJECT,
             Organisation.name.label("provider"),
             User.name.label("confirmed_by"),
             NeedProject.confirmed_at,
