@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
+from rbm.frames.engine import current_approved
 from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
 from rbm.models import (
@@ -110,7 +111,7 @@ def long_table(
     ids = project_ids(principal, project_codes).scalar_subquery()
     team = select(Project.id).where(pending_condition(principal))
     shown = or_(
-        and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED),
+        current_approved(),
         and_(
             Measurement.status != MeasurementStatus.APPROVED, ReportingPeriod.project_id.in_(team)
         ),
@@ -275,8 +276,7 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
             .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
             .where(
                 ReportingPeriod.project_id.in_(ids),
-                Measurement.is_current,
-                Measurement.status == MeasurementStatus.APPROVED,
+                current_approved(),
             ),
         ),
         "value",

@@ -10,7 +10,7 @@ from typing import Any, TypeVarTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, Select, String, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Float, Select, String, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS
@@ -32,6 +32,11 @@ from rbm.models import (
 from rbm.models.enums import Measure, MeasurementStatus
 
 _Columns = TypeVarTuple("_Columns")
+
+
+def current_approved() -> ColumnElement[bool]:
+    """A measurement that counts in the figures: the current revision of an approved value."""
+    return and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
 
 
 def reference_baseline_id() -> Any:
@@ -178,7 +183,7 @@ def measurement_frame(
             func.nullif(Measurement.narrative, "").label("narrative"),
         )
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .where(where, Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
+        .where(where, current_approved())
     )
     df = columns_frame(session, stmt)
     periods = columns_frame(
@@ -266,7 +271,7 @@ def approved_parts(parts: Select[*_Columns]) -> Select[*_Columns]:
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
         .join(Dimension, Dimension.id == DimensionValue.dimension_id)
-        .where(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
+        .where(current_approved())
     )
 
 

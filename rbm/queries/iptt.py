@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from indicators.periods import set_aside
 from rbm.errors import NotFound
-from rbm.frames.engine import approved_parts
+from rbm.frames.engine import approved_parts, current_approved
 from rbm.frames.sql import floats, frame
 from rbm.models import (
     Attachment,
@@ -35,7 +35,6 @@ from rbm.models import (
     ResultNode,
     Target,
 )
-from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
 
@@ -180,8 +179,7 @@ def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
         .outerjoin(comments, comments.c.measurement_id == Measurement.id)
         .where(
             ReportingPeriod.project_id.in_(ids),
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
+            current_approved(),
         )
     )
     return floats(frame(session, stmt), "value", "numerator", "denominator")

@@ -24,7 +24,6 @@ from rbm.models import (
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 from rbm.settings import get_settings
 
@@ -73,8 +72,7 @@ def _approved_of(project_ids: Select[Any]) -> Select[Any]:
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
             ReportingPeriod.project_id.in_(project_ids),
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
+            engine.current_approved(),
         )
     )
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from indicators.overdue import days_overdue, overdue_mask
 from rbm.errors import NotFound
-from rbm.frames.engine import reference_baseline_id
+from rbm.frames.engine import current_approved, reference_baseline_id
 from rbm.frames.joins import measurement_context
 from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
 from rbm.models import (
@@ -302,8 +302,7 @@ def _previous(session: Session, indicator_id: int, before: date) -> pd.DataFrame
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
             Measurement.indicator_id == indicator_id,
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
+            current_approved(),
             ReportingPeriod.end_date < before,
         )
         .order_by(ReportingPeriod.end_date),
@@ -325,8 +324,7 @@ def previous_values(session: Session, *, principal: Principal, indicator_id: int
         .join(Project, Project.id == ReportingPeriod.project_id)
         .where(
             Measurement.indicator_id == indicator_id,
-            Measurement.is_current,
-            Measurement.status == MeasurementStatus.APPROVED,
+            current_approved(),
             visible_condition(principal),
         )
         .order_by(ReportingPeriod.end_date),
