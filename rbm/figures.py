@@ -29,6 +29,7 @@ from indicators.quality import standing_flags
 from rbm.frames.engine import (
     ENGINE_INDICATOR_COLUMNS,
     breakdown_frame,
+    current_reported,
     flag_names,
     indicator_frame,
     measurement_frame,
@@ -46,7 +47,6 @@ from rbm.models import (
     ResultNode,
     Target,
 )
-from rbm.models.enums import REPORTED_MEASUREMENT
 
 _MARKED = "rbm.figures.marked"
 _PROJECTS = "rbm.figures.projects"
@@ -112,8 +112,7 @@ def _store_reported_ends(session: Session, indicator_ids: list[int]) -> pd.DataF
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
             Measurement.indicator_id.in_(indicator_ids),
-            Measurement.is_current,
-            Measurement.status.in_(REPORTED_MEASUREMENT),
+            current_reported(),
         )
         .distinct()
     )

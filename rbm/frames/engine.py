@@ -29,7 +29,7 @@ from rbm.models import (
     ResultNode,
     Target,
 )
-from rbm.models.enums import Measure, MeasurementStatus
+from rbm.models.enums import REPORTED_MEASUREMENT, Measure, MeasurementStatus
 
 _Columns = TypeVarTuple("_Columns")
 
@@ -37,6 +37,12 @@ _Columns = TypeVarTuple("_Columns")
 def current_approved() -> ColumnElement[bool]:
     """A measurement that counts in the figures: the current revision of an approved value."""
     return and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
+
+
+def current_reported() -> ColumnElement[bool]:
+    """A measurement that reports its period: the current revision of a submitted or approved
+    value (what makes an indicator-period no longer overdue)."""
+    return and_(Measurement.is_current, Measurement.status.in_(REPORTED_MEASUREMENT))
 
 
 def reference_baseline_id() -> Any:

@@ -26,6 +26,7 @@ from rbm.frames.engine import (
     ENGINE_INDICATOR_COLUMNS,
     ENGINE_MEASUREMENT_COLUMNS,
     breakdown_frame,
+    current_reported,
     flag_names,
     indicator_frame,
     measurement_frame,
@@ -41,7 +42,6 @@ from rbm.models import (
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.enums import REPORTED_MEASUREMENT
 from rbm.principal import Principal, visible_condition
 from rbm.settings import get_settings
 
@@ -301,8 +301,7 @@ def unreported() -> ColumnElement[bool]:
         .where(
             Measurement.indicator_id == Indicator.id,
             Measurement.reporting_period_id == ReportingPeriod.id,
-            Measurement.is_current,
-            Measurement.status.in_(REPORTED_MEASUREMENT),
+            current_reported(),
         )
         .exists()
     )
