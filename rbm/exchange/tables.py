@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
+from rbm.frames.columns import MEASURED
 from rbm.frames.engine import current_approved
 from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
@@ -133,9 +134,7 @@ def long_table(
             ReportingPeriod.label.label("period"),
             ReportingPeriod.start_date.label("period_start"),
             ReportingPeriod.end_date.label("period_end"),
-            Measurement.value,
-            Measurement.numerator,
-            Measurement.denominator,
+            *MEASURED,
             Measurement.status,
             Measurement.narrative,
         )
@@ -269,9 +268,7 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
             select(
                 Measurement.indicator_id,
                 Measurement.reporting_period_id.label("period_id"),
-                Measurement.value,
-                Measurement.numerator,
-                Measurement.denominator,
+                *MEASURED,
             )
             .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
             .where(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rbm.models import Project, ReportingPeriod, ResultNode
+from rbm.models import Measurement, Project, ReportingPeriod, ResultNode
 
 #: A project as the lists show it: id (as project_id), code, title and status.
 PROJECT = (Project.id.label("project_id"), Project.code, Project.title, Project.status)
@@ -17,3 +17,6 @@ PERIOD = (
 
 #: Where a result stands in its logframe: id, parent, level and code.
 RESULT_PLACE = (ResultNode.id, ResultNode.parent_id, ResultNode.level, ResultNode.code)
+
+#: A measured value: the value, or the numerator and denominator of a percentage.
+MEASURED = (Measurement.value, Measurement.numerator, Measurement.denominator)

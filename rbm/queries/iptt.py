@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from indicators.periods import set_aside
 from rbm.errors import NotFound
+from rbm.frames.columns import MEASURED
 from rbm.frames.engine import approved_parts, current_approved
 from rbm.frames.sql import floats, frame
 from rbm.models import (
@@ -168,9 +169,7 @@ def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
             Measurement.id.label("measurement_id"),
             Measurement.indicator_id,
             Measurement.reporting_period_id.label("period_id"),
-            Measurement.value,
-            Measurement.numerator,
-            Measurement.denominator,
+            *MEASURED,
             func.coalesce(evidence.c.n, 0).label("evidence"),
             func.coalesce(comments.c.n, 0).label("comments"),
         )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from indicators.overdue import days_overdue, overdue_mask
 from rbm.errors import NotFound
+from rbm.frames.columns import MEASURED
 from rbm.frames.engine import current_approved, reference_baseline_id
 from rbm.frames.joins import measurement_context
 from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
@@ -248,9 +249,7 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
         Measurement.revision,
         Measurement.status,
         Measurement.is_current,
-        Measurement.value,
-        Measurement.numerator,
-        Measurement.denominator,
+        *MEASURED,
         Measurement.narrative,
         Measurement.version,
         Project.id.label("project_id"),
