@@ -227,14 +227,11 @@ def add_recommendation(
     rec = Recommendation(
         evaluation_id=evaluation_id, number=number, text=text.strip(), addressee=addressee.strip()
     )
-    session.add(rec)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=rec,
         entity_type="recommendation",
-        entity_id=rec.id,
         after={
             "evaluation_id": evaluation_id,
             "number": number,
@@ -350,14 +347,11 @@ def add_action(
         status=status,
         completed_at=datetime.now(UTC) if status is ActionStatus.COMPLETED else None,
     )
-    session.add(action)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=action,
         entity_type="follow_up_action",
-        entity_id=action.id,
         after={
             "recommendation_id": recommendation_id,
             "description": action.description,
