@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
-from rbm.exchange._import_logframe import write_logframe
+from rbm.exchange._import_logframe import LogframeWriter
 from rbm.exchange._import_model import ActivityData, ActivityReport, FundingData
 from rbm.exchange._import_refs import References
 from rbm.exchange._import_translations import TranslationWriter
@@ -71,8 +71,9 @@ def write_activity(
         texts.load("project", [project.id])
     new = outcome == "created"
     changed |= texts.want("project", project, act.translations, stored=not new)
-    changed |= _links(session, principal, refs, project, act, report, new=new)
-    changed |= write_logframe(session, principal, refs, project, act, report, texts, new=new)
+    changed |= _links(session, refs, project, act, report, new=new)
+    writer = LogframeWriter(session, principal, refs, project, act, report, texts, new=new)
+    changed |= writer.write()
     session.flush()
     texts.write()
     return outcome if changed else "unchanged"
@@ -169,7 +170,6 @@ def _replace(
 
 def _links(
     session: Session,
-    principal: Principal,
     refs: References,
     project: Project,
     act: ActivityData,
