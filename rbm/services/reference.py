@@ -174,18 +174,15 @@ def create_dimension(
     """A disaggregation dimension with its values as (code, label) pairs."""
     _require_admin(principal, "add disaggregation dimensions")
     dim = Dimension(code=code, name=name, exhaustive=exhaustive)
-    session.add(dim)
-    session.flush()
-    for pos, (value_code, label) in enumerate(values):
-        session.add(DimensionValue(dimension_id=dim.id, code=value_code, label=label, position=pos))
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=dim,
         entity_type="dimension",
-        entity_id=dim.id,
         after={"code": code, "values": [v for v, _ in values]},
     )
+    for pos, (value_code, label) in enumerate(values):
+        session.add(DimensionValue(dimension_id=dim.id, code=value_code, label=label, position=pos))
     return dim
 
 
