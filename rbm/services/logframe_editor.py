@@ -34,6 +34,7 @@ from rbm.models.enums import (
     MeasurementStatus,
     ResultLevel,
 )
+from rbm.models.logframe import INDICATOR_DEFINITION, INDICATOR_SOURCE
 from rbm.principal import Principal
 from rbm.services import audit, logframe
 from rbm.services.logframe import IndicatorSheet
@@ -42,18 +43,8 @@ from rbm.services.permissions import require
 #: Changing these alters what approved values mean, so they are frozen once one exists.
 MEANING_FIELDS = ("measure", "accumulation", "direction", "unit")
 _SHEET_FIELDS = (
-    "title",
-    "definition",
-    "unit",
-    "measure",
-    "direction",
-    "accumulation",
-    "denominator_rule",
-    "data_source",
-    "means_of_verification",
-    "method",
-    "frequency",
-    "responsible",
+    *INDICATOR_DEFINITION,
+    *INDICATOR_SOURCE,
     "library_indicator_id",
     "ordinal_labels",
 )
