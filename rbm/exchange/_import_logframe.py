@@ -45,7 +45,7 @@ from rbm.models import (
     Target,
     TargetRevision,
 )
-from rbm.models.base import Base, as_dict
+from rbm.models.base import Base, as_dict, assign_changes
 from rbm.models.enums import Measure, MeasurementStatus, ResultLevel
 from rbm.principal import Principal
 from rbm.services.projects import period_label
@@ -339,11 +339,8 @@ class LogframeWriter:
         return row
 
     def _update(self, row: Any, entity: str, **wanted: Any) -> None:
-        differs = [f for f, v in wanted.items() if getattr(row, f) != v]
+        differs, before = assign_changes(row, wanted)
         if differs:
-            before = as_dict(row, *differs)
-            for f in differs:
-                setattr(row, f, wanted[f])
             self._audit(
                 "import_update", entity, row.id, before=before, after=as_dict(row, *differs)
             )

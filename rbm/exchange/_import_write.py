@@ -28,7 +28,7 @@ from rbm.models import (
     ProjectRegion,
     ProjectSector,
 )
-from rbm.models.base import as_dict
+from rbm.models.base import as_dict, assign_changes
 from rbm.principal import Principal
 from rbm.services.permissions import can
 from rbm.services.projects import require_own_organisation
@@ -122,12 +122,9 @@ def _update(
 ) -> bool:
     wanted = {f: getattr(act, f) for f in _FIELDS}
     wanted.update(provider_id=provider_id, iati_identifier=act.identifier)
-    differs = [f for f, v in wanted.items() if getattr(project, f) != v]
+    differs, before = assign_changes(project, wanted)
     if not differs:
         return False
-    before = as_dict(project, *differs)
-    for f in differs:
-        setattr(project, f, wanted[f])
     session.flush()
     refs.audit(
         "import_update",

@@ -27,7 +27,7 @@ from rbm.models import (
     Target,
     TargetPart,
 )
-from rbm.models.base import as_dict
+from rbm.models.base import as_dict, assign_changes
 from rbm.models.enums import (
     Direction,
     Measure,
@@ -151,12 +151,9 @@ def _apply(
     entity: str,
     reason: str = "",
 ) -> bool:
-    differs = [f for f, v in wanted.items() if getattr(obj, f) != v]
+    differs, before = assign_changes(obj, wanted)
     if not differs:
         return False
-    before = as_dict(obj, *differs)
-    for f in differs:
-        setattr(obj, f, wanted[f])
     session.flush()
     audit.record(
         session,
