@@ -45,7 +45,7 @@ from rbm.models import (
     Target,
     TargetRevision,
 )
-from rbm.models.base import Base, as_dict
+from rbm.models.base import Base, as_dict, assign_changes
 from rbm.models.enums import Measure, MeasurementStatus, ResultLevel
 from rbm.principal import Principal
 from rbm.services.projects import period_label
@@ -150,25 +150,11 @@ class _State:
                 self.links[owner].add((url, name, kind))
 
 
-def write_logframe(
-    session: Session,
-    principal: Principal,
-    refs: References,
-    project: Project,
-    act: ActivityData,
-    report: ActivityReport,
-    texts: TranslationWriter,
-    *,
-    new: bool = False,
-) -> bool:
-    """Store the activity's logframe; True when anything was written. A project just created
-    has no logframe yet: nothing is read. The translations of its texts are handed to
-    `texts`, which writes them once the rows are flushed."""
-    writer = _Writer(session, principal, refs, project, act, report, texts, new=new)
-    return writer.write()
+class LogframeWriter:
+    """Stores an activity's logframe (`write`). A project just created has no logframe yet:
+    nothing is read. The translations of its texts are handed to `texts`, which writes them
+    once the rows are flushed."""
 
-
-class _Writer:
     def __init__(
         self,
         session: Session,
@@ -199,7 +185,8 @@ class _Writer:
         self.changed = True
 
     def write(self) -> bool:
-        """In phases, so that rows of one kind are inserted together (one flush each)."""
+        """Store the logframe; True when anything was written. In phases, so that rows of one
+        kind are inserted together (one flush each)."""
         indicators: list[tuple[Indicator, bool, IndicatorData]] = []
         for node_id, node in self._nodes():
             for pos, ind in enumerate(node.indicators):
@@ -352,11 +339,8 @@ class _Writer:
         return row
 
     def _update(self, row: Any, entity: str, **wanted: Any) -> None:
-        differs = [f for f, v in wanted.items() if getattr(row, f) != v]
+        differs, before = assign_changes(row, wanted)
         if differs:
-            before = as_dict(row, *differs)
-            for f in differs:
-                setattr(row, f, wanted[f])
             self._audit(
                 "import_update", entity, row.id, before=before, after=as_dict(row, *differs)
             )

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
-from rbm.exchange._import_logframe import write_logframe
+from rbm.exchange._import_logframe import LogframeWriter
 from rbm.exchange._import_model import ActivityData, ActivityReport, FundingData
 from rbm.exchange._import_refs import References
 from rbm.exchange._import_translations import TranslationWriter
@@ -28,7 +28,7 @@ from rbm.models import (
     ProjectRegion,
     ProjectSector,
 )
-from rbm.models.base import as_dict
+from rbm.models.base import as_dict, assign_changes
 from rbm.principal import Principal
 from rbm.services.permissions import can
 from rbm.services.projects import require_own_organisation
@@ -71,8 +71,9 @@ def write_activity(
         texts.load("project", [project.id])
     new = outcome == "created"
     changed |= texts.want("project", project, act.translations, stored=not new)
-    changed |= _links(session, principal, refs, project, act, report, new=new)
-    changed |= write_logframe(session, principal, refs, project, act, report, texts, new=new)
+    changed |= _links(session, refs, project, act, report, new=new)
+    writer = LogframeWriter(session, principal, refs, project, act, report, texts, new=new)
+    changed |= writer.write()
     session.flush()
     texts.write()
     return outcome if changed else "unchanged"
@@ -121,12 +122,9 @@ def _update(
 ) -> bool:
     wanted = {f: getattr(act, f) for f in _FIELDS}
     wanted.update(provider_id=provider_id, iati_identifier=act.identifier)
-    differs = [f for f, v in wanted.items() if getattr(project, f) != v]
+    differs, before = assign_changes(project, wanted)
     if not differs:
         return False
-    before = as_dict(project, *differs)
-    for f in differs:
-        setattr(project, f, wanted[f])
     session.flush()
     refs.audit(
         "import_update",
@@ -169,7 +167,6 @@ def _replace(
 
 def _links(
     session: Session,
-    principal: Principal,
     refs: References,
     project: Project,
     act: ActivityData,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from rbm.errors import ValidationFailed
 from rbm.i18n import Msg, Text
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
+from rbm.models.logframe import INDICATOR_DEFINITION, INDICATOR_SOURCE
 from rbm.principal import Principal
 from rbm.queries import logframe_editor as q
 
@@ -35,19 +36,9 @@ RESULT_COLUMNS = (
 INDICATOR_COLUMNS = (
     "result_code",
     "code",
-    "title",
-    "definition",
-    "unit",
-    "measure",
-    "direction",
-    "accumulation",
-    "denominator_rule",
+    *INDICATOR_DEFINITION,
     "ordinal_labels",
-    "data_source",
-    "means_of_verification",
-    "method",
-    "frequency",
-    "responsible",
+    *INDICATOR_SOURCE,
     "dimensions",
     "library_code",
     "baseline_value",

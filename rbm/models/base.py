@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -82,3 +83,13 @@ def as_dict(obj: Any, *fields: str) -> dict[str, Any]:
             v = v.isoformat()
         out[f] = v
     return out
+
+
+def assign_changes(obj: Any, wanted: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """Set the attributes of `obj` whose values differ from `wanted`; the names of those that
+    changed (none when nothing differs) and their snapshot from before (`as_dict`)."""
+    differs = [f for f, v in wanted.items() if getattr(obj, f) != v]
+    before = as_dict(obj, *differs)
+    for f in differs:
+        setattr(obj, f, wanted[f])
+    return differs, before

@@ -62,6 +62,20 @@ class DimensionValue(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
+#: An indicator's reference sheet, as the logframe editor and the logframe spreadsheet both
+#: name it: what is measured and how it is judged, then where its values come from.
+INDICATOR_DEFINITION = (
+    "title",
+    "definition",
+    "unit",
+    "measure",
+    "direction",
+    "accumulation",
+    "denominator_rule",
+)
+INDICATOR_SOURCE = ("data_source", "means_of_verification", "method", "frequency", "responsible")
+
+
 class Indicator(Base):
     """A performance indicator on a result node, with its reference sheet."""
 

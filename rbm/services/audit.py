@@ -5,13 +5,20 @@ database says (not deactivated, no revoked grant): a stale session cannot write.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from rbm.models import AuditEvent
 from rbm.principal import Principal
 from rbm.services.principals import require_current
+
+
+class NewRow(Protocol):
+    """A row with an id of its own (given on flush)."""
+
+    @property
+    def id(self) -> int: ...
 
 
 def record(
@@ -40,3 +47,28 @@ def record(
     )
     session.add(event)
     return event
+
+
+def add_new(
+    session: Session,
+    *,
+    principal: Principal,
+    row: NewRow,
+    entity_type: str,
+    after: dict[str, Any],
+    action: str = "create",
+    reason: str = "",
+) -> None:
+    """Add a new row, flush it for its id, and record `action` on it (its creation, unless
+    said otherwise) with `after` as what it holds."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        principal=principal,
+        action=action,
+        entity_type=entity_type,
+        entity_id=row.id,
+        after=after,
+        reason=reason,
+    )

@@ -83,14 +83,7 @@ def _instrument(session: Session, spec: Mapping[str, Any]) -> Instrument:
         inst = Instrument(code=spec["code"], title=spec["title"])
         session.add(inst)
         session.flush()
-    for lang, t in _translations(spec).items():
-        _upsert(
-            session,
-            InstrumentText,
-            {"instrument_id": inst.id, "language": lang},
-            title=t["title"],
-            checked=_checked(t),
-        )
+    _titles(session, InstrumentText, "instrument_id", inst.id, _translations(spec))
     return inst
 
 
@@ -108,16 +101,22 @@ def _provision(
     prov.article, prov.title, prov.position = str(spec["article"]), spec["title"], pos
     prov.priority_area_id = areas.get(spec.get("priority_area") or "")
     session.flush()
-    for lang, t in _translations(spec).items():
-        if "title" in t:
-            _upsert(
-                session,
-                ProvisionText,
-                {"provision_id": prov.id, "language": lang},
-                title=t["title"],
-                checked=_checked(t),
-            )
+    titled = {lang: t for lang, t in _translations(spec).items() if "title" in t}
+    _titles(session, ProvisionText, "provision_id", prov.id, titled)
     return prov
+
+
+def _titles(
+    session: Session,
+    model: type[Base],
+    owner: str,
+    owner_id: int,
+    translations: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """An item's title in each other language (`owner` is its key column in `model`)."""
+    for lang, t in translations.items():
+        key = {owner: owner_id, "language": lang}
+        _upsert(session, model, key, title=t["title"], checked=_checked(t))
 
 
 def _translations(spec: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -147,18 +147,11 @@ def create_evaluation(session: Session, *, principal: Principal, new: NewEvaluat
         summary=new.summary.strip(),
         created_by_id=principal.user_id,
     )
-    session.add(ev)
-    session.flush()
-    for criterion, (score, why) in new.ratings.items():
-        session.add(
-            DacRating(evaluation_id=ev.id, criterion=criterion, score=score, justification=why)
-        )
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=ev,
         entity_type="evaluation",
-        entity_id=ev.id,
         after={
             "title": ev.title,
             "type": new.type.value,
@@ -166,6 +159,10 @@ def create_evaluation(session: Session, *, principal: Principal, new: NewEvaluat
             "ratings": {c.value: s for c, (s, _) in new.ratings.items()},
         },
     )
+    for criterion, (score, why) in new.ratings.items():
+        session.add(
+            DacRating(evaluation_id=ev.id, criterion=criterion, score=score, justification=why)
+        )
     return ev
 
 
@@ -227,14 +224,11 @@ def add_recommendation(
     rec = Recommendation(
         evaluation_id=evaluation_id, number=number, text=text.strip(), addressee=addressee.strip()
     )
-    session.add(rec)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=rec,
         entity_type="recommendation",
-        entity_id=rec.id,
         after={
             "evaluation_id": evaluation_id,
             "number": number,
@@ -350,14 +344,11 @@ def add_action(
         status=status,
         completed_at=datetime.now(UTC) if status is ActionStatus.COMPLETED else None,
     )
-    session.add(action)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=action,
         entity_type="follow_up_action",
-        entity_id=action.id,
         after={
             "recommendation_id": recommendation_id,
             "description": action.description,
@@ -473,20 +464,11 @@ def record_lesson(session: Session, *, principal: Principal, new: NewLesson) -> 
         result_level=new.result_level,
         recorded_by_id=principal.user_id,
     )
-    session.add(lesson)
-    session.flush()
-    for code in sorted(set(new.country_codes)):
-        session.add(LessonCountry(lesson_id=lesson.id, country_code=code))
-    for area_id in sorted(set(new.priority_area_ids)):
-        session.add(LessonPriorityArea(lesson_id=lesson.id, priority_area_id=area_id))
-    for tag in tags:
-        session.add(LessonTag(lesson_id=lesson.id, tag=tag))
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=lesson,
         entity_type="lesson",
-        entity_id=lesson.id,
         after={
             "title": lesson.title,
             "evaluation_id": new.evaluation_id,
@@ -496,4 +478,10 @@ def record_lesson(session: Session, *, principal: Principal, new: NewLesson) -> 
             "tags": tags,
         },
     )
+    for code in sorted(set(new.country_codes)):
+        session.add(LessonCountry(lesson_id=lesson.id, country_code=code))
+    for area_id in sorted(set(new.priority_area_ids)):
+        session.add(LessonPriorityArea(lesson_id=lesson.id, priority_area_id=area_id))
+    for tag in tags:
+        session.add(LessonTag(lesson_id=lesson.id, tag=tag))
     return lesson

@@ -58,14 +58,11 @@ def add_result_node(
         risks=risks,
         position=position,
     )
-    session.add(node)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=node,
         entity_type="result_node",
-        entity_id=node.id,
         after=as_dict(node, "project_id", "level", "code", "title"),
     )
     return node

@@ -27,13 +27,14 @@ from rbm.models import (
     Target,
     TargetPart,
 )
-from rbm.models.base import as_dict
+from rbm.models.base import as_dict, assign_changes
 from rbm.models.enums import (
     Direction,
     Measure,
     MeasurementStatus,
     ResultLevel,
 )
+from rbm.models.logframe import INDICATOR_DEFINITION, INDICATOR_SOURCE
 from rbm.principal import Principal
 from rbm.services import audit, logframe
 from rbm.services.logframe import IndicatorSheet
@@ -42,18 +43,8 @@ from rbm.services.permissions import require
 #: Changing these alters what approved values mean, so they are frozen once one exists.
 MEANING_FIELDS = ("measure", "accumulation", "direction", "unit")
 _SHEET_FIELDS = (
-    "title",
-    "definition",
-    "unit",
-    "measure",
-    "direction",
-    "accumulation",
-    "denominator_rule",
-    "data_source",
-    "means_of_verification",
-    "method",
-    "frequency",
-    "responsible",
+    *INDICATOR_DEFINITION,
+    *INDICATOR_SOURCE,
     "library_indicator_id",
     "ordinal_labels",
 )
@@ -160,12 +151,9 @@ def _apply(
     entity: str,
     reason: str = "",
 ) -> bool:
-    differs = [f for f, v in wanted.items() if getattr(obj, f) != v]
+    differs, before = assign_changes(obj, wanted)
     if not differs:
         return False
-    before = as_dict(obj, *differs)
-    for f in differs:
-        setattr(obj, f, wanted[f])
     session.flush()
     audit.record(
         session,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,13 +31,12 @@ from rbm.models import (
 from rbm.models.base import as_dict
 from rbm.models.enums import Measure, MeasurementStatus, label
 from rbm.principal import Principal
-from rbm.services import audit
+from rbm.services import audit, review
 from rbm.services.permissions import can, require
 
 #: Audited actions that write a revision's value: whoever did one of them may not review it.
 WRITING_ACTIONS = ("create", "revise", "edit", "import")
 _SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision", "version")
-EDITABLE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,10 +46,6 @@ class Values:
     denominator: Decimal | None = None
     narrative: str = ""
     breakdown: Mapping[int, Decimal] = field(default_factory=dict)  # dimension value id -> value
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _project_of(session: Session, indicator_id: int) -> tuple[Indicator, int]:
@@ -286,17 +280,13 @@ def submit(
     m, project_id = _get(session, measurement_id)
     require(session, principal, "log_measurement", project_id=project_id)
     _check_version(m, expected_version)
-    if m.status not in EDITABLE:
+    if m.status not in review.EDITABLE:
         raise ValidationFailed(
             "Only a draft or returned value can be submitted (this one is {status}).",
             status=label(m.status).lower(),
         )
     before = as_dict(m, *_SNAPSHOT)
-    m.status, m.submitted_by_id, m.submitted_at = (
-        MeasurementStatus.SUBMITTED,
-        principal.user_id,
-        _now(),
-    )
+    review.mark_submitted(m, principal)
     _record_change(session, principal, "submit", m, before)
     return m
 
@@ -309,17 +299,11 @@ def approve(
     expected_version: int | None = None,
 ) -> Measurement:
     """Approve a submitted value (never one's own); it supersedes the revision before it."""
-    m, project_id = _get(session, measurement_id)
-    require(session, principal, "approve_measurement", project_id=project_id)
+    m = _for_review(session, principal, measurement_id)
     _review_checks(session, m, principal, expected_version)
     refuse_locked_period(session, m)
     before = as_dict(m, *_SNAPSHOT)
-    if m.supersedes_id is not None:
-        old = session.get(Measurement, m.supersedes_id)
-        assert old is not None
-        old.is_current = False
-    m.status, m.is_current = MeasurementStatus.APPROVED, True
-    m.reviewed_by_id, m.reviewed_at = principal.user_id, _now()
+    review.mark_approved(session, m, principal)
     _record_change(session, principal, "approve", m, before)
     return m
 
@@ -345,19 +329,21 @@ def return_for_revision(
     expected_version: int | None = None,
 ) -> Measurement:
     """Send a submitted value back to its author with a required comment."""
-    m, project_id = _get(session, measurement_id)
-    require(session, principal, "approve_measurement", project_id=project_id)
+    m = _for_review(session, principal, measurement_id)
     if not comment.strip():
         raise ValidationFailed("Say why the value is returned: a comment is required.")
     _review_checks(session, m, principal, expected_version)
     before = as_dict(m, *_SNAPSHOT)
-    m.status, m.reviewed_by_id, m.reviewed_at = (
-        MeasurementStatus.RETURNED,
-        principal.user_id,
-        _now(),
-    )
+    review.mark_returned(m, principal)
     session.add(Comment(measurement_id=m.id, author_id=principal.user_id, text=comment))
     _record_change(session, principal, "return", m, before, reason=comment)
+    return m
+
+
+def _for_review(session: Session, principal: Principal, measurement_id: int) -> Measurement:
+    """The measurement, locked, once the principal may approve values of its project."""
+    m, project_id = _get(session, measurement_id)
+    require(session, principal, "approve_measurement", project_id=project_id)
     return m
 
 

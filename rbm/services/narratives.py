@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import PurePath
 
@@ -38,12 +37,11 @@ from rbm.models import (
 from rbm.models.base import as_dict
 from rbm.models.enums import MeasurementStatus, ResultLevel, label
 from rbm.principal import Principal
-from rbm.services import audit, evidence
+from rbm.services import audit, evidence, review
 from rbm.services.evaluations import NewLesson, record_lesson
 from rbm.services.permissions import require
 from rbm.settings import get_settings
 
-EDITABLE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
 #: Result levels that may carry a progress text.
 SECTION_LEVELS = (ResultLevel.OUTCOME, ResultLevel.OUTPUT)
 #: Photos accepted for a human story: extension -> content type (checked by decoding it).
@@ -74,10 +72,6 @@ class NarrativeText:
     sections: Mapping[int, str] = field(default_factory=dict)
     photo: Photo | None = None
     remove_photo: bool = False
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _period(session: Session, period_id: int) -> ReportingPeriod:
@@ -303,17 +297,13 @@ def submit(
     require(session, principal, "log_measurement", project_id=n.project_id)
     _open_period(session, n.reporting_period_id)
     _check_version(n, expected_version)
-    if n.status not in EDITABLE:
+    if n.status not in review.EDITABLE:
         raise ValidationFailed(
             "Only a draft or returned narrative can be submitted (this one is {status}).",
             status=label(n.status).lower(),
         )
     before = as_dict(n, *_SNAPSHOT)
-    n.status, n.submitted_by_id, n.submitted_at = (
-        MeasurementStatus.SUBMITTED,
-        principal.user_id,
-        _now(),
-    )
+    review.mark_submitted(n, principal)
     session.flush()
     _record(session, principal, n, "submit", before)
     return n
@@ -346,12 +336,7 @@ def approve(
     and is immutable from then on."""
     n = _review(session, principal, narrative_id, expected_version)
     before = as_dict(n, *_SNAPSHOT)
-    if n.supersedes_id is not None:
-        old = session.get(Narrative, n.supersedes_id)
-        assert old is not None
-        old.is_current = False
-    n.status, n.is_current = MeasurementStatus.APPROVED, True
-    n.reviewed_by_id, n.reviewed_at = principal.user_id, _now()
+    review.mark_approved(session, n, principal)
     session.flush()
     _record(session, principal, n, "approve", before)
     return n
@@ -370,8 +355,8 @@ def return_for_revision(
         raise ValidationFailed("Say why the narrative is returned: a comment is required.")
     n = _review(session, principal, narrative_id, expected_version)
     before = as_dict(n, *_SNAPSHOT)
-    n.status, n.review_comment = MeasurementStatus.RETURNED, comment.strip()
-    n.reviewed_by_id, n.reviewed_at = principal.user_id, _now()
+    review.mark_returned(n, principal)
+    n.review_comment = comment.strip()
     session.flush()
     _record(session, principal, n, "return", before, reason=comment.strip())
     return n

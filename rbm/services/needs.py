@@ -92,14 +92,11 @@ def create_need(
         estimated_cost=estimated_cost,
         created_by_id=principal.user_id,
     )
-    session.add(need)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=need,
         entity_type="need",
-        entity_id=need.id,
         after={"country": country_code, **as_dict(need, *_SNAPSHOT)},
     )
     return need

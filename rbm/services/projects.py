@@ -127,21 +127,18 @@ def create_project(session: Session, *, principal: Principal, new: NewProject) -
         reporting_frequency=new.frequency,
         iati_identifier=new.iati_identifier,
     )
-    session.add(project)
-    session.flush()
+    audit.add_new(
+        session,
+        principal=principal,
+        row=project,
+        entity_type="project",
+        after=as_dict(project, "code", "title", "status", "start_date", "end_date"),
+    )
     _add_links(session, project.id, new)
     for start, end, label in reporting_periods(new.start_date, new.end_date, new.frequency):
         session.add(
             ReportingPeriod(project_id=project.id, label=label, start_date=start, end_date=end)
         )
-    audit.record(
-        session,
-        principal=principal,
-        action="create",
-        entity_type="project",
-        entity_id=project.id,
-        after=as_dict(project, "code", "title", "status", "start_date", "end_date"),
-    )
     return project
 
 

@@ -120,14 +120,12 @@ def propose(
         status=PENDING,
         proposed_by_id=principal.user_id,
     )
-    session.add(proposal)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="propose",
+        row=proposal,
         entity_type="change_proposal",
-        entity_id=proposal.id,
+        action="propose",
         after={"operation": operation, "arguments": arguments},
         reason=summary.strip(),
     )

@@ -137,14 +137,11 @@ def create_organisation(
     org = Organisation(
         name=name, type=type, acronym=acronym, iati_ref=iati_ref, country_code=country_code
     )
-    session.add(org)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=org,
         entity_type="organisation",
-        entity_id=org.id,
         after={"name": name, "type": type.value, "iati_ref": iati_ref},
     )
     return org
@@ -155,14 +152,11 @@ def create_priority_area(
 ) -> PriorityArea:
     _require_admin(principal, "add priority areas")
     area = PriorityArea(code=code, name=name, description=description)
-    session.add(area)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=area,
         entity_type="priority_area",
-        entity_id=area.id,
         after={"code": code, "name": name},
     )
     return area
@@ -180,18 +174,15 @@ def create_dimension(
     """A disaggregation dimension with its values as (code, label) pairs."""
     _require_admin(principal, "add disaggregation dimensions")
     dim = Dimension(code=code, name=name, exhaustive=exhaustive)
-    session.add(dim)
-    session.flush()
-    for pos, (value_code, label) in enumerate(values):
-        session.add(DimensionValue(dimension_id=dim.id, code=value_code, label=label, position=pos))
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=dim,
         entity_type="dimension",
-        entity_id=dim.id,
         after={"code": code, "values": [v for v, _ in values]},
     )
+    for pos, (value_code, label) in enumerate(values):
+        session.add(DimensionValue(dimension_id=dim.id, code=value_code, label=label, position=pos))
     return dim
 
 
@@ -215,14 +206,11 @@ def create_library_indicator(
         definition=definition,
         priority_area_id=priority_area_id,
     )
-    session.add(lib)
-    session.flush()
-    audit.record(
+    audit.add_new(
         session,
         principal=principal,
-        action="create",
+        row=lib,
         entity_type="library_indicator",
-        entity_id=lib.id,
         after={"code": code, "unit": unit, "measure": measure.value},
     )
     return lib

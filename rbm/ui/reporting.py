@@ -8,12 +8,15 @@ queries; this module only lays them out."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from rbm.i18n import _
 from rbm.principal import Principal
 from rbm.queries.narratives import search_narratives
 from rbm.reports import build
+from rbm.reports.common import recent_periods
 from rbm.reports.render import MIME, render
 from rbm.reports.text import records
 from rbm.services import narratives as svc
@@ -27,11 +30,14 @@ def report_download(
     *,
     kind: str,
     subject: str,
-    periods: list[str],
-    default: str | None,
     key: str,
+    periods: list[str] | None = None,
+    default: str | None = None,
 ) -> None:
-    """Pick a period and a format, build the report with a progress bar, download it."""
+    """Pick a period and a format, build the report with a progress bar, download it. The
+    periods offered are the recent calendar ones (`recent_periods`) unless given; the first is
+    picked unless `default` is one of them."""
+    periods = periods if periods is not None else recent_periods(date.today())
     c1, c2, c3 = st.columns([2, 1, 2])
     period = c1.selectbox(
         _("Report period"),

@@ -4,15 +4,12 @@ covered by whom, and where providers work on the same area at the same time."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from rbm.i18n import N_, _, country_name
 from rbm.models.enums import Role
 from rbm.queries.country import OUTCOME_FIGURES, CountryView, country_view
 from rbm.queries.reference import filter_choices, optional_query
-from rbm.reports.common import recent_periods
 from rbm.ui import charts, related, reporting
 from rbm.ui.labels import level_label, project_status, to_date_rule
 from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
@@ -198,12 +195,4 @@ if needs_for_country is not None:
 related.recommendations(principal, key="ct_recommendations", country_code=code)
 
 st.subheader(_("Recipient-State report"))
-_recent = recent_periods(date.today())
-reporting.report_download(
-    principal,
-    kind="country",
-    subject=str(code),
-    periods=_recent,
-    default=_recent[0],
-    key="ct_report",
-)
+reporting.report_download(principal, kind="country", subject=str(code), key="ct_report")

@@ -4,8 +4,6 @@ track or at risk with the indicators that make them so, and exports."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from rbm.exchange import spreadsheet
@@ -13,7 +11,6 @@ from rbm.i18n import _, country_name
 from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
 from rbm.queries.reference import filter_choices, optional_query
-from rbm.reports.common import recent_periods
 from rbm.ui import charts, related, reporting
 from rbm.ui.labels import project_status
 from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
@@ -194,12 +191,4 @@ e2.download_button(
 )
 
 st.subheader(_("Donor portfolio report"))
-_recent = recent_periods(date.today())
-reporting.report_download(
-    principal,
-    kind="donor",
-    subject=str(donor_id),
-    periods=_recent,
-    default=_recent[0],
-    key="dn_report",
-)
+reporting.report_download(principal, kind="donor", subject=str(donor_id), key="dn_report")

@@ -1,0 +1,48 @@
+"""The review workflow that measurements and narratives share: a draft or returned row is
+submitted, then approved or returned by someone else; once approved it is the current revision
+and the approved revision it corrects no longer counts. The checks before each step (version,
+status, four eyes, locked periods) stay with each use case, since each says them its own way."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from rbm.models import Measurement, Narrative
+from rbm.models.enums import MeasurementStatus
+from rbm.principal import Principal
+
+#: The statuses in which a row may still be edited and submitted.
+EDITABLE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
+
+Reviewed = Measurement | Narrative
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def mark_submitted(row: Reviewed, principal: Principal) -> None:
+    """Send the row for approval, as submitted by the principal now."""
+    row.status, row.submitted_by_id, row.submitted_at = (
+        MeasurementStatus.SUBMITTED,
+        principal.user_id,
+        now(),
+    )
+
+
+def mark_approved(session: Session, row: Reviewed, principal: Principal) -> None:
+    """Approve the row as the current revision; the revision it supersedes stops counting."""
+    if row.supersedes_id is not None:
+        old = session.get(type(row), row.supersedes_id)
+        assert isinstance(old, type(row))
+        old.is_current = False
+    row.status, row.is_current = MeasurementStatus.APPROVED, True
+    row.reviewed_by_id, row.reviewed_at = principal.user_id, now()
+
+
+def mark_returned(row: Reviewed, principal: Principal) -> None:
+    """Send the row back to its author, as reviewed by the principal now."""
+    row.status = MeasurementStatus.RETURNED
+    row.reviewed_by_id, row.reviewed_at = principal.user_id, now()
