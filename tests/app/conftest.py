@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 from rbm.db import Database
@@ -18,6 +20,20 @@ from tests.conftest import copy_sqlite
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 60
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once() -> Iterator[None]:
+    """Scan the installed packages for Streamlit components once per run, not once per
+    AppTest: each AppTest reads every installed distribution's metadata (about a tenth of an
+    AppTest's time), and what is installed does not change during a run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            manifest_scanner,
+            "scan_component_manifests",
+            cache(manifest_scanner.scan_component_manifests),
+        )
+        yield
 
 
 @pytest.fixture
