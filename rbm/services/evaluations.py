@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import PureWindowsPath
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -179,21 +178,14 @@ def attach_report(
     evidence file (type, content, size), or an http(s) link."""
     require_role(principal, *RECORDERS, doing="attach evaluation reports")
     _evaluation_in_scope(session, principal, evaluation_id, RECORDERS, "attach a report to")
-    attachment = Attachment(
-        evaluation_id=evaluation_id,
-        # Some browsers send a full Windows path; PureWindowsPath splits on both separators.
-        filename=PureWindowsPath(filename).name[:255],
-        uploaded_by_id=principal.user_id,
-    )
     return evidence.store(
         session,
         principal=principal,
-        attachment=attachment,
+        entity_type="evaluation",
+        entity_id=evaluation_id,
         filename=filename,
         content=content,
         url=url,
-        entity_type="evaluation",
-        entity_id=evaluation_id,
     )
 
 

@@ -4,7 +4,7 @@ size are checked here, on the server, whatever the browser allowed."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import PurePath
+from pathlib import PurePath, PureWindowsPath
 
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,10 @@ def check_size(filename: str, content: bytes, *, max_bytes: int) -> None:
             count=len(content) / BYTES_PER_MB,
             max_bytes=max_bytes / BYTES_PER_MB,
         )
+
+
+#: The attachment's key column for each kind of row it can belong to.
+_OWNER_KEYS = {"measurement": "measurement_id", "evaluation": "evaluation_id"}
 
 
 def check_file(filename: str, content: bytes, *, max_bytes: int) -> str:
@@ -129,20 +133,14 @@ def attach(
             "{status}. To correct it, start a new revision.",
             status=label(m.status).lower(),
         )
-    attachment = Attachment(
-        measurement_id=m.id,
-        filename=PurePath(filename).name[:255],
-        uploaded_by_id=principal.user_id,
-    )
     return store(
         session,
         principal=principal,
-        attachment=attachment,
+        entity_type="measurement",
+        entity_id=m.id,
         filename=filename,
         content=content,
         url=url,
-        entity_type="measurement",
-        entity_id=m.id,
     )
 
 
@@ -150,16 +148,21 @@ def store(
     session: Session,
     *,
     principal: Principal,
-    attachment: Attachment,
+    entity_type: str,
+    entity_id: int,
     filename: str,
     content: bytes | None,
     url: str | None,
-    entity_type: str,
-    entity_id: int,
 ) -> Attachment:
-    """Fill a new attachment with a checked file (`filename` as sent) or an http(s) link (one
-    of them, never both), add it, and audit it on what it is attached to. Shared by measurement
-    evidence and evaluation reports."""
+    """Attach a checked file (`filename` as sent) or an http(s) link (one of them, never both)
+    to a measurement or an evaluation, and audit it on what it is attached to. Shared by
+    measurement evidence and evaluation reports."""
+    attachment = Attachment(
+        # Some browsers send a full Windows path; PureWindowsPath splits on both separators.
+        filename=PureWindowsPath(filename).name[:255],
+        uploaded_by_id=principal.user_id,
+        **{_OWNER_KEYS[entity_type]: entity_id},
+    )
     if (content is None) == (url is None):
         raise ValidationFailed("Attach either a file or a link.")
     fill(attachment, filename=filename, content=content, url=url)

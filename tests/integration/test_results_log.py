@@ -72,3 +72,16 @@ def test_a_refused_file_leaves_no_draft_behind(
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Measurement)) == 0
         assert session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_evidence_sent_with_a_full_windows_path_keeps_only_the_file_name(
+    db: Database, team: tuple[BuiltProject, Principal]
+) -> None:
+    # Some browsers send the whole path of the file chosen; evaluation reports already kept
+    # only its name, and evidence now does the same.
+    built, officer = team
+    _log(db, built, officer, [Evidence(r"C:\Users\ana\Registro 2024\attendance.pdf", content=PDF)])
+    with db.read() as session:
+        kept = session.execute(select(Attachment.filename, Attachment.measurement_id)).one()
+    assert kept.filename == "attendance.pdf"
+    assert kept.measurement_id is not None
