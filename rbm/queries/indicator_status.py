@@ -49,16 +49,10 @@ STATUS_COLUMNS = [s.value for s in Status]
 _EPOCH = date(1970, 1, 1).toordinal()  # day numbers count from here
 
 
-def assessment_dates(session: Session, project_ids: Select[Any], as_of: date) -> pd.Series:
-    """Per project with a reporting period ended by `as_of`: the end of the latest one, the date
-    its figures are judged at (so an annual project is not judged in November against values
-    it can only report in January)."""
-    days = assessment_days(session, project_ids, as_of)
-    return pd.Series([date.fromordinal(_EPOCH + d) for d in days.tolist()], index=days.index)
-
-
 def assessment_days(session: Session, project_ids: Select[Any], as_of: date) -> pd.Series:
-    """`assessment_dates` in days since 1970-01-01."""
+    """Per project with a reporting period ended by `as_of`: the end of the latest one, in days
+    since 1970-01-01, the date its figures are judged at (so an annual project is not judged in
+    November against values it can only report in January)."""
     df = columns_frame(
         session,
         select(ReportingPeriod.project_id, epoch_days(func.max(ReportingPeriod.end_date)))
@@ -92,7 +86,7 @@ def engine_inputs(
     session: Session, *, principal: Principal, project_ids: Select[Any], as_of: date | None = None
 ) -> EngineInputs:
     """Each project's indicators with their stored figures, judged at the project's assessment
-    date (see `assessment_dates`); indicators whose figures do not answer at that date
+    date (see `assessment_days`); indicators whose figures do not answer at that date
     (`indicators.figures.valid_at`: none stored, or counting a later period) come with their
     measurements."""
     as_of = as_of or date.today()
@@ -149,7 +143,7 @@ def _with_fresh_flags(
 
 def summary(inputs: EngineInputs) -> pd.DataFrame:
     """The engine's per-indicator summary, joined to project and result node ids, the date its
-    figures are judged at (`judged_at`, see `assessment_dates`) and its stored data-quality
+    figures are judged at (`judged_at`, see `assessment_days`) and its stored data-quality
     flags (`flags`, comma-separated; overdue reports are counted apart). Indicators
     whose stored figures answer are summarised in one pass, each at its project's assessment
     date; the others from their measurements, once per distinct date. Both sources give the

@@ -48,7 +48,7 @@ class ProjectView:
     pending: pd.DataFrame
     is_team: bool
     flags: pd.DataFrame  # data-quality flags per indicator with a short reason
-    judged_at: date | None  # the date the figures are judged at (see assessment_dates)
+    judged_at: date | None  # the date the figures are judged at (see assessment_days)
 
 
 def visible_projects(session: Session, *, principal: Principal) -> pd.DataFrame:

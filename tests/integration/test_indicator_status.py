@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rbm.db import Database
 from rbm.models import Project
 from rbm.models.enums import Frequency, Role, ScopeType
-from rbm.queries.indicator_status import assessment_dates, engine_inputs, summary
+from rbm.queries.indicator_status import assessment_days, engine_inputs, summary
 from tests.utils.builders import LogframeBuilder, log_approved, make_user
 
 
@@ -40,13 +40,13 @@ def test_an_annual_project_is_judged_at_its_last_year_end_not_today(db: Database
             value=50,
         )
     with db.read() as session:
-        dates = assessment_dates(session, select(Project.id), date(2025, 11, 30))
+        days = assessment_days(session, select(Project.id), date(2025, 11, 30))
         result = summary(
             engine_inputs(
                 session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 11, 30)
             )
         )
-    assert dates[built.project_id] == date(2024, 12, 31)
+    assert days[built.project_id] == (date(2024, 12, 31) - date(1970, 1, 1)).days
     row = result.iloc[0]
     # Judged at 2024-12-31: the straight line from the project start (the undated baseline of
     # 2023 is read as 1 January 2023, before the project, so the plan starts with the project)
@@ -65,11 +65,11 @@ def test_a_project_with_no_period_ended_is_judged_today_and_has_not_started(db: 
             code="NEW-1", start=date(2025, 1, 1), end=date(2026, 12, 31), frequency=Frequency.ANNUAL
         ).with_indicator("1.a").build(session, admin)
     with db.read() as session:
-        dates = assessment_dates(session, select(Project.id), date(2025, 6, 30))
+        days = assessment_days(session, select(Project.id), date(2025, 6, 30))
         result = summary(
             engine_inputs(
                 session, principal=admin, project_ids=select(Project.id), as_of=date(2025, 6, 30)
             )
         )
-    assert dates.empty
+    assert days.empty
     assert result.iloc[0]["status"] == "not_started"
