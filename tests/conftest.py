@@ -55,15 +55,32 @@ _PRODUCTION_HASHER = users._hasher
 _BROWSER_TESTS = Path(__file__).parent / "e2e"
 
 
+CHROMIUM = os.environ.get("RBM_CHROMIUM", "/usr/bin/chromium")
+NO_POSTGRES = "PostgreSQL not configured: set RBM_TEST_POSTGRES_URL to run these cases"
+NO_CHROMIUM = f"Chromium not found at {CHROMIUM}: apt-get install chromium chromium-driver"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run modules marked `slow` first, then the browser tests, then the rest, each group in
-    collection order.
+    collection order; locally, mark the cases whose PostgreSQL or Chromium is missing to skip.
 
     pytest-xdist (`--dist loadscope --no-loadscope-reorder`) hands whole modules to the workers
     in this order: the longest modules start at once instead of running alone at the end, and
     the browser tests, which mostly wait for the browser, overlap the busy ones.
     """
     items.sort(key=_start_order)
+    # Under CI=true both conditions are false: nothing is skipped, and a missing dependency
+    # fails the case in its fixture (require_postgres, require_chromium).
+    without_postgres = pytest.mark.skipif(not IN_CI and not PG_ADMIN_URL, reason=NO_POSTGRES)
+    without_chromium = pytest.mark.skipif(
+        not IN_CI and not Path(CHROMIUM).exists(), reason=NO_CHROMIUM
+    )
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker(without_postgres)
+        if item.path.is_relative_to(_BROWSER_TESTS):
+            item.add_marker(without_chromium)
 
 
 def _start_order(item: pytest.Item) -> int:
@@ -73,12 +90,16 @@ def _start_order(item: pytest.Item) -> int:
 
 
 def require_postgres() -> str:
-    if PG_ADMIN_URL:
-        return PG_ADMIN_URL
-    message = "PostgreSQL not configured: set RBM_TEST_POSTGRES_URL to run these cases"
-    if not IN_CI:
-        pytest.skip(message)  # locally only: under CI=true a missing dependency fails
-    pytest.fail(message + " (required under CI=true)")
+    """The server URL; without one, the case fails (locally it was skipped at collection)."""
+    if not PG_ADMIN_URL:
+        pytest.fail(NO_POSTGRES + " (required under CI=true)")
+    return PG_ADMIN_URL
+
+
+def require_chromium() -> None:
+    """Fail the case without Chromium (locally it was skipped at collection)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(NO_CHROMIUM + " (required under CI=true)")
 
 
 def _pg_database() -> Iterator[str]:

@@ -20,11 +20,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import copy_sqlite
+from tests.conftest import CHROMIUM, copy_sqlite, require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("RBM_CHROMIUM", "/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -35,15 +33,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def _require_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    message = f"Chromium not found at {CHROMIUM}: apt-get install chromium chromium-driver"
-    if not IN_CI:
-        pytest.skip(message)  # locally only: under CI=true a missing dependency fails
-    pytest.fail(message + " (required under CI=true)")
 
 
 @pytest.fixture(scope="session")
@@ -119,14 +108,14 @@ def copy_of_demo(demo_database_file: Path, folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def live_app(demo_database_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of `streamlit run app.py` on a private copy of the demo database (per module)."""
-    _require_chromium()
+    require_chromium()
     with running_app(copy_of_demo(demo_database_file, tmp_path_factory.mktemp("live"))) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -32,9 +32,9 @@ SECOND = ("manager2@e2e.test", "Second-manager-2026")
 @pytest.fixture(scope="module")
 def app_url(demo_database_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo, plus a second UNODC manager and the (empty) regional programme FP-CA."""
-    from tests.e2e.conftest import _require_chromium
+    from tests.conftest import require_chromium
 
-    _require_chromium()
+    require_chromium()
     path = copy_of_demo(demo_database_file, tmp_path_factory.mktemp("editor"))
     db = Database(f"sqlite:///{path}")
     with db.write() as session:

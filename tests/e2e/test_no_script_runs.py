@@ -24,7 +24,8 @@ from rbm.models.enums import (
     ScopeType,
 )
 from rbm.services import evaluations, measurements, needs
-from tests.e2e.conftest import _require_chromium, running_app, sign_in, wait_idle
+from tests.conftest import require_chromium
+from tests.e2e.conftest import running_app, sign_in, wait_idle
 from tests.utils.builders import PASSWORD, LogframeBuilder, make_user
 
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
@@ -117,7 +118,7 @@ def _seed(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def payload_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_chromium()
+    require_chromium()
     path = tmp_path_factory.mktemp("xss") / "rbm.sqlite3"
     _seed(path)
     with running_app(path) as url:

@@ -17,10 +17,9 @@ from rbm.i18n import _, using
 from rbm.models import User
 from rbm.models.checklist import Answer, ChecklistCycle, SelfAssessment
 from rbm.models.enums import Implementation
+from tests.conftest import CHROMIUM, require_chromium
 from tests.e2e.conftest import (
-    CHROMIUM,
     CHROMIUM_ARGS,
-    _require_chromium,
     copy_of_demo,
     running_app,
     wait_idle,
@@ -39,7 +38,7 @@ def es(message: str, **params: object) -> str:
 def app_and_file(
     demo_database_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
-    _require_chromium()
+    require_chromium()
     copy = copy_of_demo(demo_database_file, tmp_path_factory.mktemp("spanish"))
     with running_app(copy) as url:
         yield url, copy

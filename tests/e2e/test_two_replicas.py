@@ -23,11 +23,10 @@ from rbm.db import Database
 from rbm.models import AuditEvent, Measurement, User
 from rbm.models.enums import MeasurementStatus
 from rbm.services.users import authenticate
-from tests.conftest import demo_database
+from tests.conftest import demo_database, require_chromium
 from tests.e2e.conftest import (
     ROOT,
     _free_port,
-    _require_chromium,
     _wait_healthy,
     sign_in,
     wait_idle,
@@ -43,7 +42,7 @@ def shared_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
     """A private copy of the demo portfolio on PostgreSQL (fails under CI=true without one)."""
-    _require_chromium()
+    require_chromium()
     yield from demo_database(request, tmp_path_factory)
 
 
