@@ -17,6 +17,7 @@ from rbm.i18n import _, language
 from rbm.models.enums import AssistanceKind, Implementation, Priority
 from rbm.principal import Principal
 from rbm.services import checklist
+from rbm.ui.labels import labelled
 from rbm.ui.session import get_db
 from rbm.ui.widgets import plain, reported
 
@@ -84,7 +85,7 @@ def _autosave(principal: Principal, aid: int) -> None:
 def _labelled(labels: dict[str, str]) -> dict[str, Any]:
     return {
         "options": list(labels),
-        "format_func": lambda v: _(labels[v]),
+        "format_func": labelled(labels),
         "placeholder": _("Choose"),
     }
 

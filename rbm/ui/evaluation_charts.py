@@ -10,6 +10,7 @@ import pandas as pd
 
 from rbm.i18n import _
 from rbm.queries.evaluations import CRITERIA, CRITERION_LABELS, SCORE_LABELS
+from rbm.ui.labels import labelled
 
 #: Red to green over the four-point scale, so a low rating stands out in both charts.
 SCORE_COLOURS = ["#cf222e", "#d4a72c", "#57ab5a", "#1a7f37"]
@@ -25,7 +26,7 @@ def _legend() -> alt.Legend:
 def _shown(ratings: pd.DataFrame) -> pd.DataFrame:
     """The ratings with the criteria and rating labels people read."""
     return ratings.assign(
-        criterion_label=ratings["criterion"].map(lambda c: _(CRITERION_LABELS[c])),
+        criterion_label=ratings["criterion"].map(labelled(CRITERION_LABELS)),
         score_label=ratings["score"].map(lambda s: _(SCORE_LABELS[int(s)])),
     )
 

@@ -20,8 +20,9 @@ from rbm.services.evidence import ALLOWED
 from rbm.ui import evaluation_forms as forms
 from rbm.ui.evaluation_charts import ratings_chart
 from rbm.ui.evaluation_forms import Writer, criterion, done
+from rbm.ui.labels import labelled
 from rbm.ui.session import cached_query, get_db
-from rbm.ui.widgets import plain
+from rbm.ui.widgets import plain, show_table
 
 RESPONSE_BADGE = {"accepted": "green", "partially_accepted": "orange", "rejected": "red"}
 HISTORY = {
@@ -84,7 +85,7 @@ def _actions_table(actions: pd.DataFrame) -> Any:
             _("Action"): actions["description"],
             _("Owner"): actions["owner"],
             _("Due"): actions["due_date"].map(format_date),
-            _("Status"): actions["status"].map(lambda s: _(q.ACTION_LABELS[s])),
+            _("Status"): actions["status"].map(labelled(q.ACTION_LABELS)),
             _("Overdue"): [
                 ngettext("{n} day", "{n} days", int(d)) if d else ""
                 for d in actions["days_overdue"]
@@ -112,10 +113,8 @@ def _recommendation(rec: Mapping[Hashable, Any], actions: pd.DataFrame) -> None:
             st.badge(_("Awaiting the management response"), color="gray")
         mine = actions[actions["recommendation_id"] == rec["recommendation_id"]]
         if not mine.empty:
-            st.dataframe(
+            show_table(
                 _actions_table(mine.reset_index(drop=True)),
-                hide_index=True,
-                width="stretch",
                 key=f"ev_actions_{rec['recommendation_id']}",
             )
 
@@ -126,13 +125,11 @@ def _ratings(ratings: pd.DataFrame) -> None:
         return
     st.altair_chart(ratings_chart(ratings), width="content")
     with st.expander(_("Ratings and their justification")):
-        st.dataframe(
+        show_table(
             ratings[["criterion", "score", "score_label", "justification"]].assign(
                 criterion=ratings["criterion"].map(criterion),
                 score_label=ratings["score_label"].map(_),
             ),
-            hide_index=True,
-            width="stretch",
             key="ev_ratings",
             column_config={
                 "criterion": _("Criterion"),
@@ -186,10 +183,8 @@ def detail(w: Writer, ev_id: int, today: date) -> None:
         st.text("\n".join(f"• {t}" for t in found.lessons["title"]))
     with st.expander(_("History of responses and follow-up")):
         history = cached_query(q.recommendation_history, w.principal, evaluation_id=ev_id)
-        st.dataframe(
+        show_table(
             history[list(HISTORY)],
             column_config={c: _(n) if n != "#" else n for c, n in HISTORY.items()},
-            hide_index=True,
-            width="stretch",
             key="ev_history",
         )

@@ -17,6 +17,7 @@ from rbm.models.enums import ActionStatus, ResponseKind
 from rbm.principal import Principal
 from rbm.queries import evaluations as q
 from rbm.services import evaluations as svc
+from rbm.ui.labels import labelled
 from rbm.ui.session import get_db
 from rbm.ui.widgets import reported
 
@@ -75,7 +76,7 @@ def respond_form(w: Writer, recs: pd.DataFrame) -> None:
             list(ResponseKind),
             horizontal=True,
             key="ev_respond_kind",
-            format_func=lambda k: _(q.RESPONSE_LABELS[k.value]),
+            format_func=labelled(q.RESPONSE_LABELS),
         )
         reason = st.text_area(
             _("Reasons (required for a partial acceptance or a rejection)"),
@@ -111,7 +112,7 @@ def action_form(w: Writer, recs: pd.DataFrame) -> None:
             _("Status"),
             list(ActionStatus),
             key="ev_action_status",
-            format_func=lambda s: _(q.ACTION_LABELS[s.value]),
+            format_func=labelled(q.ACTION_LABELS),
         )
         if st.form_submit_button(_("Add the action")):
             if due is None:
@@ -150,7 +151,7 @@ def update_form(w: Writer, actions: pd.DataFrame) -> None:
             _("New status"),
             list(ActionStatus),
             key="ev_update_status",
-            format_func=lambda s: _(q.ACTION_LABELS[s.value]),
+            format_func=labelled(q.ACTION_LABELS),
         )
         due = c2.date_input(
             _("New due date (leave empty to keep it)"), value=None, key="ev_update_due"

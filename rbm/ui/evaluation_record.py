@@ -14,6 +14,7 @@ from rbm.queries import evaluations as q
 from rbm.services import evaluations as svc
 from rbm.services.evidence import ALLOWED
 from rbm.ui.evaluation_forms import Writer, criterion, done
+from rbm.ui.labels import labelled
 from rbm.ui.session import get_db
 from rbm.ui.widgets import reported
 
@@ -100,13 +101,13 @@ def record_form(w: Writer) -> None:
             _("Type"),
             list(EvaluationType),
             key="ev_new_type",
-            format_func=lambda t: _(q.TYPE_LABELS[t.value]),
+            format_func=labelled(q.TYPE_LABELS),
         )
         scope = c2.selectbox(
             _("Scope"),
             list(EvaluationScope),
             key="ev_new_scope",
-            format_func=lambda s: _(q.SCOPE_LABELS[s.value]),
+            format_func=labelled(q.SCOPE_LABELS),
         )
         target = _target_inputs(w)
         c1, c2, c3 = st.columns(3)

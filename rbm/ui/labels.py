@@ -4,6 +4,9 @@ English label, marked for translation; the functions translate where the value i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rbm.i18n import N_, _
 
 LEVEL_LABELS = {
@@ -35,6 +38,13 @@ def _label(labels: dict[str, str], value: object) -> str:
         return ""
     key = str(getattr(value, "value", value))
     return _(labels[key]) if key in labels else key
+
+
+def labelled(labels: dict[str, str]) -> Callable[[object], str]:
+    """Show a stored value (or its enum) by its label in `labels`, in the current language: a
+    `format_func` for a choice widget, or a function for `Series.map`. A value with no label
+    shows as it is stored."""
+    return partial(_label, labels)
 
 
 def level_label(level: object) -> str:

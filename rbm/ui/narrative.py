@@ -22,7 +22,7 @@ from rbm.reports.text import records
 from rbm.services import narratives as svc
 from rbm.ui.labels import level_label
 from rbm.ui.session import cached_query, get_db
-from rbm.ui.widgets import plain, reported
+from rbm.ui.widgets import plain, reported, show_table
 
 PARTS = (
     ("summary", N_("Summary")),
@@ -75,10 +75,8 @@ def _period_figures(figures: pd.DataFrame, label: str) -> None:
     st.markdown(_("**Figures for {period}** (approved values)", period=plain(label)))
     if rows.empty or rows["actual"].isna().all():
         st.caption(_("No value has been approved for this period."))
-    st.dataframe(
+    show_table(
         rows[["code", "title", "target", "actual", "achieved_pct"]],
-        hide_index=True,
-        width="stretch",
         key="pj_nar_figures",
         column_config={
             "code": _("Code"),

@@ -18,9 +18,9 @@ from rbm.principal import Principal
 from rbm.queries import needs as q
 from rbm.queries.checklist import countries
 from rbm.services import needs as svc
-from rbm.ui.labels import project_status
+from rbm.ui.labels import labelled, project_status
 from rbm.ui.session import cached_query, get_db
-from rbm.ui.widgets import money, plain, reported
+from rbm.ui.widgets import money, money_column, plain, reported
 
 FLASH = "nd_flash"
 COVERAGE = {
@@ -35,7 +35,7 @@ DIRECT = N_("entered directly")  # what the register's `cycle` says of a need no
 
 def money_columns() -> dict[str, Any]:
     """Column settings of the money columns, under their translated names."""
-    return {_(c): st.column_config.NumberColumn(_(c), format="localized") for c in MONEY}
+    return {_(c): money_column(_(c)) for c in MONEY}
 
 
 def _label(labels: dict[str, str]) -> Callable[[object], str]:
@@ -54,11 +54,11 @@ def table(df: pd.DataFrame) -> pd.DataFrame:
             _("Provision"): (
                 df["instrument"].fillna("") + " " + df["article"].fillna("")
             ).str.strip(),
-            _("Kind"): df["kind"].map(lambda k: _(KIND_LABELS[k])),
-            _("Priority"): df["priority"].map(lambda p: _(PRIORITY_LABELS[p])),
+            _("Kind"): df["kind"].map(labelled(KIND_LABELS)),
+            _("Priority"): df["priority"].map(labelled(PRIORITY_LABELS)),
             _("Need"): df["description"],
             _("From"): df["cycle"].map(lambda c: _(DIRECT) if c == q.DIRECT else c),
-            _("Coverage"): df["coverage"].map(lambda c: _(COVERAGE[c])),
+            _("Coverage"): df["coverage"].map(labelled(COVERAGE)),
             _("Projects"): df["projects"],
             _("Estimated cost"): df["estimated_cost"],
             _("Funding"): df["funding"],

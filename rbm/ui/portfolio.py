@@ -15,7 +15,7 @@ from rbm.principal import Principal
 from rbm.ui import charts
 from rbm.ui.labels import project_status
 from rbm.ui.session import get_db
-from rbm.ui.widgets import projects_judged_note
+from rbm.ui.widgets import money_column, projects_judged_note, show_table
 
 #: The columns that judge a project's indicators, as the country and donor pages show them.
 JUDGED_COLUMNS = ["on_track", "at_risk", "off_track", "overdue_reports", "quality_flags"]
@@ -70,7 +70,7 @@ def _headers() -> dict[str, Any]:
         "start_date": st.column_config.DateColumn(_("Start")),
         "end_date": st.column_config.DateColumn(_("End")),
         "status": _("Status"),
-        "funding": st.column_config.NumberColumn(_("Funding (USD)"), format="localized"),
+        "funding": money_column(_("Funding (USD)")),
         "achieved": _("Achieved"),
         "on_track": _("On track"),
         "at_risk": _("At risk"),
@@ -99,13 +99,11 @@ def project_list(
     and the name shown) and their IATI download; the code of the project whose row was
     selected, if any."""
     shown = table[LIST_COLUMNS]
-    selected = st.dataframe(
+    selected = show_table(
         shown.assign(
             status=shown["status"].map(project_status),
             countries=shown["countries"].map(lambda n: _localised(n, countries)),
         ),
-        hide_index=True,
-        width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="pf_table",

@@ -15,6 +15,7 @@ from rbm.i18n import N_, _
 from rbm.principal import Principal
 from rbm.queries.reference import optional_query
 from rbm.ui.session import cached_query
+from rbm.ui.widgets import show_table
 
 #: Readable columns of each table, by internal name, with their headers (English, marked).
 RECOMMENDATION_HEADERS = {
@@ -61,9 +62,7 @@ def table(frame: pd.DataFrame, *, key: str, headers: dict[str, str] = NEED_HEADE
     """`frame`'s readable columns (those in `headers`) under translated headers."""
     shown = [c for c in frame.columns if c in headers]
     config: dict[str, Any] = {c: _(headers[c]) for c in shown}
-    st.dataframe(
-        frame, hide_index=True, width="stretch", key=key, column_order=shown, column_config=config
-    )
+    show_table(frame, key=key, column_order=shown, column_config=config)
 
 
 def recommendations(principal: Principal, *, key: str, **where: object) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "number",
     "plain",
     "reported",
+    "show_table",
     "status_badge",
     "status_label",
 ]
@@ -79,6 +80,25 @@ def reported() -> Iterator[None]:
         yield
     except RbmError as exc:
         st.error(message(exc))
+
+
+def show_table(frame: pd.DataFrame, **options: Any) -> Any:
+    """A table as every page shows one: without the frame's index, across the page's width.
+    `options` go to `st.dataframe` (`column_config`, `key`, `on_select`...); its return value
+    (the selection, where there is one) is returned."""
+    return st.dataframe(frame, hide_index=True, width="stretch", **options)
+
+
+def money_column(label: str) -> Any:
+    """A column of amounts, written in the reader's locale."""
+    return st.column_config.NumberColumn(label, format="localized")
+
+
+def progress_column() -> Any:
+    """The share of a target reached, as a bar from 0 to 100 %."""
+    return st.column_config.ProgressColumn(
+        _("Progress"), min_value=0, max_value=100, format="%.0f%%"
+    )
 
 
 def status_label(status: object) -> str:

@@ -19,6 +19,7 @@ from rbm.ui.entry_labels import enum_format, headed
 from rbm.ui.logframe.common import Editor, change, fmt, text, write
 from rbm.ui.logframe.results import node_labeller
 from rbm.ui.session import cached_query
+from rbm.ui.widgets import show_table
 
 _TABLE = [
     "code", "title", "unit", "measure", "direction", "accumulation",
@@ -148,10 +149,8 @@ def indicators_tab(ed: Editor) -> None:
     )
     mine = ed.inds[ed.inds["result_node_id"] == node_id]
     if not mine.empty:
-        st.dataframe(
+        show_table(
             headed(mine[_TABLE], enums=("measure", "direction", "accumulation")),
-            hide_index=True,
-            width="stretch",
             key="le_ind_table",
         )
     with st.expander(_("Add an indicator"), expanded=mine.empty):
@@ -190,7 +189,7 @@ def _edit_indicator(ed: Editor, mine: pd.DataFrame) -> None:
     history = history.assign(
         period=history["period"].replace(_LIFE_OF_PROJECT, _("life of project"))
     )
-    st.dataframe(headed(history), hide_index=True, width="stretch", key="le_history")
+    show_table(headed(history), key="le_history")
 
 
 def _baseline_form(ed: Editor, iid: int, current: pd.Series) -> None:

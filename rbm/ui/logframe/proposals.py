@@ -11,6 +11,7 @@ from rbm.services import proposals
 from rbm.ui.entry_labels import headed
 from rbm.ui.logframe.common import Editor, fmt, write
 from rbm.ui.session import cached_query
+from rbm.ui.widgets import show_table
 
 
 def proposals_tab(ed: Editor) -> None:
@@ -18,10 +19,8 @@ def proposals_tab(ed: Editor) -> None:
     if listed.empty:
         st.info(_("No change has been proposed for this project."))
         return
-    st.dataframe(
+    show_table(
         headed(listed.drop(columns=["arguments"]), enums=("operation", "status")),
-        hide_index=True,
-        width="stretch",
         key="le_prop_table",
     )
     pending = listed[listed["status"] == "pending"]

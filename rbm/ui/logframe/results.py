@@ -13,6 +13,7 @@ from rbm.models.enums import ResultLevel
 from rbm.services import logframe_editor as svc
 from rbm.ui.entry_labels import enum_label, headed
 from rbm.ui.logframe.common import Editor, change, write
+from rbm.ui.widgets import show_table
 
 LEVELS = list(ResultLevel)
 
@@ -37,13 +38,11 @@ def results_tab(ed: Editor) -> None:
             "\u2003" * int(d) + str(c) for d, c in zip(tree["depth"], tree["code"], strict=True)
         ]
         shown = tree.assign(result=indented)
-        st.dataframe(
+        show_table(
             headed(
                 shown[["result", "level", "statement", "assumptions", "risks", "archived"]],
                 enums=("level",),
             ),
-            hide_index=True,
-            width="stretch",
             key="le_tree",
         )
     _add_result_form(ed)

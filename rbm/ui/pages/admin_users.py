@@ -15,7 +15,7 @@ from rbm.queries.admin import grants_table, scope_choices, users_table
 from rbm.services import preferences, users
 from rbm.services.users import MIN_PASSWORD_LENGTH
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message, reported
+from rbm.ui.widgets import message, reported, show_table
 
 principal = require_principal()
 st.title(_("Users and roles"))
@@ -42,12 +42,10 @@ def _run(done: str, fn: Callable[..., object], **kwargs: Any) -> None:
         st.success(message(done))
 
 
-st.dataframe(
+show_table(
     accounts.drop(columns=["id"]).assign(
         language=accounts["language"].map(lambda c: LANGUAGES.get(c, BROWSER))
     ),
-    hide_index=True,
-    width="stretch",
     column_config={
         "email": _("E-mail"),
         "name": _("Name"),
@@ -58,13 +56,11 @@ st.dataframe(
         "created_at": st.column_config.DatetimeColumn(_("Created")),
     },
 )
-st.dataframe(
+show_table(
     grants[["email", "role", "scope_type", "scope"]].assign(
         role=grants["role"].map(lambda r: label(r, Role)),
         scope_type=grants["scope_type"].map(lambda s: label(s, ScopeType)),
     ),
-    hide_index=True,
-    width="stretch",
     column_config={
         "email": _("E-mail"),
         "role": _("Role"),

@@ -11,7 +11,7 @@ from rbm.exchange import spreadsheet
 from rbm.i18n import _, format_number, ngettext
 from rbm.queries.admin import audit_choices, audit_count, audit_log
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import in_language
+from rbm.ui.widgets import in_language, show_table
 
 principal = require_principal()
 st.title(_("Audit log"))
@@ -48,10 +48,8 @@ if total > len(events):
             total=format_number(total, digits=0),
         )
     )
-st.dataframe(
+show_table(
     events,
-    hide_index=True,
-    width="stretch",
     column_config={
         "at": st.column_config.DatetimeColumn(_("When")),
         "user": _("E-mail"),

@@ -20,7 +20,7 @@ from rbm.queries.checklist import checklist_form, countries, cycles, self_assess
 from rbm.services import checklist
 from rbm.ui import checklist_form as ui
 from rbm.ui.session import get_db, require_principal
-from rbm.ui.widgets import message, plain, reported
+from rbm.ui.widgets import message, plain, reported, show_table
 
 STATUS = {
     "draft": (N_("Draft"), "gray"),
@@ -62,7 +62,7 @@ if cycle_list.empty:
 
 if reviewer and not listing.empty:
     with st.expander(_("All checklists"), expanded=bool((listing["status"] == "submitted").any())):
-        st.dataframe(
+        show_table(
             listing[list(LISTING)]
             .assign(
                 status=listing["status"].map(lambda s: _(STATUS[s][0])),
@@ -72,8 +72,6 @@ if reviewer and not listing.empty:
                 ],
             )
             .rename(columns={c: _(label) for c, label in LISTING.items()}),
-            hide_index=True,
-            width="stretch",
         )
 
 names = dict(zip(listing["country_code"], listing["country"], strict=True))

@@ -13,7 +13,7 @@ from rbm.queries.portfolio import PortfolioFilters
 from rbm.queries.reference import optional_query
 from rbm.ui import related
 from rbm.ui.session import cached_query, require_principal
-from rbm.ui.widgets import overlap_headers
+from rbm.ui.widgets import money_column, overlap_headers, show_table
 
 principal = require_principal()
 st.title(_("Coordination"))
@@ -50,17 +50,15 @@ st.dataframe(counts, width="stretch", key="co_counts")
 st.caption(_("Projects per country and priority area (all providers)."))
 
 st.subheader(_("By provider"))
-st.dataframe(
+show_table(
     matrix,
-    hide_index=True,
-    width="stretch",
     key="co_matrix",
     column_config={
         "country": _("Country"),
         "area": _("Priority area"),
         "provider": _("Provider"),
         "projects": _("Projects"),
-        "money": st.column_config.NumberColumn(_("Money in country (USD)"), format="localized"),
+        "money": money_column(_("Money in country (USD)")),
     },
 )
 
@@ -68,10 +66,8 @@ st.subheader(_("Overlapping work"))
 if pairs.empty:
     st.caption(_("No two providers work on the same area in the same country at the same time."))
 else:
-    st.dataframe(
+    show_table(
         pairs,
-        hide_index=True,
-        width="stretch",
         key="co_pairs",
         column_config=overlap_headers(),
     )

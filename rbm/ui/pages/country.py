@@ -11,16 +11,19 @@ from rbm.models.enums import Role
 from rbm.queries.country import OUTCOME_FIGURES, CountryView, country_view
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import charts, related, reporting
-from rbm.ui.labels import level_label, project_status, to_date_rule
+from rbm.ui.labels import labelled, level_label, project_status, to_date_rule
 from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     flag_reasons,
     formatted,
+    money_column,
     overlap_headers,
     plain,
+    progress_column,
     projects_judged_note,
     reported,
+    show_table,
     status_label,
 )
 
@@ -83,19 +86,15 @@ c3.metric(_("Money in the country"), millions(p["money_in_country"].sum(), digit
 c4.metric(_("Indicators at risk or off track"), int(p["at_risk"].sum() + p["off_track"].sum()))
 
 st.subheader(_("Projects"))
-picked = st.dataframe(
+picked = show_table(
     p.assign(status=p["status"].map(project_status))[_PROJECT_COLUMNS],
-    hide_index=True,
-    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="ct_projects",
     column_config={
         **project_headers(_PROJECT_COLUMNS),
         "share": st.column_config.NumberColumn(_("Country share %"), format="%.0f"),
-        "money_in_country": st.column_config.NumberColumn(
-            _("Money here (USD)"), format="localized"
-        ),
+        "money_in_country": money_column(_("Money here (USD)")),
     },
 )
 st.caption(projects_judged_note())
@@ -117,15 +116,13 @@ o = o.assign(
     actual=formatted(o, "actual"),
     flags=o["flags"].fillna("").map(flag_reasons),
     level=o["level"].map(level_label),
-    scope=o["scope"].map(lambda s: _(SCOPES[s]) if s in SCOPES else s),
+    scope=o["scope"].map(labelled(SCOPES)),
     to_date_rule=o["to_date_rule"].map(to_date_rule),
 )
-st.dataframe(
+show_table(
     o.assign(status=o["status"].map(status_label), progress=o["progress"] * 100)[
         ["project", "level", "code", "title", "unit", "scope", *OUTCOME_FIGURES]
     ],
-    hide_index=True,
-    width="stretch",
     key="ct_outcomes",
     column_config={
         "project": _("Project"),
@@ -138,9 +135,7 @@ st.dataframe(
         "target_value": _("Target"),
         "actual": _("To date"),
         "to_date_rule": _("Counted as"),
-        "progress": st.column_config.ProgressColumn(
-            _("Progress"), min_value=0, max_value=100, format="%.0f%%"
-        ),
+        "progress": progress_column(),
         "status": _("Status"),
         "judged_at": st.column_config.DateColumn(_("Judged at")),
         "flags": _("Data quality"),
@@ -159,16 +154,14 @@ with left:
         ),
         width="stretch",
     )
-    st.dataframe(
+    show_table(
         view.coverage,
-        hide_index=True,
-        width="stretch",
         key="ct_coverage",
         column_config={
             "area": _("Priority area"),
             "provider": _("Provider"),
             "projects": _("Projects"),
-            "money": st.column_config.NumberColumn(_("Money here (USD)"), format="localized"),
+            "money": money_column(_("Money here (USD)")),
         },
     )
 with right:
@@ -177,10 +170,8 @@ with right:
         st.caption(_("None: no two providers share a priority area here in overlapping dates."))
     else:
         st.caption(_("For coordination: these projects could share plans, data and contacts."))
-        st.dataframe(
+        show_table(
             view.overlaps,
-            hide_index=True,
-            width="stretch",
             key="ct_overlaps",
             column_order=[c for c in view.overlaps.columns if c != "country"],
             column_config=overlap_headers(),

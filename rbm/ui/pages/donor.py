@@ -15,7 +15,14 @@ from rbm.ui import charts, related, reporting
 from rbm.ui.labels import project_status
 from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import plain, projects_judged_note, reported, status_label
+from rbm.ui.widgets import (
+    money_column,
+    plain,
+    projects_judged_note,
+    reported,
+    show_table,
+    status_label,
+)
 
 _PROJECT_COLUMNS = [
     "code",
@@ -99,15 +106,13 @@ with right:
 st.caption(_("Money by country = contribution × the country's share of the project."))
 
 st.subheader(_("Funded projects"))
-st.dataframe(
+show_table(
     p.assign(status=p["status"].map(project_status))[_PROJECT_COLUMNS],
-    hide_index=True,
-    width="stretch",
     key="dn_projects",
     column_config={
         **project_headers(_PROJECT_COLUMNS),
-        "donor_amount": st.column_config.NumberColumn(_("Contribution (USD)"), format="localized"),
-        "funding": st.column_config.NumberColumn(_("All funding (USD)"), format="localized"),
+        "donor_amount": money_column(_("Contribution (USD)")),
+        "funding": money_column(_("All funding (USD)")),
     },
 )
 st.caption(projects_judged_note())
@@ -119,10 +124,8 @@ st.caption(
         "median score: the engine's portfolio rules, same unit only."
     )
 )
-st.dataframe(
+show_table(
     view.results,
-    hide_index=True,
-    width="stretch",
     key="dn_results",
     column_config={
         "library_code": _("Code"),
@@ -131,7 +134,7 @@ st.dataframe(
         "aggregation": _("Rule"),
         "n_projects": _("Projects"),
         "count": _("Reporting"),
-        "total": st.column_config.NumberColumn(_("Total"), format="localized"),
+        "total": money_column(_("Total")),
         "percentage": st.column_config.NumberColumn(_("Pooled %"), format="%.1f"),
         "share_yes": st.column_config.NumberColumn(_("Share yes"), format="percent"),
         "median": _("Median"),
@@ -141,14 +144,12 @@ st.dataframe(
 
 st.subheader(_("Off track or at risk"))
 w = view.warnings
-st.dataframe(
+show_table(
     w.assign(
         status=w["status"].map(status_label),
         progress=w["progress"] * 100,
         expected_progress=w["expected_progress"] * 100,
     ),
-    hide_index=True,
-    width="stretch",
     key="dn_warnings",
     column_config={
         "project": _("Project"),

@@ -19,8 +19,9 @@ from rbm.ui.evaluation_charts import ratings_heatmap
 from rbm.ui.evaluation_detail import detail
 from rbm.ui.evaluation_forms import FLASH, Writer, criterion
 from rbm.ui.evaluation_record import OPEN_NEXT, record_form
+from rbm.ui.labels import labelled
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message
+from rbm.ui.widgets import message, show_table
 
 PICK = "ev_pick"
 COMPARE = {"priority_area": N_("Priority area"), "country": N_("Country")}
@@ -78,7 +79,7 @@ if not overdue.empty:
                 _("Due"): overdue["due_date"].map(format_date),
                 _("Action"): overdue["description"],
                 _("Owner"): overdue["owner"],
-                _("Status"): overdue["status"].map(lambda s: _(q.ACTION_LABELS[s])),
+                _("Status"): overdue["status"].map(labelled(q.ACTION_LABELS)),
                 _("Recommendation"): "R" + overdue["number"].astype(str),
                 _("Evaluation"): overdue["evaluation"],
             }
@@ -92,11 +93,11 @@ with tabs["list"]:
     if table.empty:
         st.info(_("There is no evaluation you can see yet."))
     else:
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     _("Evaluation"): table["title"],
-                    _("Type"): table["type"].map(lambda t: _(q.TYPE_LABELS[t])),
+                    _("Type"): table["type"].map(labelled(q.TYPE_LABELS)),
                     _("Covers"): table["covers"],
                     _("Ended"): table["end_date"].map(format_date),
                     _("Recommendations"): table["recommendations"],
@@ -104,8 +105,6 @@ with tabs["list"]:
                     _("Overdue actions"): table["overdue_actions"],
                 }
             ),
-            hide_index=True,
-            width="stretch",
             key="ev_table",
         )
         titles = dict(zip(table["id"].astype(int), table["title"], strict=True))
@@ -129,7 +128,7 @@ with tabs["compare"]:
             list(COMPARE),
             horizontal=True,
             key="ev_cmp_by",
-            format_func=lambda k: _(COMPARE[k]),
+            format_func=labelled(COMPARE),
         )
     )
     names = {

@@ -16,7 +16,7 @@ from rbm.i18n import _
 from rbm.models.enums import Role
 from rbm.queries.project import visible_projects
 from rbm.ui.session import get_db, require_principal
-from rbm.ui.widgets import in_language, message, reported
+from rbm.ui.widgets import in_language, message, reported, show_table
 
 REPORT = "iati_report"
 XML, CSV = "application/xml", "text/csv"
@@ -103,10 +103,8 @@ if principal.has_role(Role.ADMIN, Role.MANAGER):
     if REPORT in st.session_state:
         summary, rows = st.session_state[REPORT]
         st.success(message(summary))
-        st.dataframe(
+        show_table(
             pd.DataFrame(rows),
-            hide_index=True,
-            width="stretch",
             column_config={
                 "identifier": _("IATI identifier"),
                 "title": st.column_config.TextColumn(_("Title"), width="medium"),

@@ -19,9 +19,10 @@ from rbm.queries import lessons as q
 from rbm.queries.reference import filter_choices
 from rbm.services import evaluations as svc
 from rbm.ui import reporting
+from rbm.ui.labels import labelled
 from rbm.ui.lesson_record import LEVEL_LABELS, record_form
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message, plain
+from rbm.ui.widgets import message, plain, show_table
 
 FLASH = "ls_flash"
 DIGEST_FOR = {"priority_area": N_("Priority area"), "country": N_("Country")}
@@ -174,7 +175,7 @@ with tabs[1]:
             list(DIGEST_FOR),
             horizontal=True,
             key="ls_dg_by",
-            format_func=lambda k: _(DIGEST_FOR[k]),
+            format_func=labelled(DIGEST_FOR),
         )
     )
     if kind == "country":
@@ -221,7 +222,7 @@ with tabs[1]:
             st.markdown(_("**What evaluations found** (mean DAC rating, 1-4)"))
             st.dataframe(
                 digest.ratings.assign(
-                    criterion=digest.ratings["criterion"].map(lambda c: _(qe.CRITERION_LABELS[c]))
+                    criterion=digest.ratings["criterion"].map(labelled(qe.CRITERION_LABELS))
                 ),
                 hide_index=True,
                 key="ls_dg_ratings",
@@ -236,11 +237,9 @@ with tabs[1]:
         if not digest.open_recommendations.empty:
             st.markdown("**" + _("Recommendations still open") + "**")
             recs = digest.open_recommendations
-            st.dataframe(
+            show_table(
                 recs[list(OPEN_RECOMMENDATIONS)].assign(number="R" + recs["number"].astype(str)),
                 column_config={c: _(n) if n != "#" else n for c, n in OPEN_RECOMMENDATIONS.items()},
-                hide_index=True,
-                width="stretch",
                 key="ls_dg_recs",
             )
 

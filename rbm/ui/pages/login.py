@@ -10,7 +10,7 @@ from rbm.i18n import _, set_language
 from rbm.services.users import authenticate
 from rbm.settings import get_settings
 from rbm.ui.session import LANGUAGE, client_address, get_db, sign_in, sso_configured
-from rbm.ui.widgets import language_choice, reported
+from rbm.ui.widgets import language_choice, reported, show_table
 
 
 def _switch_language() -> None:
@@ -58,10 +58,8 @@ if get_settings().demo_mode:
     except FileNotFoundError:
         st.info(_("The demo portfolio files are missing."))
     else:
-        st.dataframe(
+        show_table(
             accounts,
-            hide_index=True,
-            width="stretch",
             column_config={
                 "role": _("Role"),
                 "email": _("E-mail"),

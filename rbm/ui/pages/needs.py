@@ -16,8 +16,9 @@ from rbm.models.enums import Role, ScopeType
 from rbm.principal import focal_countries
 from rbm.queries import needs as q
 from rbm.ui import needs_register as reg
+from rbm.ui.labels import labelled
 from rbm.ui.session import cached_query, require_principal
-from rbm.ui.widgets import message
+from rbm.ui.widgets import message, show_table
 
 GAP_BY = {"country": N_("Country"), "region": N_("Region"), "priority_area": N_("Priority area")}
 FIGURES = {
@@ -84,10 +85,8 @@ with tabs[0]:
     if shown.empty:
         st.info(_("No need matches.") if not register.empty else _("No need is recorded yet."))
     else:
-        st.dataframe(
+        show_table(
             reg.table(shown),
-            hide_index=True,
-            width="stretch",
             column_config={
                 _("Need"): st.column_config.TextColumn(width="large"),
                 **reg.money_columns(),
@@ -100,7 +99,7 @@ with tabs[0]:
 
 with tabs[1]:
     by = st.radio(
-        _("By"), list(GAP_BY), format_func=lambda b: _(GAP_BY[b]), horizontal=True, key="nd_gap_by"
+        _("By"), list(GAP_BY), format_func=labelled(GAP_BY), horizontal=True, key="nd_gap_by"
     )
     gap = cached_query(q.resource_gap, principal, by=by)
     st.caption(
@@ -119,16 +118,14 @@ with tabs[1]:
                 country_name(c, n) for c, n in zip(gap[gap.columns[0]], gap[key], strict=True)
             ]
         figures = gap.drop(columns=gap.columns[0])
-        st.dataframe(
+        show_table(
             _named(figures, FIGURES).rename(columns={key: name}),
-            hide_index=True,
-            width="stretch",
             column_config=reg.money_columns(),
         )
         long = figures.melt(
             id_vars=[key], value_vars=list(reg.MONEY_FIELDS), var_name="figure", value_name="usd"
         )
-        long["figure"] = long["figure"].map(lambda f: _(FIGURES[f]))
+        long["figure"] = long["figure"].map(labelled(FIGURES))
         st.altair_chart(
             alt.Chart(long)
             .mark_bar()
@@ -158,7 +155,7 @@ with tabs[2]:
         st.success(_("Every recorded need is covered by at least one project."))
     else:
         shown = _named(open_.drop(columns=["region_code", "area_code"]), OPEN_COLUMNS)
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=reg.money_columns())
+        show_table(shown, column_config=reg.money_columns())
 
 if donor_orgs:
     with tabs[3]:
@@ -173,9 +170,7 @@ if donor_orgs:
             if mine.empty:
                 st.info(_("No unfunded need in the countries and areas you support."))
             else:
-                st.dataframe(
+                show_table(
                     reg.table(mine),
-                    hide_index=True,
-                    width="stretch",
                     column_config=reg.money_columns(),
                 )

@@ -16,6 +16,7 @@ from rbm.settings import get_settings
 from rbm.ui import charts
 from rbm.ui.portfolio import map_spec, millions, project_list
 from rbm.ui.session import cached_query, get_db, require_principal
+from rbm.ui.widgets import show_table
 
 COUNTRY_PAGE = "rbm/ui/pages/country.py"
 PROJECT_PAGE = "rbm/ui/pages/project.py"
@@ -129,10 +130,8 @@ else:
             days=get_settings().overdue_grace_days,
         )
     )
-    st.dataframe(
+    show_table(
         warnings[["code", "title", "forecast_misses", "overdue_reports"]],
-        hide_index=True,
-        width="stretch",
         key="pf_warnings",
         column_config={
             "code": _("Project"),

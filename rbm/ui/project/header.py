@@ -9,7 +9,7 @@ import streamlit as st
 from rbm.i18n import _, country_name, format_date
 from rbm.queries.project import ProjectView
 from rbm.ui.labels import project_status
-from rbm.ui.widgets import money, plain, status_badge
+from rbm.ui.widgets import money, money_column, plain, show_table, status_badge
 
 
 def header(view: ProjectView) -> None:
@@ -51,13 +51,11 @@ def _links(view: ProjectView) -> None:
     a, b = st.columns(2)
     with a:
         st.markdown("**" + _("Donors") + "**")
-        st.dataframe(
+        show_table(
             view.funding,
-            hide_index=True,
-            width="stretch",
             column_config={
                 "donor": _("Donor"),
-                "amount": st.column_config.NumberColumn(_("Amount"), format="localized"),
+                "amount": money_column(_("Amount")),
                 "currency": _("Currency"),
                 "date_from": _("From"),
                 "date_to": _("To"),
@@ -67,10 +65,8 @@ def _links(view: ProjectView) -> None:
         st.text("\n".join(view.partners["name"]) or "—")
     with b:
         st.markdown("**" + _("Recipient countries (share %)") + "**")
-        st.dataframe(
+        show_table(
             view.countries.assign(name=_country_names(view.countries))[["name", "share"]],
-            hide_index=True,
-            width="stretch",
             column_config={"name": _("Country"), "share": _("Share %")},
         )
         st.markdown("**" + _("Priority areas") + "**")

@@ -13,7 +13,7 @@ from rbm.queries.project import ProjectView
 from rbm.ui import charts
 from rbm.ui.labels import to_date_rule
 from rbm.ui.session import cached_query
-from rbm.ui.widgets import figure, judged_note, plain, status_label
+from rbm.ui.widgets import figure, judged_note, plain, show_table, status_label
 
 
 def indicator_tab(principal: Principal, view: ProjectView, long: pd.DataFrame) -> None:
@@ -81,12 +81,10 @@ def _charts(principal: Principal, view: ProjectView, long: pd.DataFrame, row: pd
 def _values(long: pd.DataFrame, code: str) -> None:
     values = long[(long["code"] == code) & (long["period"] != LOP) & long["actual"].notna()]
     links = "/measurement?id=" + values["measurement_id"].astype("Int64").astype(str)
-    st.dataframe(
+    show_table(
         values.assign(link=links)[
             ["period", "target", "actual", "achieved_pct", "evidence", "comments", "link"]
         ],
-        hide_index=True,
-        width="stretch",
         key="pj_values",
         column_config={
             "period": _("Period"),

@@ -14,7 +14,7 @@ from rbm.queries.iptt import LOP, iptt_wide
 from rbm.queries.project import ProjectView
 from rbm.ui.labels import level_label
 from rbm.ui.session import get_db
-from rbm.ui.widgets import in_language, judged_note
+from rbm.ui.widgets import in_language, judged_note, show_table
 
 #: The IPTT's figures per period, and the life-of-project columns' name, as people read them.
 FIGURE_NAMES = {"target": N_("target"), "actual": N_("actual"), "achieved_pct": N_("% achieved")}
@@ -53,10 +53,8 @@ def iptt_tab(principal: Principal, view: ProjectView, long: pd.DataFrame) -> Non
     wide = iptt_wide(shown)
     wide.columns = [_header(c[0], c[1]) for c in wide.columns]
     table = wide.round(1).reset_index()
-    st.dataframe(
+    show_table(
         table.assign(level=table["level"].map(level_label)),
-        hide_index=True,
-        width="stretch",
         key="pj_iptt",
         column_config={
             "level": _("Level"),

@@ -14,7 +14,15 @@ from rbm.queries.iptt import LOP
 from rbm.queries.project import ProjectView
 from rbm.ui.labels import level_label, to_date_rule
 from rbm.ui.results_chain import results_chain_dot
-from rbm.ui.widgets import formatted, judged_note, plain, status_badge, status_label
+from rbm.ui.widgets import (
+    formatted,
+    judged_note,
+    plain,
+    progress_column,
+    show_table,
+    status_badge,
+    status_label,
+)
 
 #: Internal column names of the indicator table (English; shown through `_column_config`).
 _PENDING = "Pending (not approved)"
@@ -80,9 +88,7 @@ def _column_config() -> dict[str, Any]:
         "Target": _("Target"),
         "To date": _("To date"),
         "Counted as": _("Counted as"),
-        "Progress": st.column_config.ProgressColumn(
-            _("Progress"), min_value=0, max_value=100, format="%.0f%%"
-        ),
+        "Progress": progress_column(),
         "Status": _("Status"),
         "Data quality": _("Data quality"),
         "Trend": st.column_config.LineChartColumn(_("Values per period")),
@@ -107,10 +113,8 @@ def _show_node(view: ProjectView, long: pd.DataFrame, node: pd.Series, depth: in
             )
         rows = view.indicators[view.indicators["result_node_id"] == node["id"]]
         if not rows.empty:
-            st.dataframe(
+            show_table(
                 indicator_table(view, long, rows),
-                hide_index=True,
-                width="stretch",
                 column_config=_column_config(),
             )
     children = view.nodes[view.nodes["parent_id"] == node["id"]]
@@ -139,12 +143,10 @@ def logframe_tab(view: ProjectView, long: pd.DataFrame) -> None:
 def _flags(view: ProjectView) -> None:
     count = len(view.flags)
     with st.expander(ngettext("{n} data-quality flag", "{n} data-quality flags", count)):
-        st.dataframe(
+        show_table(
             view.flags[["code", "reason", "period_end", "detail"]].assign(
                 reason=view.flags["reason"].map(_)
             ),
-            hide_index=True,
-            width="stretch",
             key="pj_flags",
             column_config={
                 "code": _("Indicator"),
@@ -180,10 +182,8 @@ def chain_tab(view: ProjectView, long: pd.DataFrame) -> None:
     if rows.empty:
         st.caption(_("This result has no indicators."))
         return
-    st.dataframe(
+    show_table(
         indicator_table(view, long, rows),
-        hide_index=True,
-        width="stretch",
         key="pj_chain_ind",
         column_config=_column_config(),
     )
