@@ -329,27 +329,24 @@ def report(kind: str, subject: str, period: str, fmt: str, out: Path, email: str
     Approved values and narratives only; with --user, only what that account may see."""
     from tqdm import tqdm
 
-    from rbm.reports import build
-    from rbm.reports.render import render
+    from rbm.reports.render import produce
 
     with _db().read() as session, tqdm(total=100, unit="%", file=sys.stderr) as bar:
         principal = _account(session, email) if email else OPERATOR
 
         def progress(done: float, what: str) -> None:
             bar.set_description(what)
-            bar.update(max(0, round(done * 90) - bar.n))
+            bar.update(max(0, round(done * 100) - bar.n))
 
-        document = build(
+        _name, data = produce(
             session,
             principal=principal,
             kind=kind,
             subject=subject,
             period=period,
+            fmt=fmt,
             progress=progress,
         )
-        bar.set_description("Rendering")
-        data = render(document, fmt)
-        bar.update(100 - bar.n)
     out.write_bytes(data)
     click.echo(f"Wrote {out} ({len(data) / 1e3:,.0f} kB).")
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from sqlalchemy.orm import Session
+
 from rbm.errors import ValidationFailed
-from rbm.reports.document import Report
+from rbm.i18n import _
+from rbm.principal import Principal
+from rbm.reports import build
+from rbm.reports.document import Progress, Report, no_progress
 from rbm.reports.render_docx import to_docx
 from rbm.reports.render_pdf import to_pdf
 
@@ -24,3 +29,30 @@ def render(report: Report, fmt: str) -> bytes:
     if fmt == "pdf":
         return to_pdf(report)
     raise ValidationFailed("Unknown report format '{fmt}': use docx or pdf.", fmt=fmt)
+
+
+def produce(
+    session: Session,
+    *,
+    principal: Principal,
+    kind: str,
+    subject: str,
+    period: str,
+    fmt: str,
+    progress: Progress = no_progress,
+) -> tuple[str, bytes]:
+    """The report of `kind` on `subject` for `period` (see `rbm.reports.build`) as a file name
+    and the bytes of format `fmt`, as the CLI and the reports page give it. `progress` hears
+    of building up to 90 % and of rendering after it."""
+    report = build(
+        session,
+        principal=principal,
+        kind=kind,
+        subject=subject,
+        period=period,
+        progress=lambda done, what: progress(min(done, 1.0) * 0.9, what),
+    )
+    progress(0.95, _("Rendering"))
+    data = render(report, fmt)
+    progress(1.0, _("Done"))
+    return f"{report.name}.{fmt}", data

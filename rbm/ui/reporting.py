@@ -15,14 +15,13 @@ import streamlit as st
 from rbm.i18n import _
 from rbm.principal import Principal
 from rbm.queries.narratives import search_narratives
-from rbm.reports import build
 from rbm.reports.common import recent_periods
-from rbm.reports.render import MIME, render
+from rbm.reports.render import MIME, produce
 from rbm.reports.text import records
 from rbm.services import narratives as svc
 from rbm.services.evaluations import RECORDERS
 from rbm.ui.session import cached_query, get_db
-from rbm.ui.widgets import reported
+from rbm.ui.widgets import reported, show_table
 
 
 def report_download(
@@ -75,21 +74,21 @@ def _prepared(
     bar = st.progress(0.0, text=_("Starting"))
 
     def progress(done: float, what: str) -> None:
-        bar.progress(min(done * 0.9, 1.0), text=what)
+        bar.progress(done, text=what)
 
     try:
         with reported():
             with get_db().read() as session:
-                report = build(
+                name, data = produce(
                     session,
                     principal=principal,
                     kind=kind,
                     subject=subject,
                     period=period,
+                    fmt=fmt,
                     progress=progress,
                 )
-            bar.progress(0.95, text=_("Rendering"))
-            return (f"{report.name}.{fmt}", render(report, fmt), fmt)
+            return (name, data, fmt)
         return None
     finally:
         bar.empty()
@@ -103,10 +102,8 @@ def narrative_hits(principal: Principal, *, text: str) -> None:
     if hits.empty:
         st.caption(_("No approved project narrative matches."))
         return
-    st.dataframe(
+    show_table(
         hits.drop(columns=["narrative_id"]),
-        hide_index=True,
-        width="stretch",
         key="ls_narratives",
         column_config={
             "project": _("Project"),
