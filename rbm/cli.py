@@ -329,7 +329,7 @@ def report(kind: str, subject: str, period: str, fmt: str, out: Path, email: str
     Approved values and narratives only; with --user, only what that account may see."""
     from tqdm import tqdm
 
-    from rbm.reports.render import produce
+    from rbm.reports.render import ReportRequest, produce
 
     with _db().read() as session, tqdm(total=100, unit="%", file=sys.stderr) as bar:
         principal = _account(session, email) if email else OPERATOR
@@ -338,15 +338,8 @@ def report(kind: str, subject: str, period: str, fmt: str, out: Path, email: str
             bar.set_description(what)
             bar.update(max(0, round(done * 100) - bar.n))
 
-        _name, data = produce(
-            session,
-            principal=principal,
-            kind=kind,
-            subject=subject,
-            period=period,
-            fmt=fmt,
-            progress=progress,
-        )
+        request = ReportRequest(kind=kind, subject=subject, period=period, fmt=fmt)
+        _name, data = produce(session, principal=principal, request=request, progress=progress)
     out.write_bytes(data)
     click.echo(f"Wrote {out} ({len(data) / 1e3:,.0f} kB).")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -31,28 +32,35 @@ def render(report: Report, fmt: str) -> bytes:
     raise ValidationFailed("Unknown report format '{fmt}': use docx or pdf.", fmt=fmt)
 
 
+@dataclass(frozen=True)
+class ReportRequest:
+    """Which report to make: its `kind` ("project", "donor" or "country"), its `subject` (see
+    `rbm.reports.build`), its `period` and its format `fmt` ("docx" or "pdf")."""
+
+    kind: str
+    subject: str
+    period: str
+    fmt: str
+
+
 def produce(
     session: Session,
     *,
     principal: Principal,
-    kind: str,
-    subject: str,
-    period: str,
-    fmt: str,
+    request: ReportRequest,
     progress: Progress = no_progress,
 ) -> tuple[str, bytes]:
-    """The report of `kind` on `subject` for `period` (see `rbm.reports.build`) as a file name
-    and the bytes of format `fmt`, as the CLI and the reports page give it. `progress` hears
-    of building up to 90 % and of rendering after it."""
+    """The report `request` asks for, as a file name and its bytes, as the CLI and the reports
+    page give it. `progress` hears of building up to 90 % and of rendering after it."""
     report = build(
         session,
         principal=principal,
-        kind=kind,
-        subject=subject,
-        period=period,
+        kind=request.kind,
+        subject=request.subject,
+        period=request.period,
         progress=lambda done, what: progress(min(done, 1.0) * 0.9, what),
     )
     progress(0.95, _("Rendering"))
-    data = render(report, fmt)
+    data = render(report, request.fmt)
     progress(1.0, _("Done"))
-    return f"{report.name}.{fmt}", data
+    return f"{report.name}.{request.fmt}", data

@@ -16,7 +16,7 @@ from rbm.i18n import _
 from rbm.principal import Principal
 from rbm.queries.narratives import search_narratives
 from rbm.reports.common import recent_periods
-from rbm.reports.render import MIME, produce
+from rbm.reports.render import MIME, ReportRequest, produce
 from rbm.reports.text import records
 from rbm.services import narratives as svc
 from rbm.services.evaluations import RECORDERS
@@ -49,7 +49,7 @@ def report_download(
     )
     slot = f"{key}_file_{subject}"
     if c3.button(_("Prepare the report"), key=f"{key}_build", icon=":material/description:"):
-        made = _prepared(principal, kind=kind, subject=subject, period=str(period), fmt=str(fmt))
+        made = _prepared(principal, ReportRequest(kind, subject, str(period), str(fmt)))
         if made is not None:
             st.session_state[slot] = made
     ready = st.session_state.get(slot)
@@ -66,9 +66,7 @@ def report_download(
         )
 
 
-def _prepared(
-    principal: Principal, *, kind: str, subject: str, period: str, fmt: str
-) -> tuple[str, bytes, str] | None:
+def _prepared(principal: Principal, request: ReportRequest) -> tuple[str, bytes, str] | None:
     """The report as (file name, bytes, format), with a progress bar; None (its named error
     shown) when it cannot be built."""
     bar = st.progress(0.0, text=_("Starting"))
@@ -80,15 +78,9 @@ def _prepared(
         with reported():
             with get_db().read() as session:
                 name, data = produce(
-                    session,
-                    principal=principal,
-                    kind=kind,
-                    subject=subject,
-                    period=period,
-                    fmt=fmt,
-                    progress=progress,
+                    session, principal=principal, request=request, progress=progress
                 )
-            return (name, data, fmt)
+            return (name, data, request.fmt)
         return None
     finally:
         bar.empty()
