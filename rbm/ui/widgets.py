@@ -38,6 +38,7 @@ __all__ = [
     "number",
     "plain",
     "reported",
+    "show_flash",
     "show_table",
     "status_badge",
     "status_label",
@@ -65,6 +66,13 @@ def message(text: object) -> str:
     """An error or notice that may quote user text (file names, codes, titles), escaped for
     st.error / st.success and the like; its line breaks kept."""
     return plain(str(text)).replace("\n", "  \n")
+
+
+def show_flash(key: str) -> None:
+    """Show, once, the notice a write left under `key` in the session for after its rerun
+    ("Approved 3 values."); nothing when there is none."""
+    if text := st.session_state.pop(key, None):
+        st.success(message(text))
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from rbm.services import evidence, measurements
 from rbm.services.results_log import Evidence, log_value
 from rbm.ui.log_results.values import breakdown, context, old, value_inputs
 from rbm.ui.session import get_db
-from rbm.ui.widgets import message, reported, shown
+from rbm.ui.widgets import reported, show_flash, shown
 
 DUE_LABELS = {
     "returned": N_("Returned"),
@@ -58,8 +58,7 @@ def _wanted(keys: list[str]) -> None:
 
 
 def due_tab(principal: Principal, due: pd.DataFrame) -> None:
-    if done := st.session_state.pop("lr_done", None):
-        st.success(message(done))
+    show_flash("lr_done")
     if due.empty:
         st.info(
             _("Nothing is due: every open period of your projects has a value in the workflow.")

@@ -14,7 +14,7 @@ from rbm.queries import workflow
 from rbm.services import measurements, periods
 from rbm.ui.entry_labels import column_names, headed
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message, number, reported
+from rbm.ui.widgets import number, reported, show_flash
 
 #: The two decisions on one submission; the English word keys the button.
 _DECISIONS = (("approve", N_("Approve")), ("return", N_("Return")))
@@ -22,8 +22,7 @@ _DECISIONS = (("approve", N_("Approve")), ("return", N_("Return")))
 principal = require_principal()
 st.title(_("Approvals"))
 queue = cached_query(workflow.approvals_queue, principal)
-if done := st.session_state.pop("ap_done", None):
-    st.success(message(done))
+show_flash("ap_done")
 
 
 def _act(action: str, ids: list[int], versions: dict[int, int], comment: str = "") -> None:

@@ -21,7 +21,7 @@ from rbm.ui.evaluation_forms import FLASH, Writer, criterion
 from rbm.ui.evaluation_record import OPEN_NEXT, record_form
 from rbm.ui.labels import labelled
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message, show_table
+from rbm.ui.widgets import show_flash, show_table
 
 PICK = "ev_pick"
 COMPARE = {"priority_area": N_("Priority area"), "country": N_("Country")}
@@ -42,8 +42,7 @@ st.caption(
         "the management responses and the follow-up actions."
     )
 )
-if flash := st.session_state.pop(FLASH, None):
-    st.success(message(flash))
+show_flash(FLASH)
 
 table = cached_query(q.evaluations_table, principal, as_of=today)
 overdue = cached_query(q.overdue_actions, principal, as_of=today)

@@ -22,7 +22,7 @@ from rbm.ui import reporting
 from rbm.ui.labels import labelled
 from rbm.ui.lesson_record import LEVEL_LABELS, record_form
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message, plain, show_table
+from rbm.ui.widgets import plain, show_flash, show_table
 
 FLASH = "ls_flash"
 DIGEST_FOR = {"priority_area": N_("Priority area"), "country": N_("Country")}
@@ -45,8 +45,7 @@ st.caption(
         "country."
     )
 )
-if flash := st.session_state.pop(FLASH, None):
-    st.success(message(flash))
+show_flash(FLASH)
 
 with get_db().read() as session:
     found_in = q.lesson_choices(session, principal=principal)

@@ -18,7 +18,7 @@ from rbm.queries import needs as q
 from rbm.ui import needs_register as reg
 from rbm.ui.labels import labelled
 from rbm.ui.session import cached_query, require_principal
-from rbm.ui.widgets import message, show_table
+from rbm.ui.widgets import show_flash, show_table
 
 GAP_BY = {"country": N_("Country"), "region": N_("Region"), "priority_area": N_("Priority area")}
 FIGURES = {
@@ -58,8 +58,7 @@ st.caption(
         "be funded."
     )
 )
-if flash := st.session_state.pop(reg.FLASH, None):
-    st.success(message(flash))
+show_flash(reg.FLASH)
 
 register = cached_query(q.needs_register, principal)
 names = [_("Register"), _("Resource mobilization"), _("Uncovered by region and area")]
