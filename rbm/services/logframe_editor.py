@@ -62,15 +62,10 @@ def _node(session: Session, principal: Principal, node_id: int) -> ResultNode:
 
 
 def _siblings(session: Session, node: ResultNode) -> list[ResultNode]:
-    parent = (
-        ResultNode.parent_id.is_(None)
-        if node.parent_id is None
-        else ResultNode.parent_id == node.parent_id
-    )
     return list(
         session.scalars(
             select(ResultNode)
-            .where(ResultNode.project_id == node.project_id, parent)
+            .where(logframe.children_of(node.project_id, node.parent_id))
             .order_by(ResultNode.position, ResultNode.id)
         )
     )
@@ -94,12 +89,7 @@ def add_result(
     if parent is not None and parent.archived_at is not None:
         raise ValidationFailed("parent: result {code} is archived.", code=parent.code)
     position = session.scalar(
-        select(func.count()).where(
-            ResultNode.project_id == project_id,
-            ResultNode.parent_id.is_(None)
-            if parent_id is None
-            else ResultNode.parent_id == parent_id,
-        )
+        select(func.count()).where(logframe.children_of(project_id, parent_id))
     )
     return logframe.add_result_node(
         session,
@@ -572,14 +562,7 @@ def revise_target(
                 Msg("period: no reporting period #{period_id} in this project", period_id=period_id)
             )
     problems += _part_problems(session, indicator_id, value, parts or {})
-    target = session.scalar(
-        select(Target).where(
-            Target.indicator_id == indicator_id,
-            Target.reporting_period_id.is_(None)
-            if period_id is None
-            else Target.reporting_period_id == period_id,
-        )
-    )
+    target = logframe.target_of(session, indicator_id, period_id)
     value_changes = target is None or not _same(target.value, value)
     parts_change = parts is not None and _parts_of(session, target) != _normal(parts)
     if not (value_changes or parts_change):
