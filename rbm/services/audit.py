@@ -77,6 +77,27 @@ def add_new(
     )
 
 
+def delete(
+    session: Session,
+    *,
+    principal: Principal,
+    row: NewRow,
+    entity_type: str,
+    before: dict[str, Any],
+) -> None:
+    """Record the deletion of `row`, with `before` as what it held, and delete it."""
+    record(
+        session,
+        principal=principal,
+        action="delete",
+        entity_type=entity_type,
+        entity_id=row.id,
+        before=before,
+    )
+    session.delete(row)
+    session.flush()
+
+
 @contextmanager
 def change(
     session: Session,

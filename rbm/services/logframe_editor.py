@@ -254,16 +254,13 @@ def remove_result(session: Session, *, principal: Principal, node_id: int) -> No
             code=node.code,
             n=n,
         )
-    audit.record(
+    audit.delete(
         session,
         principal=principal,
-        action="delete",
+        row=node,
         entity_type="result_node",
-        entity_id=node_id,
         before=as_dict(node, "code", "level", "title"),
     )
-    session.delete(node)
-    session.flush()
 
 
 def archive_result(session: Session, *, principal: Principal, node_id: int, reason: str) -> None:
@@ -679,16 +676,13 @@ def remove_indicator(session: Session, *, principal: Principal, indicator_id: in
             code=indicator.code,
             n=n,
         )
-    audit.record(
+    audit.delete(
         session,
         principal=principal,
-        action="delete",
+        row=indicator,
         entity_type="indicator",
-        entity_id=indicator_id,
         before=as_dict(indicator, "code", "title"),
     )
-    session.delete(indicator)
-    session.flush()
 
 
 def archive_indicator(
