@@ -25,7 +25,7 @@ from rbm.models.base import as_dict
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
 from rbm.principal import Principal
 from rbm.services import audit
-from rbm.services.permissions import require
+from rbm.services.permissions import get_in_project, require
 
 
 def add_result_node(
@@ -165,10 +165,9 @@ def _indicator_problems(new: NewIndicator) -> list[Text]:
 def add_indicator(
     session: Session, *, principal: Principal, result_node_id: int, new: NewIndicator
 ) -> Indicator:
-    node = session.get(ResultNode, result_node_id)
-    if node is None:
-        raise NotFound("No result #{result_node_id}.", result_node_id=result_node_id)
-    require(session, principal, "edit_logframe", project_id=node.project_id)
+    missing = Msg("No result #{result_node_id}.", result_node_id=result_node_id)
+    # Found, and the principal may edit its logframe.
+    get_in_project(session, principal, "edit_logframe", ResultNode, result_node_id, missing)
     if problems := _indicator_problems(new):
         raise ValidationFailed("Indicator {code} cannot be added.", problems, code=new.code)
     indicator = Indicator(

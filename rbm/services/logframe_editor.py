@@ -38,7 +38,7 @@ from rbm.models.logframe import INDICATOR_DEFINITION, INDICATOR_SOURCE
 from rbm.principal import Principal
 from rbm.services import audit, logframe
 from rbm.services.logframe import IndicatorSheet
-from rbm.services.permissions import require
+from rbm.services.permissions import get_in_project, require
 
 #: Changing these alters what approved values mean, so they are frozen once one exists.
 MEANING_FIELDS = ("measure", "accumulation", "direction", "unit")
@@ -54,11 +54,8 @@ _SHEET_FIELDS = (
 
 
 def _node(session: Session, principal: Principal, node_id: int) -> ResultNode:
-    node = session.get(ResultNode, node_id)
-    if node is None:
-        raise NotFound("No result #{node_id}.", node_id=node_id)
-    require(session, principal, "edit_logframe", project_id=node.project_id)
-    return node
+    missing = Msg("No result #{node_id}.", node_id=node_id)
+    return get_in_project(session, principal, "edit_logframe", ResultNode, node_id, missing)
 
 
 def _siblings(session: Session, node: ResultNode) -> list[ResultNode]:
