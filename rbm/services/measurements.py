@@ -190,15 +190,8 @@ def _new_revision(
     values: Values,
     approved: Measurement | None,
 ) -> Measurement:
-    m = Measurement(
-        indicator_id=indicator_id,
-        reporting_period_id=period_id,
-        revision=(approved.revision + 1) if approved else 1,
-        supersedes_id=approved.id if approved else None,
-        is_current=approved is None,
-        status=MeasurementStatus.DRAFT,
-        created_by_id=principal.user_id,
-    )
+    m = Measurement(indicator_id=indicator_id, reporting_period_id=period_id)
+    review.start_revision(m, approved, principal)
     _assign(m, values)
     session.add(m)
     session.flush()

@@ -255,13 +255,9 @@ def _new_revision(
     n = Narrative(
         project_id=period.project_id,
         reporting_period_id=period.id,
-        revision=approved.revision + 1 if approved else 1,
-        supersedes_id=approved.id if approved else None,
-        is_current=approved is None,
-        status=MeasurementStatus.DRAFT,
         photo_id=approved.photo_id if approved else None,
-        created_by_id=principal.user_id,
     )
+    review.start_revision(n, approved, principal)
     session.add(n)
     _assign(session, principal, n, text)
     session.flush()

@@ -23,6 +23,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def start_revision(row: Reviewed, approved: Reviewed | None, principal: Principal) -> None:
+    """Make the new row a draft by the principal: the first revision, current from the start,
+    or the one after `approved`, which it supersedes once it is approved itself."""
+    row.revision = approved.revision + 1 if approved else 1
+    row.supersedes_id = approved.id if approved else None
+    row.is_current = approved is None
+    row.status = MeasurementStatus.DRAFT
+    row.created_by_id = principal.user_id
+
+
 def mark_submitted(row: Reviewed, principal: Principal) -> None:
     """Send the row for approval, as submitted by the principal now."""
     row.status, row.submitted_by_id, row.submitted_at = (
