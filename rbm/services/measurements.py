@@ -325,8 +325,7 @@ def _review_checks(
             "Only a submitted value can be reviewed (this one is {status}).",
             status=label(m.status).lower(),
         )
-    if principal.user_id in (m.submitted_by_id, m.created_by_id):
-        raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
+    review.refuse_own(m, principal)
     if wrote_revision(session, measurement_id=m.id, user_id=principal.user_id):
         raise PermissionDenied(
             "Four eyes: you edited this value, so someone else must approve or return it."

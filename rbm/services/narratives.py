@@ -22,7 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.errors import Conflict, NotFound, ValidationFailed
 from rbm.i18n import Msg, Text
 from rbm.models import (
     Lesson,
@@ -314,8 +314,7 @@ def _review(
             "Only a submitted narrative can be reviewed (this one is {status}).",
             status=label(n.status).lower(),
         )
-    if principal.user_id in (n.submitted_by_id, n.created_by_id):
-        raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
+    review.refuse_own(n, principal)
     return n
 
 
