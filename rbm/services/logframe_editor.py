@@ -193,19 +193,16 @@ def change_parent(session: Session, *, principal: Principal, node_id: int, paren
         )
     if parent.archived_at is not None:
         raise ValidationFailed("parent: result {code} is archived.", code=parent.code)
-    before = {"parent_id": node.parent_id}
-    node.parent_id = parent_id
-    node.position = len(_siblings(session, node))
-    session.flush()
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="move",
+        row=node,
         entity_type="result_node",
-        entity_id=node_id,
-        before=before,
-        after={"parent_id": parent_id},
-    )
+        fields=("parent_id",),
+        action="move",
+    ):
+        node.parent_id = parent_id
+        node.position = len(_siblings(session, node))
 
 
 def _subtree(session: Session, node: ResultNode) -> list[int]:
