@@ -36,13 +36,20 @@ def indicators_frame(indicators: Sequence[Indicator]) -> pd.DataFrame:
     )
 
 
+def _which(rows: Sequence[tuple[int, Measurement | PeriodTarget]]) -> dict[str, pd.Series]:
+    """The columns that say which indicator and which period each row is about."""
+    return {
+        "indicator_id": pd.Series([i for i, _ in rows], dtype="int64"),
+        "period_start": _dates([x.period_start for _, x in rows]),
+        "period_end": _dates([x.period_end for _, x in rows]),
+    }
+
+
 def measurements_frame(measurements: Mapping[int, Sequence[Measurement]]) -> pd.DataFrame:
     rows = [(i, m) for i, ms in measurements.items() for m in ms]
     return pd.DataFrame(
         {
-            "indicator_id": pd.Series([i for i, _ in rows], dtype="int64"),
-            "period_start": _dates([m.period_start for _, m in rows]),
-            "period_end": _dates([m.period_end for _, m in rows]),
+            **_which(rows),
             "value": pd.Series([_float(m.value) for _, m in rows], dtype="float64"),
             "numerator": pd.Series([_float(m.numerator) for _, m in rows], dtype="float64"),
             "denominator": pd.Series([_float(m.denominator) for _, m in rows], dtype="float64"),
@@ -55,10 +62,5 @@ def measurements_frame(measurements: Mapping[int, Sequence[Measurement]]) -> pd.
 def targets_frame(targets: Mapping[int, Sequence[PeriodTarget]]) -> pd.DataFrame:
     rows = [(i, t) for i, ts in targets.items() for t in ts]
     return pd.DataFrame(
-        {
-            "indicator_id": pd.Series([i for i, _ in rows], dtype="int64"),
-            "period_start": _dates([t.period_start for _, t in rows]),
-            "period_end": _dates([t.period_end for _, t in rows]),
-            "value": pd.Series([float(t.value) for _, t in rows], dtype="float64"),
-        }
+        {**_which(rows), "value": pd.Series([float(t.value) for _, t in rows], dtype="float64")}
     )

@@ -30,32 +30,31 @@ class IndicatorsFrame(pa.DataFrameModel):
         coerce = True
 
 
-class MeasurementsFrame(pa.DataFrameModel):
-    """One row per reported value and period (narrative optional)."""
+class _PeriodFrame(pa.DataFrameModel):
+    """Rows about an indicator in a period: the columns that say which, first."""
 
     indicator_id: Series[int]
     period_start: Series[pd.Timestamp]
     period_end: Series[pd.Timestamp]
+
+    class Config:
+        coerce = True
+
+
+class MeasurementsFrame(_PeriodFrame):
+    """One row per reported value and period (narrative optional)."""
+
     value: Series[float] = pa.Field(nullable=True)
     numerator: Series[float] = pa.Field(nullable=True)
     denominator: Series[float] = pa.Field(nullable=True)
     status: Series[str] = pa.Field(isin=[s.value for s in MeasurementStatus])
     narrative: Series[str] | None = pa.Field(nullable=True)
 
-    class Config:
-        coerce = True
 
-
-class TargetsFrame(pa.DataFrameModel):
+class TargetsFrame(_PeriodFrame):
     """Period targets (milestones)."""
 
-    indicator_id: Series[int]
-    period_start: Series[pd.Timestamp]
-    period_end: Series[pd.Timestamp]
     value: Series[float]
-
-    class Config:
-        coerce = True
 
 
 def validated(

@@ -179,36 +179,33 @@ def _existing_user(session: Session, email: str) -> int | None:
     return session.scalar(select(User.id).where(User.email == email.lower()))
 
 
-def _bootstrap_admin(session: Session, users: list[dict[str, Any]]) -> Principal:
-    spec = next(u for u in users if u["role"] == Role.ADMIN.value)
+def _account(
+    session: Session, spec: dict[str, Any], admin: Principal | None, grants: list[Grant]
+) -> Principal:
+    """The demo account `spec`, created by `admin` with `grants` unless it is there already."""
     uid = _existing_user(session, spec["email"])
     if uid is None:
         uid = create_user(
             session,
-            principal=None,
+            principal=admin,
             email=spec["email"],
             name=spec["name"],
             password=spec["password"],
-            grants=[Grant(role=Role.ADMIN, scope_type=ScopeType.GLOBAL)],
+            grants=grants,
         ).id
     return load_principal(session, user_id=uid)
+
+
+def _bootstrap_admin(session: Session, users: list[dict[str, Any]]) -> Principal:
+    spec = next(u for u in users if u["role"] == Role.ADMIN.value)
+    return _account(session, spec, None, [Grant(role=Role.ADMIN, scope_type=ScopeType.GLOBAL)])
 
 
 def _users(session: Session, users: list[dict[str, Any]], keys: _Keys) -> None:
     admin_spec_seen = False
     for spec in users:
-        uid = _existing_user(session, spec["email"])
-        if uid is None:
-            admin = keys.principals[0] if keys.principals else None
-            uid = create_user(
-                session,
-                principal=admin,
-                email=spec["email"],
-                name=spec["name"],
-                password=spec["password"],
-                grants=_grants(spec, keys),
-            ).id
-        principal = load_principal(session, user_id=uid)
+        admin = keys.principals[0] if keys.principals else None
+        principal = _account(session, spec, admin, _grants(spec, keys))
         if spec["role"] == Role.ADMIN.value and not admin_spec_seen:
             admin_spec_seen = True
             keys.principals.insert(0, principal)

@@ -39,6 +39,13 @@ def part_of(table: str) -> MappedColumn[Any]:
     return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True)
 
 
+def link_to(column: str, *, index: bool = True, ondelete: str | None = None) -> MappedColumn[Any]:
+    """A key column referring to `column` (`<table>.<key>`): the other half of a link table's
+    primary key, beside the owner's `part_of`; indexed, unless said otherwise, to find the links
+    from that side."""
+    return mapped_column(ForeignKey(column, ondelete=ondelete), primary_key=True, index=index)
+
+
 #: The sort order of a column declared after the review trail: a mixin's columns come after the
 #: class's own, so the columns that follow the trail in the table say so to keep their place.
 AFTER_TRAIL = 1

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, part_of, utcnow
+from rbm.models.base import Base, enum_type, link_to, part_of, utcnow
 from rbm.models.enums import AssistanceKind, Implementation, Priority, SelfAssessmentStatus
 
 
@@ -186,8 +186,6 @@ class NeedProject(Base):
     __tablename__ = "need_project"
 
     need_id: Mapped[int] = part_of("need")
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    project_id: Mapped[int] = link_to("project.id", ondelete="CASCADE")
     confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, part_of, utcnow
+from rbm.models.base import Base, enum_type, link_to, part_of, utcnow
 from rbm.models.enums import (
     ActionStatus,
     DacCriterion,
@@ -125,18 +125,14 @@ class LessonCountry(Base):
     __tablename__ = "lesson_country"
 
     lesson_id: Mapped[int] = part_of("lesson")
-    country_code: Mapped[str] = mapped_column(
-        ForeignKey("country.code"), primary_key=True, index=True
-    )
+    country_code: Mapped[str] = link_to("country.code")
 
 
 class LessonPriorityArea(Base):
     __tablename__ = "lesson_priority_area"
 
     lesson_id: Mapped[int] = part_of("lesson")
-    priority_area_id: Mapped[int] = mapped_column(
-        ForeignKey("priority_area.id"), primary_key=True, index=True
-    )
+    priority_area_id: Mapped[int] = link_to("priority_area.id")
 
 
 class LessonTag(Base):

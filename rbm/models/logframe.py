@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import Base, enum_type, part_of, utcnow
+from rbm.models.base import Base, enum_type, link_to, part_of, utcnow
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
 
 
@@ -120,7 +120,7 @@ class IndicatorDimension(Base):
     __tablename__ = "indicator_dimension"
 
     indicator_id: Mapped[int] = part_of("indicator")
-    dimension_id: Mapped[int] = mapped_column(ForeignKey("dimension.id"), primary_key=True)
+    dimension_id: Mapped[int] = link_to("dimension.id", index=False)
 
 
 class Baseline(Base):
@@ -180,9 +180,7 @@ class TargetPart(Base):
     __tablename__ = "target_part"
 
     target_id: Mapped[int] = part_of("target")
-    dimension_value_id: Mapped[int] = mapped_column(
-        ForeignKey("dimension_value.id"), primary_key=True
-    )
+    dimension_value_id: Mapped[int] = link_to("dimension_value.id", index=False)
     value: Mapped[Decimal | None]
 
 

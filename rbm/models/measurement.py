@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, part_of, utcnow
+from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, link_to, part_of, utcnow
 from rbm.models.enums import MeasurementStatus
 
 
@@ -64,9 +64,7 @@ class MeasurementBreakdown(Base):
     __tablename__ = "measurement_breakdown"
 
     measurement_id: Mapped[int] = part_of("measurement")
-    dimension_value_id: Mapped[int] = mapped_column(
-        ForeignKey("dimension_value.id"), primary_key=True
-    )
+    dimension_value_id: Mapped[int] = link_to("dimension_value.id", index=False)
     value: Mapped[Decimal | None]
     numerator: Mapped[Decimal | None]
     denominator: Mapped[Decimal | None]

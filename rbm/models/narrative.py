@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, part_of, utcnow
+from rbm.models.base import AFTER_TRAIL, Base, ReviewTrail, enum_type, link_to, part_of, utcnow
 from rbm.models.enums import MeasurementStatus
 
 
@@ -79,7 +79,5 @@ class NarrativeSection(Base):
     __tablename__ = "narrative_section"
 
     narrative_id: Mapped[int] = part_of("narrative")
-    result_node_id: Mapped[int] = mapped_column(
-        ForeignKey("result_node.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    result_node_id: Mapped[int] = link_to("result_node.id", ondelete="CASCADE")
     text: Mapped[str] = mapped_column(Text, default="")

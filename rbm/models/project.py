@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rbm.models.base import Base, Share, enum_type, part_of, utcnow
+from rbm.models.base import Base, Share, enum_type, link_to, part_of, utcnow
 from rbm.models.enums import Frequency, PartnerRole, ProjectStatus
 from rbm.models.reference import Organisation
 
@@ -65,9 +65,7 @@ class ProjectCountry(Base):
     __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share_range"),)
 
     project_id: Mapped[int] = part_of("project")
-    country_code: Mapped[str] = mapped_column(
-        ForeignKey("country.code"), primary_key=True, index=True
-    )
+    country_code: Mapped[str] = link_to("country.code")
     share: Mapped[Decimal] = mapped_column(Share)
 
 
@@ -89,9 +87,7 @@ class ProjectPriorityArea(Base):
     __tablename__ = "project_priority_area"
 
     project_id: Mapped[int] = part_of("project")
-    priority_area_id: Mapped[int] = mapped_column(
-        ForeignKey("priority_area.id"), primary_key=True, index=True
-    )
+    priority_area_id: Mapped[int] = link_to("priority_area.id")
 
 
 class ProjectSector(Base):
@@ -114,9 +110,7 @@ class ProjectPartner(Base):
     __tablename__ = "project_partner"
 
     project_id: Mapped[int] = part_of("project")
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id"), primary_key=True, index=True
-    )
+    organisation_id: Mapped[int] = link_to("organisation.id")
     role: Mapped[PartnerRole] = mapped_column(
         enum_type(PartnerRole, "partner_role"), primary_key=True
     )

@@ -5,11 +5,14 @@ database says (not deactivated, no revoked grant): a stale session cannot write.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from rbm.models import AuditEvent
+from rbm.models.base import as_dict
 from rbm.principal import Principal
 from rbm.services.principals import require_current
 
@@ -70,5 +73,55 @@ def add_new(
         entity_type=entity_type,
         entity_id=row.id,
         after=after,
+        reason=reason,
+    )
+
+
+def delete(
+    session: Session,
+    *,
+    principal: Principal,
+    row: NewRow,
+    entity_type: str,
+    before: dict[str, Any],
+) -> None:
+    """Record the deletion of `row`, with `before` as what it held, and delete it."""
+    record(
+        session,
+        principal=principal,
+        action="delete",
+        entity_type=entity_type,
+        entity_id=row.id,
+        before=before,
+    )
+    session.delete(row)
+    session.flush()
+
+
+@contextmanager
+def change(
+    session: Session,
+    *,
+    principal: Principal,
+    row: NewRow,
+    entity_type: str,
+    fields: Sequence[str],
+    action: str,
+    reason: str = "",
+) -> Iterator[None]:
+    """Record `action` on `row` around the block that changes it: its `fields` as they were
+    before the block, and as they are once the change is flushed. Nothing is recorded when the
+    block raises."""
+    before = as_dict(row, *fields)
+    yield
+    session.flush()
+    record(
+        session,
+        principal=principal,
+        action=action,
+        entity_type=entity_type,
+        entity_id=row.id,
+        before=before,
+        after=as_dict(row, *fields),
         reason=reason,
     )

@@ -243,19 +243,17 @@ def save_answer(
         )
     if values_of(answer) == normalised(values):
         return sa
-    before = as_dict(answer, *_ANSWER_FIELDS)
-    _assign(answer, values)
-    answer.updated_by_id = principal.user_id
-    _touch(session, sa)
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="answer",
+        row=answer,
         entity_type="answer",
-        entity_id=answer.id,
-        before=before,
-        after=as_dict(answer, *_ANSWER_FIELDS),
-    )
+        fields=_ANSWER_FIELDS,
+        action="answer",
+    ):
+        _assign(answer, values)
+        answer.updated_by_id = principal.user_id
+        _touch(session, sa)
     return sa
 
 
@@ -343,20 +341,18 @@ def accept(
         )
     if sa.submitted_by_id == principal.user_id:
         raise PermissionDenied("Four eyes: nobody accepts a checklist they submitted.")
-    before = as_dict(sa, "status", "version")
-    sa.status, sa.accepted_by_id, sa.accepted_at = (
-        SelfAssessmentStatus.ACCEPTED,
-        principal.user_id,
-        _now(),
-    )
-    _touch(session, sa)
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="accept",
+        row=sa,
         entity_type="self_assessment",
-        entity_id=sa.id,
-        before=before,
-        after=as_dict(sa, "status", "version"),
-    )
+        fields=("status", "version"),
+        action="accept",
+    ):
+        sa.status, sa.accepted_by_id, sa.accepted_at = (
+            SelfAssessmentStatus.ACCEPTED,
+            principal.user_id,
+            _now(),
+        )
+        _touch(session, sa)
     return sa

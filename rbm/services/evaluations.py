@@ -376,20 +376,17 @@ def update_action(
         raise ValidationFailed("Say why the due date changes.")
     if status is action.status and due_date == action.due_date:
         return action
-    before = {"status": action.status.value, "due_date": action.due_date.isoformat()}
-    action.status, action.due_date = status, due_date
-    action.completed_at = datetime.now(UTC) if status is ActionStatus.COMPLETED else None
-    session.flush()
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="update",
+        row=action,
         entity_type="follow_up_action",
-        entity_id=action.id,
-        before=before,
-        after={"status": status.value, "due_date": due_date.isoformat()},
+        fields=("status", "due_date"),
+        action="update",
         reason=note.strip(),
-    )
+    ):
+        action.status, action.due_date = status, due_date
+        action.completed_at = datetime.now(UTC) if status is ActionStatus.COMPLETED else None
     return action
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound, ValidationFailed
@@ -25,7 +25,7 @@ from rbm.models.base import as_dict
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
 from rbm.principal import Principal
 from rbm.services import audit
-from rbm.services.permissions import require
+from rbm.services.permissions import get_in_project, require
 
 
 def add_result_node(
@@ -68,6 +68,12 @@ def add_result_node(
     return node
 
 
+def children_of(project_id: int, parent_id: int | None) -> ColumnElement[bool]:
+    """The condition on the results placed directly under `parent_id` in the project's
+    logframe (at its root when `parent_id` is None: SQLAlchemy renders `== None` as IS NULL)."""
+    return and_(ResultNode.project_id == project_id, ResultNode.parent_id == parent_id)
+
+
 def _check_node_text(session: Session, *, project_id: int, code: str, title: str) -> None:
     problems: list[Text] = []
     if not title.strip():
@@ -92,11 +98,7 @@ def _check_level(
             raise ValidationFailed(
                 "level: the root of a logframe is its impact, not a {level}.", level=level
             )
-        root = session.scalar(
-            select(ResultNode.id).where(
-                ResultNode.project_id == project_id, ResultNode.parent_id.is_(None)
-            )
-        )
+        root = session.scalar(select(ResultNode.id).where(children_of(project_id, None)))
         if root is not None:
             raise ValidationFailed("parent: this logframe already has a root result.")
         return
@@ -163,10 +165,9 @@ def _indicator_problems(new: NewIndicator) -> list[Text]:
 def add_indicator(
     session: Session, *, principal: Principal, result_node_id: int, new: NewIndicator
 ) -> Indicator:
-    node = session.get(ResultNode, result_node_id)
-    if node is None:
-        raise NotFound("No result #{result_node_id}.", result_node_id=result_node_id)
-    require(session, principal, "edit_logframe", project_id=node.project_id)
+    missing = Msg("No result #{result_node_id}.", result_node_id=result_node_id)
+    # Found, and the principal may edit its logframe.
+    get_in_project(session, principal, "edit_logframe", ResultNode, result_node_id, missing)
     if problems := _indicator_problems(new):
         raise ValidationFailed("Indicator {code} cannot be added.", problems, code=new.code)
     indicator = Indicator(
@@ -263,12 +264,7 @@ def set_target(
     """Set the target of a period (or of the life of the project when `period_id` is None),
     keeping the old value in the revision history."""
     editable_indicator(session, principal, indicator_id)  # found, and the principal may edit it
-    period_match = (
-        Target.reporting_period_id.is_(None)
-        if period_id is None
-        else Target.reporting_period_id == period_id
-    )
-    target = session.scalar(select(Target).where(Target.indicator_id == indicator_id, period_match))
+    target = target_of(session, indicator_id, period_id)
     old = target.value if target else None
     if target is None:
         target = Target(indicator_id=indicator_id, reporting_period_id=period_id, value=value)
@@ -296,3 +292,13 @@ def set_target(
         reason=reason,
     )
     return target
+
+
+def target_of(session: Session, indicator_id: int, period_id: int | None) -> Target | None:
+    """The indicator's target for the period (for the life of the project when `period_id` is
+    None: SQLAlchemy renders `== None` as IS NULL), if it has one."""
+    return session.scalar(
+        select(Target).where(
+            Target.indicator_id == indicator_id, Target.reporting_period_id == period_id
+        )
+    )

@@ -38,7 +38,7 @@ from rbm.models.logframe import INDICATOR_DEFINITION, INDICATOR_SOURCE
 from rbm.principal import Principal
 from rbm.services import audit, logframe
 from rbm.services.logframe import IndicatorSheet
-from rbm.services.permissions import require
+from rbm.services.permissions import get_in_project, require
 
 #: Changing these alters what approved values mean, so they are frozen once one exists.
 MEANING_FIELDS = ("measure", "accumulation", "direction", "unit")
@@ -54,23 +54,15 @@ _SHEET_FIELDS = (
 
 
 def _node(session: Session, principal: Principal, node_id: int) -> ResultNode:
-    node = session.get(ResultNode, node_id)
-    if node is None:
-        raise NotFound("No result #{node_id}.", node_id=node_id)
-    require(session, principal, "edit_logframe", project_id=node.project_id)
-    return node
+    missing = Msg("No result #{node_id}.", node_id=node_id)
+    return get_in_project(session, principal, "edit_logframe", ResultNode, node_id, missing)
 
 
 def _siblings(session: Session, node: ResultNode) -> list[ResultNode]:
-    parent = (
-        ResultNode.parent_id.is_(None)
-        if node.parent_id is None
-        else ResultNode.parent_id == node.parent_id
-    )
     return list(
         session.scalars(
             select(ResultNode)
-            .where(ResultNode.project_id == node.project_id, parent)
+            .where(logframe.children_of(node.project_id, node.parent_id))
             .order_by(ResultNode.position, ResultNode.id)
         )
     )
@@ -94,12 +86,7 @@ def add_result(
     if parent is not None and parent.archived_at is not None:
         raise ValidationFailed("parent: result {code} is archived.", code=parent.code)
     position = session.scalar(
-        select(func.count()).where(
-            ResultNode.project_id == project_id,
-            ResultNode.parent_id.is_(None)
-            if parent_id is None
-            else ResultNode.parent_id == parent_id,
-        )
+        select(func.count()).where(logframe.children_of(project_id, parent_id))
     )
     return logframe.add_result_node(
         session,
@@ -206,19 +193,16 @@ def change_parent(session: Session, *, principal: Principal, node_id: int, paren
         )
     if parent.archived_at is not None:
         raise ValidationFailed("parent: result {code} is archived.", code=parent.code)
-    before = {"parent_id": node.parent_id}
-    node.parent_id = parent_id
-    node.position = len(_siblings(session, node))
-    session.flush()
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="move",
+        row=node,
         entity_type="result_node",
-        entity_id=node_id,
-        before=before,
-        after={"parent_id": parent_id},
-    )
+        fields=("parent_id",),
+        action="move",
+    ):
+        node.parent_id = parent_id
+        node.position = len(_siblings(session, node))
 
 
 def _subtree(session: Session, node: ResultNode) -> list[int]:
@@ -264,16 +248,13 @@ def remove_result(session: Session, *, principal: Principal, node_id: int) -> No
             code=node.code,
             n=n,
         )
-    audit.record(
+    audit.delete(
         session,
         principal=principal,
-        action="delete",
+        row=node,
         entity_type="result_node",
-        entity_id=node_id,
         before=as_dict(node, "code", "level", "title"),
     )
-    session.delete(node)
-    session.flush()
 
 
 def archive_result(session: Session, *, principal: Principal, node_id: int, reason: str) -> None:
@@ -572,14 +553,7 @@ def revise_target(
                 Msg("period: no reporting period #{period_id} in this project", period_id=period_id)
             )
     problems += _part_problems(session, indicator_id, value, parts or {})
-    target = session.scalar(
-        select(Target).where(
-            Target.indicator_id == indicator_id,
-            Target.reporting_period_id.is_(None)
-            if period_id is None
-            else Target.reporting_period_id == period_id,
-        )
-    )
+    target = logframe.target_of(session, indicator_id, period_id)
     value_changes = target is None or not _same(target.value, value)
     parts_change = parts is not None and _parts_of(session, target) != _normal(parts)
     if not (value_changes or parts_change):
@@ -696,16 +670,13 @@ def remove_indicator(session: Session, *, principal: Principal, indicator_id: in
             code=indicator.code,
             n=n,
         )
-    audit.record(
+    audit.delete(
         session,
         principal=principal,
-        action="delete",
+        row=indicator,
         entity_type="indicator",
-        entity_id=indicator_id,
         before=as_dict(indicator, "code", "title"),
     )
-    session.delete(indicator)
-    session.flush()
 
 
 def archive_indicator(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from functools import partial
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -37,6 +37,8 @@ from rbm.services.permissions import can, require
 #: Audited actions that write a revision's value: whoever did one of them may not review it.
 WRITING_ACTIONS = ("create", "revise", "edit", "import")
 _SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision", "version")
+#: Audit a change to a measurement, from its snapshot before to its snapshot after.
+_audited = partial(audit.change, entity_type="measurement", fields=_SNAPSHOT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,34 +163,11 @@ def save_draft(
     if latest is None or latest.status is MeasurementStatus.APPROVED:
         return _new_revision(session, principal, indicator_id, period_id, values, latest)
     _check_version(latest, expected_version)
-    before = as_dict(latest, *_SNAPSHOT)
-    _assign(latest, values)
-    latest.status = MeasurementStatus.DRAFT
-    _replace_breakdown(session, latest.id, values)
-    _record_change(session, principal, "edit", latest, before)
+    with _audited(session, principal=principal, row=latest, action="edit"):
+        _assign(latest, values)
+        latest.status = MeasurementStatus.DRAFT
+        _replace_breakdown(session, latest.id, values)
     return latest
-
-
-def _record_change(
-    session: Session,
-    principal: Principal,
-    action: str,
-    m: Measurement,
-    before: dict[str, Any],
-    reason: str = "",
-) -> None:
-    """Flush the change to `m` and audit it, from `before` to what it is now."""
-    session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action=action,
-        entity_type="measurement",
-        entity_id=m.id,
-        before=before,
-        after=as_dict(m, *_SNAPSHOT),
-        reason=reason,
-    )
 
 
 def _latest(session: Session, indicator_id: int, period_id: int) -> Measurement | None:
@@ -211,15 +190,8 @@ def _new_revision(
     values: Values,
     approved: Measurement | None,
 ) -> Measurement:
-    m = Measurement(
-        indicator_id=indicator_id,
-        reporting_period_id=period_id,
-        revision=(approved.revision + 1) if approved else 1,
-        supersedes_id=approved.id if approved else None,
-        is_current=approved is None,
-        status=MeasurementStatus.DRAFT,
-        created_by_id=principal.user_id,
-    )
+    m = Measurement(indicator_id=indicator_id, reporting_period_id=period_id)
+    review.start_revision(m, approved, principal)
     _assign(m, values)
     session.add(m)
     session.flush()
@@ -285,9 +257,8 @@ def submit(
             "Only a draft or returned value can be submitted (this one is {status}).",
             status=label(m.status).lower(),
         )
-    before = as_dict(m, *_SNAPSHOT)
-    review.mark_submitted(m, principal)
-    _record_change(session, principal, "submit", m, before)
+    with _audited(session, principal=principal, row=m, action="submit"):
+        review.mark_submitted(m, principal)
     return m
 
 
@@ -302,9 +273,8 @@ def approve(
     m = _for_review(session, principal, measurement_id)
     _review_checks(session, m, principal, expected_version)
     refuse_locked_period(session, m)
-    before = as_dict(m, *_SNAPSHOT)
-    review.mark_approved(session, m, principal)
-    _record_change(session, principal, "approve", m, before)
+    with _audited(session, principal=principal, row=m, action="approve"):
+        review.mark_approved(session, m, principal)
     return m
 
 
@@ -333,10 +303,9 @@ def return_for_revision(
     if not comment.strip():
         raise ValidationFailed("Say why the value is returned: a comment is required.")
     _review_checks(session, m, principal, expected_version)
-    before = as_dict(m, *_SNAPSHOT)
-    review.mark_returned(m, principal)
-    session.add(Comment(measurement_id=m.id, author_id=principal.user_id, text=comment))
-    _record_change(session, principal, "return", m, before, reason=comment)
+    with _audited(session, principal=principal, row=m, action="return", reason=comment):
+        review.mark_returned(m, principal)
+        session.add(Comment(measurement_id=m.id, author_id=principal.user_id, text=comment))
     return m
 
 
@@ -356,8 +325,7 @@ def _review_checks(
             "Only a submitted value can be reviewed (this one is {status}).",
             status=label(m.status).lower(),
         )
-    if principal.user_id in (m.submitted_by_id, m.created_by_id):
-        raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
+    review.refuse_own(m, principal)
     if wrote_revision(session, measurement_id=m.id, user_id=principal.user_id):
         raise PermissionDenied(
             "Four eyes: you edited this value, so someone else must approve or return it."

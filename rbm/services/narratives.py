@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from io import BytesIO
 from pathlib import PurePath
 
@@ -21,7 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rbm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rbm.errors import Conflict, NotFound, ValidationFailed
 from rbm.i18n import Msg, Text
 from rbm.models import (
     Lesson,
@@ -48,6 +49,8 @@ SECTION_LEVELS = (ResultLevel.OUTCOME, ResultLevel.OUTPUT)
 PHOTO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 _TEXTS = ("summary", "achievements", "challenges", "assumptions_risks", "story")
 _SNAPSHOT = ("status", *_TEXTS, "photo_id", "revision", "version")
+#: Audit a change to a narrative, from its snapshot before to its snapshot after.
+_audited = partial(audit.change, entity_type="narrative", fields=_SNAPSHOT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,50 +235,43 @@ def save_draft(
     if latest is not None and latest.status is MeasurementStatus.SUBMITTED:
         raise ValidationFailed("This narrative is awaiting approval; it cannot be edited now.")
     if latest is None or latest.status is MeasurementStatus.APPROVED:
-        n = Narrative(
-            project_id=project_id,
-            reporting_period_id=period_id,
-            revision=latest.revision + 1 if latest else 1,
-            supersedes_id=latest.id if latest else None,
-            is_current=latest is None,
-            status=MeasurementStatus.DRAFT,
-            photo_id=latest.photo_id if latest else None,
-            created_by_id=principal.user_id,
-        )
-        session.add(n)
-        _assign(session, principal, n, text)
+        return _new_revision(session, principal, period, text, latest)
+    _check_version(latest, expected_version)
+    with _audited(session, principal=principal, row=latest, action="edit"):
+        _assign(session, principal, latest, text)
+        latest.status = MeasurementStatus.DRAFT
         session.flush()
-        action, before = ("revise" if latest else "create"), None
-    else:
-        _check_version(latest, expected_version)
-        n, action, before = latest, "edit", as_dict(latest, *_SNAPSHOT)
-        _assign(session, principal, n, text)
-        n.status = MeasurementStatus.DRAFT
-        session.flush()
-    _replace_sections(session, n.id, text.sections)
-    session.flush()
-    _record(session, principal, n, action, before)
-    return n
+        _replace_sections(session, latest.id, text.sections)
+    return latest
 
 
-def _record(
+def _new_revision(
     session: Session,
     principal: Principal,
-    n: Narrative,
-    action: str,
-    before: dict[str, object] | None,
-    reason: str = "",
-) -> None:
+    period: ReportingPeriod,
+    text: NarrativeText,
+    approved: Narrative | None,
+) -> Narrative:
+    n = Narrative(
+        project_id=period.project_id,
+        reporting_period_id=period.id,
+        photo_id=approved.photo_id if approved else None,
+    )
+    review.start_revision(n, approved, principal)
+    session.add(n)
+    _assign(session, principal, n, text)
+    session.flush()
+    _replace_sections(session, n.id, text.sections)
+    session.flush()
     audit.record(
         session,
         principal=principal,
-        action=action,
+        action="revise" if approved else "create",
         entity_type="narrative",
         entity_id=n.id,
-        before=before,
         after=as_dict(n, *_SNAPSHOT),
-        reason=reason,
     )
+    return n
 
 
 def _get(session: Session, narrative_id: int) -> Narrative:
@@ -302,10 +298,8 @@ def submit(
             "Only a draft or returned narrative can be submitted (this one is {status}).",
             status=label(n.status).lower(),
         )
-    before = as_dict(n, *_SNAPSHOT)
-    review.mark_submitted(n, principal)
-    session.flush()
-    _record(session, principal, n, "submit", before)
+    with _audited(session, principal=principal, row=n, action="submit"):
+        review.mark_submitted(n, principal)
     return n
 
 
@@ -320,8 +314,7 @@ def _review(
             "Only a submitted narrative can be reviewed (this one is {status}).",
             status=label(n.status).lower(),
         )
-    if principal.user_id in (n.submitted_by_id, n.created_by_id):
-        raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
+    review.refuse_own(n, principal)
     return n
 
 
@@ -335,10 +328,8 @@ def approve(
     """Approve a submitted narrative (never one's own); it supersedes the revision before it
     and is immutable from then on."""
     n = _review(session, principal, narrative_id, expected_version)
-    before = as_dict(n, *_SNAPSHOT)
-    review.mark_approved(session, n, principal)
-    session.flush()
-    _record(session, principal, n, "approve", before)
+    with _audited(session, principal=principal, row=n, action="approve"):
+        review.mark_approved(session, n, principal)
     return n
 
 
@@ -354,11 +345,9 @@ def return_for_revision(
     if not comment.strip():
         raise ValidationFailed("Say why the narrative is returned: a comment is required.")
     n = _review(session, principal, narrative_id, expected_version)
-    before = as_dict(n, *_SNAPSHOT)
-    review.mark_returned(n, principal)
-    n.review_comment = comment.strip()
-    session.flush()
-    _record(session, principal, n, "return", before, reason=comment.strip())
+    with _audited(session, principal=principal, row=n, action="return", reason=comment.strip()):
+        review.mark_returned(n, principal)
+        n.review_comment = comment.strip()
     return n
 
 

@@ -115,19 +115,11 @@ def update_need(
     need = _get(session, need_id)
     _require_manage(principal, need.country_code)
     _check_cost(estimated_cost)
-    before = as_dict(need, *_SNAPSHOT)
-    need.estimated_cost, need.priority = estimated_cost, priority
-    need.description = description.strip()
-    session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="edit",
-        entity_type="need",
-        entity_id=need.id,
-        before=before,
-        after=as_dict(need, *_SNAPSHOT),
-    )
+    with audit.change(
+        session, principal=principal, row=need, entity_type="need", fields=_SNAPSHOT, action="edit"
+    ):
+        need.estimated_cost, need.priority = estimated_cost, priority
+        need.description = description.strip()
     return need
 
 

@@ -7,19 +7,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from rbm.errors import NotFound, ValidationFailed
+from rbm.errors import ValidationFailed
+from rbm.i18n import Msg
 from rbm.models import ReportingPeriod
 from rbm.principal import Principal
 from rbm.services import audit
-from rbm.services.permissions import require
+from rbm.services.permissions import get_in_project
 
 
 def _period(session: Session, principal: Principal, period_id: int) -> ReportingPeriod:
-    period = session.get(ReportingPeriod, period_id)
-    if period is None:
-        raise NotFound("No reporting period #{period_id}.", period_id=period_id)
-    require(session, principal, "lock_period", project_id=period.project_id)
-    return period
+    missing = Msg("No reporting period #{period_id}.", period_id=period_id)
+    return get_in_project(session, principal, "lock_period", ReportingPeriod, period_id, missing)
 
 
 def lock_period(

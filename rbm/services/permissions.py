@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rbm.errors import PermissionDenied
+from rbm.errors import NotFound, PermissionDenied
+from rbm.i18n import Msg
 from rbm.models import Project
 from rbm.models.enums import Role
 from rbm.principal import Principal, project_condition
@@ -50,6 +53,26 @@ def require(session: Session, principal: Principal, action: str, *, project_id: 
             phrases=_PHRASES[action],
             project_id=project_id,
         )
+
+
+class _OfProject(Protocol):
+    @property
+    def project_id(self) -> int: ...
+
+
+_Row = TypeVar("_Row", bound=_OfProject)
+
+
+def get_in_project(
+    session: Session, principal: Principal, action: str, model: type[_Row], key: int, missing: Msg
+) -> _Row:
+    """The row of `model` with this key, once the principal may do `action` to its project.
+    Raises NotFound (saying `missing`) when there is no such row."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(missing)
+    require(session, principal, action, project_id=row.project_id)
+    return row
 
 
 def require_role(principal: Principal, *roles: Role, doing: str) -> None:

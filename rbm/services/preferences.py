@@ -29,19 +29,17 @@ def set_language(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No account #{user_id}.", user_id=user_id)
-    before = user.language
-    if before == language:
+    if user.language == language:
         return user
-    user.language = language
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="set_language",
+        row=user,
         entity_type="user",
-        entity_id=user.id,
-        before={"language": before},
-        after={"language": language},
-    )
+        fields=("language",),
+        action="set_language",
+    ):
+        user.language = language
     return user
 
 

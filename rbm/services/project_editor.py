@@ -152,19 +152,16 @@ def close_project(
         raise ValidationFailed("reason: say why the project is closed.")
     if project.status is ProjectStatus.CLOSED:
         raise ValidationFailed("Project {code} is already closed.", code=project.code)
-    before = as_dict(project, "status")
-    project.status = ProjectStatus.CLOSED
-    session.flush()
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="close",
+        row=project,
         entity_type="project",
-        entity_id=project_id,
-        before=before,
-        after=as_dict(project, "status"),
+        fields=("status",),
+        action="close",
         reason=reason.strip(),
-    )
+    ):
+        project.status = ProjectStatus.CLOSED
     return project
 
 

@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from rbm.errors import NotFound, ValidationFailed
+from rbm.errors import ValidationFailed
+from rbm.i18n import Msg
 from rbm.models import ChangeProposal
 from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
 from rbm.principal import Principal
 from rbm.services import audit
 from rbm.services import logframe_editor as editor
-from rbm.services.permissions import require
+from rbm.services.permissions import get_in_project, require
 
 PENDING, APPLIED, REJECTED = "pending", "applied", "rejected"
 
@@ -133,10 +134,10 @@ def propose(
 
 
 def _pending(session: Session, principal: Principal, proposal_id: int) -> ChangeProposal:
-    proposal = session.get(ChangeProposal, proposal_id)
-    if proposal is None:
-        raise NotFound("No proposed change #{proposal_id}.", proposal_id=proposal_id)
-    require(session, principal, "edit_logframe", project_id=proposal.project_id)
+    missing = Msg("No proposed change #{proposal_id}.", proposal_id=proposal_id)
+    proposal = get_in_project(
+        session, principal, "edit_logframe", ChangeProposal, proposal_id, missing
+    )
     if proposal.status != PENDING:
         raise ValidationFailed(
             "Proposed change #{proposal_id} is already {status}.",

@@ -1,7 +1,8 @@
 """The review workflow that measurements and narratives share: a draft or returned row is
 submitted, then approved or returned by someone else; once approved it is the current revision
 and the approved revision it corrects no longer counts. The checks before each step (version,
-status, four eyes, locked periods) stay with each use case, since each says them its own way."""
+status, locked periods) stay with each use case, since each says them its own way; the
+four-eyes rule on who reviews is the same for both (`refuse_own`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from rbm.errors import PermissionDenied
 from rbm.models import Measurement, Narrative
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal
@@ -21,6 +23,22 @@ Reviewed = Measurement | Narrative
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def start_revision(row: Reviewed, approved: Reviewed | None, principal: Principal) -> None:
+    """Make the new row a draft by the principal: the first revision, current from the start,
+    or the one after `approved`, which it supersedes once it is approved itself."""
+    row.revision = approved.revision + 1 if approved else 1
+    row.supersedes_id = approved.id if approved else None
+    row.is_current = approved is None
+    row.status = MeasurementStatus.DRAFT
+    row.created_by_id = principal.user_id
+
+
+def refuse_own(row: Reviewed, principal: Principal) -> None:
+    """Four eyes: nobody approves or returns a row they wrote or submitted."""
+    if principal.user_id in (row.submitted_by_id, row.created_by_id):
+        raise PermissionDenied("Four eyes: nobody approves or returns their own submission.")
 
 
 def mark_submitted(row: Reviewed, principal: Principal) -> None:

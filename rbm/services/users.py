@@ -235,17 +235,15 @@ def set_active(session: Session, *, principal: Principal, user_id: int, active: 
     if principal.user_id == user_id and not active:
         raise ValidationFailed("You cannot deactivate your own account.")
     user = _user(session, user_id)
-    before = {"is_active": user.is_active}
-    user.is_active = active
-    audit.record(
+    with audit.change(
         session,
         principal=principal,
-        action="activate" if active else "deactivate",
+        row=user,
         entity_type="user",
-        entity_id=user.id,
-        before=before,
-        after={"is_active": active},
-    )
+        fields=("is_active",),
+        action="activate" if active else "deactivate",
+    ):
+        user.is_active = active
     return user
 
 
