@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import ConfigurationError
 from rbm.exchange.iati_codes import decimal_text
+from rbm.frames.engine import current_approved
 from rbm.models import (
     Attachment,
     Baseline,
@@ -60,7 +61,6 @@ from rbm.models import (
     Target,
 )
 from rbm.models.base import Amount
-from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 
 Rows = list[Any]  # named tuples (see `_rows`)
@@ -254,8 +254,8 @@ def _projects(connection: Connection, ids: Any) -> Rows:
     )
 
 
-def _of_projects(ids: Any) -> Any:
-    """Indicator ids of the projects."""
+def indicators_of(ids: Any) -> Select[Any]:
+    """The ids of the indicators of the projects `ids` (a select of project ids)."""
     return (
         select(Indicator.id)
         .join(ResultNode, ResultNode.id == Indicator.result_node_id)
@@ -280,7 +280,7 @@ class _Grouped:
         stmt = select(*self.columns)
         if self.join is not None:
             stmt = stmt.join(*self.join)
-        within = _of_projects(ids) if self.by_indicator else ids
+        within = indicators_of(ids) if self.by_indicator else ids
         return stmt.where(group.in_(within)).order_by(group, *self.order)
 
 
@@ -418,17 +418,13 @@ _TARGETS = _Grouped(
 
 def _periods(ids: Any) -> Any:
     """The projects' reporting periods, and any other that one of their targets names."""
-    named = select(Target.reporting_period_id).where(Target.indicator_id.in_(_of_projects(ids)))
+    named = select(Target.reporting_period_id).where(Target.indicator_id.in_(indicators_of(ids)))
     return select(
         ReportingPeriod.id,
         ReportingPeriod.project_id,
         ReportingPeriod.start_date,
         ReportingPeriod.end_date,
     ).where(or_(ReportingPeriod.project_id.in_(ids), ReportingPeriod.id.in_(named)))
-
-
-def _approved() -> Any:
-    return and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
 
 
 Number = Decimal | int | float  # as the driver gives it (see `NumberText`)
@@ -558,7 +554,7 @@ def _actuals(ids: Any) -> Any:
         Measurement.numerator,
         Measurement.denominator,
         func.nullif(Measurement.narrative, ""),  # no comment: None, much cheaper than ""
-    ).where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
+    ).where(Measurement.indicator_id.in_(indicators_of(ids)), current_approved())
 
 
 def _breakdowns(ids: Any) -> Any:
@@ -572,7 +568,7 @@ def _breakdowns(ids: Any) -> Any:
         .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
         .join(Dimension, Dimension.id == DimensionValue.dimension_id)
         .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
-        .where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
+        .where(Measurement.indicator_id.in_(indicators_of(ids)), current_approved())
         .order_by(MeasurementBreakdown.measurement_id, Dimension.code, DimensionValue.code)
     )
 
@@ -582,8 +578,8 @@ def _links(ids: Any) -> Any:
     few: the statement starts from them and checks each one's measurement."""
     published = exists().where(
         Measurement.id == Attachment.measurement_id,
-        Measurement.indicator_id.in_(_of_projects(ids)),
-        _approved(),
+        Measurement.indicator_id.in_(indicators_of(ids)),
+        current_approved(),
     )
     key = (
         select(ValueKey.of_measurement())
