@@ -23,6 +23,7 @@ from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
 from rbm.frames.columns import MEASURED
 from rbm.frames.engine import current_approved
+from rbm.frames.joins import indicator_project
 from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
 from rbm.models import (
@@ -235,17 +236,17 @@ def iptt_frames(
     )
     described = frame(
         session,
-        select(
-            Project.code.label("project"),
-            Indicator.id.label("indicator_id"),
-            ResultNode.code.label("result"),
-            Indicator.code.label("indicator"),
-            Indicator.title.label("indicator_title"),
-            Indicator.unit,
-            Indicator.measure,
+        indicator_project(
+            select(
+                Project.code.label("project"),
+                Indicator.id.label("indicator_id"),
+                ResultNode.code.label("result"),
+                Indicator.code.label("indicator"),
+                Indicator.title.label("indicator_title"),
+                Indicator.unit,
+                Indicator.measure,
+            )
         )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
         .where(Project.id.in_(ids))
         .order_by(Project.code, ResultNode.code, Indicator.position, Indicator.code),
     )

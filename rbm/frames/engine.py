@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS
 from indicators.schemas import STATUS_DTYPE
+from rbm.frames.joins import indicator_project
 from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame, timestamps, year_start
 from rbm.models import (
     Baseline,
@@ -94,21 +95,21 @@ def indicator_frame(
         func.coalesce(Baseline.baseline_date, year_start(Baseline.year))
     ).label("baseline_date")
     stmt = (
-        select(
-            Indicator.id.label("indicator_id"),
-            _text(Indicator.measure, "measure"),
-            _text(Indicator.direction, "direction"),
-            _text(Indicator.accumulation, "accumulation"),
-            cast(Baseline.value, Float).label("baseline_value"),
-            baseline_day,
-            cast(Target.value, Float).label("target_value"),
-            epoch_days(Project.start_date).label("start_date"),
-            epoch_days(Project.end_date).label("end_date"),
-            ResultNode.project_id,
-            ResultNode.id.label("result_node_id"),
+        indicator_project(
+            select(
+                Indicator.id.label("indicator_id"),
+                _text(Indicator.measure, "measure"),
+                _text(Indicator.direction, "direction"),
+                _text(Indicator.accumulation, "accumulation"),
+                cast(Baseline.value, Float).label("baseline_value"),
+                baseline_day,
+                cast(Target.value, Float).label("target_value"),
+                epoch_days(Project.start_date).label("start_date"),
+                epoch_days(Project.end_date).label("end_date"),
+                ResultNode.project_id,
+                ResultNode.id.label("result_node_id"),
+            )
         )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
         .outerjoin(Baseline, Baseline.id == reference_baseline_id())
         .outerjoin(Target, Target.id == lop_target_id())
         .where(

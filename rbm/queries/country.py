@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
+from rbm.frames.joins import indicator_project
 from rbm.frames.sql import frame
 from rbm.models import Country, Indicator, Project, ProjectCountry, ResultNode
 from rbm.models.enums import ResultLevel
@@ -78,16 +79,16 @@ def _outcomes(
     ids = filtered_ids(principal, filters)
     described = frame(
         session,
-        select(
-            Indicator.id.label("indicator_id"),
-            Project.code.label("project"),
-            ResultNode.level,
-            Indicator.code,
-            Indicator.title,
-            Indicator.unit,
+        indicator_project(
+            select(
+                Indicator.id.label("indicator_id"),
+                Project.code.label("project"),
+                ResultNode.level,
+                Indicator.code,
+                Indicator.title,
+                Indicator.unit,
+            )
         )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
         .where(Project.id.in_(ids), ResultNode.level.in_(OUTCOME_LEVELS))
         .order_by(Project.code, Indicator.position, Indicator.id),
     )

@@ -10,14 +10,19 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Float, String, and_, cast, func, select, type_coerce
+from sqlalchemy import Float, Select, String, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from indicators.overdue import days_overdue, overdue_mask
 from rbm.errors import NotFound
-from rbm.frames.columns import MEASURED
+from rbm.frames.columns import INDICATOR, MEASURED
 from rbm.frames.engine import current_approved, reference_baseline_id
-from rbm.frames.joins import measurement_context
+from rbm.frames.joins import (
+    indicator_parts,
+    indicator_periods,
+    indicator_project,
+    measurement_context,
+)
 from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
 from rbm.models import (
     Attachment,
@@ -32,7 +37,6 @@ from rbm.models import (
     MeasurementBreakdown,
     Project,
     ReportingPeriod,
-    ResultNode,
     Target,
     User,
 )
@@ -42,8 +46,10 @@ from rbm.settings import get_settings
 
 #: Due states, most urgent first.
 DUE_ORDER = {"returned": 0, "overdue": 1, "draft": 2, "open": 3}
-_LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
-_APPROVERS = (Role.ADMIN, Role.MANAGER)
+#: The roles that log values.
+LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
+#: The roles that approve values.
+APPROVERS = (Role.ADMIN, Role.MANAGER)
 
 
 def _enum_values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -64,6 +70,22 @@ def _latest_revision() -> Any:
     )
 
 
+def loggable(principal: Principal, *columns: Any) -> Select[Any]:
+    """Every indicator and reporting period of the projects the principal logs values for:
+    project_id, indicator_id, `INDICATOR` (project, indicator, title), period_id, period, then
+    `columns`. Leaving out archived indicators, and locked or future periods, is the caller's."""
+    return indicator_periods(
+        select(
+            Project.id.label("project_id"),
+            Indicator.id.label("indicator_id"),
+            *INDICATOR,
+            ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.label.label("period"),
+            *columns,
+        )
+    ).where(project_condition(principal, *LOGGERS))
+
+
 def due(
     session: Session, *, principal: Principal, today: date | None = None, project_id: int = 0
 ) -> pd.DataFrame:
@@ -74,15 +96,9 @@ def due(
     latest = _latest_revision()
     m = aliased(Measurement)
     stmt = (
-        select(
-            Project.id.label("project_id"),
-            Project.code.label("project"),
-            Indicator.id.label("indicator_id"),
-            Indicator.code.label("indicator"),
-            Indicator.title,
+        loggable(
+            principal,
             Indicator.measure,
-            ReportingPeriod.id.label("period_id"),
-            ReportingPeriod.label.label("period"),
             ReportingPeriod.end_date,
             m.id.label("measurement_id"),
             m.status,
@@ -90,9 +106,6 @@ def due(
             m.version,
             m.supersedes_id,
         )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .join(ReportingPeriod, ReportingPeriod.project_id == Project.id)
         .outerjoin(
             latest,
             and_(
@@ -109,7 +122,6 @@ def due(
             ),
         )
         .where(
-            project_condition(principal, *_LOGGERS),
             Indicator.archived_at.is_(None),  # archived indicators are hidden from entry
             ReportingPeriod.start_date <= today,
             ReportingPeriod.locked_at.is_(None),
@@ -151,9 +163,7 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
     submitter = aliased(User)
     queued = select(
         Measurement.id.label("measurement_id"),
-        Project.code.label("project"),
-        Indicator.code.label("indicator"),
-        Indicator.title,
+        *INDICATOR,
         Indicator.unit,
         ReportingPeriod.label.label("period"),
         Measurement.revision,
@@ -179,7 +189,7 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
         )
         .where(
             Measurement.status == MeasurementStatus.SUBMITTED,
-            project_condition(principal, *_APPROVERS),
+            project_condition(principal, *APPROVERS),
             func.coalesce(Measurement.submitted_by_id, 0) != principal.user_id,
             Measurement.created_by_id != principal.user_id,
         )
@@ -253,9 +263,7 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
         Measurement.narrative,
         Measurement.version,
         Project.id.label("project_id"),
-        Project.code.label("project"),
-        Indicator.code.label("indicator"),
-        Indicator.title,
+        *INDICATOR,
         Indicator.unit,
         Indicator.measure,
         Indicator.ordinal_labels,
@@ -447,19 +455,9 @@ def indicator_dimensions(
     """The disaggregation parts an indicator is broken down by (dimension, value id, label)."""
     return frame(
         session,
-        select(
-            Dimension.name.label("dimension"),
-            Dimension.exhaustive,
-            DimensionValue.id.label("dimension_value_id"),
-            DimensionValue.label,
-        )
-        .join(IndicatorDimension, IndicatorDimension.dimension_id == Dimension.id)
-        .join(DimensionValue, DimensionValue.dimension_id == Dimension.id)
-        .join(Indicator, Indicator.id == IndicatorDimension.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .where(IndicatorDimension.indicator_id == indicator_id, visible_condition(principal))
-        .order_by(Dimension.name, DimensionValue.position),
+        indicator_project(
+            indicator_parts().join(Indicator, Indicator.id == IndicatorDimension.indicator_id)
+        ).where(IndicatorDimension.indicator_id == indicator_id, visible_condition(principal)),
     )
 
 
@@ -475,7 +473,7 @@ def lockable_periods(session: Session, *, principal: Principal) -> pd.DataFrame:
             type_coerce(ReportingPeriod.locked_at, String).label("locked_at"),
         )
         .join(Project, Project.id == ReportingPeriod.project_id)
-        .where(project_condition(principal, *_APPROVERS))
+        .where(project_condition(principal, *APPROVERS))
         .order_by(Project.code, ReportingPeriod.start_date),
         {"period_id": "int", "end_date": "day"},
     )
