@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from rbm.errors import ConfigurationError
 from rbm.exchange.iati_codes import decimal_text
 from rbm.frames.engine import current_approved
+from rbm.frames.joins import part_dimension
 from rbm.models import (
     Attachment,
     Baseline,
@@ -559,14 +560,14 @@ def _actuals(ids: Any) -> Any:
 
 def _breakdowns(ids: Any) -> Any:
     return (
-        select(
-            ValueKey.of_measurement(),
-            Dimension.code.label("dimension"),
-            DimensionValue.code.label("dimension_value"),
-            MeasurementBreakdown.value,
+        part_dimension(
+            select(
+                ValueKey.of_measurement(),
+                Dimension.code.label("dimension"),
+                DimensionValue.code.label("dimension_value"),
+                MeasurementBreakdown.value,
+            )
         )
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
         .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
         .where(Measurement.indicator_id.in_(indicators_of(ids)), current_approved())
         .order_by(MeasurementBreakdown.measurement_id, Dimension.code, DimensionValue.code)

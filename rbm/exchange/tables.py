@@ -23,7 +23,7 @@ from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
 from rbm.frames.columns import MEASURED
 from rbm.frames.engine import current_approved
-from rbm.frames.joins import indicator_project
+from rbm.frames.joins import indicator_project, part_dimension
 from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
 from rbm.models import (
@@ -154,16 +154,16 @@ def long_table(
     )
     parts = frame(
         session,
-        select(
-            MeasurementBreakdown.measurement_id,
-            Dimension.code.label("dimension"),
-            DimensionValue.code.label("dimension_value"),
-            MeasurementBreakdown.value,
-            MeasurementBreakdown.numerator,
-            MeasurementBreakdown.denominator,
+        part_dimension(
+            select(
+                MeasurementBreakdown.measurement_id,
+                Dimension.code.label("dimension"),
+                DimensionValue.code.label("dimension_value"),
+                MeasurementBreakdown.value,
+                MeasurementBreakdown.numerator,
+                MeasurementBreakdown.denominator,
+            )
         )
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
         .where(MeasurementBreakdown.measurement_id.in_(rows["measurement_id"].tolist()))
         .order_by(Dimension.code, DimensionValue.position, DimensionValue.code),
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS
 from indicators.schemas import STATUS_DTYPE
-from rbm.frames.joins import indicator_project
+from rbm.frames.joins import indicator_project, part_dimension
 from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame, timestamps, year_start
 from rbm.models import (
     Baseline,
@@ -274,10 +274,9 @@ def approved_parts(parts: Select[*_Columns]) -> Select[*_Columns]:
     the part's dimension value and dimension, and kept to the parts of current approved
     values."""
     return (
-        parts.join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        part_dimension(parts)
+        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
         .where(current_approved())
     )
 

@@ -13,6 +13,7 @@ from rbm.models import (
     Indicator,
     IndicatorDimension,
     Measurement,
+    MeasurementBreakdown,
     Project,
     ReportingPeriod,
     ResultNode,
@@ -41,6 +42,14 @@ def measurement_context(stmt: Select[*_Columns]) -> Select[*_Columns]:
     return indicator_project(stmt.join(Indicator, Indicator.id == Measurement.indicator_id)).join(
         ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id
     )
+
+
+def part_dimension(stmt: Select[*_Columns]) -> Select[*_Columns]:
+    """`stmt` (a select that reaches `MeasurementBreakdown`) joined to the part's dimension
+    value and the value's dimension."""
+    return stmt.join(
+        DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id
+    ).join(Dimension, Dimension.id == DimensionValue.dimension_id)
 
 
 def indicator_parts(*columns: Any) -> Select[Any]:

@@ -22,6 +22,7 @@ from rbm.frames.joins import (
     indicator_periods,
     indicator_project,
     measurement_context,
+    part_dimension,
 )
 from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
 from rbm.models import (
@@ -342,13 +343,13 @@ def previous_values(session: Session, *, principal: Principal, indicator_id: int
 def _breakdown(session: Session, measurement_id: int) -> pd.DataFrame:
     df = frame(
         session,
-        select(
-            Dimension.name.label("dimension"),
-            DimensionValue.label.label("part"),
-            MeasurementBreakdown.value,
+        part_dimension(
+            select(
+                Dimension.name.label("dimension"),
+                DimensionValue.label.label("part"),
+                MeasurementBreakdown.value,
+            )
         )
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
         .where(MeasurementBreakdown.measurement_id == measurement_id)
         .order_by(Dimension.name, DimensionValue.position),
     )
