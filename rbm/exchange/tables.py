@@ -23,7 +23,7 @@ from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
 from rbm.frames.columns import MEASURED
 from rbm.frames.engine import current_approved
-from rbm.frames.joins import indicator_project, part_dimension
+from rbm.frames.joins import indicator_project, measurement_context, part_dimension
 from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
 from rbm.models import (
@@ -120,29 +120,27 @@ def long_table(
     )
     rows = frame(
         session,
-        select(
-            Measurement.id.label("measurement_id"),
-            Project.id.label("project_id"),
-            Project.code.label("project"),
-            Project.title.label("project_title"),
-            ResultNode.code.label("result"),
-            ResultNode.level.label("result_level"),
-            ResultNode.title.label("result_title"),
-            Indicator.code.label("indicator"),
-            Indicator.title.label("indicator_title"),
-            Indicator.measure,
-            Indicator.unit,
-            ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date.label("period_start"),
-            ReportingPeriod.end_date.label("period_end"),
-            *MEASURED,
-            Measurement.status,
-            Measurement.narrative,
+        measurement_context(
+            select(
+                Measurement.id.label("measurement_id"),
+                Project.id.label("project_id"),
+                Project.code.label("project"),
+                Project.title.label("project_title"),
+                ResultNode.code.label("result"),
+                ResultNode.level.label("result_level"),
+                ResultNode.title.label("result_title"),
+                Indicator.code.label("indicator"),
+                Indicator.title.label("indicator_title"),
+                Indicator.measure,
+                Indicator.unit,
+                ReportingPeriod.label.label("period"),
+                ReportingPeriod.start_date.label("period_start"),
+                ReportingPeriod.end_date.label("period_end"),
+                *MEASURED,
+                Measurement.status,
+                Measurement.narrative,
+            )
         )
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(Project, Project.id == ReportingPeriod.project_id)
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .where(Project.id.in_(ids), shown)
         .order_by(
             Project.code,
