@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import pandas as pd
 from sqlalchemy import Float, Select, String, and_, cast, func, select, type_coerce
@@ -44,6 +44,8 @@ from rbm.models import (
 from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, pending_condition, project_condition, visible_condition
 from rbm.settings import get_settings
+
+_Columns = TypeVarTuple("_Columns")
 
 #: Due states, most urgent first.
 DUE_ORDER = {"returned": 0, "overdue": 1, "draft": 2, "open": 3}
@@ -158,6 +160,18 @@ def _rank_due(df: pd.DataFrame, today: date) -> pd.DataFrame:
     return df.drop(columns=["rank", "supersedes_id"]).reset_index(drop=True)
 
 
+def _with_references(stmt: Select[*_Columns]) -> Select[*_Columns]:
+    """`stmt` (a select of measurements in their context) with the indicator's reference
+    baseline (`reference_baseline_id`, as the figures are judged) and the period's target,
+    where there are."""
+    # Correlated: one index probe per value, not a scan of every baseline.
+    baseline = Baseline.id == reference_baseline_id()
+    target = and_(
+        Target.indicator_id == Indicator.id, Target.reporting_period_id == ReportingPeriod.id
+    )
+    return stmt.outerjoin(Baseline, baseline).outerjoin(Target, target)
+
+
 def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Submitted values in the principal's approval scope, oldest submission first, without
     the principal's own submissions (four eyes), with baseline and period target."""
@@ -177,17 +191,8 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
         Measurement.version,
     )
     stmt = (
-        measurement_context(queued)
+        _with_references(measurement_context(queued))
         .outerjoin(submitter, submitter.id == Measurement.submitted_by_id)
-        # Correlated: one index probe per queued value, not a scan of every baseline.
-        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
-        .outerjoin(
-            Target,
-            and_(
-                Target.indicator_id == Indicator.id,
-                Target.reporting_period_id == ReportingPeriod.id,
-            ),
-        )
         .where(
             Measurement.status == MeasurementStatus.SUBMITTED,
             project_condition(principal, *APPROVERS),
@@ -249,10 +254,6 @@ def measurement_detail(
 
 
 def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[pd.Series, bool]:
-    first = aliased(Baseline)
-    earliest = (
-        select(func.min(first.id)).where(first.indicator_id == Indicator.id).correlate(Indicator)
-    ).scalar_subquery()
     shown = select(
         Measurement.id,
         Measurement.indicator_id,
@@ -276,16 +277,9 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
     )
     df = frame(
         session,
-        measurement_context(shown)
-        .outerjoin(Baseline, Baseline.id == earliest)
-        .outerjoin(
-            Target,
-            and_(
-                Target.indicator_id == Indicator.id,
-                Target.reporting_period_id == ReportingPeriod.id,
-            ),
-        )
-        .where(Measurement.id == measurement_id, visible_condition(principal)),
+        _with_references(measurement_context(shown)).where(
+            Measurement.id == measurement_id, visible_condition(principal)
+        ),
     )
     _enum_values(df, "status", "measure")
     floats(df, "value", "numerator", "denominator", "baseline", "target")
