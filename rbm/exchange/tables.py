@@ -259,7 +259,7 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
     """Per indicator and reporting period (joined by the period's id, never its dates): the
     period target and the approved actual (a percentage from numerator and denominator when it
     has both, else its value)."""
-    from rbm.queries.iptt import period_actual, period_targets, with_dates
+    from rbm.queries.iptt import labelled_periods, period_actual, period_targets
 
     approved = floats(
         frame(
@@ -281,20 +281,7 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
     )
     approved["actual"] = period_actual(approved)
     targets = frame(session, period_targets(ids))
-    periods = frame(
-        session,
-        select(
-            ReportingPeriod.id.label("period_id"),
-            ReportingPeriod.project_id,
-            ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date,
-            ReportingPeriod.end_date,
-        ).where(ReportingPeriod.project_id.in_(ids)),
-    )
-    twice = periods.duplicated(["project_id", "period"], keep=False)
-    periods["period"] = periods["period"].where(
-        ~twice, with_dates(periods["period"], periods["start_date"], periods["end_date"])
-    )
+    periods = labelled_periods(session, ids).drop(columns="label")
     merged = targets.merge(
         approved[["indicator_id", "period_id", "actual"]],
         on=["indicator_id", "period_id"],

@@ -64,7 +64,7 @@ def iptt(
         .where(ResultNode.project_id.in_(ids))
         .order_by(Indicator.position, Indicator.id),
     )
-    periods = _periods(session, ids)
+    periods = labelled_periods(session, ids)
     if periods.empty and described.empty:
         raise NotFound("No project {code!r} that you can see.", code=code)
     for col in ("level", "measure", "accumulation"):
@@ -79,13 +79,15 @@ def iptt(
     )
 
 
-def _periods(session: Session, ids: Select[Any]) -> pd.DataFrame:
-    """The project's periods in reporting order (start, then end), each with a unique column
-    label: its own, with its dates added where two periods share a label."""
+def labelled_periods(session: Session, ids: Any) -> pd.DataFrame:
+    """The reporting periods of the projects `ids` in reporting order (start, then end), each
+    with a unique column label within its project (`period`): its own, with its dates added
+    where two of the project's periods share a label."""
     periods = frame(
         session,
         select(
             ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.project_id,
             ReportingPeriod.label,
             ReportingPeriod.start_date,
             ReportingPeriod.end_date,
@@ -93,7 +95,7 @@ def _periods(session: Session, ids: Select[Any]) -> pd.DataFrame:
         .where(ReportingPeriod.project_id.in_(ids))
         .order_by(ReportingPeriod.start_date, ReportingPeriod.end_date, ReportingPeriod.id),
     )
-    twice = periods["label"].duplicated(keep=False)
+    twice = periods.duplicated(["project_id", "label"], keep=False)
     dated = with_dates(periods["label"], periods["start_date"], periods["end_date"])
     return periods.assign(period=dated.where(twice, periods["label"]))
 
