@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
 from rbm.frames.joins import indicator_project
-from rbm.frames.sql import frame
+from rbm.frames.sql import enum_values, frame
 from rbm.models import Country, Indicator, Project, ProjectCountry, ResultNode
 from rbm.models.enums import ResultLevel
 from rbm.principal import Principal
@@ -92,7 +92,7 @@ def _outcomes(
         .where(Project.id.in_(ids), ResultNode.level.in_(OUTCOME_LEVELS))
         .order_by(Project.code, Indicator.position, Indicator.id),
     )
-    described["level"] = described["level"].map(lambda v: getattr(v, "value", v))
+    enum_values(described, "level")
     countries = frame(
         session,
         select(ProjectCountry.project_id, Project.code.label("project"))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from rbm.frames.columns import INDICATOR
 from rbm.frames.joins import measurement_context
-from rbm.frames.sql import floats, frame
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import Comment, Indicator, Measurement, Project, ReportingPeriod, User
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, project_condition
@@ -114,8 +114,7 @@ def returned_values(session: Session, *, principal: Principal) -> pd.DataFrame:
         )
         .order_by(Measurement.reviewed_at.desc(), Measurement.id),
     )
-    df["measure"] = df["measure"].map(lambda v: getattr(v, "value", v)).astype(object)
-    df = floats(df, "value")
+    df = floats(enum_values(df, "measure"), "value")
     return df.sort_values("mine", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -22,7 +22,7 @@ from indicators.periods import set_aside
 from rbm.errors import NotFound
 from rbm.frames.columns import MEASURED
 from rbm.frames.engine import approved_parts, current_approved
-from rbm.frames.sql import floats, frame
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import (
     Attachment,
     Comment,
@@ -67,8 +67,7 @@ def iptt(
     periods = labelled_periods(session, ids)
     if periods.empty and described.empty:
         raise NotFound("No project {code!r} that you can see.", code=code)
-    for col in ("level", "measure", "accumulation"):
-        described[col] = described[col].map(lambda v: getattr(v, "value", v))
+    enum_values(described, "level", "measure", "accumulation")
     per_period = _per_period(session, ids, described, periods)
     lop = _life_of_project(session, principal, ids, described, as_of)
     order = {label: i for i, label in enumerate([*periods["period"], LOP])}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import NotFound
 from rbm.frames.columns import PERIOD, RESULT_PLACE
-from rbm.frames.sql import floats, frame
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import (
     Baseline,
     ChangeProposal,
@@ -64,7 +64,7 @@ def editable_projects(session: Session, *, principal: Principal) -> pd.DataFrame
         .where(project_condition(principal, *_TEAM))
         .order_by(Project.code),
     )
-    df["status"] = df["status"].map(_value)
+    enum_values(df, "status")
     df["can_edit"] = df["can_edit"].astype(bool)
     return df
 
@@ -96,7 +96,7 @@ def logframe_tree(session: Session, *, principal: Principal, project_id: int) ->
     )
     if df.empty:
         return df.assign(depth=pd.Series(dtype=int))
-    df["level"] = df["level"].map(_value)
+    enum_values(df, "level")
     df["archived"] = df["archived"].astype(bool)
     children: dict[Any, list[int]] = {}
     ids = [int(v) for v in df["id"]]
@@ -165,8 +165,7 @@ def logframe_indicators(session: Session, *, principal: Principal, project_id: i
         .where(ResultNode.project_id == project_id)
         .order_by(ResultNode.position, ResultNode.id, Ind.position, Ind.id),
     )
-    for col in ("measure", "direction", "accumulation", "frequency"):
-        df[col] = df[col].map(_value)
+    enum_values(df, "measure", "direction", "accumulation", "frequency")
     df["archived"] = df["archived"].astype(bool)
     dims = frame(
         session,
@@ -271,7 +270,7 @@ def organisations(session: Session) -> pd.DataFrame:
         session,
         select(Organisation.id, Organisation.name, Organisation.type).order_by(Organisation.name),
     )
-    df["type"] = df["type"].map(_value)
+    enum_values(df, "type")
     return df
 
 

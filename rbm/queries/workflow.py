@@ -24,7 +24,7 @@ from rbm.frames.joins import (
     measurement_context,
     part_dimension,
 )
-from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
+from rbm.frames.sql import Kind, columns_frame, enum_values, epoch_days, floats, frame
 from rbm.models import (
     Attachment,
     AuditEvent,
@@ -53,12 +53,6 @@ DUE_ORDER = {"returned": 0, "overdue": 1, "draft": 2, "open": 3}
 LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 #: The roles that approve values.
 APPROVERS = (Role.ADMIN, Role.MANAGER)
-
-
-def _enum_values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    for col in columns:
-        df[col] = df[col].map(lambda v: getattr(v, "value", v)).astype("object")
-    return df
 
 
 def _latest_revision() -> Any:
@@ -133,7 +127,7 @@ def due(
     )
     if project_id:
         stmt = stmt.where(Project.id == project_id)
-    df = _enum_values(frame(session, stmt), "measure", "status")
+    df = enum_values(frame(session, stmt), "measure", "status")
     floats(df, "value")
     return _rank_due(df, today)
 
@@ -281,7 +275,7 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
             Measurement.id == measurement_id, visible_condition(principal)
         ),
     )
-    _enum_values(df, "status", "measure")
+    enum_values(df, "status", "measure")
     floats(df, "value", "numerator", "denominator", "baseline", "target")
     if df.empty:
         raise NotFound(
@@ -398,7 +392,7 @@ def _revisions(session: Session, indicator_id: int, period_id: int, team: bool) 
     )
     if not team:
         stmt = stmt.where(Measurement.status == MeasurementStatus.APPROVED)
-    return floats(_enum_values(frame(session, stmt), "status"), "value")
+    return floats(enum_values(frame(session, stmt), "status"), "value")
 
 
 def _audit(session: Session, measurement_ids: list[int], *, details: bool) -> pd.DataFrame:
