@@ -9,10 +9,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
 from rbm.frames.columns import PERIOD, RESULT_PLACE
+from rbm.frames.engine import reference_baseline_id
 from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import (
     Baseline,
@@ -119,10 +120,6 @@ def logframe_indicators(session: Session, *, principal: Principal, project_id: i
     """Every indicator of the project with its reference sheet, reference baseline,
     life-of-project target, dimension and library codes and number of approved values."""
     _check(session, principal, project_id)
-    first = aliased(Baseline)
-    earliest = (
-        select(func.min(first.id)).where(first.indicator_id == Ind.id).correlate(Ind)
-    ).scalar_subquery()
     approved = (
         select(func.count())
         .where(Measurement.indicator_id == Ind.id, Measurement.status == MeasurementStatus.APPROVED)
@@ -160,7 +157,7 @@ def logframe_indicators(session: Session, *, principal: Principal, project_id: i
         )
         .join(ResultNode, ResultNode.id == Ind.result_node_id)
         .outerjoin(LibraryIndicator, LibraryIndicator.id == Ind.library_indicator_id)
-        .outerjoin(Baseline, Baseline.id == earliest)
+        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
         .outerjoin(Target, (Target.indicator_id == Ind.id) & Target.reporting_period_id.is_(None))
         .where(ResultNode.project_id == project_id)
         .order_by(ResultNode.position, ResultNode.id, Ind.position, Ind.id),
