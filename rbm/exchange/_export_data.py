@@ -559,15 +559,14 @@ def _actuals(ids: Any) -> Any:
 
 
 def _breakdowns(ids: Any) -> Any:
+    parts = select(
+        ValueKey.of_measurement(),
+        Dimension.code.label("dimension"),
+        DimensionValue.code.label("dimension_value"),
+        MeasurementBreakdown.value,
+    )
     return (
-        part_dimension(
-            select(
-                ValueKey.of_measurement(),
-                Dimension.code.label("dimension"),
-                DimensionValue.code.label("dimension_value"),
-                MeasurementBreakdown.value,
-            )
-        )
+        part_dimension(parts)
         .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
         .where(Measurement.indicator_id.in_(indicators_of(ids)), current_approved())
         .order_by(MeasurementBreakdown.measurement_id, Dimension.code, DimensionValue.code)

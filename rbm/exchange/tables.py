@@ -118,29 +118,28 @@ def long_table(
             Measurement.status != MeasurementStatus.APPROVED, ReportingPeriod.project_id.in_(team)
         ),
     )
+    values = select(
+        Measurement.id.label("measurement_id"),
+        Project.id.label("project_id"),
+        Project.code.label("project"),
+        Project.title.label("project_title"),
+        ResultNode.code.label("result"),
+        ResultNode.level.label("result_level"),
+        ResultNode.title.label("result_title"),
+        Indicator.code.label("indicator"),
+        Indicator.title.label("indicator_title"),
+        Indicator.measure,
+        Indicator.unit,
+        ReportingPeriod.label.label("period"),
+        ReportingPeriod.start_date.label("period_start"),
+        ReportingPeriod.end_date.label("period_end"),
+        *MEASURED,
+        Measurement.status,
+        Measurement.narrative,
+    )
     rows = frame(
         session,
-        measurement_context(
-            select(
-                Measurement.id.label("measurement_id"),
-                Project.id.label("project_id"),
-                Project.code.label("project"),
-                Project.title.label("project_title"),
-                ResultNode.code.label("result"),
-                ResultNode.level.label("result_level"),
-                ResultNode.title.label("result_title"),
-                Indicator.code.label("indicator"),
-                Indicator.title.label("indicator_title"),
-                Indicator.measure,
-                Indicator.unit,
-                ReportingPeriod.label.label("period"),
-                ReportingPeriod.start_date.label("period_start"),
-                ReportingPeriod.end_date.label("period_end"),
-                *MEASURED,
-                Measurement.status,
-                Measurement.narrative,
-            )
-        )
+        measurement_context(values)
         .where(Project.id.in_(ids), shown)
         .order_by(
             Project.code,
@@ -150,18 +149,17 @@ def long_table(
             Measurement.revision,
         ),
     )
+    split = select(
+        MeasurementBreakdown.measurement_id,
+        Dimension.code.label("dimension"),
+        DimensionValue.code.label("dimension_value"),
+        MeasurementBreakdown.value,
+        MeasurementBreakdown.numerator,
+        MeasurementBreakdown.denominator,
+    )
     parts = frame(
         session,
-        part_dimension(
-            select(
-                MeasurementBreakdown.measurement_id,
-                Dimension.code.label("dimension"),
-                DimensionValue.code.label("dimension_value"),
-                MeasurementBreakdown.value,
-                MeasurementBreakdown.numerator,
-                MeasurementBreakdown.denominator,
-            )
-        )
+        part_dimension(split)
         .where(MeasurementBreakdown.measurement_id.in_(rows["measurement_id"].tolist()))
         .order_by(Dimension.code, DimensionValue.position, DimensionValue.code),
     )
@@ -232,19 +230,18 @@ def iptt_frames(
     summary = indicator_status.summary(
         indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
+    indicators = select(
+        Project.code.label("project"),
+        Indicator.id.label("indicator_id"),
+        ResultNode.code.label("result"),
+        Indicator.code.label("indicator"),
+        Indicator.title.label("indicator_title"),
+        Indicator.unit,
+        Indicator.measure,
+    )
     described = frame(
         session,
-        indicator_project(
-            select(
-                Project.code.label("project"),
-                Indicator.id.label("indicator_id"),
-                ResultNode.code.label("result"),
-                Indicator.code.label("indicator"),
-                Indicator.title.label("indicator_title"),
-                Indicator.unit,
-                Indicator.measure,
-            )
-        )
+        indicator_project(indicators)
         .where(Project.id.in_(ids))
         .order_by(Project.code, ResultNode.code, Indicator.position, Indicator.code),
     )

@@ -94,22 +94,21 @@ def indicator_frame(
     baseline_day = epoch_days(
         func.coalesce(Baseline.baseline_date, year_start(Baseline.year))
     ).label("baseline_date")
+    described = select(
+        Indicator.id.label("indicator_id"),
+        _text(Indicator.measure, "measure"),
+        _text(Indicator.direction, "direction"),
+        _text(Indicator.accumulation, "accumulation"),
+        cast(Baseline.value, Float).label("baseline_value"),
+        baseline_day,
+        cast(Target.value, Float).label("target_value"),
+        epoch_days(Project.start_date).label("start_date"),
+        epoch_days(Project.end_date).label("end_date"),
+        ResultNode.project_id,
+        ResultNode.id.label("result_node_id"),
+    )
     stmt = (
-        indicator_project(
-            select(
-                Indicator.id.label("indicator_id"),
-                _text(Indicator.measure, "measure"),
-                _text(Indicator.direction, "direction"),
-                _text(Indicator.accumulation, "accumulation"),
-                cast(Baseline.value, Float).label("baseline_value"),
-                baseline_day,
-                cast(Target.value, Float).label("target_value"),
-                epoch_days(Project.start_date).label("start_date"),
-                epoch_days(Project.end_date).label("end_date"),
-                ResultNode.project_id,
-                ResultNode.id.label("result_node_id"),
-            )
-        )
+        indicator_project(described)
         .outerjoin(Baseline, Baseline.id == reference_baseline_id())
         .outerjoin(Target, Target.id == lop_target_id())
         .where(

@@ -77,18 +77,17 @@ def _outcomes(
     session: Session, principal: Principal, filters: PortfolioFilters, figures: pd.DataFrame
 ) -> pd.DataFrame:
     ids = filtered_ids(principal, filters)
+    outcomes = select(
+        Indicator.id.label("indicator_id"),
+        Project.code.label("project"),
+        ResultNode.level,
+        Indicator.code,
+        Indicator.title,
+        Indicator.unit,
+    )
     described = frame(
         session,
-        indicator_project(
-            select(
-                Indicator.id.label("indicator_id"),
-                Project.code.label("project"),
-                ResultNode.level,
-                Indicator.code,
-                Indicator.title,
-                Indicator.unit,
-            )
-        )
+        indicator_project(outcomes)
         .where(Project.id.in_(ids), ResultNode.level.in_(OUTCOME_LEVELS))
         .order_by(Project.code, Indicator.position, Indicator.id),
     )

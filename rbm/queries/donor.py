@@ -90,21 +90,20 @@ def _money_by(cov: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _described(session: Session, principal: Principal, filters: PortfolioFilters) -> pd.DataFrame:
     # Text and ids only, which the driver returns as they are: read without the ORM's rows.
+    indicators = select(
+        Indicator.id.label("indicator_id"),
+        Indicator.code,
+        Indicator.title,
+        Indicator.unit,
+        Project.id.label("project_id"),
+        Project.code.label("project"),
+        LibraryIndicator.id.label("library_indicator_id"),
+        LibraryIndicator.code.label("library_code"),
+        LibraryIndicator.title.label("library_title"),
+    )
     df = columns_frame(
         session,
-        indicator_project(
-            select(
-                Indicator.id.label("indicator_id"),
-                Indicator.code,
-                Indicator.title,
-                Indicator.unit,
-                Project.id.label("project_id"),
-                Project.code.label("project"),
-                LibraryIndicator.id.label("library_indicator_id"),
-                LibraryIndicator.code.label("library_code"),
-                LibraryIndicator.title.label("library_title"),
-            )
-        )
+        indicator_project(indicators)
         .outerjoin(LibraryIndicator, LibraryIndicator.id == Indicator.library_indicator_id)
         .where(Project.id.in_(filtered_ids(principal, filters))),
     )

@@ -329,15 +329,14 @@ def previous_values(session: Session, *, principal: Principal, indicator_id: int
 
 
 def _breakdown(session: Session, measurement_id: int) -> pd.DataFrame:
+    parts = select(
+        Dimension.name.label("dimension"),
+        DimensionValue.label.label("part"),
+        MeasurementBreakdown.value,
+    )
     df = frame(
         session,
-        part_dimension(
-            select(
-                Dimension.name.label("dimension"),
-                DimensionValue.label.label("part"),
-                MeasurementBreakdown.value,
-            )
-        )
+        part_dimension(parts)
         .where(MeasurementBreakdown.measurement_id == measurement_id)
         .order_by(Dimension.name, DimensionValue.position),
     )
