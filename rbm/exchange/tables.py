@@ -105,6 +105,18 @@ def _countries(session: Session, ids: Any) -> pd.Series:
     )
 
 
+#: An indicator as the exported tables name it: its project's code (as project), its result's
+#: code (as result), its code (as indicator), title (as indicator_title), unit and measure.
+_INDICATOR = (
+    Project.code.label("project"),
+    ResultNode.code.label("result"),
+    Indicator.code.label("indicator"),
+    Indicator.title.label("indicator_title"),
+    Indicator.unit,
+    Indicator.measure,
+)
+
+
 def long_table(
     session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -121,15 +133,10 @@ def long_table(
     values = select(
         Measurement.id.label("measurement_id"),
         Project.id.label("project_id"),
-        Project.code.label("project"),
+        *_INDICATOR,
         Project.title.label("project_title"),
-        ResultNode.code.label("result"),
         ResultNode.level.label("result_level"),
         ResultNode.title.label("result_title"),
-        Indicator.code.label("indicator"),
-        Indicator.title.label("indicator_title"),
-        Indicator.measure,
-        Indicator.unit,
         ReportingPeriod.label.label("period"),
         ReportingPeriod.start_date.label("period_start"),
         ReportingPeriod.end_date.label("period_end"),
@@ -230,15 +237,7 @@ def iptt_frames(
     summary = indicator_status.summary(
         indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
-    indicators = select(
-        Project.code.label("project"),
-        Indicator.id.label("indicator_id"),
-        ResultNode.code.label("result"),
-        Indicator.code.label("indicator"),
-        Indicator.title.label("indicator_title"),
-        Indicator.unit,
-        Indicator.measure,
-    )
+    indicators = select(Indicator.id.label("indicator_id"), *_INDICATOR)
     described = frame(
         session,
         indicator_project(indicators)
