@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
 from rbm.frames.columns import MEASURED
-from rbm.frames.engine import current_approved
+from rbm.frames.engine import approved_in, current_approved
 from rbm.frames.joins import indicator_project, measurement_context, part_dimension
 from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
@@ -257,24 +257,10 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
     has both, else its value)."""
     from rbm.queries.iptt import labelled_periods, period_actual, period_targets
 
-    approved = floats(
-        frame(
-            session,
-            select(
-                Measurement.indicator_id,
-                Measurement.reporting_period_id.label("period_id"),
-                *MEASURED,
-            )
-            .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-            .where(
-                ReportingPeriod.project_id.in_(ids),
-                current_approved(),
-            ),
-        ),
-        "value",
-        "numerator",
-        "denominator",
+    values = select(
+        Measurement.indicator_id, Measurement.reporting_period_id.label("period_id"), *MEASURED
     )
+    approved = floats(frame(session, approved_in(values, ids)), "value", "numerator", "denominator")
     approved["actual"] = period_actual(approved)
     targets = frame(session, period_targets(ids))
     periods = labelled_periods(session, ids).drop(columns="label")

@@ -280,6 +280,14 @@ def approved_parts(parts: Select[*_Columns]) -> Select[*_Columns]:
     )
 
 
+def approved_in(stmt: Select[*_Columns], project_ids: Any) -> Select[*_Columns]:
+    """`stmt` (a select of measurements) kept to the current approved values of the
+    reporting periods of the projects `project_ids`."""
+    return stmt.join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id).where(
+        ReportingPeriod.project_id.in_(project_ids), current_approved()
+    )
+
+
 def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.DataFrame:
     """Breakdown parts of the current approved values of these indicators: indicator_id,
     period_start, period_end, dimension, category, value (numerator for percentages) and

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from indicators.periods import set_aside
 from rbm.errors import NotFound
 from rbm.frames.columns import MEASURED
-from rbm.frames.engine import approved_parts, current_approved
+from rbm.frames.engine import approved_in, approved_parts
 from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import (
     Attachment,
@@ -165,22 +165,18 @@ def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
         .group_by(Comment.measurement_id)
         .subquery()
     )
+    values = select(
+        Measurement.id.label("measurement_id"),
+        Measurement.indicator_id,
+        Measurement.reporting_period_id.label("period_id"),
+        *MEASURED,
+        func.coalesce(evidence.c.n, 0).label("evidence"),
+        func.coalesce(comments.c.n, 0).label("comments"),
+    )
     stmt = (
-        select(
-            Measurement.id.label("measurement_id"),
-            Measurement.indicator_id,
-            Measurement.reporting_period_id.label("period_id"),
-            *MEASURED,
-            func.coalesce(evidence.c.n, 0).label("evidence"),
-            func.coalesce(comments.c.n, 0).label("comments"),
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        approved_in(values, ids)
         .outerjoin(evidence, evidence.c.measurement_id == Measurement.id)
         .outerjoin(comments, comments.c.measurement_id == Measurement.id)
-        .where(
-            ReportingPeriod.project_id.in_(ids),
-            current_approved(),
-        )
     )
     return floats(frame(session, stmt), "value", "numerator", "denominator")
 
