@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 from indicators.figures import FIGURE_COLUMNS
 from indicators.schemas import STATUS_DTYPE
 from rbm.frames.joins import indicator_project, part_dimension
-from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame, timestamps, year_start
+from rbm.frames.sql import (
+    Kind,
+    columns_frame,
+    enum_values,
+    epoch_days,
+    floats,
+    frame,
+    timestamps,
+    year_start,
+)
 from rbm.models import (
     Baseline,
     Dimension,
@@ -308,8 +317,8 @@ def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.Data
         .join(Indicator, Indicator.id == Measurement.indicator_id)
         .where(Measurement.indicator_id.in_(list(indicator_ids)))
     )
-    df = floats(frame(session, stmt), "value", "numerator")
-    pct = df["measure"].map(lambda v: getattr(v, "value", v)) == Measure.PERCENTAGE.value
+    df = enum_values(floats(frame(session, stmt), "value", "numerator"), "measure")
+    pct = df["measure"] == Measure.PERCENTAGE.value
     df["value"] = df["numerator"].where(pct, df["value"])
     df["exhaustive"] = df["exhaustive"].astype(bool)
     return timestamps(df.drop(columns=["measure", "numerator"]), "period_start", "period_end")
