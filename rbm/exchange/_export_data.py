@@ -36,6 +36,8 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import ConfigurationError
 from rbm.exchange.iati_codes import decimal_text
+from rbm.frames.engine import current_approved
+from rbm.frames.joins import part_dimension
 from rbm.models import (
     Attachment,
     Baseline,
@@ -60,7 +62,6 @@ from rbm.models import (
     Target,
 )
 from rbm.models.base import Amount
-from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, visible_condition
 
 Rows = list[Any]  # named tuples (see `_rows`)
@@ -163,26 +164,26 @@ def read_export_data(
     ids = project_ids(principal, project_codes).scalar_subquery()
     connection = session.connection()
     data = ExportData(projects=_projects(connection, ids), number=NumberText(connection.dialect))
-    for read, into in (
-        (_countries, data.countries),
-        (_regions, data.regions),
-        (_sectors, data.sectors),
-        (_areas, data.areas),
-        (_partners, data.partners),
-        (_funding, data.funding),
-        (_nodes, data.nodes),
+    for table, into in (
+        (_COUNTRIES, data.countries),
+        (_REGIONS, data.regions),
+        (_SECTORS, data.sectors),
+        (_AREAS, data.areas),
+        (_PARTNERS, data.partners),
+        (_FUNDING, data.funding),
+        (_NODES, data.nodes),
     ):
-        _group(_rows(connection.execute(read(ids))), into)
+        _group(_rows(connection.execute(table.of(ids))), into)
     _group(_indicators(connection, ids), data.indicators)
-    for indicator_id, code in connection.execute(_dimensions(ids)).all():
+    for indicator_id, code in connection.execute(_DIMENSIONS.of(ids)).all():
         data.dimensions[indicator_id].append(code)
-    _group(_named_driver_rows(connection, _baselines(ids)), data.baselines)
+    _group(_named_driver_rows(connection, _BASELINES.of(ids)), data.baselines)
     projects = {project.id for project in data.projects}
     for period_id, project_id, start, end in _driver_rows(connection, _periods(ids)):
         data.periods[period_id] = (iso(start), iso(end))
         if project_id in projects:
             data.project_periods.add(period_id)
-    _group(_driver_rows(connection, _targets(ids)), data.targets)
+    _group(_driver_rows(connection, _TARGETS.of(ids)), data.targets)
     indicator_ids = [ind.id for rows in data.indicators.values() for ind in rows]
     ValueKey.check(indicator_ids=indicator_ids, period_ids=data.periods)
     data.actual_rows = _driver_rows(connection, _actuals(ids))
@@ -254,95 +255,99 @@ def _projects(connection: Connection, ids: Any) -> Rows:
     )
 
 
-def _countries(ids: Any) -> Any:
+def indicators_of(ids: Any) -> Select[Any]:
+    """The ids of the indicators of the projects `ids` (a select of project ids)."""
     return (
-        select(ProjectCountry.project_id, ProjectCountry.country_code, ProjectCountry.share)
-        .where(ProjectCountry.project_id.in_(ids))
-        .order_by(ProjectCountry.project_id, ProjectCountry.country_code)
-    )
-
-
-def _regions(ids: Any) -> Any:
-    return (
-        select(
-            ProjectRegion.project_id,
-            ProjectRegion.vocabulary,
-            ProjectRegion.code,
-            ProjectRegion.name,
-            ProjectRegion.share,
-        )
-        .where(ProjectRegion.project_id.in_(ids))
-        .order_by(ProjectRegion.project_id, ProjectRegion.vocabulary, ProjectRegion.code)
-    )
-
-
-def _sectors(ids: Any) -> Any:
-    return (
-        select(ProjectSector.project_id, ProjectSector.code, ProjectSector.share)
-        .where(ProjectSector.project_id.in_(ids))
-        .order_by(ProjectSector.project_id, ProjectSector.code)
-    )
-
-
-def _areas(ids: Any) -> Any:
-    return (
-        select(ProjectPriorityArea.project_id, PriorityArea.code, PriorityArea.name)
-        .join(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id)
-        .where(ProjectPriorityArea.project_id.in_(ids))
-        .order_by(ProjectPriorityArea.project_id, PriorityArea.code)
-    )
-
-
-def _partners(ids: Any) -> Any:
-    return (
-        select(
-            ProjectPartner.project_id,
-            ProjectPartner.role,
-            Organisation.name,
-            Organisation.iati_ref,
-            Organisation.type,
-        )
-        .join(Organisation, Organisation.id == ProjectPartner.organisation_id)
-        .where(ProjectPartner.project_id.in_(ids))
-        .order_by(ProjectPartner.project_id, Organisation.name, ProjectPartner.role)
-    )
-
-
-def _funding(ids: Any) -> Any:
-    return (
-        select(
-            Funding.project_id,
-            Funding.amount,
-            Funding.currency,
-            Funding.date_from,
-            Funding.date_to,
-            Funding.transaction_type,
-            Organisation.name,
-            Organisation.iati_ref,
-            Organisation.type,
-        )
-        .join(Organisation, Organisation.id == Funding.donor_id)
-        .where(Funding.project_id.in_(ids))
-        .order_by(Funding.project_id, Funding.date_from, Organisation.name, Funding.id)
-    )
-
-
-def _nodes(ids: Any) -> Any:
-    return (
-        select(
-            ResultNode.project_id,
-            ResultNode.id,
-            ResultNode.parent_id,
-            ResultNode.level,
-            ResultNode.code,
-            ResultNode.title,
-            ResultNode.description,
-            ResultNode.assumptions,
-            ResultNode.risks,
-        )
+        select(Indicator.id)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
         .where(ResultNode.project_id.in_(ids))
-        .order_by(ResultNode.project_id, ResultNode.position, ResultNode.id)
     )
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """A read grouped by its first column, the id of a project (or, `by_indicator`, of one of
+    the projects' indicators): the columns, a table joined for some of them, and the order of
+    the rows within a group."""
+
+    columns: tuple[Any, ...]
+    order: tuple[Any, ...]
+    join: tuple[Any, Any] | None = None
+    by_indicator: bool = False
+
+    def of(self, ids: Any) -> Select[Any]:
+        """The statement for the projects `ids`, ordered by group."""
+        group = self.columns[0]
+        stmt = select(*self.columns)
+        if self.join is not None:
+            stmt = stmt.join(*self.join)
+        within = indicators_of(ids) if self.by_indicator else ids
+        return stmt.where(group.in_(within)).order_by(group, *self.order)
+
+
+_COUNTRIES = _Grouped(
+    (ProjectCountry.project_id, ProjectCountry.country_code, ProjectCountry.share),
+    order=(ProjectCountry.country_code,),
+)
+_REGIONS = _Grouped(
+    (
+        ProjectRegion.project_id,
+        ProjectRegion.vocabulary,
+        ProjectRegion.code,
+        ProjectRegion.name,
+        ProjectRegion.share,
+    ),
+    order=(ProjectRegion.vocabulary, ProjectRegion.code),
+)
+_SECTORS = _Grouped(
+    (ProjectSector.project_id, ProjectSector.code, ProjectSector.share),
+    order=(ProjectSector.code,),
+)
+_AREAS = _Grouped(
+    (ProjectPriorityArea.project_id, PriorityArea.code, PriorityArea.name),
+    order=(PriorityArea.code,),
+    join=(PriorityArea, PriorityArea.id == ProjectPriorityArea.priority_area_id),
+)
+_PARTNERS = _Grouped(
+    (
+        ProjectPartner.project_id,
+        ProjectPartner.role,
+        Organisation.name,
+        Organisation.iati_ref,
+        Organisation.type,
+    ),
+    order=(Organisation.name, ProjectPartner.role),
+    join=(Organisation, Organisation.id == ProjectPartner.organisation_id),
+)
+_FUNDING = _Grouped(
+    (
+        Funding.project_id,
+        Funding.amount,
+        Funding.currency,
+        Funding.date_from,
+        Funding.date_to,
+        Funding.transaction_type,
+        Organisation.name,
+        Organisation.iati_ref,
+        Organisation.type,
+    ),
+    order=(Funding.date_from, Organisation.name, Funding.id),
+    join=(Organisation, Organisation.id == Funding.donor_id),
+)
+_NODES = _Grouped(
+    (
+        ResultNode.project_id,
+        ResultNode.id,
+        ResultNode.parent_id,
+        ResultNode.level,
+        ResultNode.code,
+        ResultNode.title,
+        ResultNode.description,
+        ResultNode.assumptions,
+        ResultNode.risks,
+    ),
+    order=(ResultNode.position, ResultNode.id),
+)
 
 
 def _indicators(connection: Connection, ids: Any) -> Rows:
@@ -377,70 +382,50 @@ def _indicators(connection: Connection, ids: Any) -> Rows:
     )
 
 
-def _of_projects(ids: Any) -> Any:
-    """Indicator ids of the projects."""
-    return (
-        select(Indicator.id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .where(ResultNode.project_id.in_(ids))
-    )
-
-
-def _dimensions(ids: Any) -> Any:
-    return (
-        select(IndicatorDimension.indicator_id, Dimension.code)
-        .join(Dimension, Dimension.id == IndicatorDimension.dimension_id)
-        .where(IndicatorDimension.indicator_id.in_(_of_projects(ids)))
-        .order_by(IndicatorDimension.indicator_id, Dimension.code)
-    )
-
-
-def _baselines(ids: Any) -> Any:
-    return (
-        select(
-            Baseline.indicator_id,
-            Baseline.year,
-            Baseline.baseline_date,
-            Baseline.value,
-            Baseline.numerator,
-            Baseline.denominator,
-            Baseline.comment,
-            Baseline.id.label("baseline_id"),
-        )
-        .where(Baseline.indicator_id.in_(_of_projects(ids)))
-        .order_by(Baseline.indicator_id, Baseline.id)
-    )
+_DIMENSIONS = _Grouped(
+    (IndicatorDimension.indicator_id, Dimension.code),
+    order=(Dimension.code,),
+    join=(Dimension, Dimension.id == IndicatorDimension.dimension_id),
+    by_indicator=True,
+)
+_BASELINES = _Grouped(
+    (
+        Baseline.indicator_id,
+        Baseline.year,
+        Baseline.baseline_date,
+        Baseline.value,
+        Baseline.numerator,
+        Baseline.denominator,
+        Baseline.comment,
+        Baseline.id.label("baseline_id"),
+    ),
+    order=(Baseline.id,),
+    by_indicator=True,
+)
+#: Period targets and (with no period) life-of-project targets.
+_TARGETS = _Grouped(
+    (
+        Target.indicator_id,
+        Target.reporting_period_id,
+        Target.value,
+        Target.numerator,
+        Target.denominator,
+        Target.comment,
+    ),
+    order=(Target.id,),
+    by_indicator=True,
+)
 
 
 def _periods(ids: Any) -> Any:
     """The projects' reporting periods, and any other that one of their targets names."""
-    named = select(Target.reporting_period_id).where(Target.indicator_id.in_(_of_projects(ids)))
+    named = select(Target.reporting_period_id).where(Target.indicator_id.in_(indicators_of(ids)))
     return select(
         ReportingPeriod.id,
         ReportingPeriod.project_id,
         ReportingPeriod.start_date,
         ReportingPeriod.end_date,
     ).where(or_(ReportingPeriod.project_id.in_(ids), ReportingPeriod.id.in_(named)))
-
-
-def _targets(ids: Any) -> Any:
-    """Period targets and (with no period) life-of-project targets."""
-    return (
-        select(
-            Target.indicator_id,
-            Target.reporting_period_id,
-            Target.value,
-            Target.numerator,
-            Target.denominator,
-            Target.comment,
-        )
-        .where(Target.indicator_id.in_(_of_projects(ids)))
-        .order_by(Target.indicator_id, Target.id)
-    )
-
-
-def _approved() -> Any:
-    return and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED)
 
 
 Number = Decimal | int | float  # as the driver gives it (see `NumberText`)
@@ -570,21 +555,20 @@ def _actuals(ids: Any) -> Any:
         Measurement.numerator,
         Measurement.denominator,
         func.nullif(Measurement.narrative, ""),  # no comment: None, much cheaper than ""
-    ).where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
+    ).where(Measurement.indicator_id.in_(indicators_of(ids)), current_approved())
 
 
 def _breakdowns(ids: Any) -> Any:
+    parts = select(
+        ValueKey.of_measurement(),
+        Dimension.code.label("dimension"),
+        DimensionValue.code.label("dimension_value"),
+        MeasurementBreakdown.value,
+    )
     return (
-        select(
-            ValueKey.of_measurement(),
-            Dimension.code.label("dimension"),
-            DimensionValue.code.label("dimension_value"),
-            MeasurementBreakdown.value,
-        )
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        part_dimension(parts)
         .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
-        .where(Measurement.indicator_id.in_(_of_projects(ids)), _approved())
+        .where(Measurement.indicator_id.in_(indicators_of(ids)), current_approved())
         .order_by(MeasurementBreakdown.measurement_id, Dimension.code, DimensionValue.code)
     )
 
@@ -594,8 +578,8 @@ def _links(ids: Any) -> Any:
     few: the statement starts from them and checks each one's measurement."""
     published = exists().where(
         Measurement.id == Attachment.measurement_id,
-        Measurement.indicator_id.in_(_of_projects(ids)),
-        _approved(),
+        Measurement.indicator_id.in_(indicators_of(ids)),
+        current_approved(),
     )
     key = (
         select(ValueKey.of_measurement())

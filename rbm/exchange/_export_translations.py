@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from rbm.exchange._export_data import indicators_of
+from rbm.frames.engine import current_approved
 from rbm.models import (
     Baseline,
     BaselineTranslation,
-    Indicator,
     IndicatorTranslation,
     Measurement,
     MeasurementTranslation,
@@ -26,7 +27,6 @@ from rbm.models import (
     Target,
     TargetTranslation,
 )
-from rbm.models.enums import MeasurementStatus
 
 Texts = list[tuple[str, str]]
 ExportTexts = dict[str, dict[Any, dict[str, Texts]]]
@@ -38,11 +38,7 @@ def _fields(table: Any) -> tuple[Any, ...]:
 
 def _statements(ids: Any) -> dict[str, Select[Any]]:
     """Per entity: (owner key columns..., field, language, text) of the projects `ids`."""
-    indicators = (
-        select(Indicator.id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .where(ResultNode.project_id.in_(ids))
-    )
+    indicators = indicators_of(ids)
     t, m = TargetTranslation, MeasurementTranslation
     return {
         "project": select(ProjectTranslation.owner_id, *_fields(ProjectTranslation)).where(
@@ -66,7 +62,7 @@ def _statements(ids: Any) -> dict[str, Select[Any]]:
         .join(Measurement, Measurement.id == m.owner_id)
         .where(
             Measurement.indicator_id.in_(indicators),
-            and_(Measurement.is_current, Measurement.status == MeasurementStatus.APPROVED),
+            current_approved(),
         ),
     }
 

@@ -140,20 +140,32 @@ def _replace(
     session: Session,
     refs: References,
     project: Project,
-    model: Any,
-    current: set[Any],
+    link: tuple[Any, tuple[str, ...], str],
     wanted: set[Any],
-    make: Any,
-    what: str,
+    *,
+    new: bool,
 ) -> bool:
-    """Replace a project's link rows of one kind when the wanted set differs (a project
-    just created has none to delete); `make` gives an item's row as a dict."""
+    """Replace a project's link rows of one kind (`link`: the table, its fields beside
+    `project_id`, the name the audit gives them) when the wanted set differs. An item is the
+    tuple of the fields, or the one field's value. A project just created has none to read or
+    delete."""
+    model, fields, what = link
+    one = len(fields) == 1
+    current: set[Any] = set()
+    if not new:
+        stored = session.execute(
+            select(*(getattr(model, f) for f in fields)).where(model.project_id == project.id)
+        )
+        current = {row[0] if one else tuple(row) for row in stored}
     if current == wanted:
         return False
     if current:
         session.execute(delete(model).where(model.project_id == project.id))
     if wanted:  # one statement, no ORM bookkeeping (nothing reads these rows back)
-        rows = [make(item) for item in sorted(wanted, key=str)]
+        rows = [
+            dict(zip(fields, (item,) if one else item, strict=True), project_id=project.id)
+            for item in sorted(wanted, key=str)
+        ]
         session.connection().execute(insert(model.__table__), rows)
     refs.audit(
         "import_update",
@@ -165,6 +177,19 @@ def _replace(
     return True
 
 
+#: A project's link rows of each kind: the table, its fields beside project_id, the audit's name.
+_COUNTRIES = (ProjectCountry, ("country_code", "share"), "countries")
+_REGIONS = (ProjectRegion, ("vocabulary", "code", "name", "share"), "regions")
+_SECTORS = (ProjectSector, ("code", "share"), "sectors")
+_PARTNERS = (ProjectPartner, ("organisation_id", "role"), "partners")
+_AREAS = (ProjectPriorityArea, ("priority_area_id",), "areas")
+_FUNDING = (
+    Funding,
+    ("donor_id", "amount", "currency", "date_from", "date_to", "transaction_type"),
+    "funding",
+)
+
+
 def _links(
     session: Session,
     refs: References,
@@ -174,12 +199,6 @@ def _links(
     *,
     new: bool,
 ) -> bool:
-    pid = project.id
-
-    def _rows(where: Any, *columns: Any) -> set[tuple[Any, ...]]:
-        """The stored rows (none for a project just created: no need to ask)."""
-        return set() if new else {tuple(r) for r in session.execute(select(*columns).where(where))}
-
     countries = {c: s for c, s in act.countries.items() if c in refs.countries}
     report.skip("recipient country not in ISO 3166", len(act.countries) - len(countries))
     partners = {(refs.organisation(org), role) for org, role in act.partners}
@@ -200,99 +219,16 @@ def _links(
     report.counts["organisations"] = len(
         {project.provider_id} | {o for o, _ in partners} | {f[0] for f in funding}
     )
-    s = session
-    changed = _replace(
-        s,
-        refs,
-        project,
-        ProjectCountry,
-        _rows(ProjectCountry.project_id == pid, ProjectCountry.country_code, ProjectCountry.share),
-        {(c, _dec(v)) for c, v in countries.items()},
-        lambda i: dict(project_id=pid, country_code=i[0], share=i[1]),
-        "countries",
-    )
-    changed |= _replace(
-        s,
-        refs,
-        project,
-        ProjectRegion,
-        _rows(
-            ProjectRegion.project_id == pid,
-            ProjectRegion.vocabulary,
-            ProjectRegion.code,
-            ProjectRegion.name,
-            ProjectRegion.share,
-        ),
-        {(v, c, name, _dec(share)) for (v, c), (name, share) in act.regions.items()},
-        lambda i: dict(project_id=pid, vocabulary=i[0], code=i[1], name=i[2], share=i[3]),
-        "regions",
-    )
-    changed |= _replace(
-        s,
-        refs,
-        project,
-        ProjectSector,
-        _rows(ProjectSector.project_id == pid, ProjectSector.code, ProjectSector.share),
-        {(c, _dec(v)) for c, v in act.sectors.items()},
-        lambda i: dict(project_id=pid, code=i[0], share=i[1]),
-        "sectors",
-    )
-    changed |= _replace(
-        s,
-        refs,
-        project,
-        ProjectPartner,
-        _rows(
-            ProjectPartner.project_id == pid, ProjectPartner.organisation_id, ProjectPartner.role
-        ),
-        partners,
-        lambda i: dict(project_id=pid, organisation_id=i[0], role=i[1]),
-        "partners",
-    )
-    changed |= _replace(
-        s,
-        refs,
-        project,
-        ProjectPriorityArea,
-        {
-            r[0]
-            for r in _rows(
-                ProjectPriorityArea.project_id == pid, ProjectPriorityArea.priority_area_id
-            )
-        },
-        areas,
-        lambda i: dict(project_id=pid, priority_area_id=i),
-        "areas",
-    )
-    changed |= _replace(
-        s,
-        refs,
-        project,
-        Funding,
-        {
-            (d, _dec(a), c, f, t, k)
-            for d, a, c, f, t, k in _rows(
-                Funding.project_id == pid,
-                Funding.donor_id,
-                Funding.amount,
-                Funding.currency,
-                Funding.date_from,
-                Funding.date_to,
-                Funding.transaction_type,
-            )
-        },
-        {(d, _dec(a), c, f, t, k) for d, a, c, f, t, k in funding},
-        lambda i: dict(
-            project_id=pid,
-            donor_id=i[0],
-            amount=i[1],
-            currency=i[2],
-            date_from=i[3],
-            date_to=i[4],
-            transaction_type=i[5],
-        ),
-        "funding",
-    )
+    changed = False
+    for link, wanted in (
+        (_COUNTRIES, {(c, _dec(v)) for c, v in countries.items()}),
+        (_REGIONS, {(v, c, name, _dec(share)) for (v, c), (name, share) in act.regions.items()}),
+        (_SECTORS, {(c, _dec(v)) for c, v in act.sectors.items()}),
+        (_PARTNERS, partners),
+        (_AREAS, areas),
+        (_FUNDING, {(d, _dec(a), c, f, t, k) for d, a, c, f, t, k in funding}),
+    ):
+        changed |= _replace(session, refs, project, link, wanted, new=new)
     return changed
 
 

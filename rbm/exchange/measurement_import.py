@@ -22,25 +22,23 @@ from rbm.exchange import measurement_checks as checks
 from rbm.exchange import measurement_write as write
 from rbm.exchange import spreadsheet
 from rbm.exchange.measurement_read import SHEET, ReadInfo, read_file, to_point, uses_decimal_comma
+from rbm.frames.joins import indicator_parts
 from rbm.frames.sql import columns_frame, epoch_days
 from rbm.i18n import Msg, Text
 from rbm.models import (
-    Dimension,
-    DimensionValue,
     Indicator,
     IndicatorDimension,
     Project,
     ReportingPeriod,
-    ResultNode,
 )
-from rbm.models.enums import MeasurementStatus, Role
-from rbm.principal import Principal, project_condition
+from rbm.models.enums import MeasurementStatus
+from rbm.principal import Principal
+from rbm.queries.workflow import loggable
 
 COLUMNS = ["project", "indicator", "title", "measure", "period", "value", "numerator",
            "denominator", "narrative"]  # fmt: skip
 VALUE_COLUMNS = ["value", "numerator", "denominator", "narrative"]
 KEY = ["project", "indicator", "period"]
-_LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 Progress = Callable[[float, str], None]
 
 
@@ -63,23 +61,14 @@ def _targets(session: Session, principal: Principal, project_codes: list[str]) -
     """Indicator x period pairs the principal may log, for the given projects (read straight
     into columns: an import names thousands of them)."""
     stmt = (
-        select(
-            Project.id.label("project_id"),
-            Project.code.label("project"),
-            Indicator.id.label("indicator_id"),
-            Indicator.code.label("indicator"),
-            Indicator.title,
+        loggable(
+            principal,
             type_coerce(Indicator.measure, String).label("measure"),
             type_coerce(Indicator.accumulation, String).label("accumulation"),
-            ReportingPeriod.id.label("period_id"),
-            ReportingPeriod.label.label("period"),
             epoch_days(ReportingPeriod.start_date).label("start_date"),
             (ReportingPeriod.locked_at.is_not(None)).label("locked"),
         )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .join(ReportingPeriod, ReportingPeriod.project_id == Project.id)
-        .where(Project.code.in_(project_codes), project_condition(principal, *_LOGGERS))
+        .where(Project.code.in_(project_codes))
         .order_by(Project.code, ReportingPeriod.start_date, Indicator.position, Indicator.id)
     )
     df = columns_frame(
@@ -106,17 +95,9 @@ def _scales(session: Session, targets: pd.DataFrame) -> dict[int, int]:
 def _parts(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
     """Breakdown parts of these indicators: indicator_id, dimension, exhaustive, part id, column."""
     result = session.execute(
-        select(
-            IndicatorDimension.indicator_id,
-            Dimension.name.label("dimension"),
-            Dimension.exhaustive,
-            DimensionValue.id.label("dimension_value_id"),
-            DimensionValue.label,
+        indicator_parts(IndicatorDimension.indicator_id).where(
+            IndicatorDimension.indicator_id.in_(indicator_ids)
         )
-        .join(Dimension, Dimension.id == IndicatorDimension.dimension_id)
-        .join(DimensionValue, DimensionValue.dimension_id == Dimension.id)
-        .where(IndicatorDimension.indicator_id.in_(indicator_ids))
-        .order_by(Dimension.name, DimensionValue.position)
     )
     df = pd.DataFrame(result.all(), columns=list(result.keys()))
     df["column"] = (df["dimension"] + ": " + df["label"]).str.lower() if len(df) else []

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rbm import figures
 from rbm.exchange.measurement_read import ReadInfo
+from rbm.frames.sql import enum_values
 from rbm.models import Measurement, MeasurementBreakdown
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal
@@ -61,7 +62,7 @@ def latest(session: Session, indicator_ids: list[int]) -> pd.DataFrame:
         )
     )
     df = pd.DataFrame(result.all(), columns=list(result.keys()))
-    df["status"] = df["status"].map(lambda v: getattr(v, "value", v)).astype(object)
+    enum_values(df, "status")
     return df
 
 

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from rbm.exchange import spreadsheet
 from rbm.exchange._export_data import project_ids
 from rbm.frames.columns import MEASURED
-from rbm.frames.engine import current_approved
+from rbm.frames.engine import approved_in, current_approved
+from rbm.frames.joins import indicator_project, measurement_context, part_dimension
 from rbm.frames.sql import floats, frame
 from rbm.i18n import N_, _
 from rbm.models import (
@@ -104,6 +105,18 @@ def _countries(session: Session, ids: Any) -> pd.Series:
     )
 
 
+#: An indicator as the exported tables name it: its project's code (as project), its result's
+#: code (as result), its code (as indicator), title (as indicator_title), unit and measure.
+_INDICATOR = (
+    Project.code.label("project"),
+    ResultNode.code.label("result"),
+    Indicator.code.label("indicator"),
+    Indicator.title.label("indicator_title"),
+    Indicator.unit,
+    Indicator.measure,
+)
+
+
 def long_table(
     session: Session, *, principal: Principal, project_codes: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -117,31 +130,23 @@ def long_table(
             Measurement.status != MeasurementStatus.APPROVED, ReportingPeriod.project_id.in_(team)
         ),
     )
+    values = select(
+        Measurement.id.label("measurement_id"),
+        Project.id.label("project_id"),
+        *_INDICATOR,
+        Project.title.label("project_title"),
+        ResultNode.level.label("result_level"),
+        ResultNode.title.label("result_title"),
+        ReportingPeriod.label.label("period"),
+        ReportingPeriod.start_date.label("period_start"),
+        ReportingPeriod.end_date.label("period_end"),
+        *MEASURED,
+        Measurement.status,
+        Measurement.narrative,
+    )
     rows = frame(
         session,
-        select(
-            Measurement.id.label("measurement_id"),
-            Project.id.label("project_id"),
-            Project.code.label("project"),
-            Project.title.label("project_title"),
-            ResultNode.code.label("result"),
-            ResultNode.level.label("result_level"),
-            ResultNode.title.label("result_title"),
-            Indicator.code.label("indicator"),
-            Indicator.title.label("indicator_title"),
-            Indicator.measure,
-            Indicator.unit,
-            ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date.label("period_start"),
-            ReportingPeriod.end_date.label("period_end"),
-            *MEASURED,
-            Measurement.status,
-            Measurement.narrative,
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(Project, Project.id == ReportingPeriod.project_id)
-        .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        measurement_context(values)
         .where(Project.id.in_(ids), shown)
         .order_by(
             Project.code,
@@ -151,18 +156,17 @@ def long_table(
             Measurement.revision,
         ),
     )
+    split = select(
+        MeasurementBreakdown.measurement_id,
+        Dimension.code.label("dimension"),
+        DimensionValue.code.label("dimension_value"),
+        MeasurementBreakdown.value,
+        MeasurementBreakdown.numerator,
+        MeasurementBreakdown.denominator,
+    )
     parts = frame(
         session,
-        select(
-            MeasurementBreakdown.measurement_id,
-            Dimension.code.label("dimension"),
-            DimensionValue.code.label("dimension_value"),
-            MeasurementBreakdown.value,
-            MeasurementBreakdown.numerator,
-            MeasurementBreakdown.denominator,
-        )
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        part_dimension(split)
         .where(MeasurementBreakdown.measurement_id.in_(rows["measurement_id"].tolist()))
         .order_by(Dimension.code, DimensionValue.position, DimensionValue.code),
     )
@@ -233,19 +237,10 @@ def iptt_frames(
     summary = indicator_status.summary(
         indicator_status.engine_inputs(session, principal=principal, project_ids=ids, as_of=as_of)
     )
+    indicators = select(Indicator.id.label("indicator_id"), *_INDICATOR)
     described = frame(
         session,
-        select(
-            Project.code.label("project"),
-            Indicator.id.label("indicator_id"),
-            ResultNode.code.label("result"),
-            Indicator.code.label("indicator"),
-            Indicator.title.label("indicator_title"),
-            Indicator.unit,
-            Indicator.measure,
-        )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
+        indicator_project(indicators)
         .where(Project.id.in_(ids))
         .order_by(Project.code, ResultNode.code, Indicator.position, Indicator.code),
     )
@@ -260,42 +255,15 @@ def _period_values(session: Session, ids: Any) -> pd.DataFrame:
     """Per indicator and reporting period (joined by the period's id, never its dates): the
     period target and the approved actual (a percentage from numerator and denominator when it
     has both, else its value)."""
-    from rbm.queries.iptt import period_actual, period_targets, with_dates
+    from rbm.queries.iptt import labelled_periods, period_actual, period_targets
 
-    approved = floats(
-        frame(
-            session,
-            select(
-                Measurement.indicator_id,
-                Measurement.reporting_period_id.label("period_id"),
-                *MEASURED,
-            )
-            .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-            .where(
-                ReportingPeriod.project_id.in_(ids),
-                current_approved(),
-            ),
-        ),
-        "value",
-        "numerator",
-        "denominator",
+    values = select(
+        Measurement.indicator_id, Measurement.reporting_period_id.label("period_id"), *MEASURED
     )
+    approved = floats(frame(session, approved_in(values, ids)), "value", "numerator", "denominator")
     approved["actual"] = period_actual(approved)
     targets = frame(session, period_targets(ids))
-    periods = frame(
-        session,
-        select(
-            ReportingPeriod.id.label("period_id"),
-            ReportingPeriod.project_id,
-            ReportingPeriod.label.label("period"),
-            ReportingPeriod.start_date,
-            ReportingPeriod.end_date,
-        ).where(ReportingPeriod.project_id.in_(ids)),
-    )
-    twice = periods.duplicated(["project_id", "period"], keep=False)
-    periods["period"] = periods["period"].where(
-        ~twice, with_dates(periods["period"], periods["start_date"], periods["end_date"])
-    )
+    periods = labelled_periods(session, ids).drop(columns="label")
     merged = targets.merge(
         approved[["indicator_id", "period_id", "actual"]],
         on=["indicator_id", "period_id"],

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from rbm.models import Measurement, Project, ReportingPeriod, ResultNode
+from rbm.models import (
+    Dimension,
+    DimensionValue,
+    Indicator,
+    Measurement,
+    Project,
+    ReportingPeriod,
+    ResultNode,
+)
 
 #: A project as the lists show it: id (as project_id), code, title and status.
 PROJECT = (Project.id.label("project_id"), Project.code, Project.title, Project.status)
@@ -18,5 +26,18 @@ PERIOD = (
 #: Where a result stands in its logframe: id, parent, level and code.
 RESULT_PLACE = (ResultNode.id, ResultNode.parent_id, ResultNode.level, ResultNode.code)
 
+#: An indicator as the workflow lists it: its project's code (as project), its code (as
+#: indicator) and its title.
+INDICATOR = (Project.code.label("project"), Indicator.code.label("indicator"), Indicator.title)
+
 #: A measured value: the value, or the numerator and denominator of a percentage.
 MEASURED = (Measurement.value, Measurement.numerator, Measurement.denominator)
+
+#: A breakdown part as the value forms take it: its dimension's name (as dimension), whether
+#: the dimension's parts add up to the total, the part's id and label.
+BREAKDOWN_PART = (
+    Dimension.name.label("dimension"),
+    Dimension.exhaustive,
+    DimensionValue.id.label("dimension_value_id"),
+    DimensionValue.label,
+)

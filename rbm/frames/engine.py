@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS
 from indicators.schemas import STATUS_DTYPE
-from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame, timestamps, year_start
+from rbm.frames.joins import indicator_project, part_dimension
+from rbm.frames.sql import (
+    Kind,
+    columns_frame,
+    enum_values,
+    epoch_days,
+    floats,
+    frame,
+    timestamps,
+    year_start,
+)
 from rbm.models import (
     Baseline,
     Dimension,
@@ -93,22 +103,21 @@ def indicator_frame(
     baseline_day = epoch_days(
         func.coalesce(Baseline.baseline_date, year_start(Baseline.year))
     ).label("baseline_date")
+    described = select(
+        Indicator.id.label("indicator_id"),
+        _text(Indicator.measure, "measure"),
+        _text(Indicator.direction, "direction"),
+        _text(Indicator.accumulation, "accumulation"),
+        cast(Baseline.value, Float).label("baseline_value"),
+        baseline_day,
+        cast(Target.value, Float).label("target_value"),
+        epoch_days(Project.start_date).label("start_date"),
+        epoch_days(Project.end_date).label("end_date"),
+        ResultNode.project_id,
+        ResultNode.id.label("result_node_id"),
+    )
     stmt = (
-        select(
-            Indicator.id.label("indicator_id"),
-            _text(Indicator.measure, "measure"),
-            _text(Indicator.direction, "direction"),
-            _text(Indicator.accumulation, "accumulation"),
-            cast(Baseline.value, Float).label("baseline_value"),
-            baseline_day,
-            cast(Target.value, Float).label("target_value"),
-            epoch_days(Project.start_date).label("start_date"),
-            epoch_days(Project.end_date).label("end_date"),
-            ResultNode.project_id,
-            ResultNode.id.label("result_node_id"),
-        )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
+        indicator_project(described)
         .outerjoin(Baseline, Baseline.id == reference_baseline_id())
         .outerjoin(Target, Target.id == lop_target_id())
         .where(
@@ -273,11 +282,18 @@ def approved_parts(parts: Select[*_Columns]) -> Select[*_Columns]:
     the part's dimension value and dimension, and kept to the parts of current approved
     values."""
     return (
-        parts.join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
+        part_dimension(parts)
+        .join(Measurement, Measurement.id == MeasurementBreakdown.measurement_id)
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
         .where(current_approved())
+    )
+
+
+def approved_in(stmt: Select[*_Columns], project_ids: Any) -> Select[*_Columns]:
+    """`stmt` (a select of measurements) kept to the current approved values of the
+    reporting periods of the projects `project_ids`."""
+    return stmt.join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id).where(
+        ReportingPeriod.project_id.in_(project_ids), current_approved()
     )
 
 
@@ -301,8 +317,8 @@ def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.Data
         .join(Indicator, Indicator.id == Measurement.indicator_id)
         .where(Measurement.indicator_id.in_(list(indicator_ids)))
     )
-    df = floats(frame(session, stmt), "value", "numerator")
-    pct = df["measure"].map(lambda v: getattr(v, "value", v)) == Measure.PERCENTAGE.value
+    df = enum_values(floats(frame(session, stmt), "value", "numerator"), "measure")
+    pct = df["measure"] == Measure.PERCENTAGE.value
     df["value"] = df["numerator"].where(pct, df["value"])
     df["exhaustive"] = df["exhaustive"].astype(bool)
     return timestamps(df.drop(columns=["measure", "numerator"]), "period_start", "period_end")

@@ -139,6 +139,18 @@ def floats(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df
 
 
+def enum_values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Enumeration columns (read as members) as their values, for display, charts and
+    exports; a missing one stays None."""
+    for col in columns:
+        df[col] = df[col].map(_value_of).astype(object)
+    return df
+
+
+def _value_of(member: Any) -> Any:
+    return getattr(member, "value", member)
+
+
 def timestamps(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for col in columns:
         df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")

@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied
-from rbm.frames.sql import frame
+from rbm.frames.sql import enum_values, frame
 from rbm.i18n import _
 from rbm.models import AuditEvent, Country, Organisation, Project, RoleGrant, User
 from rbm.models.enums import Role
@@ -60,8 +60,7 @@ def grants_table(session: Session, *, principal: Principal) -> pd.DataFrame:
         .outerjoin(Project, Project.id == RoleGrant.project_id)
         .order_by(User.email, RoleGrant.id),
     )
-    for col in ("role", "scope_type"):
-        df[col] = df[col].map(lambda v: getattr(v, "value", v))
+    enum_values(df, "role", "scope_type")
     scope = df["organisation"].fillna(df["project"]).fillna(df["country_code"])
     df["scope"] = scope.fillna(_("everywhere"))
     return df

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from rbm.frames.checklist import previous_reported
-from rbm.frames.sql import frame
+from rbm.frames.sql import enum_values, frame
 from rbm.i18n import DEFAULT
 from rbm.models import (
     Answer,
@@ -67,12 +67,6 @@ def cycles(session: Session) -> pd.DataFrame:
     )
 
 
-def _values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    for col in columns:
-        df[col] = df[col].map(lambda v: getattr(v, "value", v))
-    return df
-
-
 def self_assessments(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Every checklist the principal may open, with its progress (answered / questions)."""
     answered = (
@@ -109,7 +103,7 @@ def self_assessments(session: Session, *, principal: Principal) -> pd.DataFrame:
         .where(checklist_condition(principal))
         .order_by(ChecklistCycle.year.desc(), Country.name)
     )
-    df = _values(frame(session, stmt), "status")
+    df = enum_values(frame(session, stmt), "status")
     for col in ("submitted_at", "accepted_at"):
         df[col] = utc_naive(df[col])
     return df
@@ -165,7 +159,7 @@ def _answers(session: Session, self_assessment_id: int) -> pd.DataFrame:
         *(getattr(Answer, c) for c in ANSWER_COLUMNS),
     ).join(Question, Question.id == Answer.question_id)
     df = frame(session, stmt.where(Answer.self_assessment_id == self_assessment_id))
-    return _values(df, "implementation", "assistance_kind", "priority")
+    return enum_values(df, "implementation", "assistance_kind", "priority")
 
 
 def checklist_form(

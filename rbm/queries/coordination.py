@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from rbm.frames.columns import PROJECT
-from rbm.frames.sql import floats, frame, timestamps
+from rbm.frames.sql import enum_values, floats, frame, timestamps
 from rbm.models import (
     Country,
     Funding,
@@ -71,7 +71,7 @@ def area_coverage(
     that country (funding x share / 100). One statement."""
     ids = filtered_ids(principal, filters or PortfolioFilters())
     df = frame(session, _coverage(ids))
-    df["status"] = df["status"].map(lambda v: getattr(v, "value", v))
+    enum_values(df, "status")
     floats(df, "share", "funding")
     df["funding"] = df["funding"].fillna(0.0)
     df["money_in_country"] = df["funding"] * df["share"] / 100

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.frames.sql import frame
+from rbm.frames.joins import indicator_project
+from rbm.frames.sql import enum_values, frame
 from rbm.models import Country, Indicator, Project, ProjectCountry, ResultNode
 from rbm.models.enums import ResultLevel
 from rbm.principal import Principal
@@ -76,22 +77,21 @@ def _outcomes(
     session: Session, principal: Principal, filters: PortfolioFilters, figures: pd.DataFrame
 ) -> pd.DataFrame:
     ids = filtered_ids(principal, filters)
+    outcomes = select(
+        Indicator.id.label("indicator_id"),
+        Project.code.label("project"),
+        ResultNode.level,
+        Indicator.code,
+        Indicator.title,
+        Indicator.unit,
+    )
     described = frame(
         session,
-        select(
-            Indicator.id.label("indicator_id"),
-            Project.code.label("project"),
-            ResultNode.level,
-            Indicator.code,
-            Indicator.title,
-            Indicator.unit,
-        )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
+        indicator_project(outcomes)
         .where(Project.id.in_(ids), ResultNode.level.in_(OUTCOME_LEVELS))
         .order_by(Project.code, Indicator.position, Indicator.id),
     )
-    described["level"] = described["level"].map(lambda v: getattr(v, "value", v))
+    enum_values(described, "level")
     countries = frame(
         session,
         select(ProjectCountry.project_id, Project.code.label("project"))

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from indicators.portfolio import rollup_library
 from rbm.errors import NotFound
+from rbm.frames.joins import indicator_project
 from rbm.frames.sql import columns_frame, floats, frame
-from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project, ResultNode
+from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project
 from rbm.principal import Principal
 from rbm.queries.coordination import area_coverage
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_and_figures
@@ -89,21 +90,20 @@ def _money_by(cov: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _described(session: Session, principal: Principal, filters: PortfolioFilters) -> pd.DataFrame:
     # Text and ids only, which the driver returns as they are: read without the ORM's rows.
+    indicators = select(
+        Indicator.id.label("indicator_id"),
+        Indicator.code,
+        Indicator.title,
+        Indicator.unit,
+        Project.id.label("project_id"),
+        Project.code.label("project"),
+        LibraryIndicator.id.label("library_indicator_id"),
+        LibraryIndicator.code.label("library_code"),
+        LibraryIndicator.title.label("library_title"),
+    )
     df = columns_frame(
         session,
-        select(
-            Indicator.id.label("indicator_id"),
-            Indicator.code,
-            Indicator.title,
-            Indicator.unit,
-            Project.id.label("project_id"),
-            Project.code.label("project"),
-            LibraryIndicator.id.label("library_indicator_id"),
-            LibraryIndicator.code.label("library_code"),
-            LibraryIndicator.title.label("library_title"),
-        )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
+        indicator_project(indicators)
         .outerjoin(LibraryIndicator, LibraryIndicator.id == Indicator.library_indicator_id)
         .where(Project.id.in_(filtered_ids(principal, filters))),
     )

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.frames.sql import frame
+from rbm.frames.sql import enum_values, frame
 from rbm.i18n import N_
 from rbm.models import (
     Attachment,
@@ -90,13 +90,6 @@ class RatingsFrame(pa.DataFrameModel):
 
     class Config:
         coerce = True
-
-
-def _values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """Enum members as their string values (for display, charts and exports)."""
-    for col in columns:
-        df[col] = df[col].map(lambda v: getattr(v, "value", v)).astype(object)
-    return df
 
 
 def related_to(
@@ -197,7 +190,7 @@ def evaluations_table(
         .where(Evaluation.id.in_(ids))
         .order_by(Evaluation.end_date.desc().nulls_last(), Evaluation.id.desc()),
     )
-    _values(rows, "type", "scope")
+    enum_values(rows, "type", "scope")
     rows["covers"] = [_covers(r) for r in rows.itertuples()]
     counts = _counts(session, ids, as_of or date.today())
     out = rows.merge(counts, how="left", left_on="id", right_index=True)
@@ -279,7 +272,7 @@ def ratings(
         .where(evaluation_condition(principal), *conds)
         .order_by(Evaluation.end_date.desc().nulls_last(), Evaluation.id),
     )
-    _values(rows, "criterion")
+    enum_values(rows, "criterion")
     rows = RatingsFrame.validate(rows, lazy=True)
     rows["score_label"] = rows["score"].map(SCORE_LABELS)
     rows["order"] = rows["criterion"].map(CRITERIA.index)
@@ -367,7 +360,7 @@ def _recommendations(session: Session, evaluation_ids: Any, as_of: date) -> pd.D
         .where(Recommendation.evaluation_id.in_(evaluation_ids))
         .order_by(Recommendation.evaluation_id, Recommendation.number),
     )
-    _values(rows, "response")
+    enum_values(rows, "response")
     actions = _actions(
         session,
         select(Recommendation.evaluation_id).where(
@@ -424,7 +417,7 @@ def _actions(session: Session, evaluation_ids: Any, as_of: date) -> pd.DataFrame
         .where(Recommendation.evaluation_id.in_(evaluation_ids))
         .order_by(Recommendation.number, FollowUpAction.due_date, FollowUpAction.id),
     )
-    _values(rows, "status")
+    enum_values(rows, "status")
     rows["open"] = rows["status"].isin([s.value for s in OPEN_ACTION]).astype(bool)
     rows["overdue"] = (rows["open"] & rows["due_date"].map(lambda d: d < as_of)).astype(bool)
     rows["days_overdue"] = [

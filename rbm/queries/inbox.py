@@ -15,15 +15,14 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from rbm.frames.columns import INDICATOR
 from rbm.frames.joins import measurement_context
-from rbm.frames.sql import floats, frame
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import Comment, Indicator, Measurement, Project, ReportingPeriod, User
-from rbm.models.enums import MeasurementStatus, Role
+from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal, project_condition
 from rbm.queries import evaluations, indicator_status, workflow
 
-_LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
-_APPROVERS = (Role.ADMIN, Role.MANAGER)
 #: Comments newer than this count as recent.
 RECENT_DAYS = 14
 
@@ -53,7 +52,7 @@ class Inbox:
 def inbox(session: Session, *, principal: Principal, today: date | None = None) -> Inbox:
     """Everything in the principal's inbox, as of `today`."""
     today = today or date.today()
-    logs = principal.has_role(*_LOGGERS)
+    logs = principal.has_role(*workflow.LOGGERS)
     due = workflow.due(session, principal=principal, today=today) if logs else pd.DataFrame()
     if not due.empty:
         due = due[due["due"].isin(["overdue", "open"])].reset_index(drop=True)
@@ -63,7 +62,7 @@ def inbox(session: Session, *, principal: Principal, today: date | None = None) 
         overdue_reports=overdue_count(session, principal=principal, today=today) if logs else 0,
         approvals=(
             workflow.approvals_queue(session, principal=principal)
-            if principal.has_role(*_APPROVERS)
+            if principal.has_role(*workflow.APPROVERS)
             else _empty()
         ),
         actions=my_overdue_actions(session, principal=principal, today=today),
@@ -96,9 +95,7 @@ def returned_values(session: Session, *, principal: Principal) -> pd.DataFrame:
         Measurement.id.label("measurement_id"),
         Measurement.indicator_id,
         Measurement.reporting_period_id.label("period_id"),
-        Project.code.label("project"),
-        Indicator.code.label("indicator"),
-        Indicator.title,
+        *INDICATOR,
         Indicator.measure,
         ReportingPeriod.label.label("period"),
         Measurement.value,
@@ -113,18 +110,17 @@ def returned_values(session: Session, *, principal: Principal) -> pd.DataFrame:
         .outerjoin(Comment, Comment.id == last_comment)
         .where(
             Measurement.status == MeasurementStatus.RETURNED,
-            project_condition(principal, *_LOGGERS),
+            project_condition(principal, *workflow.LOGGERS),
         )
         .order_by(Measurement.reviewed_at.desc(), Measurement.id),
     )
-    df["measure"] = df["measure"].map(lambda v: getattr(v, "value", v)).astype(object)
-    df = floats(df, "value")
+    df = floats(enum_values(df, "measure"), "value")
     return df.sort_values("mine", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def overdue_count(session: Session, *, principal: Principal, today: date) -> int:
     """The portfolio's overdue reports over the projects the principal logs results for."""
-    mine = select(Project.id).where(project_condition(principal, *_LOGGERS))
+    mine = select(Project.id).where(project_condition(principal, *workflow.LOGGERS))
     late = indicator_status.overdue_reports(
         session,
         principal=principal,
@@ -166,7 +162,7 @@ def recent_comments(session: Session, *, principal: Principal, today: date) -> p
             Comment.created_at >= since,
             # a returned value's comment is shown beside it among the returned values
             Measurement.status != MeasurementStatus.RETURNED,
-            project_condition(principal, *_LOGGERS),
+            project_condition(principal, *workflow.LOGGERS),
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc()),
     )

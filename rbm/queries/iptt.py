@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from indicators.periods import set_aside
 from rbm.errors import NotFound
 from rbm.frames.columns import MEASURED
-from rbm.frames.engine import approved_parts, current_approved
-from rbm.frames.sql import floats, frame
+from rbm.frames.engine import approved_in, approved_parts
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import (
     Attachment,
     Comment,
@@ -64,11 +64,10 @@ def iptt(
         .where(ResultNode.project_id.in_(ids))
         .order_by(Indicator.position, Indicator.id),
     )
-    periods = _periods(session, ids)
+    periods = labelled_periods(session, ids)
     if periods.empty and described.empty:
         raise NotFound("No project {code!r} that you can see.", code=code)
-    for col in ("level", "measure", "accumulation"):
-        described[col] = described[col].map(lambda v: getattr(v, "value", v))
+    enum_values(described, "level", "measure", "accumulation")
     per_period = _per_period(session, ids, described, periods)
     lop = _life_of_project(session, principal, ids, described, as_of)
     order = {label: i for i, label in enumerate([*periods["period"], LOP])}
@@ -79,13 +78,15 @@ def iptt(
     )
 
 
-def _periods(session: Session, ids: Select[Any]) -> pd.DataFrame:
-    """The project's periods in reporting order (start, then end), each with a unique column
-    label: its own, with its dates added where two periods share a label."""
+def labelled_periods(session: Session, ids: Any) -> pd.DataFrame:
+    """The reporting periods of the projects `ids` in reporting order (start, then end), each
+    with a unique column label within its project (`period`): its own, with its dates added
+    where two of the project's periods share a label."""
     periods = frame(
         session,
         select(
             ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.project_id,
             ReportingPeriod.label,
             ReportingPeriod.start_date,
             ReportingPeriod.end_date,
@@ -93,7 +94,7 @@ def _periods(session: Session, ids: Select[Any]) -> pd.DataFrame:
         .where(ReportingPeriod.project_id.in_(ids))
         .order_by(ReportingPeriod.start_date, ReportingPeriod.end_date, ReportingPeriod.id),
     )
-    twice = periods["label"].duplicated(keep=False)
+    twice = periods.duplicated(["project_id", "label"], keep=False)
     dated = with_dates(periods["label"], periods["start_date"], periods["end_date"])
     return periods.assign(period=dated.where(twice, periods["label"]))
 
@@ -164,22 +165,18 @@ def _values(session: Session, ids: Select[Any]) -> pd.DataFrame:
         .group_by(Comment.measurement_id)
         .subquery()
     )
+    values = select(
+        Measurement.id.label("measurement_id"),
+        Measurement.indicator_id,
+        Measurement.reporting_period_id.label("period_id"),
+        *MEASURED,
+        func.coalesce(evidence.c.n, 0).label("evidence"),
+        func.coalesce(comments.c.n, 0).label("comments"),
+    )
     stmt = (
-        select(
-            Measurement.id.label("measurement_id"),
-            Measurement.indicator_id,
-            Measurement.reporting_period_id.label("period_id"),
-            *MEASURED,
-            func.coalesce(evidence.c.n, 0).label("evidence"),
-            func.coalesce(comments.c.n, 0).label("comments"),
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
+        approved_in(values, ids)
         .outerjoin(evidence, evidence.c.measurement_id == Measurement.id)
         .outerjoin(comments, comments.c.measurement_id == Measurement.id)
-        .where(
-            ReportingPeriod.project_id.in_(ids),
-            current_approved(),
-        )
     )
     return floats(frame(session, stmt), "value", "numerator", "denominator")
 

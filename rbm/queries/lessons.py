@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
-from rbm.frames.sql import frame
+from rbm.frames.sql import enum_values, frame
 from rbm.models import (
     Country,
     Evaluation,
@@ -285,8 +285,7 @@ def lesson_details(session: Session, ids: Sequence[int]) -> pd.DataFrame:
         .join(User, User.id == Lesson.recorded_by_id)
         .where(Lesson.id.in_(ids)),
     )
-    for col in ("dac_criterion", "result_level"):
-        rows[col] = rows[col].map(lambda v: getattr(v, "value", v)).astype(object)
+    enum_values(rows, "dac_criterion", "result_level")
     for name, stmt in (
         (
             "countries",

@@ -9,11 +9,12 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
 from rbm.frames.columns import PERIOD, RESULT_PLACE
-from rbm.frames.sql import floats, frame
+from rbm.frames.engine import reference_baseline_id
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import (
     Baseline,
     ChangeProposal,
@@ -64,7 +65,7 @@ def editable_projects(session: Session, *, principal: Principal) -> pd.DataFrame
         .where(project_condition(principal, *_TEAM))
         .order_by(Project.code),
     )
-    df["status"] = df["status"].map(_value)
+    enum_values(df, "status")
     df["can_edit"] = df["can_edit"].astype(bool)
     return df
 
@@ -96,7 +97,7 @@ def logframe_tree(session: Session, *, principal: Principal, project_id: int) ->
     )
     if df.empty:
         return df.assign(depth=pd.Series(dtype=int))
-    df["level"] = df["level"].map(_value)
+    enum_values(df, "level")
     df["archived"] = df["archived"].astype(bool)
     children: dict[Any, list[int]] = {}
     ids = [int(v) for v in df["id"]]
@@ -119,10 +120,6 @@ def logframe_indicators(session: Session, *, principal: Principal, project_id: i
     """Every indicator of the project with its reference sheet, reference baseline,
     life-of-project target, dimension and library codes and number of approved values."""
     _check(session, principal, project_id)
-    first = aliased(Baseline)
-    earliest = (
-        select(func.min(first.id)).where(first.indicator_id == Ind.id).correlate(Ind)
-    ).scalar_subquery()
     approved = (
         select(func.count())
         .where(Measurement.indicator_id == Ind.id, Measurement.status == MeasurementStatus.APPROVED)
@@ -160,13 +157,12 @@ def logframe_indicators(session: Session, *, principal: Principal, project_id: i
         )
         .join(ResultNode, ResultNode.id == Ind.result_node_id)
         .outerjoin(LibraryIndicator, LibraryIndicator.id == Ind.library_indicator_id)
-        .outerjoin(Baseline, Baseline.id == earliest)
+        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
         .outerjoin(Target, (Target.indicator_id == Ind.id) & Target.reporting_period_id.is_(None))
         .where(ResultNode.project_id == project_id)
         .order_by(ResultNode.position, ResultNode.id, Ind.position, Ind.id),
     )
-    for col in ("measure", "direction", "accumulation", "frequency"):
-        df[col] = df[col].map(_value)
+    enum_values(df, "measure", "direction", "accumulation", "frequency")
     df["archived"] = df["archived"].astype(bool)
     dims = frame(
         session,
@@ -271,7 +267,7 @@ def organisations(session: Session) -> pd.DataFrame:
         session,
         select(Organisation.id, Organisation.name, Organisation.type).order_by(Organisation.name),
     )
-    df["type"] = df["type"].map(_value)
+    enum_values(df, "type")
     return df
 
 

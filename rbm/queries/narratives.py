@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from rbm.errors import NotFound
 from rbm.frames.columns import PERIOD
-from rbm.frames.sql import frame
+from rbm.frames.sql import enum_values, frame
 from rbm.models import (
     Narrative,
     NarrativePhoto,
@@ -278,5 +278,5 @@ def outcome_nodes(session: Session, *, project_id: int) -> pd.DataFrame:
         )
         .order_by(ResultNode.position, ResultNode.id),
     )
-    df["level"] = df["level"].map(lambda v: getattr(v, "value", v))
+    enum_values(df, "level")
     return df

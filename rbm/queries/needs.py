@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from rbm.errors import PermissionDenied, ValidationFailed
 from rbm.frames.columns import PROJECT
-from rbm.frames.sql import floats, frame
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.models import (
     Answer,
     ChecklistCycle,
@@ -176,12 +176,6 @@ def _links_stmt(need_ids: Any) -> Select[*tuple[Any, ...]]:
     )
 
 
-def _plain(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    for col in columns:
-        df[col] = df[col].map(lambda v: getattr(v, "value", v))
-    return df
-
-
 def needs_register(
     session: Session,
     *,
@@ -193,12 +187,12 @@ def needs_register(
     its source (checklist cycle or entered directly), the projects covering it, their
     providers, coverage, funding and gap."""
     stmt = _needs_stmt(principal, country_code)
-    needs = _plain(frame(session, stmt), "kind", "priority")
+    needs = enum_values(frame(session, stmt), "kind", "priority")
     needs["current"] = needs["current"].astype(bool)
     needs["cycle"] = needs["cycle"].fillna(DIRECT)
     floats(needs, "estimated_cost")
     ids = select(stmt.subquery().c.id)
-    links = _plain(floats(frame(session, _links_stmt(ids)), "share", "amount"), "status")
+    links = enum_values(floats(frame(session, _links_stmt(ids)), "share", "amount"), "status")
     return _with_coverage(needs if include_superseded else needs[needs["current"]], links)
 
 
@@ -348,4 +342,4 @@ def linked_projects(session: Session, *, principal: Principal, need_id: int) -> 
         .where(NeedProject.need_id == need_id, needs_condition(principal))
         .order_by(Project.code)
     )
-    return _plain(frame(session, stmt), "status")
+    return enum_values(frame(session, stmt), "status")

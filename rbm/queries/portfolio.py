@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from rbm.frames.sql import floats, frame, joined_per_key
+from rbm.frames.sql import enum_values, floats, frame, joined_per_key
 from rbm.models import (
     Country,
     Funding,
@@ -155,7 +155,7 @@ def projects_table(
     projects["funding"] = (
         projects["id"].map(donors.groupby("project_id")["amount"].sum()).fillna(0.0)
     )
-    projects["status"] = projects["status"].map(lambda s: getattr(s, "value", s))
+    enum_values(projects, "status")
     floats(projects, "budget")
     counts = counts.reindex(
         columns=[*indicator_status.STATUS_COLUMNS, "quality_flags"], fill_value=0

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from indicators.rollup import rollup_results
 from rbm.errors import NotFound
 from rbm.frames.columns import RESULT_PLACE
-from rbm.frames.sql import floats, frame
+from rbm.frames.sql import enum_values, floats, frame
 from rbm.i18n import DEFAULT
 from rbm.models import (
     Country,
@@ -223,7 +223,7 @@ def _nodes(session: Session, pid: int) -> pd.DataFrame:
         .where(ResultNode.project_id == pid)
         .order_by(ResultNode.position, ResultNode.id),
     )
-    df["level"] = df["level"].map(lambda v: getattr(v, "value", v))
+    enum_values(df, "level")
     return df
 
 
@@ -270,6 +270,6 @@ def _pending(session: Session, pid: int) -> pd.DataFrame:
         .where(ReportingPeriod.project_id == pid, Measurement.status != MeasurementStatus.APPROVED)
         .order_by(ReportingPeriod.end_date),
     )
-    df["status"] = df["status"].map(lambda v: getattr(v, "value", v))
+    enum_values(df, "status")
     floats(df, "value")
     return df.drop_duplicates("indicator_id", keep="last")

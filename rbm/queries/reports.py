@@ -66,17 +66,6 @@ def project_period(session: Session, *, principal: Principal, code: str, label: 
     )
 
 
-def _approved_of(project_ids: Select[Any]) -> Select[Any]:
-    return (
-        select(Measurement.id)
-        .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-        .where(
-            ReportingPeriod.project_id.in_(project_ids),
-            engine.current_approved(),
-        )
-    )
-
-
 def evidence_list(
     session: Session, *, principal: Principal, project_id: int, until: date
 ) -> pd.DataFrame:
@@ -96,7 +85,7 @@ def evidence_list(
         .join(Indicator, Indicator.id == Measurement.indicator_id)
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
-            Measurement.id.in_(_approved_of(visible)),
+            Measurement.id.in_(engine.approved_in(select(Measurement.id), visible)),
             ReportingPeriod.end_date <= until,
         )
         .order_by(ReportingPeriod.end_date.desc(), Indicator.code, Attachment.filename),

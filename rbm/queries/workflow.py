@@ -7,18 +7,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import pandas as pd
-from sqlalchemy import Float, String, and_, cast, func, select, type_coerce
+from sqlalchemy import Float, Select, String, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from indicators.overdue import days_overdue, overdue_mask
 from rbm.errors import NotFound
-from rbm.frames.columns import MEASURED
+from rbm.frames.columns import INDICATOR, MEASURED
 from rbm.frames.engine import current_approved, reference_baseline_id
-from rbm.frames.joins import measurement_context
-from rbm.frames.sql import Kind, columns_frame, epoch_days, floats, frame
+from rbm.frames.joins import (
+    indicator_parts,
+    indicator_periods,
+    indicator_project,
+    measurement_context,
+    part_dimension,
+)
+from rbm.frames.sql import Kind, columns_frame, enum_values, epoch_days, floats, frame
 from rbm.models import (
     Attachment,
     AuditEvent,
@@ -32,7 +38,6 @@ from rbm.models import (
     MeasurementBreakdown,
     Project,
     ReportingPeriod,
-    ResultNode,
     Target,
     User,
 )
@@ -40,16 +45,14 @@ from rbm.models.enums import MeasurementStatus, Role
 from rbm.principal import Principal, pending_condition, project_condition, visible_condition
 from rbm.settings import get_settings
 
+_Columns = TypeVarTuple("_Columns")
+
 #: Due states, most urgent first.
 DUE_ORDER = {"returned": 0, "overdue": 1, "draft": 2, "open": 3}
-_LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
-_APPROVERS = (Role.ADMIN, Role.MANAGER)
-
-
-def _enum_values(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    for col in columns:
-        df[col] = df[col].map(lambda v: getattr(v, "value", v)).astype("object")
-    return df
+#: The roles that log values.
+LOGGERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
+#: The roles that approve values.
+APPROVERS = (Role.ADMIN, Role.MANAGER)
 
 
 def _latest_revision() -> Any:
@@ -64,6 +67,22 @@ def _latest_revision() -> Any:
     )
 
 
+def loggable(principal: Principal, *columns: Any) -> Select[Any]:
+    """Every indicator and reporting period of the projects the principal logs values for:
+    project_id, indicator_id, `INDICATOR` (project, indicator, title), period_id, period, then
+    `columns`. Leaving out archived indicators, and locked or future periods, is the caller's."""
+    return indicator_periods(
+        select(
+            Project.id.label("project_id"),
+            Indicator.id.label("indicator_id"),
+            *INDICATOR,
+            ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.label.label("period"),
+            *columns,
+        )
+    ).where(project_condition(principal, *LOGGERS))
+
+
 def due(
     session: Session, *, principal: Principal, today: date | None = None, project_id: int = 0
 ) -> pd.DataFrame:
@@ -74,15 +93,9 @@ def due(
     latest = _latest_revision()
     m = aliased(Measurement)
     stmt = (
-        select(
-            Project.id.label("project_id"),
-            Project.code.label("project"),
-            Indicator.id.label("indicator_id"),
-            Indicator.code.label("indicator"),
-            Indicator.title,
+        loggable(
+            principal,
             Indicator.measure,
-            ReportingPeriod.id.label("period_id"),
-            ReportingPeriod.label.label("period"),
             ReportingPeriod.end_date,
             m.id.label("measurement_id"),
             m.status,
@@ -90,9 +103,6 @@ def due(
             m.version,
             m.supersedes_id,
         )
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .join(ReportingPeriod, ReportingPeriod.project_id == Project.id)
         .outerjoin(
             latest,
             and_(
@@ -109,7 +119,6 @@ def due(
             ),
         )
         .where(
-            project_condition(principal, *_LOGGERS),
             Indicator.archived_at.is_(None),  # archived indicators are hidden from entry
             ReportingPeriod.start_date <= today,
             ReportingPeriod.locked_at.is_(None),
@@ -118,7 +127,7 @@ def due(
     )
     if project_id:
         stmt = stmt.where(Project.id == project_id)
-    df = _enum_values(frame(session, stmt), "measure", "status")
+    df = enum_values(frame(session, stmt), "measure", "status")
     floats(df, "value")
     return _rank_due(df, today)
 
@@ -145,15 +154,25 @@ def _rank_due(df: pd.DataFrame, today: date) -> pd.DataFrame:
     return df.drop(columns=["rank", "supersedes_id"]).reset_index(drop=True)
 
 
+def _with_references(stmt: Select[*_Columns]) -> Select[*_Columns]:
+    """`stmt` (a select of measurements in their context) with the indicator's reference
+    baseline (`reference_baseline_id`, as the figures are judged) and the period's target,
+    where there are."""
+    # Correlated: one index probe per value, not a scan of every baseline.
+    baseline = Baseline.id == reference_baseline_id()
+    target = and_(
+        Target.indicator_id == Indicator.id, Target.reporting_period_id == ReportingPeriod.id
+    )
+    return stmt.outerjoin(Baseline, baseline).outerjoin(Target, target)
+
+
 def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Submitted values in the principal's approval scope, oldest submission first, without
     the principal's own submissions (four eyes), with baseline and period target."""
     submitter = aliased(User)
     queued = select(
         Measurement.id.label("measurement_id"),
-        Project.code.label("project"),
-        Indicator.code.label("indicator"),
-        Indicator.title,
+        *INDICATOR,
         Indicator.unit,
         ReportingPeriod.label.label("period"),
         Measurement.revision,
@@ -166,20 +185,11 @@ def approvals_queue(session: Session, *, principal: Principal) -> pd.DataFrame:
         Measurement.version,
     )
     stmt = (
-        measurement_context(queued)
+        _with_references(measurement_context(queued))
         .outerjoin(submitter, submitter.id == Measurement.submitted_by_id)
-        # Correlated: one index probe per queued value, not a scan of every baseline.
-        .outerjoin(Baseline, Baseline.id == reference_baseline_id())
-        .outerjoin(
-            Target,
-            and_(
-                Target.indicator_id == Indicator.id,
-                Target.reporting_period_id == ReportingPeriod.id,
-            ),
-        )
         .where(
             Measurement.status == MeasurementStatus.SUBMITTED,
-            project_condition(principal, *_APPROVERS),
+            project_condition(principal, *APPROVERS),
             func.coalesce(Measurement.submitted_by_id, 0) != principal.user_id,
             Measurement.created_by_id != principal.user_id,
         )
@@ -238,10 +248,6 @@ def measurement_detail(
 
 
 def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[pd.Series, bool]:
-    first = aliased(Baseline)
-    earliest = (
-        select(func.min(first.id)).where(first.indicator_id == Indicator.id).correlate(Indicator)
-    ).scalar_subquery()
     shown = select(
         Measurement.id,
         Measurement.indicator_id,
@@ -253,9 +259,7 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
         Measurement.narrative,
         Measurement.version,
         Project.id.label("project_id"),
-        Project.code.label("project"),
-        Indicator.code.label("indicator"),
-        Indicator.title,
+        *INDICATOR,
         Indicator.unit,
         Indicator.measure,
         Indicator.ordinal_labels,
@@ -267,18 +271,11 @@ def _head(session: Session, principal: Principal, measurement_id: int) -> tuple[
     )
     df = frame(
         session,
-        measurement_context(shown)
-        .outerjoin(Baseline, Baseline.id == earliest)
-        .outerjoin(
-            Target,
-            and_(
-                Target.indicator_id == Indicator.id,
-                Target.reporting_period_id == ReportingPeriod.id,
-            ),
-        )
-        .where(Measurement.id == measurement_id, visible_condition(principal)),
+        _with_references(measurement_context(shown)).where(
+            Measurement.id == measurement_id, visible_condition(principal)
+        ),
     )
-    _enum_values(df, "status", "measure")
+    enum_values(df, "status", "measure")
     floats(df, "value", "numerator", "denominator", "baseline", "target")
     if df.empty:
         raise NotFound(
@@ -332,15 +329,14 @@ def previous_values(session: Session, *, principal: Principal, indicator_id: int
 
 
 def _breakdown(session: Session, measurement_id: int) -> pd.DataFrame:
+    parts = select(
+        Dimension.name.label("dimension"),
+        DimensionValue.label.label("part"),
+        MeasurementBreakdown.value,
+    )
     df = frame(
         session,
-        select(
-            Dimension.name.label("dimension"),
-            DimensionValue.label.label("part"),
-            MeasurementBreakdown.value,
-        )
-        .join(DimensionValue, DimensionValue.id == MeasurementBreakdown.dimension_value_id)
-        .join(Dimension, Dimension.id == DimensionValue.dimension_id)
+        part_dimension(parts)
         .where(MeasurementBreakdown.measurement_id == measurement_id)
         .order_by(Dimension.name, DimensionValue.position),
     )
@@ -395,7 +391,7 @@ def _revisions(session: Session, indicator_id: int, period_id: int, team: bool) 
     )
     if not team:
         stmt = stmt.where(Measurement.status == MeasurementStatus.APPROVED)
-    return floats(_enum_values(frame(session, stmt), "status"), "value")
+    return floats(enum_values(frame(session, stmt), "status"), "value")
 
 
 def _audit(session: Session, measurement_ids: list[int], *, details: bool) -> pd.DataFrame:
@@ -447,19 +443,9 @@ def indicator_dimensions(
     """The disaggregation parts an indicator is broken down by (dimension, value id, label)."""
     return frame(
         session,
-        select(
-            Dimension.name.label("dimension"),
-            Dimension.exhaustive,
-            DimensionValue.id.label("dimension_value_id"),
-            DimensionValue.label,
-        )
-        .join(IndicatorDimension, IndicatorDimension.dimension_id == Dimension.id)
-        .join(DimensionValue, DimensionValue.dimension_id == Dimension.id)
-        .join(Indicator, Indicator.id == IndicatorDimension.indicator_id)
-        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
-        .join(Project, Project.id == ResultNode.project_id)
-        .where(IndicatorDimension.indicator_id == indicator_id, visible_condition(principal))
-        .order_by(Dimension.name, DimensionValue.position),
+        indicator_project(
+            indicator_parts().join(Indicator, Indicator.id == IndicatorDimension.indicator_id)
+        ).where(IndicatorDimension.indicator_id == indicator_id, visible_condition(principal)),
     )
 
 
@@ -475,7 +461,7 @@ def lockable_periods(session: Session, *, principal: Principal) -> pd.DataFrame:
             type_coerce(ReportingPeriod.locked_at, String).label("locked_at"),
         )
         .join(Project, Project.id == ReportingPeriod.project_id)
-        .where(project_condition(principal, *_APPROVERS))
+        .where(project_condition(principal, *APPROVERS))
         .order_by(Project.code, ReportingPeriod.start_date),
         {"period_id": "int", "end_date": "day"},
     )

@@ -224,6 +224,26 @@ def test_importing_the_same_file_twice_changes_nothing(db: Database, admin: Prin
         assert session.scalar(select(func.count(AuditEvent.id))) == events
 
 
+def test_changed_countries_replace_the_old_ones_and_the_change_is_audited(
+    db: Database, admin: Principal
+) -> None:
+    run(db, admin, document(activity("XM-TEST-1-A1")))
+    moved = activity("XM-TEST-1-A1").replace(
+        'code="GT" percentage="40"', 'code="SV" percentage="40"'
+    )
+    report = run(db, admin, document(moved))
+    assert report.activities[0].outcome == "updated"
+    with db.read() as session:
+        shares = pairs(session.execute(select(ProjectCountry.country_code, ProjectCountry.share)))
+        audits = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "import_update").order_by(AuditEvent.id)
+        ).all()
+    assert shares == {"HN": Decimal(60), "SV": Decimal(40)}
+    *_, event = [a for a in audits if "countries" in (a.after or {})]
+    assert event.before["countries"] == ["('GT', Decimal('40.0000'))", "('HN', Decimal('60.0000'))"]
+    assert event.after["countries"] == ["('HN', Decimal('60.0000'))", "('SV', Decimal('40.0000'))"]
+
+
 def test_a_changed_value_becomes_a_new_approved_revision(db: Database, admin: Principal) -> None:
     run(db, admin, document(activity("XM-TEST-1-A1", MESSY_RESULTS)))
     changed = MESSY_RESULTS.replace('<actual value="12"/>', '<actual value="14"/>')

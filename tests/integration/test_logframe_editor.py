@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from rbm.db import Database
 from rbm.errors import PermissionDenied, ValidationFailed
-from rbm.models import Project, ReportingPeriod, ResultNode, TargetPart
+from rbm.models import Baseline, Project, ReportingPeriod, ResultNode, TargetPart
 from rbm.models.enums import (
     Direction,
     Measure,
@@ -359,6 +359,21 @@ def test_the_full_reference_sheet_is_stored(db: Database, team: Team) -> None:
     assert row["denominator_rule"] == "firearms seized in the period"
     assert row["library_code"] == "FA-MARK"
     assert row["responsible"] == "Registry officer"
+
+
+def test_the_editor_shows_the_reference_baseline_the_one_it_edits(db: Database, team: Team) -> None:
+    """An indicator with two baselines: the editor's table shows the earliest-dated (the
+    reference the figures use, and the one the editor's baseline changes), whichever was
+    recorded first."""
+    indicator_id = team.built.indicator_ids["1.a"]
+    with db.write() as session:
+        session.add(Baseline(indicator_id=indicator_id, year=2019, value=Decimal("7")))
+    with db.read() as session:
+        df = q.logframe_indicators(
+            session, principal=team.officer, project_id=team.built.project_id
+        ).set_index("code")
+        edited = ed.baseline_of(session, indicator_id)
+    assert df.loc["1.a", "baseline_value"] == float(edited or 0) == 7.0
 
 
 def test_meaning_changes_are_refused_once_approved_values_exist(db: Database, team: Team) -> None:

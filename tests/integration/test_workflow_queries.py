@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rbm.db import Database
 from rbm.errors import NotFound, PermissionDenied, ValidationFailed
-from rbm.models import AuditEvent
+from rbm.models import AuditEvent, Baseline
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
 from rbm.queries import workflow
@@ -74,6 +74,23 @@ def test_the_queue_holds_others_submissions_with_baseline_and_target(db: Databas
         queue = workflow.approvals_queue(session, principal=manager)
     assert queue["measurement_id"].tolist() == [theirs]
     assert (queue.loc[0, "value"], queue.loc[0, "baseline"]) == (4.0, 0.0)
+
+
+def test_a_value_is_shown_beside_the_reference_baseline_as_in_the_queue(db: Database, team) -> None:
+    """An indicator with two baselines is judged against the earliest-dated one, whichever
+    was recorded first: the value's detail shows that one, as the approvals queue does."""
+    built, _admin, officer, manager = team
+    with db.write() as session:
+        session.add(
+            Baseline(indicator_id=built.indicator_ids["1.a"], year=2019, value=Decimal("7"))
+        )
+    mid = _draft(db, officer, built, "2024-Q1", "3")
+    with db.write() as session:
+        svc.submit(session, principal=officer, measurement_id=mid)
+    with db.read() as session:
+        queued = workflow.approvals_queue(session, principal=manager)
+        detail = workflow.measurement_detail(session, principal=manager, measurement_id=mid)
+    assert queued.loc[0, "baseline"] == detail.measurement["baseline"] == 7.0
 
 
 def test_a_pending_value_is_hidden_from_a_donor_and_files_download_for_the_team(
