@@ -6,6 +6,7 @@ on the vectorised summary."""
 from __future__ import annotations
 
 from datetime import date
+from random import Random
 
 import pandas as pd
 import pytest
@@ -37,7 +38,7 @@ from indicators import (
     summarise_one,
 )
 from indicators.baselines import BaselineCandidate, dated, earliest_baseline
-from indicators.periods import overlaps, set_aside
+from indicators.periods import by_indicator_and_period, overlaps, set_aside
 from indicators.scalar import expected_progress, plan_start
 
 YEAR_2024 = (date(2024, 1, 1), date(2024, 12, 31))
@@ -123,6 +124,33 @@ def test_the_vectorised_set_aside_agrees_with_finest_periods(
     assert (
         set_aside(codes, start, end).tolist() == [p not in kept for p in chosen] + [False] * other
     )
+
+
+@QUICK
+@given(st.lists(st.tuples(st.integers(0, 3), periods), min_size=1, max_size=4), st.randoms())
+def test_set_aside_judges_each_indicator_on_its_own_rows_in_any_row_order(
+    chosen: list[tuple[int, list[tuple[int, int]]]], rng: Random
+) -> None:
+    import numpy as np
+
+    rows = [(code, period) for code, ps in chosen for period in ps]
+    rng.shuffle(rows)
+    codes = np.array([code for code, _ in rows], dtype=np.int64)
+    start = np.array([p[0] for _, p in rows], dtype=np.int64)
+    end = np.array([p[1] for _, p in rows], dtype=np.int64)
+    kept = {code: finest_periods([p for c, p in rows if c == code]) for code in set(codes.tolist())}
+    assert set_aside(codes, start, end).tolist() == [p not in kept[c] for c, p in rows]
+
+
+def test_rows_too_wide_for_one_sort_key_are_ordered_alike() -> None:
+    import numpy as np
+
+    code = np.array([2, 1, 2, 1], dtype=np.int64)
+    start = np.array([0, 10**12, 5, 0], dtype=np.int64)  # too wide for the combined key
+    end = np.array([9, 10**12 + 3, 6, 10**12], dtype=np.int64)
+    order = by_indicator_and_period(code, start, end)
+    assert order.tolist() == np.lexsort((end, start, code)).tolist() == [3, 1, 0, 2]
+    assert set_aside(code, start, end).tolist() == [True, False, False, False]
 
 
 @QUICK
