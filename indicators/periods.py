@@ -42,28 +42,25 @@ def set_aside(code: Ints, start: Ints, end: Ints) -> Bools:
     """Per row (indicator ``code``, period ``start`` to ``end``): is its period set aside by
     :func:`finest_periods` among the periods of its indicator's rows?
 
-    Vectorised detection first (rows sorted by indicator and period: a period overlaps an
-    earlier one when it starts before the latest end so far); only the indicators with an
-    overlap go through :func:`finest_periods`, each over its own rows, which the sort has put
-    side by side.
+    Vectorised detection first (the distinct periods sorted by indicator and start: a period
+    overlaps an earlier one of its indicator when it starts before the latest end so far);
+    only the indicators with an overlap go through :func:`finest_periods`, each over its own
+    rows.
     """
     out = np.zeros(len(code), dtype=bool)
     if len(code) < 2:
         return out
-    order = by_indicator_and_period(code, start, end)
-    c, s, e = code[order], start[order], end[order]
-    distinct = np.ones(len(c), dtype=bool)
-    distinct[1:] = (c[1:] != c[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1])
-    dc, ds, de = c[distinct], s[distinct], e[distinct]
-    low = int(de.min())
-    span = int(de.max()) - low + 1
-    running = np.maximum.accumulate(dc * span + (de - low))
+    c, s, e = distinct_periods(code, start, end)
+    low = int(e.min())
+    span = int(e.max()) - low + 1
+    running = np.maximum.accumulate(c * span + (e - low))  # latest end so far, per indicator
     before = np.concatenate([[-1], running[:-1]])
-    same = (before >= 0) & (before // span == dc)
-    clash = same & (ds < before % span + low)
+    same = before >= c * span  # the latest end so far is one of this indicator's
+    clash = same & (s - low < before - c * span)
     if not clash.any():
         return out
-    rows = order[np.isin(c, dc[clash])]  # the clashing indicators' rows, one run each
+    rows = np.flatnonzero(np.isin(code, c[clash]))
+    rows = rows[np.argsort(code[rows], kind="stable")]  # each such indicator's rows together
     for group in np.split(rows, np.flatnonzero(np.diff(code[rows])) + 1):
         periods = list(zip(start[group].tolist(), end[group].tolist(), strict=True))
         kept = finest_periods(periods)
@@ -71,14 +68,21 @@ def set_aside(code: Ints, start: Ints, end: Ints) -> Bools:
     return out
 
 
-def by_indicator_and_period(code: Ints, start: Ints, end: Ints) -> Ints:
-    """The row order by indicator, then period start, then end. One sort of a combined integer
-    key, where the three fit in an int64 together (a sort of one column is several times
-    cheaper than ``np.lexsort`` of three), else ``np.lexsort``."""
+def distinct_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints]:
+    """The distinct (indicator, start, end) triples, sorted. One sort of a combined integer key
+    where the three fit in an int64 together (sorting one column is several times cheaper than
+    ``np.lexsort`` of three and the gathers after it), else ``np.lexsort``."""
     start_low, end_low = int(start.min()), int(end.min())
     start_span = int(start.max()) - start_low + 1
     end_span = int(end.max()) - end_low + 1
     if int(code.min()) >= 0 and (int(code.max()) + 1) * start_span * end_span < 2**62:
-        key = (code * start_span + (start - start_low)) * end_span + (end - end_low)
-        return np.argsort(key)
-    return np.lexsort((end, start, code))
+        key = np.sort((code * start_span + (start - start_low)) * end_span + (end - end_low))
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+        indicator_and_start, end_offset = np.divmod(key, end_span)
+        c, start_offset = np.divmod(indicator_and_start, start_span)
+        return c, start_offset + start_low, end_offset + end_low
+    order = np.lexsort((end, start, code))
+    c, s, e = code[order], start[order], end[order]
+    distinct = np.ones(len(c), dtype=bool)
+    distinct[1:] = (c[1:] != c[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1])
+    return c[distinct], s[distinct], e[distinct]

@@ -38,7 +38,7 @@ from indicators import (
     summarise_one,
 )
 from indicators.baselines import BaselineCandidate, dated, earliest_baseline
-from indicators.periods import by_indicator_and_period, overlaps, set_aside
+from indicators.periods import distinct_periods, overlaps, set_aside
 from indicators.scalar import expected_progress, plan_start
 
 YEAR_2024 = (date(2024, 1, 1), date(2024, 12, 31))
@@ -142,15 +142,18 @@ def test_set_aside_judges_each_indicator_on_its_own_rows_in_any_row_order(
     assert set_aside(codes, start, end).tolist() == [p not in kept[c] for c, p in rows]
 
 
-def test_rows_too_wide_for_one_sort_key_are_ordered_alike() -> None:
+def test_periods_too_wide_for_one_sort_key_are_sorted_alike() -> None:
     import numpy as np
 
-    code = np.array([2, 1, 2, 1], dtype=np.int64)
-    start = np.array([0, 10**12, 5, 0], dtype=np.int64)  # too wide for the combined key
-    end = np.array([9, 10**12 + 3, 6, 10**12], dtype=np.int64)
-    order = by_indicator_and_period(code, start, end)
-    assert order.tolist() == np.lexsort((end, start, code)).tolist() == [3, 1, 0, 2]
-    assert set_aside(code, start, end).tolist() == [True, False, False, False]
+    code = np.array([2, 1, 2, 1, 2], dtype=np.int64)
+    start = np.array([0, 10**12, 5, 0, 0], dtype=np.int64)  # too wide for the combined key
+    end = np.array([9, 10**12 + 3, 6, 10**12, 9], dtype=np.int64)
+    narrow = (code, start % 100, end % 100)
+    for columns in ((code, start, end), narrow):
+        c, s, e = distinct_periods(*columns)
+        triples = sorted(set(zip(*(x.tolist() for x in columns), strict=True)))
+        assert list(zip(c.tolist(), s.tolist(), e.tolist(), strict=True)) == triples
+    assert set_aside(code, start, end).tolist() == [True, False, False, False, True]
 
 
 @QUICK
