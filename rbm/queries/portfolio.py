@@ -143,14 +143,12 @@ def projects_table(
         .join(Organisation, Organisation.id == Funding.donor_id)
         .where(Funding.project_id.in_(select(ids))),
     )
-    projects["countries"] = (
-        projects["id"].map(joined_per_key(countries["project_id"], countries["name"])).fillna("")
+    projects["countries"] = _named(
+        projects["id"], joined_per_key(countries["project_id"], countries["name"])
     )
     floats(donors, "amount")
-    projects["donors"] = (
-        projects["id"]
-        .map(joined_per_key(donors["project_id"], donors["name"], distinct=True))
-        .fillna("")
+    projects["donors"] = _named(
+        projects["id"], joined_per_key(donors["project_id"], donors["name"], distinct=True)
     )
     projects["funding"] = (
         projects["id"].map(donors.groupby("project_id")["amount"].sum()).fillna(0.0)
@@ -167,6 +165,12 @@ def projects_table(
     table["overdue_reports"] = table["id"].map(late).fillna(0).astype("int64")
     table["quality_flags"] = table["quality_flags"].astype("int64")
     return table
+
+
+def _named(ids: pd.Series, names: dict[Any, str]) -> pd.Series:
+    """Per id, its names; "" for an id without any. Text even when no id has a name (a map
+    onto nothing gives floats, which cannot hold "")."""
+    return ids.map(names).astype(object).fillna("")
 
 
 def projects_and_figures(

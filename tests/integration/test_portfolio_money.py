@@ -4,16 +4,18 @@ each of its areas, once)."""
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import delete
 
 from rbm.db import Database
-from rbm.models import ProjectPriorityArea
+from rbm.models import Funding, ProjectPriorityArea
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
-from rbm.queries.portfolio import PortfolioFilters, funding_by_area, money_by_country
+from rbm.queries.portfolio import PortfolioFilters, funding_by_area, home, money_by_country
 from rbm.services.reference import create_priority_area
 from tests.utils.builders import LogframeBuilder, make_user
 
@@ -90,3 +92,16 @@ def test_money_tables_are_empty_when_no_project_matches(
     with db.read() as session:
         assert money_by_country(session, principal=world["admin"], filters=nothing).empty
         assert funding_by_area(session, principal=world["admin"], filters=nothing).empty
+
+
+def test_projects_without_countries_or_donors_list_them_as_empty_text(db: Database) -> None:
+    with db.write() as session:
+        admin = make_user(session, Role.ADMIN)
+        built = LogframeBuilder(code="BARE", countries={}).build(session, admin)
+        session.execute(delete(Funding).where(Funding.project_id == built.project_id))
+    with db.read() as session, warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas warns before it refuses "" in a float column
+        table = home(session, principal=admin).table.set_index("code")
+    assert table.loc["BARE", "countries"] == ""
+    assert table.loc["BARE", "donors"] == ""
+    assert table.loc["BARE", "funding"] == 0
