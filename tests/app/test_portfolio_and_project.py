@@ -128,6 +128,18 @@ def test_a_project_outside_the_scope_cannot_be_opened_by_code(portfolio) -> None
     assert at.selectbox(key="pj_code").options == ["WP-HN — Project WP-HN"]
 
 
+def test_a_code_the_person_cannot_see_is_named_and_told_apart_from_the_project_shown(
+    portfolio,
+) -> None:
+    for code in ("MLA-EG", "NO-SUCH"):  # outside the scope, and not there at all: alike
+        at = open_app(portfolio["officer"], page=PROJECT, query={"code": code})
+        assert [unescaped(w.value) for w in at.warning] == [
+            f"There is no project {code} that you can see; WP-HN is shown instead."
+        ]
+    at = open_app(portfolio["officer"], page=PROJECT, query={"code": "WP-HN"})
+    assert not at.warning
+
+
 def test_the_portfolio_home_warns_of_overdue_reports(portfolio) -> None:
     at = open_app(portfolio["admin"])
     metrics = {m.label: m.value for m in at.metric}

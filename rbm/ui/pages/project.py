@@ -19,7 +19,7 @@ from rbm.ui.project.indicator import indicator_tab
 from rbm.ui.project.iptt import iptt_tab
 from rbm.ui.project.logframe import chain_tab, logframe_tab
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import reported
+from rbm.ui.widgets import plain, reported
 
 principal = require_principal()
 with get_db().read() as session:
@@ -39,6 +39,15 @@ code = st.selectbox(
     format_func=lambda c: f"{c} — {titles[c]}",
     key="pj_code",
 )
+if wanted and wanted not in codes:
+    # The same words for a project that does not exist and one outside the person's scope.
+    st.warning(
+        _(
+            "There is no project {code} that you can see; {shown} is shown instead.",
+            code=plain(wanted),
+            shown=plain(code),
+        )
+    )
 st.query_params["code"] = code
 view: ProjectView | None = None
 with reported():
