@@ -39,8 +39,9 @@ def day_numbers(column: pd.Series) -> Ints:
         values, unit, count = column.to_numpy(dtype="datetime64[ns]"), "ns", 1
     per_day = _TICKS_PER_DAY[unit] // count
     raw = values.view(np.int64)
-    # NaT is the smallest int64, which is NO_DAY itself.
-    return np.where(raw == NO_DAY, NO_DAY, np.floor_divide(raw, per_day))
+    days = raw // per_day
+    days[raw == NO_DAY] = NO_DAY  # NaT is the smallest int64, which is NO_DAY itself
+    return days
 
 
 # Database ids are dense positive integers; up to this many slots per indicator a lookup table
@@ -66,7 +67,7 @@ def codes_of(ids: pd.Series, index: pd.Index) -> Ints:
     # clipping sends every id outside the table to one of them.
     table = np.full(int(keys.max()) + 3, -1, dtype=np.int64)
     table[keys + 1] = np.arange(len(keys), dtype=np.int64)
-    return table.take(wanted.astype(np.int64) + 1, mode="clip")
+    return table.take(wanted.astype(np.int64, copy=False) + 1, mode="clip")
 
 
 def floats(column: pd.Series) -> Floats:
@@ -120,10 +121,11 @@ def elapsed(start: Ints, end: Ints, as_of: Days) -> Floats:
 def first_match(
     conditions: list[Bools], labels: list[str | None], *, default: str | None
 ) -> npt.NDArray[np.object_]:
-    """Like ``np.select`` for labels: the label of the first true condition, per element."""
-    out = np.full(conditions[0].shape, default, dtype=object)
-    decided = np.zeros(conditions[0].shape, dtype=bool)
-    for condition, label in zip(conditions, labels, strict=True):
-        out[condition & ~decided] = label
-        decided |= condition
-    return out
+    """Like ``np.select`` for labels: the label of the first true condition, per element.
+
+    The selection runs on label positions (integers), then one gather picks the labels:
+    cheaper than assigning into an object array once per condition.
+    """
+    choices: npt.NDArray[np.object_] = np.array([*labels, default], dtype=object)
+    position = np.select(conditions, list(range(len(labels))), default=len(labels))
+    return choices.take(position)

@@ -42,24 +42,16 @@ def set_aside(code: Ints, start: Ints, end: Ints) -> Bools:
     """Per row (indicator ``code``, period ``start`` to ``end``): is its period set aside by
     :func:`finest_periods` among the periods of its indicator's rows?
 
-    Vectorised detection first (the distinct periods sorted by indicator and start: a period
-    overlaps an earlier one of its indicator when it starts before the latest end so far);
-    only the indicators with an overlap go through :func:`finest_periods`, each over its own
-    rows.
+    Vectorised detection first (:func:`with_overlaps`); only the indicators with an overlap go
+    through :func:`finest_periods`, each over its own rows.
     """
     out = np.zeros(len(code), dtype=bool)
     if len(code) < 2:
         return out
-    c, s, e = distinct_periods(code, start, end)
-    low = int(e.min())
-    span = int(e.max()) - low + 1
-    running = np.maximum.accumulate(c * span + (e - low))  # latest end so far, per indicator
-    before = np.concatenate([[-1], running[:-1]])
-    same = before >= c * span  # the latest end so far is one of this indicator's
-    clash = same & (s - low < before - c * span)
-    if not clash.any():
+    clashing = with_overlaps(code, start, end)
+    if not len(clashing):
         return out
-    rows = np.flatnonzero(np.isin(code, c[clash]))
+    rows = np.flatnonzero(np.isin(code, clashing))
     rows = rows[np.argsort(code[rows], kind="stable")]  # each such indicator's rows together
     for group in np.split(rows, np.flatnonzero(np.diff(code[rows])) + 1):
         periods = list(zip(start[group].tolist(), end[group].tolist(), strict=True))
@@ -68,21 +60,43 @@ def set_aside(code: Ints, start: Ints, end: Ints) -> Bools:
     return out
 
 
-def distinct_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints]:
-    """The distinct (indicator, start, end) triples, sorted. One sort of a combined integer key
-    where the three fit in an int64 together (sorting one column is several times cheaper than
-    ``np.lexsort`` of three and the gathers after it), else ``np.lexsort``."""
-    start_low, end_low = int(start.min()), int(end.min())
-    start_span = int(start.max()) - start_low + 1
-    end_span = int(end.max()) - end_low + 1
-    if int(code.min()) >= 0 and (int(code.max()) + 1) * start_span * end_span < 2**62:
-        key = np.sort((code * start_span + (start - start_low)) * end_span + (end - end_low))
-        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
-        indicator_and_start, end_offset = np.divmod(key, end_span)
-        c, start_offset = np.divmod(indicator_and_start, start_span)
-        return c, start_offset + start_low, end_offset + end_low
+def with_overlaps(code: Ints, start: Ints, end: Ints) -> Ints:
+    """The indicators (codes, ascending) among whose periods two overlap.
+
+    Over the periods sorted by indicator, start and end, a period overlaps an earlier one of its
+    indicator when it starts before the latest end so far; a repeat of the period just before
+    it does not (identical periods never overlap).
+    """
+    c, s, e, span = sorted_periods(code, start, end)
+    # Each indicator's days in a band of its own (indicator x span + day): one running maximum
+    # then gives, per row, the latest end so far of its indicator, and a start can only fall
+    # below it within the same indicator's band.
+    band = c * span
+    latest_end = np.maximum.accumulate(band + e)
+    overlapping = (band[1:] + s[1:] < latest_end[:-1]) & ((s[1:] != s[:-1]) | (e[1:] != e[:-1]))
+    return np.unique(c[1:][overlapping])
+
+
+def sorted_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints, int]:
+    """The (indicator, start, end) triples sorted, with start and end counted in days from the
+    earliest of them, and ``span``, the number of days from the earliest to the latest.
+
+    One sort of a combined integer key where the three fit in an int64 together (sorting one
+    column is several times cheaper than ``np.lexsort`` of three and the gathers after it),
+    else ``np.lexsort``.
+    """
+    low = min(int(start.min()), int(end.min()))
+    span = max(int(start.max()), int(end.max())) - low + 1
+    if int(code.min()) >= 0 and (int(code.max()) + 1) * span * span < 2**62:
+        # (code x span + start) x span + end, built in place; read back by floor division,
+        # which numpy does several times faster than divmod.
+        key = code * span
+        key += start - low
+        key *= span
+        key += end - low
+        key.sort()
+        indicator_and_start = key // span
+        c = indicator_and_start // span
+        return c, indicator_and_start - c * span, key - indicator_and_start * span, span
     order = np.lexsort((end, start, code))
-    c, s, e = code[order], start[order], end[order]
-    distinct = np.ones(len(c), dtype=bool)
-    distinct[1:] = (c[1:] != c[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1])
-    return c[distinct], s[distinct], e[distinct]
+    return code[order], start[order] - low, end[order] - low, span

@@ -47,25 +47,6 @@ from indicators.types import (
 
 Objects = npt.NDArray[np.object_]
 
-SUMMARY_COLUMNS = [
-    "indicator_id",
-    "measure",
-    "accumulation",
-    "to_date",
-    "to_date_numerator",
-    "to_date_denominator",
-    "to_date_rule",
-    "latest_period_end",
-    "n_values",
-    "latest_narrative",
-    "baseline",
-    "target_value",
-    "actual",
-    "progress",
-    "progress_reason",
-    "expected_progress",
-    "status",
-]
 _RANKS_PER_DAY = 4  # latest-value key = day x 4 + workflow rank (ranks are 0..3)
 
 
@@ -75,6 +56,7 @@ class Counted:
 
     row: Ints  # position in the measurements frame
     code: Ints  # position of the indicator in the indicators frame
+    start: Ints
     end: Ints
     rank: Ints
     value: Floats
@@ -82,7 +64,10 @@ class Counted:
     denominator: Floats
 
     def take(self, keep: Bools) -> Counted:
-        return Counted(*(getattr(self, f)[keep] for f in self.__dataclass_fields__))
+        # Positions, not the mask itself: indexing by a scattered boolean mask is several
+        # times slower than gathering by position.
+        where = np.flatnonzero(keep)
+        return Counted(*(getattr(self, f)[where] for f in self.__dataclass_fields__))
 
 
 def _status_tables(statuses: pd.Series, *, include_pending: bool) -> tuple[Bools, Ints]:
@@ -129,54 +114,63 @@ def counted_rows(
 ) -> Counted:
     """Rows that count at day ``as_of`` (see :func:`indicators.scalar.counting_values`).
 
-    Every test runs over the whole columns first, so each column is gathered once, for the
-    rows that count.
+    The tests on indicator, status and date run over the whole columns first; each column is
+    then gathered once, for the rows that pass them.
     """
     code = codes_of(measurements["indicator_id"], defs.index)
     counts, rank = _status_tables(measurements["status"], include_pending=include_pending)
     end = day_numbers(measurements["period_end"])
-    value = floats(measurements["value"])
-    numerator = floats(measurements["numerator"])
-    denominator = floats(measurements["denominator"])
-    known = code >= 0
-    keep = known & counts & (end <= as_of)
-    kind = defs.kind[np.where(known, code, 0)]
-    has = ~np.isnan(value)
-    # Percentages are read from numerator and denominator (else their value, on the 0-100
-    # scale), qualitative values from narratives.
-    percentages = np.flatnonzero(keep & (kind == KIND_PERCENTAGE))
-    if len(percentages):
-        paired = ~np.isnan(numerator[percentages]) & ~np.isnan(denominator[percentages])
-        has[percentages] |= paired
-        share = ratio(numerator[percentages], denominator[percentages]) * 100.0
-        value = value.copy()
-        value[percentages] = np.where(paired, share, value[percentages])
-    narrated = np.flatnonzero(keep & (kind == KIND_QUALITATIVE))
-    if len(narrated):
-        has[narrated] = _narrated(measurements, narrated)
-    rows = np.flatnonzero(keep & has)
-    counted = Counted(
-        rows, code[rows], end[rows], rank[rows], value[rows], numerator[rows], denominator[rows]
+    rows = np.flatnonzero((code >= 0) & counts & (end <= as_of))
+    counted = _with_values(
+        defs,
+        measurements,
+        Counted(
+            row=rows,
+            code=code[rows],
+            start=day_numbers(measurements["period_start"])[rows],
+            end=end[rows],
+            rank=rank[rows],
+            value=floats(measurements["value"])[rows],
+            numerator=floats(measurements["numerator"])[rows],
+            denominator=floats(measurements["denominator"])[rows],
+        ),
     )
     if not len(counted.row):
         return counted
-    start = day_numbers(measurements["period_start"].iloc[counted.row])
     if include_pending:
-        best = _best_per_period(counted, start)
-        counted, start = counted.take(best), start[best]
+        counted = counted.take(_best_per_period(counted))
     # Of overlapping periods only the finest count (indicators.periods).
-    aside = set_aside(counted.code, start, counted.end)
+    aside = set_aside(counted.code, counted.start, counted.end)
     return counted.take(~aside) if aside.any() else counted
 
 
-def _best_per_period(counted: Counted, start: Ints) -> Bools:
+def _with_values(defs: Definitions, measurements: pd.DataFrame, counted: Counted) -> Counted:
+    """The rows that carry a value: percentages are read from numerator and denominator (else
+    their value, on the 0-100 scale), qualitative values from narratives."""
+    kind = defs.kind[counted.code]
+    has = ~np.isnan(counted.value)
+    percentages = np.flatnonzero(kind == KIND_PERCENTAGE)
+    if len(percentages):
+        numerator, denominator = counted.numerator[percentages], counted.denominator[percentages]
+        paired = ~np.isnan(numerator) & ~np.isnan(denominator)
+        has[percentages] |= paired
+        share = ratio(numerator, denominator) * 100.0
+        # counted.value is this call's own gathered copy, so it may be written.
+        counted.value[percentages] = np.where(paired, share, counted.value[percentages])
+    narrated = np.flatnonzero(kind == KIND_QUALITATIVE)
+    if len(narrated):
+        has[narrated] = _narrated(measurements, counted.row[narrated])
+    return counted if has.all() else counted.take(has)
+
+
+def _best_per_period(counted: Counted) -> Bools:
     """Keep, per indicator and period, only the rows of the highest workflow status.
 
     Only needed when several workflow statuses count: an approved value and a newer draft for
     the same period must not both count. The period is packed into one int64 key when it fits,
     because grouping on one integer column is several times cheaper than on three.
     """
-    rank = pd.Series(counted.rank)
+    rank, start = pd.Series(counted.rank), counted.start
     start_span = int(start.max() - start.min()) + 1
     end_span = int(counted.end.max() - counted.end.min()) + 1
     if (int(counted.code.max()) + 1) * start_span * end_span < 2**62:
@@ -224,21 +218,28 @@ def to_date_parts(defs: Definitions, counted: Counted) -> tuple[ToDateParts, Boo
     key = counted.end * _RANKS_PER_DAY + counted.rank
     newest = group_max(code, key, size)
     latest = key == newest[code]
-    # Weighted counts instead of masked gathers: one bincount per figure. NaNs cannot leak:
-    # counted rows carry a value where the measure reads one (numerator and denominator for
-    # percentages), and each figure below is only read for the measures it belongs to.
-    n_latest = np.asarray(np.bincount(code, weights=latest, minlength=size), dtype=np.float64)
-    latest_mean = ratio(group_sum(code, np.where(latest, counted.value, 0.0), size), n_latest)
-    share = defs.pooled[code] | latest
-    unpaired = defs.percentage[code] & (np.isnan(counted.numerator) | np.isnan(counted.denominator))
+    # NaNs cannot leak: counted rows carry a value where the measure reads one (numerator and
+    # denominator for percentages), and each figure below is only read for the measures it
+    # belongs to. The latest rows are few (about one per indicator), so they are gathered.
+    latest_rows = np.flatnonzero(latest)
+    latest_code = code[latest_rows]
+    latest_mean = ratio(
+        group_sum(latest_code, counted.value[latest_rows], size),
+        group_count(latest_code, size).astype(np.float64),
+    )
+    # Numerator and denominator are read for percentages only: 0 for every other measure.
+    pct = np.flatnonzero(defs.percentage[code])
+    pct_code, numerator, denominator = code[pct], counted.numerator[pct], counted.denominator[pct]
+    unpaired = np.isnan(numerator) | np.isnan(denominator)
+    share = (defs.pooled[pct_code] | latest[pct]) & ~unpaired
     parts = ToDateParts(
         n_values=n_values,
         latest_end=np.where(n_values > 0, newest // _RANKS_PER_DAY, NO_DAY),
         total=group_sum(code, counted.value, size),
         latest_value=latest_mean,
-        numerator=group_sum(code, np.where(share & ~unpaired, counted.numerator, 0.0), size),
-        denominator=group_sum(code, np.where(share & ~unpaired, counted.denominator, 0.0), size),
-        n_unpaired=group_count(code[unpaired], size),
+        numerator=group_sum(pct_code, np.where(share, numerator, 0.0), size),
+        denominator=group_sum(pct_code, np.where(share, denominator, 0.0), size),
+        n_unpaired=group_count(pct_code[unpaired], size),
     )
     return parts, latest
 
@@ -459,30 +460,30 @@ def _summary_frame(
     expected: Floats,
     status: Objects,
 ) -> pd.DataFrame:
-    labels = {
-        "to_date_rule": td.rule,
-        "latest_narrative": narratives,
-        "progress_reason": reason,
-        "status": status,
+    columns = {
+        "indicator_id": indicators["indicator_id"].to_numpy(),
+        "measure": indicators["measure"].array,
+        "accumulation": indicators["accumulation"].array,
+        "to_date": td.value,
+        "to_date_numerator": td.numerator,
+        "to_date_denominator": td.denominator,
+        "to_date_rule": _labels(td.rule),
+        "latest_period_end": _dates(td.latest_end),
+        "n_values": td.n_values,
+        "latest_narrative": _labels(narratives),
+        "baseline": defs.stated_baseline,
+        "target_value": defs.target,
+        "actual": actual,
+        "progress": progress,
+        "progress_reason": _labels(reason),
+        "expected_progress": expected,
+        "status": _labels(status),
     }
-    # Label columns stay object dtype (str or None): cheaper than re-encoding them as strings.
-    frame = pd.DataFrame(
-        {
-            "indicator_id": indicators["indicator_id"].to_numpy(),
-            "measure": indicators["measure"].array,
-            "accumulation": indicators["accumulation"].array,
-            "to_date": td.value,
-            "to_date_numerator": td.numerator,
-            "to_date_denominator": td.denominator,
-            "latest_period_end": _dates(td.latest_end),
-            "n_values": td.n_values,
-            "baseline": defs.stated_baseline,
-            "target_value": defs.target,
-            "actual": actual,
-            "progress": progress,
-            "expected_progress": expected,
-        }
-    )
-    for name, values in labels.items():
-        frame[name] = pd.Series(values, dtype=object)
-    return frame[SUMMARY_COLUMNS]
+    # In the order of summarise's docstring.
+    return pd.DataFrame(columns)
+
+
+def _labels(values: Objects) -> pd.Series:
+    """A label column kept object dtype (str or None): given the bare array, pandas would
+    infer its string dtype and re-encode every label."""
+    return pd.Series(values, dtype=object, copy=False)

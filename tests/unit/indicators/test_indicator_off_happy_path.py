@@ -38,7 +38,7 @@ from indicators import (
     summarise_one,
 )
 from indicators.baselines import BaselineCandidate, dated, earliest_baseline
-from indicators.periods import distinct_periods, overlaps, set_aside
+from indicators.periods import overlaps, set_aside, sorted_periods
 from indicators.scalar import expected_progress, plan_start
 
 YEAR_2024 = (date(2024, 1, 1), date(2024, 12, 31))
@@ -150,9 +150,11 @@ def test_periods_too_wide_for_one_sort_key_are_sorted_alike() -> None:
     end = np.array([9, 10**12 + 3, 6, 10**12, 9], dtype=np.int64)
     narrow = (code, start % 100, end % 100)
     for columns in ((code, start, end), narrow):
-        c, s, e = distinct_periods(*columns)
-        triples = sorted(set(zip(*(x.tolist() for x in columns), strict=True)))
-        assert list(zip(c.tolist(), s.tolist(), e.tolist(), strict=True)) == triples
+        c, s, e, span = sorted_periods(*columns)
+        low = min(int(columns[1].min()), int(columns[2].min()))
+        triples = sorted(zip(*(x.tolist() for x in columns), strict=True))
+        assert list(zip(c.tolist(), (s + low).tolist(), (e + low).tolist(), strict=True)) == triples
+        assert span == max(int(columns[1].max()), int(columns[2].max())) - low + 1
     assert set_aside(code, start, end).tolist() == [True, False, False, False, True]
 
 
