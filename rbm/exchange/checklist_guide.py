@@ -16,29 +16,12 @@ from sqlalchemy.orm import Session
 from rbm.errors import NotFound
 from rbm.i18n import N_
 from rbm.models import ChecklistCycle, Instrument, Provision, Question
-from rbm.models.enums import AssistanceKind, Implementation, Priority
+from rbm.models.enums import AssistanceKind, Implementation, Priority, labels_of
 
 # Labels and help are English here and marked for translation; pages show them with `_()`.
-IMPLEMENTATION_LABELS = {
-    Implementation.FULLY.value: N_("Fully implemented"),
-    Implementation.PARTLY.value: N_("Partly implemented"),
-    Implementation.NOT_IMPLEMENTED.value: N_("Not implemented"),
-    Implementation.NOT_APPLICABLE.value: N_("Not applicable"),
-}
-KIND_LABELS = {
-    AssistanceKind.LEGISLATIVE_DRAFTING.value: N_("Legislative drafting"),
-    AssistanceKind.CAPACITY_BUILDING.value: N_("Capacity building"),
-    AssistanceKind.EQUIPMENT.value: N_("Equipment"),
-    AssistanceKind.INSTITUTION_BUILDING.value: N_("Institution building"),
-    AssistanceKind.EXPERT_ADVICE.value: N_("Expert advice"),
-    AssistanceKind.DATA_SYSTEMS.value: N_("Data systems"),
-    AssistanceKind.OTHER.value: N_("Other"),
-}
-PRIORITY_LABELS = {
-    Priority.HIGH.value: N_("High"),
-    Priority.MEDIUM.value: N_("Medium"),
-    Priority.LOW.value: N_("Low"),
-}
+IMPLEMENTATION_LABELS = labels_of(Implementation)
+KIND_LABELS = labels_of(AssistanceKind)
+PRIORITY_LABELS = labels_of(Priority)
 
 STEPS = [
     N_(

@@ -35,7 +35,6 @@ from rbm.services import checklist
 KEY_COLUMNS = ["instrument", "article"]
 ANSWER_COLUMNS = list(ANSWER_FIELDS)
 COLUMNS = [*KEY_COLUMNS, "provision", "question", *ANSWER_COLUMNS]
-TEXT_COLUMNS = ("measure_cited", "obstacles", "comments")
 
 IMPLEMENTATION_WORDS = {
     "fully": Implementation.FULLY,

@@ -9,9 +9,6 @@ from indicators.types import (
     Direction,
     Measure,
     MeasurementStatus,
-    ProgressReason,
-    Status,
-    ToDateRule,
 )
 from rbm.i18n import N_, _
 
@@ -42,6 +39,7 @@ __all__ = [
     "ScopeType",
     "SelfAssessmentStatus",
     "label",
+    "labels_of",
 ]
 
 
@@ -230,7 +228,7 @@ _LABELS: dict[tuple[str, str], str] = {
     ("Frequency", "annual"): N_("Annual"),
     ("EvaluationType", "mid_term"): N_("Mid-term"),
     ("EvaluationType", "final"): N_("Final"),
-    ("EvaluationType", "ex_post"): N_("Ex post"),
+    ("EvaluationType", "ex_post"): N_("Ex-post"),
     ("EvaluationType", "self_evaluation"): N_("Self-evaluation"),
     ("EvaluationType", "thematic"): N_("Thematic"),
     ("EvaluationScope", "project"): N_("Project"),
@@ -250,8 +248,8 @@ _LABELS: dict[tuple[str, str], str] = {
     ("ActionStatus", "in_progress"): N_("In progress"),
     ("ActionStatus", "completed"): N_("Completed"),
     ("ActionStatus", "cancelled"): N_("Cancelled"),
-    ("Implementation", "fully"): N_("Fully"),
-    ("Implementation", "partly"): N_("Partly"),
+    ("Implementation", "fully"): N_("Fully implemented"),
+    ("Implementation", "partly"): N_("Partly implemented"),
     ("Implementation", "not_implemented"): N_("Not implemented"),
     ("Implementation", "not_applicable"): N_("Not applicable"),
     ("AssistanceKind", "legislative_drafting"): N_("Legislative drafting"),
@@ -298,35 +296,10 @@ _LABELS: dict[tuple[str, str], str] = {
     ("ToDateRule", "latest period (values without numerator and denominator)"): N_(
         "latest period (values without numerator and denominator)"
     ),
+    ("Coverage", "uncovered"): N_("Uncovered"),
+    ("Coverage", "covered"): N_("Covered"),
+    ("Coverage", "several"): N_("Covered by several providers"),
 }
-
-#: The enumerations `label` knows, by class name (a value given as a plain string is looked
-#: up in the one its caller names).
-LABELLED: tuple[type[StrEnum], ...] = (
-    Role,
-    ScopeType,
-    OrgType,
-    PartnerRole,
-    ProjectStatus,
-    ResultLevel,
-    Frequency,
-    EvaluationType,
-    EvaluationScope,
-    DacCriterion,
-    ResponseKind,
-    ActionStatus,
-    Implementation,
-    AssistanceKind,
-    Priority,
-    SelfAssessmentStatus,
-    Measure,
-    Direction,
-    Accumulation,
-    MeasurementStatus,
-    Status,
-    ProgressReason,
-    ToDateRule,
-)
 
 
 def label(value: StrEnum | str | None, kind: type[StrEnum] | None = None) -> str:
@@ -340,6 +313,13 @@ def label(value: StrEnum | str | None, kind: type[StrEnum] | None = None) -> str
     return _(english) if english else code.replace("_", " ")
 
 
+def labels_of(kind: type[StrEnum]) -> dict[str, str]:
+    """Each value of an enumeration with its English label (marked for the catalogue, not yet
+    translated), in the enumeration's order: the one table that choice widgets and columns
+    showing these values read."""
+    return {member.value: _LABELS[(kind.__name__, member.value)] for member in kind}
+
+
 #: A self-assessment that counts as reported for its cycle.
 REPORTED_ASSESSMENT = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
 
@@ -350,15 +330,6 @@ class Coverage(StrEnum):
     UNCOVERED = "uncovered"
     COVERED = "covered"
     SEVERAL = "several"
-
-    @property
-    def label(self) -> str:
-        english = {
-            "uncovered": N_("Uncovered"),
-            "covered": N_("Covered"),
-            "several": N_("Covered by several providers"),
-        }[self.value]
-        return _(english)
 
     @classmethod
     def of(cls, providers: int) -> Coverage:

@@ -36,7 +36,15 @@ from rbm.models import (
     Recommendation,
     User,
 )
-from rbm.models.enums import OPEN_ACTION, DacCriterion, EvaluationScope, ResponseKind
+from rbm.models.enums import (
+    OPEN_ACTION,
+    ActionStatus,
+    DacCriterion,
+    EvaluationScope,
+    EvaluationType,
+    ResponseKind,
+    labels_of,
+)
 from rbm.principal import Principal, evaluation_condition, visible_condition
 
 CRITERIA = [c.value for c in DacCriterion]
@@ -46,39 +54,12 @@ SCORE_LABELS = {
     3: N_("Satisfactory"),
     4: N_("Highly satisfactory"),
 }
-RESPONSE_LABELS = {
-    "accepted": N_("Accepted"),
-    "partially_accepted": N_("Partially accepted"),
-    "rejected": N_("Rejected"),
-}
-TYPE_LABELS = {
-    "mid_term": N_("Mid-term"),
-    "final": N_("Final"),
-    "ex_post": N_("Ex-post"),
-    "self_evaluation": N_("Self-evaluation"),
-    "thematic": N_("Thematic"),
-}
-SCOPE_LABELS = {
-    "project": N_("Project"),
-    "country": N_("Country"),
-    "priority_area": N_("Priority area"),
-    "theme": N_("Theme"),
-}
-ACTION_LABELS = {
-    "not_started": N_("Not started"),
-    "in_progress": N_("In progress"),
-    "completed": N_("Completed"),
-    "cancelled": N_("Cancelled"),
-}
+RESPONSE_LABELS = labels_of(ResponseKind)
+TYPE_LABELS = labels_of(EvaluationType)
+SCOPE_LABELS = labels_of(EvaluationScope)
+ACTION_LABELS = labels_of(ActionStatus)
 #: The OECD DAC criteria as people read them, in the order of `CRITERIA`.
-CRITERION_LABELS = {
-    DacCriterion.RELEVANCE.value: N_("Relevance"),
-    DacCriterion.COHERENCE.value: N_("Coherence"),
-    DacCriterion.EFFECTIVENESS.value: N_("Effectiveness"),
-    DacCriterion.EFFICIENCY.value: N_("Efficiency"),
-    DacCriterion.IMPACT.value: N_("Impact"),
-    DacCriterion.SUSTAINABILITY.value: N_("Sustainability"),
-}
+CRITERION_LABELS = labels_of(DacCriterion)
 
 
 class RatingsFrame(pa.DataFrameModel):

@@ -16,7 +16,6 @@ from rbm.reports.render_docx import to_docx
 from rbm.reports.render_pdf import to_pdf
 
 Format = Literal["docx", "pdf"]
-FORMATS: tuple[Format, ...] = ("docx", "pdf")
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",

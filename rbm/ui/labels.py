@@ -7,14 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from indicators.types import ToDateRule
 from rbm.i18n import N_, _
+from rbm.models.enums import ResultLevel, labels_of
 
-LEVEL_LABELS = {
-    "impact": N_("Impact"),
-    "outcome": N_("Outcome"),
-    "output": N_("Output"),
-    "activity": N_("Activity"),
-}
+LEVEL_LABELS = labels_of(ResultLevel)
 PROJECT_STATUS_LABELS = {
     "pipeline": N_("pipeline"),
     "implementation": N_("implementation"),
@@ -23,14 +20,7 @@ PROJECT_STATUS_LABELS = {
     "cancelled": N_("cancelled"),
     "suspended": N_("suspended"),
 }
-TO_DATE_RULES = {
-    "sum of periods": N_("sum of periods"),
-    "pooled ratio": N_("pooled ratio"),
-    "latest period": N_("latest period"),
-    "latest period (values without numerator and denominator)": N_(
-        "latest period (values without numerator and denominator)"
-    ),
-}
+TO_DATE_RULES = labels_of(ToDateRule)
 
 
 def _label(labels: dict[str, str], value: object) -> str:

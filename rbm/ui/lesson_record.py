@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbm.i18n import N_, _, country_name
+from rbm.i18n import _, country_name
 from rbm.models.enums import DacCriterion, ResultLevel
 from rbm.principal import Principal
 from rbm.queries import evaluations as qe
 from rbm.services import evaluations as svc
+from rbm.ui.labels import LEVEL_LABELS
 from rbm.ui.session import get_db
 from rbm.ui.widgets import reported
-
-LEVEL_LABELS = {
-    ResultLevel.IMPACT.value: N_("Impact"),
-    ResultLevel.OUTCOME.value: N_("Outcome"),
-    ResultLevel.OUTPUT.value: N_("Output"),
-    ResultLevel.ACTIVITY.value: N_("Activity"),
-}
 
 
 def record_form(principal: Principal, flash: str) -> None:

@@ -39,9 +39,5 @@ def number(text: str | float | None, *, field: str) -> Decimal:
     return value
 
 
-def optional_number(text: str | None, *, field: str) -> Decimal | None:
-    return None if text is None or not str(text).strip() else number(text, field=field)
-
-
 def labels(text: str) -> list[str]:
     return [p.strip() for p in text.split(";") if p.strip()]

@@ -13,7 +13,7 @@ import streamlit as st
 
 from rbm.exchange.checklist_guide import KIND_LABELS, PRIORITY_LABELS
 from rbm.i18n import N_, _, country_name
-from rbm.models.enums import AssistanceKind, Coverage, Priority
+from rbm.models.enums import AssistanceKind, Coverage, Priority, labels_of
 from rbm.principal import Principal
 from rbm.queries import needs as q
 from rbm.queries.checklist import countries
@@ -23,11 +23,7 @@ from rbm.ui.session import cached_query, get_db
 from rbm.ui.widgets import money, money_column, plain, reported
 
 FLASH = "nd_flash"
-COVERAGE = {
-    Coverage.UNCOVERED.value: N_("Uncovered"),
-    Coverage.COVERED.value: N_("Covered"),
-    Coverage.SEVERAL.value: N_("Covered by several providers"),
-}
+COVERAGE = labels_of(Coverage)
 MONEY = (N_("Estimated cost"), N_("Funding"), N_("Gap"))
 MONEY_FIELDS = ("estimated_cost", "funding", "gap")
 DIRECT = N_("entered directly")  # what the register's `cycle` says of a need not from a checklist

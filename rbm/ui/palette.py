@@ -7,18 +7,10 @@ from __future__ import annotations
 from indicators.quality import QualityFlag
 from indicators.types import Status
 from rbm.i18n import N_, Labels
+from rbm.models.enums import labels_of
 
 #: One label per status, read in the current language (`Labels` translates on every lookup).
-STATUS_LABELS = Labels(
-    {
-        Status.ACHIEVED.value: N_("Achieved"),
-        Status.ON_TRACK.value: N_("On track"),
-        Status.AT_RISK.value: N_("At risk"),
-        Status.OFF_TRACK.value: N_("Off track"),
-        Status.NO_DATA.value: N_("No data"),
-        Status.NOT_STARTED.value: N_("Not started"),
-    }
-)
+STATUS_LABELS = Labels(labels_of(Status))
 #: The short reason of each data-quality flag, in the current language: the English of
 #: `indicators.quality.FLAG_REASONS` (the engine is pure and knows no catalogue), marked here.
 FLAG_REASONS = Labels(

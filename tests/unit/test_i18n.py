@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from indicators.types import Status
 from rbm import i18n
 from rbm.errors import NotFound
 from rbm.i18n import (
@@ -22,7 +23,7 @@ from rbm.i18n import (
     ngettext,
     using,
 )
-from rbm.models.enums import Role, Status, label
+from rbm.models.enums import Role, label
 from rbm.ui.palette import FLAG_REASONS, STATUS_LABELS
 
 DAY = date(2026, 12, 3)
@@ -189,6 +190,39 @@ def test_enum_labels_are_translated_by_value_or_member() -> None:
         assert label("off_track", Status) == "Hors trajectoire"
     assert label(None) == "—"
     assert label("brand_new", Status) == "brand new"
+
+
+def test_reports_and_pages_call_each_enumeration_value_by_the_same_word() -> None:
+    from rbm.exchange.checklist_guide import IMPLEMENTATION_LABELS, KIND_LABELS, PRIORITY_LABELS
+    from rbm.models.enums import (
+        AssistanceKind,
+        Coverage,
+        EvaluationType,
+        Implementation,
+        Priority,
+        ResultLevel,
+    )
+    from rbm.queries.evaluations import TYPE_LABELS
+    from rbm.ui.labels import LEVEL_LABELS
+    from rbm.ui.needs_register import COVERAGE
+
+    # The reports read `label`; the pages read these tables. Both came from one table: an
+    # ex-post evaluation was "Ex post" in a report and "Ex-post" on its page.
+    pages = [
+        (IMPLEMENTATION_LABELS, Implementation),
+        (KIND_LABELS, AssistanceKind),
+        (PRIORITY_LABELS, Priority),
+        (TYPE_LABELS, EvaluationType),
+        (LEVEL_LABELS, ResultLevel),
+        (COVERAGE, Coverage),
+    ]
+    with using("fr"):
+        for table, kind in pages:
+            assert list(table) == [m.value for m in kind]
+            assert {v: _(table[v]) for v in table} == {m.value: label(m) for m in kind}
+        assert label(EvaluationType.EX_POST) == _("Ex-post")
+    assert label(Implementation.FULLY) == "Fully implemented"
+    assert label(Coverage.SEVERAL) == "Covered by several providers"
 
 
 def test_every_data_quality_flag_has_its_engine_reason_marked_for_translation() -> None:

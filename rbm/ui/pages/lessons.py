@@ -19,8 +19,8 @@ from rbm.queries import lessons as q
 from rbm.queries.reference import filter_choices
 from rbm.services import evaluations as svc
 from rbm.ui import reporting
-from rbm.ui.labels import labelled
-from rbm.ui.lesson_record import LEVEL_LABELS, record_form
+from rbm.ui.labels import LEVEL_LABELS, labelled
+from rbm.ui.lesson_record import record_form
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import plain, show_flash, show_table
 
@@ -81,11 +81,6 @@ def _pick(label: str, names: Mapping[str, str], key: str, container: Any = st) -
     )
 
 
-def _label(labels: Mapping[str, str], value: object) -> str:
-    """A coded value's label in the person's language; "" when there is none."""
-    return _(labels[value]) if isinstance(value, str) and value in labels else ""
-
-
 def _lesson(row: Mapping[Hashable, Any]) -> None:
     """One lesson as a card; user text is escaped before it reaches Markdown."""
     with st.container(border=True):
@@ -94,8 +89,8 @@ def _lesson(row: Mapping[Hashable, Any]) -> None:
             str(row[k]) for k in ("evaluation", "project") if isinstance(row[k], str)
         )
         tags = [
-            _label(qe.CRITERION_LABELS, row["dac_criterion"]),
-            _label(LEVEL_LABELS, row["result_level"]),
+            labelled(qe.CRITERION_LABELS)(row["dac_criterion"]),
+            labelled(LEVEL_LABELS)(row["result_level"]),
             row["countries"],
             row["priority_areas"],
             row["tags"],
