@@ -307,7 +307,8 @@ def _previous(session: Session, indicator_id: int, before: date) -> pd.DataFrame
 
 
 def previous_values(session: Session, *, principal: Principal, indicator_id: int) -> pd.DataFrame:
-    """Approved values of every period of a visible indicator, with baseline and target."""
+    """The current approved value of each period of a visible indicator, oldest first:
+    period (its label), end_date, value and narrative. Empty for an indicator out of scope."""
     df = frame(
         session,
         select(
