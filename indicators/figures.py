@@ -27,13 +27,13 @@ import pandas as pd
 
 from indicators._definitions import definitions
 from indicators.arrays import NO_DAY, Bools, Days, Ints, day_number, day_numbers, floats
+from indicators.counted import counted_rows
 from indicators.forecast import FitSums, fit_sums, forecast_of_sums
 from indicators.schemas import empty_targets, validated
 from indicators.summary import (
     ToDateParts,
     _dates,
     _latest_narratives,
-    counted_rows,
     summarise_parts,
     to_date_parts,
 )

@@ -26,6 +26,7 @@ from indicators.arrays import (
     group_sum,
     ratio,
 )
+from indicators.counted import Counted, counted_rows
 from indicators.scalar import (
     Indicator,
     Measurement,
@@ -35,7 +36,6 @@ from indicators.scalar import (
     to_date,
 )
 from indicators.schemas import validated
-from indicators.summary import Counted, counted_rows
 from indicators.types import Direction, Measure
 
 NOT_ENOUGH_POINTS = "fewer than two reported periods"
