@@ -42,13 +42,13 @@ def set_aside(code: Ints, start: Ints, end: Ints) -> Bools:
     """Per row (indicator ``code``, period ``start`` to ``end``): is its period set aside by
     :func:`finest_periods` among the periods of its indicator's rows?
 
-    Vectorised detection first (:func:`with_overlaps`); only the indicators with an overlap go
+    Vectorised detection first (:func:`possibly_overlapping`); only the indicators it names go
     through :func:`finest_periods`, each over its own rows.
     """
     out = np.zeros(len(code), dtype=bool)
     if len(code) < 2:
         return out
-    clashing = with_overlaps(code, start, end)
+    clashing = possibly_overlapping(code, start, end)
     if not len(clashing):
         return out
     rows = np.flatnonzero(np.isin(code, clashing))
@@ -60,26 +60,25 @@ def set_aside(code: Ints, start: Ints, end: Ints) -> Bools:
     return out
 
 
-def with_overlaps(code: Ints, start: Ints, end: Ints) -> Ints:
-    """The indicators (codes, ascending) among whose periods two overlap.
+def possibly_overlapping(code: Ints, start: Ints, end: Ints) -> Ints:
+    """The indicators (codes, ascending) that may have two overlapping periods; every
+    indicator that has them is among these, and :func:`set_aside` judges each exactly.
 
-    Over the periods sorted by indicator, start and end, a period overlaps an earlier one of its
-    indicator when it starts before the latest end so far; a repeat of the period just before
-    it does not (identical periods never overlap).
+    Over the periods sorted by indicator, start and end: where each period of an indicator
+    starts no earlier than the one before it ends, its ends rise with its starts, so no period
+    reaches past a later one's start and none overlap. An indicator is named when one of its
+    periods starts before the one before it ends (a repeat of that same period aside: identical
+    periods never overlap), or when one of its periods ends before it starts.
     """
-    c, s, e, span = sorted_periods(code, start, end)
-    # Each indicator's days in a band of its own (indicator x span + day): one running maximum
-    # then gives, per row, the latest end so far of its indicator, and a start can only fall
-    # below it within the same indicator's band.
-    band = c * span
-    latest_end = np.maximum.accumulate(band + e)
-    overlapping = (band[1:] + s[1:] < latest_end[:-1]) & ((s[1:] != s[:-1]) | (e[1:] != e[:-1]))
-    return np.unique(c[1:][overlapping])
+    c, s, e = sorted_periods(code, start, end)
+    same = c[1:] == c[:-1]
+    repeat = same & (s[1:] == s[:-1]) & (e[1:] == e[:-1])
+    early = same & (s[1:] < e[:-1]) & ~repeat
+    return np.unique(np.concatenate([c[1:][early], c[e < s]]))
 
 
-def sorted_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints, int]:
-    """The (indicator, start, end) triples sorted, with start and end counted in days from the
-    earliest of them, and ``span``, the number of days from the earliest to the latest.
+def sorted_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints]:
+    """The (indicator, start, end) triples, sorted.
 
     One sort of a combined integer key where the three fit in an int64 together (sorting one
     column is several times cheaper than ``np.lexsort`` of three and the gathers after it),
@@ -88,8 +87,8 @@ def sorted_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints
     low = min(int(start.min()), int(end.min()))
     span = max(int(start.max()), int(end.max())) - low + 1
     if int(code.min()) >= 0 and (int(code.max()) + 1) * span * span < 2**62:
-        # (code x span + start) x span + end, built in place; read back by floor division,
-        # which numpy does several times faster than divmod.
+        # (code x span + start - low) x span + end - low, built in place; read back by floor
+        # division, which numpy does several times faster than divmod.
         key = code * span
         key += start - low
         key *= span
@@ -97,6 +96,8 @@ def sorted_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints
         key.sort()
         indicator_and_start = key // span
         c = indicator_and_start // span
-        return c, indicator_and_start - c * span, key - indicator_and_start * span, span
+        s = indicator_and_start - c * span + low
+        e = key - indicator_and_start * span + low
+        return c, s, e
     order = np.lexsort((end, start, code))
-    return code[order], start[order] - low, end[order] - low, span
+    return code[order], start[order], end[order]
