@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gettext
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import date, datetime
@@ -237,6 +237,15 @@ def format_money(value: object, currency: str = "USD") -> str:
         locale=_locale(),
         currency_digits=False,
     )
+
+
+def format_amounts(amounts: Sequence[tuple[str, float]], *, unstated: bool = False) -> str:
+    """Amounts in several currencies, each in its own, never added: "USD 1,000,000 + EUR
+    200,000". With none: "not stated" where there is money of unknown amount (`unstated`),
+    else "—"."""
+    if amounts:
+        return " + ".join(format_money(amount, currency) for currency, amount in amounts)
+    return _("not stated") if unstated else "—"
 
 
 def format_date(day: date | datetime | None, *, style: str = "medium") -> str:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from rbm.frames.columns import PROJECT
 from rbm.frames.sql import enum_values, floats, frame, timestamps
 from rbm.models import (
     Country,
-    Funding,
     Organisation,
     PriorityArea,
     Project,
@@ -25,19 +24,12 @@ from rbm.models import (
     ProjectPriorityArea,
 )
 from rbm.principal import Principal
+from rbm.queries.money import funding_per_project
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids
 
 
-def _funding_totals() -> Any:
-    return (
-        select(Funding.project_id, func.sum(Funding.amount).label("funding"))
-        .group_by(Funding.project_id)
-        .subquery()
-    )
-
-
 def _coverage(ids: Select[Any]) -> Any:
-    money = _funding_totals()
+    money = funding_per_project()
     return (
         select(
             *PROJECT,

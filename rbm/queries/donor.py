@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators.portfolio import rollup_library
 from rbm.errors import NotFound
 from rbm.frames.joins import indicator_project
 from rbm.frames.sql import columns_frame, floats, frame
-from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project
+from rbm.models import Indicator, LibraryIndicator, Organisation, Project
 from rbm.principal import Principal
 from rbm.queries.coordination import area_coverage
+from rbm.queries.money import funding_per_project
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_and_figures
 
 WARNING_STATUSES = ("off_track", "at_risk")
@@ -46,15 +47,10 @@ def donor_view(
     projects, figures = projects_and_figures(
         session, principal=principal, filters=filters, as_of=as_of
     )
-    own = floats(
-        frame(
-            session,
-            select(Funding.project_id, func.sum(Funding.amount).label("donor_amount"))
-            .where(Funding.donor_id == donor_id)
-            .group_by(Funding.project_id),
-        ),
-        "donor_amount",
-    ).set_index("project_id")["donor_amount"]
+    mine = funding_per_project(donor_id=donor_id)
+    own = floats(frame(session, select(mine.c.project_id, mine.c.funding)), "funding").set_index(
+        "project_id"
+    )["funding"]
     projects["donor_amount"] = projects["id"].map(own).fillna(0.0)
     cov = area_coverage(session, principal=principal, filters=filters)
     cov["donor_money"] = cov["project_id"].map(own).fillna(0.0) * cov["share"] / 100

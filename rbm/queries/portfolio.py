@@ -23,6 +23,7 @@ from rbm.models import (
 )
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
+from rbm.queries.money import REPORTING_CURRENCY, funding_per_project
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,7 +140,7 @@ def projects_table(
     )
     donors = frame(
         session,
-        select(Funding.project_id, Organisation.name, Funding.amount)
+        select(Funding.project_id, Organisation.name, Funding.amount, Funding.currency)
         .join(Organisation, Organisation.id == Funding.donor_id)
         .where(Funding.project_id.in_(select(ids))),
     )
@@ -150,8 +151,9 @@ def projects_table(
     projects["donors"] = _named(
         projects["id"], joined_per_key(donors["project_id"], donors["name"], distinct=True)
     )
+    counted = donors[donors["currency"] == REPORTING_CURRENCY]  # see rbm.queries.money
     projects["funding"] = (
-        projects["id"].map(donors.groupby("project_id")["amount"].sum()).fillna(0.0)
+        projects["id"].map(counted.groupby("project_id")["amount"].sum()).fillna(0.0)
     )
     enum_values(projects, "status")
     floats(projects, "budget")
@@ -252,12 +254,29 @@ def home(
     )
 
 
-def _funding_per_project() -> Any:
-    return (
-        select(Funding.project_id, func.sum(Funding.amount).label("funding"))
-        .group_by(Funding.project_id)
-        .subquery()
+def other_currencies(
+    session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
+) -> pd.DataFrame:
+    """The funding of the visible, filtered projects in other currencies than the reporting
+    one, which the money figures across projects leave out (`rbm.queries.money`): one row per
+    currency with its `amount` and the number of `projects`, the largest amount first."""
+    ids = filtered_ids(principal, filters or PortfolioFilters())
+    rows = frame(
+        session,
+        select(
+            Funding.currency,
+            func.sum(Funding.amount).label("amount"),
+            func.count(Funding.project_id.distinct()).label("projects"),
+        )
+        .where(
+            Funding.project_id.in_(ids),
+            Funding.currency != REPORTING_CURRENCY,
+            Funding.amount.is_not(None),  # a funder named without an amount adds nothing
+        )
+        .group_by(Funding.currency)
+        .order_by(func.sum(Funding.amount).desc(), Funding.currency),
     )
+    return floats(rows, "amount")
 
 
 def money_by_country(
@@ -268,7 +287,7 @@ def money_by_country(
     of projects. Columns: country_code, country, country_numeric, money, projects; sorted by
     country name."""
     ids = filtered_ids(principal, filters or PortfolioFilters())
-    money = _funding_per_project()
+    money = funding_per_project()
     rows = frame(
         session,
         select(
@@ -303,7 +322,7 @@ def funding_by_area(
     area share the row whose `area` is None. Columns: area_code, area, money, projects; the
     most money first."""
     ids = filtered_ids(principal, filters or PortfolioFilters())
-    money = _funding_per_project()
+    money = funding_per_project()
     rows = frame(
         session,
         select(

@@ -50,6 +50,14 @@ class ProjectView:
     flags: pd.DataFrame  # data-quality flags per indicator with a short reason
     judged_at: date | None  # the date the figures are judged at (see assessment_days)
 
+    def funding_totals(self) -> list[tuple[str, float]]:
+        """The project's funding per currency, the largest first, as (currency, amount).
+        Amounts in different currencies are never added (there are no exchange rates here),
+        and a donor named without an amount (as an IATI file may name one) adds to none."""
+        stated = self.funding.dropna(subset=["amount"])
+        sums = stated.groupby("currency")["amount"].sum().sort_values(ascending=False)
+        return [(str(c), float(a)) for c, a in sums.items()]
+
 
 def visible_projects(session: Session, *, principal: Principal) -> pd.DataFrame:
     return frame(

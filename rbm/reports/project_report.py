@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from rbm.i18n import N_, _, language
+from rbm.i18n import N_, _, format_amounts, language
 from rbm.models.enums import EvaluationType, ResponseKind, ResultLevel, label
 from rbm.principal import Principal
 from rbm.queries.evaluations import evaluations_table, open_recommendations
@@ -208,7 +208,10 @@ def _summary(report: Report, data: ProjectData) -> None:
                     ),
                 ),
                 (_("Budget"), money(p["budget"], str(p["currency"]))),
-                (_("Funding"), money(float(view.funding["amount"].sum()), str(p["currency"]))),
+                (
+                    _("Funding"),
+                    format_amounts(view.funding_totals(), unstated=not view.funding.empty),
+                ),
                 (_("Recipient countries"), ", ".join(view.countries["name"]) or "—"),
                 (_("Indicators"), str(len(inds))),
                 (

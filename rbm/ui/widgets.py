@@ -24,6 +24,7 @@ from rbm.i18n import (
     format_number,
     format_percent,
     language,
+    ngettext,
     using,
 )
 from rbm.settings import get_settings
@@ -133,6 +134,32 @@ def number(value: object, *, digits: int = 1, suffix: str = "") -> str:
         return "—"
     assert isinstance(value, int | float)
     return format_number(value, digits=digits) + suffix
+
+
+def other_currencies_note(others: pd.DataFrame) -> None:
+    """Under money figures that add up several projects: the funding they leave out, in other
+    currencies (`others`: `rbm.queries.portfolio.other_currencies`)."""
+    if others.empty:
+        return
+    parts = [
+        ngettext(
+            "{amount} in {n} project",
+            "{amount} in {n} projects",
+            int(projects),
+            amount=format_money(amount, str(currency)),
+        )
+        for currency, amount, projects in zip(
+            others["currency"], others["amount"], others["projects"], strict=True
+        )
+    ]
+    st.caption(
+        _(
+            "Funding in other currencies is not added to these figures, as there are no "
+            "exchange rates here: {amounts}. Each project's page shows its funding in every "
+            "currency.",
+            amounts="; ".join(parts),
+        )
+    )
 
 
 def money(value: object, currency: str = "USD") -> str:

@@ -7,9 +7,11 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from rbm.db import Database
+from rbm.models import Funding, Project
 from rbm.models.enums import Accumulation, Measure, Role, ScopeType
 from rbm.principal import Principal
 from tests.app.conftest import open_app, unescaped
@@ -120,6 +122,24 @@ def test_the_project_page_shows_the_engine_figures_for_each_indicator(portfolio)
     assert indicators.loc["1.b", "To date"] == "45.0 %"
     assert indicators.loc["1.b", "Progress"] == pytest.approx(62.5)
     assert any("Figures are judged at" in c.value for c in at.caption)
+
+
+def test_money_in_another_currency_is_shown_apart_and_never_added_to_the_dollars(
+    portfolio, app_db: Database
+) -> None:
+    with app_db.write() as session:
+        egypt = select(Project.id).where(Project.code == "MLA-EG").scalar_subquery()
+        session.execute(update(Funding).where(Funding.project_id == egypt).values(currency="EUR"))
+    at = open_app(portfolio["admin"])
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Funding"] == "USD 0.5 M"  # WP-HN's 500,000; the euros are not dollars
+    assert projects_of(at).set_index("code").loc["MLA-EG", "funding"] == 0
+    notes = [c.value for c in at.caption if "other currencies" in c.value]
+    assert len(notes) == 1 and "EUR\u00a0500,000 in 1 project" in notes[0]
+    at = open_app(portfolio["admin"], page=PROJECT, query={"code": "MLA-EG"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Funding"] == "EUR\u00a0500,000"
 
 
 def test_a_project_outside_the_scope_cannot_be_opened_by_code(portfolio) -> None:

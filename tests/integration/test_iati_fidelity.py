@@ -184,8 +184,9 @@ def test_country_shares_are_kept_as_published_beside_the_region_shares(
         '<recipient-region code="798" vocabulary="1" percentage="98.14"><narrative>Asia'
         "</narrative></recipient-region>"
         '<transaction><transaction-type code="11"/><transaction-date iso-date="2022-01-01"/>'
-        '<value value-date="2022-01-01">1000000</value><provider-org ref="XM-DONOR">'
-        "<narrative>Donor</narrative></provider-org></transaction>"
+        # In dollars: money across projects is added up in dollars only (rbm.queries.money).
+        '<value value-date="2022-01-01" currency="USD">1000000</value>'
+        '<provider-org ref="XM-DONOR"><narrative>Donor</narrative></provider-org></transaction>'
     )
     run(db, admin, doc(act("XM-TEST-1-A", body)))
     with db.read() as session:

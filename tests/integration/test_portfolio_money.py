@@ -9,15 +9,24 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from rbm.db import Database
-from rbm.models import Funding, ProjectPriorityArea
-from rbm.models.enums import Role, ScopeType
+from rbm.models import Funding, Project, ProjectPriorityArea
+from rbm.models.enums import OrgType, Role, ScopeType
 from rbm.principal import Principal
-from rbm.queries.portfolio import PortfolioFilters, funding_by_area, home, money_by_country
+from rbm.queries.coordination import area_coverage
+from rbm.queries.donor import donor_view
+from rbm.queries.portfolio import (
+    PortfolioFilters,
+    funding_by_area,
+    home,
+    money_by_country,
+    other_currencies,
+)
+from rbm.queries.project import project_view
 from rbm.services.reference import create_priority_area
-from tests.utils.builders import LogframeBuilder, make_user
+from tests.utils.builders import LogframeBuilder, make_org, make_user
 
 
 @pytest.fixture
@@ -105,3 +114,73 @@ def test_projects_without_countries_or_donors_list_them_as_empty_text(db: Databa
     assert table.loc["BARE", "countries"] == ""
     assert table.loc["BARE", "donors"] == ""
     assert table.loc["BARE", "funding"] == 0
+
+
+def test_funding_in_another_currency_is_never_added_to_the_dollars_and_is_named(
+    db: Database, world: dict[str, Principal]
+) -> None:
+    """A project funded in euros (as an IATI file from a European publisher brings it), and a
+    donor named with no amount: the money across projects stays in dollars, the euros are
+    listed beside it, and the project's own page keeps each currency apart."""
+    with db.write() as session:
+        admin = world["admin"]
+        built = LogframeBuilder(
+            code="EU", countries={"HN": 50, "KE": 50}, start=date(2024, 1, 1)
+        ).build(session, admin)
+        session.execute(delete(Funding).where(Funding.project_id == built.project_id))
+        session.add_all(
+            [
+                Funding(
+                    project_id=built.project_id,
+                    donor_id=built.donor_id,
+                    amount=Decimal("300000"),
+                    currency="EUR",
+                    date_from=date(2024, 1, 1),
+                ),
+                Funding(
+                    project_id=built.project_id,
+                    donor_id=built.donor_id,
+                    amount=Decimal("20000"),
+                    currency="USD",
+                    date_from=date(2024, 6, 1),
+                ),
+            ]
+        )
+        hn_only = session.scalar(select(Project.id).where(Project.code == "HN-ONLY"))
+        other = make_org(session, admin, "Silent Funder", OrgType.FOUNDATION)
+        session.add(
+            Funding(
+                project_id=hn_only,
+                donor_id=other,
+                amount=None,
+                currency="USD",
+                date_from=date(2024, 1, 1),
+            )
+        )
+    who = world["admin"]
+    with db.read() as session:
+        by_country = money_by_country(session, principal=who).set_index("country_code")
+        by_area = funding_by_area(session, principal=who)
+        table = home(session, principal=who).table.set_index("code")
+        others = other_currencies(session, principal=who)
+        eu = project_view(session, principal=who, code="EU")
+        silent = project_view(session, principal=who, code="HN-ONLY")
+        donor = donor_view(session, principal=who, donor_id=built.donor_id)
+        coverage = area_coverage(session, principal=who)
+    # HN: 260,000 as before, plus half of the 20,000 dollars; none of the 300,000 euros.
+    assert by_country.loc["HN", "money"] == pytest.approx(270_000)
+    assert by_country.loc["KE", "money"] == pytest.approx(260_000)
+    assert by_area["money"].sum() == pytest.approx(400_000 * 2 + 100_000 + 250_000 + 20_000)
+    assert table.loc["EU", "funding"] == pytest.approx(20_000)
+    assert table.loc["HN-ONLY", "funding"] == pytest.approx(100_000)
+    assert others.to_dict("records") == [{"currency": "EUR", "amount": 300_000.0, "projects": 1}]
+    assert eu.funding_totals() == [("EUR", 300_000.0), ("USD", 20_000.0)]
+    assert silent.funding_totals() == [("USD", 100_000.0)]  # the silent funder adds nothing
+    assert donor.projects.set_index("code").loc["EU", "donor_amount"] == pytest.approx(20_000)
+    eu_rows = coverage[coverage["code"] == "EU"]
+    assert eu_rows["money_in_country"].tolist() == pytest.approx([10_000, 10_000])
+    with db.read() as session:
+        only_dollars = other_currencies(
+            session, principal=who, filters=PortfolioFilters(country="GT")
+        )
+    assert only_dollars.empty

@@ -9,11 +9,11 @@ import streamlit as st
 from rbm.exchange import spreadsheet
 from rbm.i18n import _, country_name
 from rbm.queries.coordination import area_coverage, matrix_of, pairs_of
-from rbm.queries.portfolio import PortfolioFilters
+from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import optional_query
 from rbm.ui import related
 from rbm.ui.session import cached_query, require_principal
-from rbm.ui.widgets import money_column, overlap_headers, show_table
+from rbm.ui.widgets import money_column, other_currencies_note, overlap_headers, show_table
 
 principal = require_principal()
 st.title(_("Coordination"))
@@ -61,6 +61,7 @@ show_table(
         "money": money_column(_("Money in country (USD)")),
     },
 )
+other_currencies_note(cached_query(other_currencies, principal, filters=filters))
 
 st.subheader(_("Overlapping work"))
 if pairs.empty:

@@ -9,6 +9,7 @@ import streamlit as st
 from rbm.i18n import N_, _, country_name
 from rbm.models.enums import Role
 from rbm.queries.country import OUTCOME_FIGURES, CountryView, country_view
+from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import charts, related, reporting
 from rbm.ui.labels import labelled, level_label, project_status, to_date_rule
@@ -18,6 +19,7 @@ from rbm.ui.widgets import (
     flag_reasons,
     formatted,
     money_column,
+    other_currencies_note,
     overlap_headers,
     plain,
     progress_column,
@@ -84,6 +86,9 @@ c1.metric(_("Projects"), len(p))
 c2.metric(_("Providers"), p["provider"].nunique())
 c3.metric(_("Money in the country"), millions(p["money_in_country"].sum(), digits=2))
 c4.metric(_("Indicators at risk or off track"), int(p["at_risk"].sum() + p["off_track"].sum()))
+other_currencies_note(
+    cached_query(other_currencies, principal, filters=PortfolioFilters(country=code))
+)
 
 st.subheader(_("Projects"))
 picked = show_table(

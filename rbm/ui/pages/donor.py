@@ -10,6 +10,7 @@ from rbm.exchange import spreadsheet
 from rbm.i18n import _, country_name
 from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
+from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import charts, related, reporting
 from rbm.ui.labels import project_status
@@ -17,6 +18,7 @@ from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     money_column,
+    other_currencies_note,
     plain,
     projects_judged_note,
     reported,
@@ -114,6 +116,9 @@ show_table(
         "donor_amount": money_column(_("Contribution (USD)")),
         "funding": money_column(_("All funding (USD)")),
     },
+)
+other_currencies_note(
+    cached_query(other_currencies, principal, filters=PortfolioFilters(donor_id=donor_id))
 )
 st.caption(projects_judged_note())
 

@@ -10,13 +10,19 @@ import streamlit as st
 
 from rbm.i18n import N_, _, country_name
 from rbm.queries.indicator_status import STATUS_COLUMNS
-from rbm.queries.portfolio import PortfolioFilters, funding_by_area, home, money_by_country
+from rbm.queries.portfolio import (
+    PortfolioFilters,
+    funding_by_area,
+    home,
+    money_by_country,
+    other_currencies,
+)
 from rbm.queries.reference import filter_choices
 from rbm.settings import get_settings
 from rbm.ui import charts
 from rbm.ui.portfolio import map_spec, millions, project_list
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import show_table
+from rbm.ui.widgets import other_currencies_note, show_table
 
 COUNTRY_PAGE = "rbm/ui/pages/country.py"
 PROJECT_PAGE = "rbm/ui/pages/project.py"
@@ -77,6 +83,9 @@ m4.metric(
 )
 m5.metric(
     _("Indicators at risk or off track"), int(table["at_risk"].sum() + table["off_track"].sum())
+)
+other_currencies_note(
+    cached_query(other_currencies, principal, filters=replace(filters, text=text))
 )
 st.caption(
     _(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rbm.i18n import _, country_name, format_date
+from rbm.i18n import _, country_name, format_amounts, format_date
 from rbm.queries.project import ProjectView
 from rbm.ui.labels import project_status
 from rbm.ui.widgets import money, money_column, plain, show_table, status_badge
@@ -29,7 +29,11 @@ def header(view: ProjectView) -> None:
         st.text(p["description"])
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(_("Budget"), money(p["budget"], p["currency"]))
-    c2.metric(_("Funding"), money(float(view.funding["amount"].sum()), p["currency"]))
+    c2.metric(
+        _("Funding"),
+        format_amounts(view.funding_totals(), unstated=not view.funding.empty),
+        help=_("Per currency: amounts in different currencies are not added."),
+    )
     c3.metric(_("Recipient countries"), len(view.countries))
     root = view.nodes[view.nodes["parent_id"].isna()]
     with c4:
