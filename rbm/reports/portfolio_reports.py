@@ -17,7 +17,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
-from rbm.i18n import _, format_percent
+from rbm.i18n import _, format_amounts, format_percent
 from rbm.models import Project
 from rbm.models.enums import Priority, Role, label
 from rbm.principal import Principal
@@ -208,6 +208,13 @@ def donor_report(
     return report
 
 
+def _gaps(needs: pd.DataFrame) -> str:
+    """The needs' funding gap per currency (needs are costed in their own currencies, which
+    are never added), the largest first; "—" without needs."""
+    gaps = needs.groupby("currency")["gap"].sum().sort_values(ascending=False)
+    return format_amounts([(str(c), float(g)) for c, g in gaps.items()])
+
+
 def _donor_money(
     session: Session,
     report: Report,
@@ -386,10 +393,7 @@ def country_report(
                 (_("Providers"), ", ".join(providers) or "—"),
                 (_("Money in the country"), money(float(p["money_in_country"].sum()))),
                 (_("Needs identified"), str(len(needs))),
-                (
-                    _("Funding gap of the needs"),
-                    money(float(needs["gap"].fillna(0).sum())) if not needs.empty else "—",
-                ),
+                (_("Funding gap of the needs"), _gaps(needs)),
             ]
         ),
         Heading(_("Indicators by status"), 2),

@@ -63,3 +63,15 @@ def test_markup_in_user_text_is_escaped_in_the_html_the_pdf_is_laid_out_from() -
     html = to_html(report)
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt; **b**" in html
     assert "&lt;i&gt;Org&lt;/i&gt;" in html and "<th>&lt;th&gt;</th>" in html
+
+
+def test_the_country_reports_funding_gap_keeps_each_currency_apart() -> None:
+    import pandas as pd
+
+    from rbm.reports.portfolio_reports import _gaps
+
+    needs = pd.DataFrame(
+        {"currency": ["USD", "EUR", "USD", "EUR"], "gap": [100_000.0, 50_000.0, None, 25_000.0]}
+    )
+    assert _gaps(needs) == "USD\u00a0100,000 + EUR\u00a075,000"
+    assert _gaps(needs.iloc[:0]) == "—"
