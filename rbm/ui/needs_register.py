@@ -59,6 +59,7 @@ def table(df: pd.DataFrame) -> pd.DataFrame:
             _("Estimated cost"): df["estimated_cost"],
             _("Funding"): df["funding"],
             _("Gap"): df["gap"],
+            _("Currency"): df["currency"],
         }
     )
 
@@ -183,9 +184,9 @@ def detail(principal: Principal, shown: pd.DataFrame, *, manager: bool, own: lis
         _(
             "Coverage: {coverage} · estimated cost {cost} · funding {funding} · gap {gap}",
             coverage=_(COVERAGE[need["coverage"]]),
-            cost=money(need["estimated_cost"]),
-            funding=money(need["funding"]),
-            gap=money(need["gap"]),
+            cost=money(need["estimated_cost"], need["currency"]),
+            funding=money(need["funding"], need["currency"]),
+            gap=money(need["gap"], need["currency"]),
         )
     )
     _linked(principal, int(nid), manager)

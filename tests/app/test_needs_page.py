@@ -164,3 +164,23 @@ def test_a_donor_sees_the_unfunded_needs_where_it_already_works(world_db) -> Non
     mine = tables[-1]
     assert mine["Provision"].tolist() == ["UNTOC Art. 28", "TIP Art. 6"]
     assert set(mine["Country"]) == {"Honduras"}
+
+
+def test_needs_costed_in_another_currency_are_totalled_apart_from_the_dollars(world_db) -> None:
+    db, world = world_db
+    nid = _need_id(db, "NG", "")
+    with db.write() as session:
+        need = session.get(Need, nid)
+        assert need is not None and need.estimated_cost is not None
+        euros = float(need.estimated_cost)
+        need.currency = "EUR"
+    at = open_app(world.manager, NEEDS)
+    assert not at.exception
+    cost = _metrics(at)["Estimated cost"]
+    dollars, rest = cost.split(" + ")
+    assert dollars.startswith("USD ") and rest == f"EUR {euros / 1e6:.2f} M"
+    assert float(dollars.removeprefix("USD ").removesuffix(" M")) == pytest.approx(
+        3.76 - euros / 1e6, abs=0.006
+    )
+    row = _register(at).set_index("#").loc[nid]
+    assert row["Currency"] == "EUR"

@@ -65,8 +65,16 @@ names = [_("Register"), _("Resource mobilization"), _("Uncovered by region and a
 tabs = st.tabs(names + ([_("Unfunded needs you could support")] if donor_orgs else []))
 
 
-def _millions(values: pd.Series) -> str:
-    return _("USD {amount} M", amount=format_number(float(values.sum()) / 1e6, digits=2))
+def _millions(register: pd.DataFrame, column: str) -> str:
+    """The needs' `column` in millions per currency, the largest first: needs are costed in
+    their own currencies, which are never added."""
+    sums = register.groupby("currency")[column].sum().sort_values(ascending=False)
+    if sums.empty:
+        return "—"
+    return " + ".join(
+        _("{currency} {amount} M", currency=c, amount=format_number(float(v) / 1e6, digits=2))
+        for c, v in sums.items()
+    )
 
 
 def _named(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -78,8 +86,8 @@ with tabs[0]:
     m[0].metric(_("Needs"), len(register))
     m[1].metric(_("Uncovered"), int((register["coverage"] == "uncovered").sum()))
     m[2].metric(_("Several providers"), int((register["coverage"] == "several").sum()))
-    m[3].metric(_("Estimated cost"), _millions(register["estimated_cost"]))
-    m[4].metric(_("Gap"), _millions(register["gap"]))
+    m[3].metric(_("Estimated cost"), _millions(register, "estimated_cost"))
+    m[4].metric(_("Gap"), _millions(register, "gap"))
     shown = reg.filtered(register)
     if shown.empty:
         st.info(_("No need matches.") if not register.empty else _("No need is recorded yet."))
