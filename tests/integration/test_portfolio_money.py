@@ -128,35 +128,23 @@ def test_funding_in_another_currency_is_never_added_to_the_dollars_and_is_named(
             code="EU", countries={"HN": 50, "KE": 50}, start=date(2024, 1, 1)
         ).build(session, admin)
         session.execute(delete(Funding).where(Funding.project_id == built.project_id))
-        session.add_all(
-            [
-                Funding(
-                    project_id=built.project_id,
-                    donor_id=built.donor_id,
-                    amount=Decimal("300000"),
-                    currency="EUR",
-                    date_from=date(2024, 1, 1),
-                ),
-                Funding(
-                    project_id=built.project_id,
-                    donor_id=built.donor_id,
-                    amount=Decimal("20000"),
-                    currency="USD",
-                    date_from=date(2024, 6, 1),
-                ),
-            ]
-        )
         hn_only = session.scalar(select(Project.id).where(Project.code == "HN-ONLY"))
         other = make_org(session, admin, "Silent Funder", OrgType.FOUNDATION)
-        session.add(
-            Funding(
-                project_id=hn_only,
-                donor_id=other,
-                amount=None,
-                currency="USD",
-                date_from=date(2024, 1, 1),
-            )
+        lines = (  # project, donor, amount, currency, from
+            (built.project_id, built.donor_id, Decimal("300000"), "EUR", date(2024, 1, 1)),
+            (built.project_id, built.donor_id, Decimal("20000"), "USD", date(2024, 6, 1)),
+            (hn_only, other, None, "USD", date(2024, 1, 1)),
         )
+        for project_id, donor_id, amount, currency, start in lines:
+            session.add(
+                Funding(
+                    project_id=project_id,
+                    donor_id=donor_id,
+                    amount=amount,
+                    currency=currency,
+                    date_from=start,
+                )
+            )
     who = world["admin"]
     with db.read() as session:
         by_country = money_by_country(session, principal=who).set_index("country_code")

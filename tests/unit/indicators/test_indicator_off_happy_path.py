@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from random import Random
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -126,11 +127,14 @@ def test_the_vectorised_set_aside_agrees_with_finest_periods(
     )
 
 
-@QUICK
-@given(st.lists(st.tuples(st.integers(0, 3), periods), min_size=1, max_size=4), st.randoms())
-def test_set_aside_judges_each_indicator_on_its_own_rows_in_any_row_order(
+Rows = list[tuple[int, tuple[int, int]]]
+several_indicators = st.lists(st.tuples(st.integers(0, 3), periods), min_size=1, max_size=4)
+
+
+def _shuffled(
     chosen: list[tuple[int, list[tuple[int, int]]]], rng: Random
-) -> None:
+) -> tuple[Rows, Any, Any, Any]:
+    """(indicator, period) rows of several indicators in a random order, and their columns."""
     import numpy as np
 
     rows = [(code, period) for code, ps in chosen for period in ps]
@@ -138,22 +142,25 @@ def test_set_aside_judges_each_indicator_on_its_own_rows_in_any_row_order(
     codes = np.array([code for code, _ in rows], dtype=np.int64)
     start = np.array([p[0] for _, p in rows], dtype=np.int64)
     end = np.array([p[1] for _, p in rows], dtype=np.int64)
+    return rows, codes, start, end
+
+
+@QUICK
+@given(several_indicators, st.randoms())
+def test_set_aside_judges_each_indicator_on_its_own_rows_in_any_row_order(
+    chosen: list[tuple[int, list[tuple[int, int]]]], rng: Random
+) -> None:
+    rows, codes, start, end = _shuffled(chosen, rng)
     kept = {code: finest_periods([p for c, p in rows if c == code]) for code in set(codes.tolist())}
     assert set_aside(codes, start, end).tolist() == [p not in kept[c] for c, p in rows]
 
 
 @QUICK
-@given(st.lists(st.tuples(st.integers(0, 3), periods), min_size=1, max_size=4), st.randoms())
+@given(several_indicators, st.randoms())
 def test_the_indicators_named_for_the_exact_rule_are_those_with_two_overlapping_periods(
     chosen: list[tuple[int, list[tuple[int, int]]]], rng: Random
 ) -> None:
-    import numpy as np
-
-    rows = [(code, period) for code, ps in chosen for period in ps]
-    rng.shuffle(rows)
-    codes = np.array([code for code, _ in rows], dtype=np.int64)
-    start = np.array([p[0] for _, p in rows], dtype=np.int64)
-    end = np.array([p[1] for _, p in rows], dtype=np.int64)
+    rows, codes, start, end = _shuffled(chosen, rng)
     clashing = {
         c for c, a in rows for d, b in rows if c == d and overlaps(a, b)
     }  # every pair, by the definition
