@@ -28,6 +28,7 @@ from rbm.i18n import (
     using,
 )
 from rbm.settings import get_settings
+from rbm.ui import charts
 from rbm.ui.palette import FLAG_REASONS, STATUS_COLOURS, STATUS_LABELS
 
 __all__ = [
@@ -134,6 +135,17 @@ def number(value: object, *, digits: int = 1, suffix: str = "") -> str:
         return "—"
     assert isinstance(value, int | float)
     return format_number(value, digits=digits) + suffix
+
+
+def money_chart(frame: pd.DataFrame, *, category: str, title: str, label: str) -> None:
+    """Bars of money (USD) per `category` (`charts.money_bars`); where there is none to draw (no
+    row, or funding in other currencies only), a line that says so instead of empty axes."""
+    if frame.empty or not (frame["money"] > 0).any():
+        st.caption(_("{title}: no amount in USD to show.", title=title))
+        return
+    st.altair_chart(
+        charts.money_bars(frame, category=category, title=title, label=label), width="stretch"
+    )
 
 
 def other_currencies_note(others: pd.DataFrame) -> None:

@@ -97,7 +97,8 @@ def _headers(at: AppTest) -> Iterator[tuple[str, str]]:
 
 
 def _chart_titles(at: AppTest) -> Iterator[str]:
-    for chart in at.main.get("arrow_vega_lite_chart"):
+    # Altair charts and vega-lite specs both arrive as "vega_lite_chart" elements.
+    for chart in at.main.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
         yield json.dumps(spec.get("title"), ensure_ascii=False)
 
@@ -138,6 +139,8 @@ def test_every_label_on_the_page_comes_from_the_catalogue(
     assert not at.exception
     assert unmarked(at, data=data) == []
     assert len(list(_texts(at))) > 3  # the page was laid out, not stopped early
+    if page in ("portfolio.py", "donor.py"):
+        assert list(_chart_titles(at))  # their chart titles were read too
 
 
 def test_the_checker_finds_a_label_not_from_the_catalogue(world: dict[str, Principal]) -> None:

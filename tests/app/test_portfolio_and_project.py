@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from rbm.db import Database
-from rbm.models import Funding, Project
+from rbm.models import Funding, Organisation, Project
 from rbm.models.enums import Accumulation, Measure, Role, ScopeType
 from rbm.principal import Principal
 from tests.app.conftest import open_app, unescaped
@@ -19,6 +19,7 @@ from tests.utils.builders import LogframeBuilder, log_approved, make_user
 
 PORTFOLIO = "rbm/ui/pages/portfolio.py"
 PROJECT = "rbm/ui/pages/project.py"
+DONOR = "rbm/ui/pages/donor.py"
 
 
 @pytest.fixture
@@ -140,6 +141,17 @@ def test_money_in_another_currency_is_shown_apart_and_never_added_to_the_dollars
     at = open_app(portfolio["admin"], page=PROJECT, query={"code": "MLA-EG"})
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Funding"] == "EUR\u00a0500,000"
+    with app_db.read() as session:
+        donor = session.scalar(select(Organisation.id).where(Organisation.name == "Other donor"))
+    at = open_app(portfolio["admin"], page=DONOR)
+    at.selectbox(key="dn_donor").select(donor).run()
+    assert not at.exception
+    assert len(at.main.get("vega_lite_chart")) == 0  # no empty axes for euros
+    assert "Contribution by country: no amount in USD to show." in [c.value for c in at.caption]
+    with app_db.read() as session:
+        dollars = session.scalar(select(Organisation.id).where(Organisation.name == "Donor Org"))
+    at.selectbox(key="dn_donor").select(dollars).run()
+    assert len(at.main.get("vega_lite_chart")) == 2  # WP-HN's dollars: by country and area
 
 
 def test_a_project_outside_the_scope_cannot_be_opened_by_code(portfolio) -> None:

@@ -11,13 +11,14 @@ from rbm.models.enums import Role
 from rbm.queries.country import OUTCOME_FIGURES, CountryView, country_view
 from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
-from rbm.ui import charts, related, reporting
+from rbm.ui import related, reporting
 from rbm.ui.labels import labelled, level_label, project_status, to_date_rule
 from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     flag_reasons,
     formatted,
+    money_chart,
     money_column,
     other_currencies_note,
     overlap_headers,
@@ -150,14 +151,11 @@ show_table(
 left, right = st.columns(2)
 with left:
     st.subheader(_("Priority areas covered"))
-    st.altair_chart(
-        charts.money_bars(
-            view.coverage.groupby("area", as_index=False).agg(money=("money", "sum")),
-            category="area",
-            title=_("Money in the country by priority area (USD)"),
-            label=_("Priority area"),
-        ),
-        width="stretch",
+    money_chart(
+        view.coverage.groupby("area", as_index=False).agg(money=("money", "sum")),
+        category="area",
+        title=_("Money in the country by priority area (USD)"),
+        label=_("Priority area"),
     )
     show_table(
         view.coverage,

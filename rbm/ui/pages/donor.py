@@ -12,11 +12,12 @@ from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
 from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
-from rbm.ui import charts, related, reporting
+from rbm.ui import related, reporting
 from rbm.ui.labels import project_status
 from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
+    money_chart,
     money_column,
     other_currencies_note,
     plain,
@@ -86,24 +87,18 @@ with left:
     by_country = view.by_country.assign(
         country=view.by_country["country"].map(lambda n: countries.get(n, n))
     )
-    st.altair_chart(
-        charts.money_bars(
-            by_country,
-            category="country",
-            title=_("Contribution by country"),
-            label=_("Country"),
-        ),
-        width="stretch",
+    money_chart(
+        by_country,
+        category="country",
+        title=_("Contribution by country"),
+        label=_("Country"),
     )
 with right:
-    st.altair_chart(
-        charts.money_bars(
-            view.by_area,
-            category="area",
-            title=_("Contribution by priority area"),
-            label=_("Priority area"),
-        ),
-        width="stretch",
+    money_chart(
+        view.by_area,
+        category="area",
+        title=_("Contribution by priority area"),
+        label=_("Priority area"),
     )
 st.caption(_("Money by country = contribution × the country's share of the project."))
 

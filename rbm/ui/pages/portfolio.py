@@ -22,7 +22,7 @@ from rbm.settings import get_settings
 from rbm.ui import charts
 from rbm.ui.portfolio import map_spec, millions, project_list
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import other_currencies_note, show_table
+from rbm.ui.widgets import money_chart, other_currencies_note, show_table
 
 COUNTRY_PAGE = "rbm/ui/pages/country.py"
 PROJECT_PAGE = "rbm/ui/pages/project.py"
@@ -113,14 +113,11 @@ with right:
     counts = table[STATUS_COLUMNS].sum().astype(int)
     st.altair_chart(charts.status_bars(counts, title=_("Indicators by status")), width="stretch")
     by_area = cached_query(funding_by_area, principal, filters=filters)
-    st.altair_chart(
-        charts.money_bars(
-            by_area.assign(area=by_area["area"].fillna(_("(no priority area)"))),
-            category="area",
-            title=_("Funding by priority area (USD)"),
-            label=_("Priority area"),
-        ),
-        width="stretch",
+    money_chart(
+        by_area.assign(area=by_area["area"].fillna(_("(no priority area)"))),
+        category="area",
+        title=_("Funding by priority area (USD)"),
+        label=_("Priority area"),
     )
 
 picked = (event.selection.get("country") if event else None) or []
