@@ -27,7 +27,7 @@ from rbm.queries.donor import donor_view
 from rbm.queries.evaluations import open_recommendations
 from rbm.queries.narratives import NarrativeView, approved_narratives
 from rbm.queries.needs import needs_for_country
-from rbm.queries.portfolio import PortfolioFilters, filtered_ids
+from rbm.queries.portfolio import PortfolioFilters, filtered_ids, other_currencies
 from rbm.queries.reports import periods_in_span
 from rbm.reports import charts as report_charts
 from rbm.reports.common import PeriodSpan, make_cover, period_span, state_label
@@ -43,7 +43,7 @@ from rbm.reports.document import (
 )
 from rbm.reports.text import day, money, number, percent, records
 from rbm.ui import charts
-from rbm.ui.palette import STATUS_LABELS
+from rbm.ui.palette import STATUS_LABELS, other_currencies_text
 
 STATUS_KEYS = list(STATUS_LABELS)
 #: Indicators named per flagged project in the donor report (the rest are counted).
@@ -141,6 +141,7 @@ def donor_report(
     )
     if p.empty:
         report.add(Paragraph(_("This donor funds no project you can see."), "note"))
+    _other_currencies(report, session, principal, PortfolioFilters(donor_id=donor_id))
     progress(0.3, _("Drawing the map and the money"))
     _donor_money(session, report, principal, donor_id, p, view.by_area)
     progress(0.6, _("Listing the projects and results"))
@@ -206,6 +207,15 @@ def donor_report(
     _off_track(session, report, principal, view.warnings, p, span)
     progress(1.0, _("Done"))
     return report
+
+
+def _other_currencies(
+    report: Report, session: Session, principal: Principal, filters: PortfolioFilters
+) -> None:
+    """The note of funding left out of the report's dollar figures, where there is some."""
+    others = other_currencies(session, principal=principal, filters=filters)
+    if not others.empty:
+        report.add(Paragraph(other_currencies_text(others), "note"))
 
 
 def _gaps(needs: pd.DataFrame) -> str:
@@ -396,6 +406,9 @@ def country_report(
                 (_("Funding gap of the needs"), _gaps(needs)),
             ]
         ),
+    )
+    _other_currencies(report, session, principal, PortfolioFilters(country=code))
+    report.add(
         Heading(_("Indicators by status"), 2),
         Facts(_status_totals(p)),
     )

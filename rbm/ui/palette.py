@@ -1,12 +1,15 @@
-"""One label and one colour per status, and the reason of each data-quality flag, shared by
-pages, charts and reports (labels in the reader's language). Imports no
-Streamlit, so `rbm.ui.charts` (the Altair specs) can be rendered outside the app."""
+"""One label and one colour per status, the reason of each data-quality flag, and the note of
+funding left out in other currencies, shared by pages, charts and reports (in the reader's
+language). Imports no Streamlit, so `rbm.ui.charts` (the Altair specs) can be rendered
+outside the app."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from indicators.quality import QualityFlag
 from indicators.types import Status
-from rbm.i18n import N_, Labels
+from rbm.i18n import N_, Labels, _, format_money, ngettext
 from rbm.models.enums import labels_of
 
 #: One label per status, read in the current language (`Labels` translates on every lookup).
@@ -39,3 +42,25 @@ STATUS_COLOURS = {
     Status.NO_DATA.value: "#8c959f",
     Status.NOT_STARTED.value: "#afb8c1",
 }
+
+
+def other_currencies_text(others: pd.DataFrame) -> str:
+    """What money figures across projects leave out, for pages and reports alike: the funding
+    in other currencies (`others`: `rbm.queries.portfolio.other_currencies`), in the current
+    language."""
+    parts = [
+        ngettext(
+            "{amount} in {n} project",
+            "{amount} in {n} projects",
+            int(projects),
+            amount=format_money(amount, str(currency)),
+        )
+        for currency, amount, projects in zip(
+            others["currency"], others["amount"], others["projects"], strict=True
+        )
+    ]
+    return _(
+        "Funding in other currencies is not added to these figures, as there are no exchange "
+        "rates here: {amounts}. Each project's page shows its funding in every currency.",
+        amounts="; ".join(parts),
+    )

@@ -24,12 +24,11 @@ from rbm.i18n import (
     format_number,
     format_percent,
     language,
-    ngettext,
     using,
 )
 from rbm.settings import get_settings
 from rbm.ui import charts
-from rbm.ui.palette import FLAG_REASONS, STATUS_COLOURS, STATUS_LABELS
+from rbm.ui.palette import FLAG_REASONS, STATUS_COLOURS, STATUS_LABELS, other_currencies_text
 
 __all__ = [
     "STATUS_COLOURS",
@@ -151,27 +150,8 @@ def money_chart(frame: pd.DataFrame, *, category: str, title: str, label: str) -
 def other_currencies_note(others: pd.DataFrame) -> None:
     """Under money figures that add up several projects: the funding they leave out, in other
     currencies (`others`: `rbm.queries.portfolio.other_currencies`)."""
-    if others.empty:
-        return
-    parts = [
-        ngettext(
-            "{amount} in {n} project",
-            "{amount} in {n} projects",
-            int(projects),
-            amount=format_money(amount, str(currency)),
-        )
-        for currency, amount, projects in zip(
-            others["currency"], others["amount"], others["projects"], strict=True
-        )
-    ]
-    st.caption(
-        _(
-            "Funding in other currencies is not added to these figures, as there are no "
-            "exchange rates here: {amounts}. Each project's page shows its funding in every "
-            "currency.",
-            amounts="; ".join(parts),
-        )
-    )
+    if not others.empty:
+        st.caption(other_currencies_text(others))
 
 
 def money(value: object, currency: str = "USD") -> str:

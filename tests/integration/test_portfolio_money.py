@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from rbm.db import Database
 from rbm.models import Funding, Project, ProjectPriorityArea
@@ -172,3 +172,23 @@ def test_funding_in_another_currency_is_never_added_to_the_dollars_and_is_named(
             session, principal=who, filters=PortfolioFilters(country="GT")
         )
     assert only_dollars.empty
+
+
+def test_the_donor_and_country_reports_name_the_funding_they_leave_out(
+    db: Database, world: dict[str, Principal]
+) -> None:
+    from rbm.reports import build
+    from rbm.reports.render_pdf import to_html
+
+    with db.write() as session:
+        ke = session.scalar(select(Project.id).where(Project.code == "KE"))
+        session.execute(update(Funding).where(Funding.project_id == ke).values(currency="EUR"))
+    with db.read() as session:
+        donor, kenya, honduras = (
+            build(session, principal=world["admin"], kind=kind, subject=subject, period="2024")
+            for kind, subject in (("donor", "Donor Org"), ("country", "KE"), ("country", "HN"))
+        )
+    note = "Funding in other currencies is not added to these figures"
+    assert note in to_html(donor) and "EUR\u00a0250,000 in 1 project" in to_html(donor)
+    assert note in to_html(kenya)
+    assert note not in to_html(honduras)  # its projects are funded in dollars
