@@ -37,6 +37,7 @@ from rbm.exchange.iati_codes import (
     SECTOR_VOCAB_DAC5,
     TX_INCOMING_COMMITMENT,
     TX_INCOMING_FUNDS,
+    TX_OUTGOING_COMMITMENT,
     parse_number,
 )
 from rbm.models.enums import Frequency, OrgType, ProjectStatus
@@ -355,15 +356,13 @@ def _period_attr(budget: _Element, tag: str) -> str:
 
 
 def _funding(element: _Element, activity: ActivityData, report: ActivityReport) -> None:
-    """Funding lines: incoming commitments (else incoming funds), one per donor and date."""
+    """Funding lines, one per donor and date: incoming commitments, else incoming funds, else,
+    where the reporting organisation is itself a funder of the activity, its own outgoing
+    commitments (a funder publishing its own programme states what it commits that way)."""
     by_type: dict[str, list[_Element]] = {}
     for tx in element.iterchildren("transaction"):
         kind = tx.find("transaction-type")
         by_type.setdefault((kind.get("code") or "") if kind is not None else "", []).append(tx)
-    kind = TX_INCOMING_COMMITMENT if by_type.get(TX_INCOMING_COMMITMENT) else TX_INCOMING_FUNDS
-    chosen = by_type.get(kind) or []
-    others = sum(len(v) for v in by_type.values()) - len(chosen)
-    report.note("transaction other than an incoming commitment (not stored)", others)
     funders = [
         o
         for o in (
@@ -373,18 +372,15 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
         )
         if o is not None
     ]
-    lines: dict[tuple[str, date], FundingData] = {}
-    for tx in chosen:
-        line = _funding_line(tx, activity.currency, funders, report)
-        if line is None:
-            continue
-        line.transaction_type = kind
-        key = (line.donor.key, line.date_from)
-        if key in lines and lines[key].currency == line.currency:
-            lines[key].amount = (lines[key].amount or Decimal(0)) + (line.amount or Decimal(0))
-            report.note("funding lines of one donor on one date added up")
-        elif key not in lines:
-            lines[key] = line
+    kind = _funding_kind(by_type, funders, activity.provider)
+    chosen = by_type.get(kind) or []
+    others = sum(len(v) for v in by_type.values()) - len(chosen)
+    report.note("transaction other than an incoming commitment (not stored)", others)
+    if kind == TX_OUTGOING_COMMITMENT:
+        own = _own_commitments(chosen, activity, report)
+        lines = {(f"{o.donor.key} {o.currency}", o.date_from): o for o in own}
+    else:
+        lines = _incoming_lines(chosen, kind, activity.currency, funders, report)
     report.counts["transactions"] = len(lines)
     paying = {line.donor.key for line in lines.values()}
     for funder in funders:
@@ -395,6 +391,80 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
             )
             report.note("funding organisation without an incoming transaction: a funder, no amount")
     activity.funding = list(lines.values())
+
+
+def _funding_kind(
+    by_type: dict[str, list[_Element]], funders: list[OrgRef], reporting: OrgRef
+) -> str:
+    """Which transactions are the activity's funding (see `_funding`)."""
+    if by_type.get(TX_INCOMING_COMMITMENT):
+        return TX_INCOMING_COMMITMENT
+    if by_type.get(TX_INCOMING_FUNDS):
+        return TX_INCOMING_FUNDS
+    if by_type.get(TX_OUTGOING_COMMITMENT) and reporting.key in {f.key for f in funders}:
+        return TX_OUTGOING_COMMITMENT
+    return TX_INCOMING_FUNDS  # none: a funder named without an amount, as before
+
+
+def _incoming_lines(
+    transactions: list[_Element],
+    kind: str,
+    currency: str,
+    funders: list[OrgRef],
+    report: ActivityReport,
+) -> dict[tuple[str, date], FundingData]:
+    """Incoming transactions as funding lines, one per donor and date."""
+    lines: dict[tuple[str, date], FundingData] = {}
+    for tx in transactions:
+        line = _funding_line(tx, currency, funders, report)
+        if line is None:
+            continue
+        line.transaction_type = kind
+        key = (line.donor.key, line.date_from)
+        if key in lines and lines[key].currency == line.currency:
+            lines[key].amount = (lines[key].amount or Decimal(0)) + (line.amount or Decimal(0))
+            report.note("funding lines of one donor on one date added up")
+        elif key not in lines:
+            lines[key] = line
+    return lines
+
+
+def _own_commitments(
+    transactions: list[_Element], activity: ActivityData, report: ActivityReport
+) -> list[FundingData]:
+    """A funder's own outgoing commitments as its funding: one line per currency, the sum of
+    its commitments with their decommitments (negative amounts) netted, dated at the first;
+    a currency whose commitments net to nothing gives no line."""
+    report.note("the reporting funder's outgoing commitments read as its funding, netted")
+    nets: dict[str, tuple[Decimal, date]] = {}
+    for tx in transactions:
+        value = tx.find("value")
+        amount = parse_number(value.text) if value is not None else None
+        when = iso_date(_first_attr(tx, ("transaction-date", "value"), ("iso-date", "value-date")))
+        if value is None or amount is None:
+            report.skip("an outgoing commitment has no usable amount")
+            continue
+        if when is None:
+            report.skip("an outgoing commitment has no usable date")
+            continue
+        currency = (value.get("currency") or activity.currency).strip().upper()[:3]
+        total, first = nets.get(currency, (Decimal(0), when))
+        nets[currency] = (total + amount, min(first, when))
+    report.note(
+        "outgoing commitments that net to nothing (not stored)",
+        sum(1 for total, _ in nets.values() if total <= 0),
+    )
+    return [
+        FundingData(
+            donor=activity.provider,
+            amount=total,
+            currency=currency,
+            date_from=first,
+            transaction_type=TX_OUTGOING_COMMITMENT,
+        )
+        for currency, (total, first) in nets.items()
+        if total > 0
+    ]
 
 
 def _funding_line(

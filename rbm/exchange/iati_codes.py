@@ -92,8 +92,9 @@ MEASURE_CODE = {
     Measure.QUALITATIVE: "5",
 }
 
-#: TransactionType: our funding lines are incoming commitments; 1 is incoming funds.
-TX_INCOMING_COMMITMENT, TX_INCOMING_FUNDS = "11", "1"
+#: TransactionType: our funding lines are incoming commitments; 1 is incoming funds; 2, an
+#: outgoing commitment, is how a funder publishing its own activity states what it commits.
+TX_INCOMING_COMMITMENT, TX_INCOMING_FUNDS, TX_OUTGOING_COMMITMENT = "11", "1", "2"
 #: ActivityDateType.
 DATE_PLANNED_START, DATE_ACTUAL_START, DATE_PLANNED_END, DATE_ACTUAL_END = "1", "2", "3", "4"
 #: Other-identifier type A1: the reporting organisation's internal activity identifier.

@@ -261,6 +261,55 @@ def test_a_funding_organisation_without_a_transaction_is_kept_as_a_funder(
     assert tree.find(".//transaction") is None
 
 
+def commitment(day: str, amount: str) -> str:
+    return (
+        f'<transaction><transaction-type code="2"/><transaction-date iso-date="{day}"/>'
+        f'<value value-date="{day}">{amount}</value></transaction>'
+    )
+
+
+def test_a_funder_publishing_its_own_activity_funds_it_by_its_net_outgoing_commitments(
+    db: Database, admin: Principal
+) -> None:
+    """As a ministry or development bank publishes its own programmes: the reporting
+    organisation is the funder, and what it commits is its outgoing commitments, with
+    decommitments as negative amounts. An implementer's outgoing commitments (to its own
+    sub-contractors) are not funding."""
+    own = (
+        '<participating-org ref="XM-TEST-1" role="1" type="40"><narrative>Provider</narrative>'
+        "</participating-org>"
+    )
+    funder = own + commitment("2022-03-01", "500000") + commitment("2022-01-15", "78791")
+    funder += commitment("2023-02-01", "-78791") + commitment("2023-06-01", "-")  # unusable
+    implementer = (
+        '<participating-org ref="XM-DONOR" role="1" type="10"><narrative>Donor</narrative>'
+        '</participating-org><participating-org ref="XM-TEST-1" role="4" type="40">'
+        "<narrative>Provider</narrative></participating-org>" + commitment("2022-03-01", "900")
+    )
+    report = run(
+        db, admin, doc(act("XM-TEST-1-FUNDER", funder), act("XM-TEST-1-IMPL", implementer))
+    )
+    with db.read() as session:
+        rows = session.execute(
+            select(Project.code, Organisation.name, Funding.amount, Funding.date_from)
+            .join(Funding, Funding.project_id == Project.id)
+            .join(Organisation, Organisation.id == Funding.donor_id)
+            .order_by(Project.code)
+        ).all()
+        exported = serialize(build_tree(session, principal=admin))
+    assert [tuple(r) for r in rows] == [
+        ("XM-TEST-1-FUNDER", "Provider", Decimal("500000"), date(2022, 1, 15)),
+        ("XM-TEST-1-IMPL", "Donor", None, date(2022, 1, 1)),
+    ]
+    notes = report.activities[0].notes
+    assert "the reporting funder's outgoing commitments read as its funding, netted" in notes
+    assert "an outgoing commitment has no usable amount" in report.activities[0].skipped
+    assert schema_errors(etree.fromstring(exported)) == []
+    # Exported as one outgoing commitment, which reads back as the same funding line.
+    again = run(db, admin, exported)
+    assert again.count("unchanged") == 2
+
+
 # 9 -------------------------------------------------------------------------------------------
 
 
