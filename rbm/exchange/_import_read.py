@@ -372,7 +372,8 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
         )
         if o is not None
     ]
-    kind = _funding_kind(by_type, funders, activity.provider)
+    as_funder = _as_funder(activity.provider, funders)
+    kind = _funding_kind(by_type, reporting_funds=as_funder is not None)
     chosen = by_type.get(kind) or []
     others = sum(len(v) for v in by_type.values()) - len(chosen)
     report.note("transaction other than an incoming commitment (not stored)", others)
@@ -383,6 +384,8 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
         lines = _incoming_lines(chosen, kind, activity.currency, funders, report)
     report.counts["transactions"] = len(lines)
     paying = {line.donor.key for line in lines.values()}
+    if kind == TX_OUTGOING_COMMITMENT and as_funder is not None:
+        paying.add(as_funder.key)  # the reporting organisation, as a participant pays already
     for funder in funders:
         if funder.key not in paying:
             paying.add(funder.key)
@@ -393,17 +396,24 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
     activity.funding = list(lines.values())
 
 
-def _funding_kind(
-    by_type: dict[str, list[_Element]], funders: list[OrgRef], reporting: OrgRef
-) -> str:
+def _funding_kind(by_type: dict[str, list[_Element]], *, reporting_funds: bool) -> str:
     """Which transactions are the activity's funding (see `_funding`)."""
     if by_type.get(TX_INCOMING_COMMITMENT):
         return TX_INCOMING_COMMITMENT
     if by_type.get(TX_INCOMING_FUNDS):
         return TX_INCOMING_FUNDS
-    if by_type.get(TX_OUTGOING_COMMITMENT) and reporting.key in {f.key for f in funders}:
+    if by_type.get(TX_OUTGOING_COMMITMENT) and reporting_funds:
         return TX_OUTGOING_COMMITMENT
     return TX_INCOMING_FUNDS  # none: a funder named without an amount, as before
+
+
+def _as_funder(reporting: OrgRef, funders: list[OrgRef]) -> OrgRef | None:
+    """The funder that is the reporting organisation: the same reference, else the same name
+    (publishers name themselves by one reference as reporter and another as participant, as
+    the Asian Development Bank does with XM-DAC-46004 and 46004)."""
+    by_ref = (f for f in funders if f.key == reporting.key)
+    by_name = (f for f in funders if f.name.casefold() == reporting.name.casefold())
+    return next(by_ref, None) or next(by_name, None)
 
 
 def _incoming_lines(

@@ -286,8 +286,17 @@ def test_a_funder_publishing_its_own_activity_funds_it_by_its_net_outgoing_commi
         '</participating-org><participating-org ref="XM-TEST-1" role="4" type="40">'
         "<narrative>Provider</narrative></participating-org>" + commitment("2022-03-01", "900")
     )
+    # The same funder named by another reference as a participant, as the Asian Development
+    # Bank names itself XM-DAC-46004 as reporter and 46004 as funder.
+    by_name = own.replace('ref="XM-TEST-1"', 'ref="46004"') + commitment("2022-02-01", "1000")
     report = run(
-        db, admin, doc(act("XM-TEST-1-FUNDER", funder), act("XM-TEST-1-IMPL", implementer))
+        db,
+        admin,
+        doc(
+            act("XM-TEST-1-FUNDER", funder),
+            act("XM-TEST-1-IMPL", implementer),
+            act("XM-TEST-1-NAMED", by_name),
+        ),
     )
     with db.read() as session:
         rows = session.execute(
@@ -300,6 +309,7 @@ def test_a_funder_publishing_its_own_activity_funds_it_by_its_net_outgoing_commi
     assert [tuple(r) for r in rows] == [
         ("XM-TEST-1-FUNDER", "Provider", Decimal("500000"), date(2022, 1, 15)),
         ("XM-TEST-1-IMPL", "Donor", None, date(2022, 1, 1)),
+        ("XM-TEST-1-NAMED", "Provider", Decimal("1000"), date(2022, 2, 1)),
     ]
     notes = report.activities[0].notes
     assert "the reporting funder's outgoing commitments read as its funding, netted" in notes
@@ -307,7 +317,7 @@ def test_a_funder_publishing_its_own_activity_funds_it_by_its_net_outgoing_commi
     assert schema_errors(etree.fromstring(exported)) == []
     # Exported as one outgoing commitment, which reads back as the same funding line.
     again = run(db, admin, exported)
-    assert again.count("unchanged") == 2
+    assert again.count("unchanged") == 3
 
 
 # 9 -------------------------------------------------------------------------------------------
