@@ -331,15 +331,17 @@ def report(kind: str, subject: str, period: str, fmt: str, out: Path, email: str
 
     from rbm.reports.render import ReportRequest, produce
 
-    with _db().read() as session, tqdm(total=100, unit="%", file=sys.stderr) as bar:
+    db = _db()
+    with db.read() as session:
         principal = _account(session, email) if email else OPERATOR
+    with tqdm(total=100, unit="%", file=sys.stderr) as bar:
 
         def progress(done: float, what: str) -> None:
             bar.set_description(what)
             bar.update(max(0, round(done * 100) - bar.n))
 
         request = ReportRequest(kind=kind, subject=subject, period=period, fmt=fmt)
-        _name, data = produce(session, principal=principal, request=request, progress=progress)
+        _name, data = produce(db, principal=principal, request=request, progress=progress)
     out.write_bytes(data)
     click.echo(f"Wrote {out} ({len(data) / 1e3:,.0f} kB).")
 

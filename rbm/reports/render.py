@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy.orm import Session
-
+from rbm.db import Database
 from rbm.errors import ValidationFailed
 from rbm.i18n import _
 from rbm.principal import Principal
@@ -43,22 +42,25 @@ class ReportRequest:
 
 
 def produce(
-    session: Session,
+    db: Database,
     *,
     principal: Principal,
     request: ReportRequest,
     progress: Progress = no_progress,
 ) -> tuple[str, bytes]:
     """The report `request` asks for, as a file name and its bytes, as the CLI and the reports
-    page give it. `progress` hears of building up to 90 % and of rendering after it."""
-    report = build(
-        session,
-        principal=principal,
-        kind=request.kind,
-        subject=request.subject,
-        period=request.period,
-        progress=lambda done, what: progress(min(done, 1.0) * 0.9, what),
-    )
+    page give it. It is built in one read transaction, closed before the rendering (which
+    takes seconds and needs no database). `progress` hears of building up to 90 % and of
+    rendering after it."""
+    with db.read() as session:
+        report = build(
+            session,
+            principal=principal,
+            kind=request.kind,
+            subject=request.subject,
+            period=request.period,
+            progress=lambda done, what: progress(min(done, 1.0) * 0.9, what),
+        )
     progress(0.95, _("Rendering"))
     data = render(report, request.fmt)
     progress(1.0, _("Done"))

@@ -76,10 +76,7 @@ def _prepared(principal: Principal, request: ReportRequest) -> tuple[str, bytes,
 
     try:
         with reported():
-            with get_db().read() as session:
-                name, data = produce(
-                    session, principal=principal, request=request, progress=progress
-                )
+            name, data = produce(get_db(), principal=principal, request=request, progress=progress)
             return (name, data, request.fmt)
         return None
     finally:

@@ -348,3 +348,22 @@ def test_rbm_report_writes_a_word_file_for_a_user(
     assert result.exit_code == 0, result.output
     _text, tables = _docx_text(out.read_bytes())
     assert any(row[0] == "1.a" for t in tables for row in t)
+
+
+def test_a_report_is_rendered_once_its_read_transaction_is_closed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rbm.reports import render as rendering
+
+    open_connections: list[int] = []
+    real = rendering.render
+
+    def watched(report: object, fmt: str) -> bytes:
+        open_connections.append(world.db.engine.pool.checkedout())
+        return real(report, fmt)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendering, "render", watched)
+    request = rendering.ReportRequest("project", "REP-A", "2024-Q2", "docx")
+    name, data = rendering.produce(world.db, principal=world.donor_a, request=request)
+    assert open_connections == [0]  # rendering takes seconds and needs no database
+    assert name.endswith("-2024-Q2.docx") and data.startswith(b"PK")
