@@ -55,9 +55,7 @@ _BADGE_COLOUR = {
     Status.NOT_STARTED.value: "gray",
 }
 T = TypeVar("T")
-# Markdown's punctuation, "=" (a line of it makes the line above a heading), and what would
-# make a bare link of user text: the ":" of "http://" and the "@" of an e-mail address.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$=@]|:(?=//))")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 def plain(text: str) -> str:
