@@ -62,7 +62,10 @@ def country_view(
     here = cov[cov["country_code"] == country_code]
     shares = here.drop_duplicates("project_id").set_index("project_id")
     projects["share"] = projects["id"].map(shares["share"])
-    projects["money_in_country"] = projects["id"].map(shares["money_in_country"]).fillna(0.0)
+    # Empty, not 0, for a project that states no funding in dollars (see rbm.queries.money).
+    projects["money_in_country"] = (
+        projects["id"].map(shares["money_in_country"]).where(projects["funding"].notna())
+    )
     return CountryView(
         code=country_code,
         name=name,

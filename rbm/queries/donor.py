@@ -18,7 +18,7 @@ from rbm.frames.sql import columns_frame, floats, frame
 from rbm.models import Indicator, LibraryIndicator, Organisation, Project
 from rbm.principal import Principal
 from rbm.queries.coordination import area_coverage
-from rbm.queries.money import funding_per_project
+from rbm.queries.money import funding_per_project, other_funding
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_and_figures
 
 WARNING_STATUSES = ("off_track", "at_risk")
@@ -51,7 +51,11 @@ def donor_view(
     own = floats(frame(session, select(mine.c.project_id, mine.c.funding)), "funding").set_index(
         "project_id"
     )["funding"]
-    projects["donor_amount"] = projects["id"].map(own).fillna(0.0)
+    # The donor's own lines in dollars (empty where it states none), and in other currencies.
+    projects["donor_amount"] = projects["id"].map(own)
+    projects["donor_other"] = other_funding(
+        session, projects["id"], filtered_ids(principal, filters), donor_id=donor_id
+    )
     cov = area_coverage(session, principal=principal, filters=filters)
     cov["donor_money"] = cov["project_id"].map(own).fillna(0.0) * cov["share"] / 100
     described = _described(session, principal, filters)

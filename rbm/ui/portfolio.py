@@ -10,7 +10,7 @@ import streamlit as st
 from babel.numbers import format_decimal
 
 from rbm.exchange.iati_export import export_iati
-from rbm.i18n import _, language, ngettext
+from rbm.i18n import _, format_amounts, language, ngettext
 from rbm.principal import Principal
 from rbm.ui import charts
 from rbm.ui.labels import project_status
@@ -29,6 +29,7 @@ LIST_COLUMNS = [
     "end_date",
     "status",
     "funding",
+    "other_funding",
     "achieved",
     "on_track",
     "at_risk",
@@ -71,6 +72,7 @@ def _headers() -> dict[str, Any]:
         "end_date": st.column_config.DateColumn(_("End")),
         "status": _("Status"),
         "funding": money_column(_("Funding (USD)")),
+        "other_funding": _("Funding in other currencies"),
         "achieved": _("Achieved"),
         "on_track": _("On track"),
         "at_risk": _("At risk"),
@@ -79,6 +81,12 @@ def _headers() -> dict[str, Any]:
         "overdue_reports": _("Overdue reports"),
         "quality_flags": _("Data-quality flags"),
     }
+
+
+def amounts_text(amounts: pd.Series) -> pd.Series:
+    """Cells of (currency, amount) pairs as text in the reader's language ("EUR 300,000 +
+    DKK 5,000"), blank where there are none."""
+    return amounts.map(lambda pairs: format_amounts(list(pairs)) if pairs else "")
 
 
 def project_headers(columns: list[str]) -> dict[str, Any]:
@@ -103,6 +111,7 @@ def project_list(
         shown.assign(
             status=shown["status"].map(project_status),
             countries=shown["countries"].map(lambda n: _localised(n, countries)),
+            other_funding=amounts_text(shown["other_funding"]),
         ),
         on_select="rerun",
         selection_mode="single-row",

@@ -135,7 +135,11 @@ def test_money_in_another_currency_is_shown_apart_and_never_added_to_the_dollars
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Funding"] == "USD 0.5 M"  # WP-HN's 500,000; the euros are not dollars
-    assert projects_of(at).set_index("code").loc["MLA-EG", "funding"] == 0
+    listed = projects_of(at).set_index("code")
+    # Not "0 dollars": the dollar cell is empty and the euros stand in their own column.
+    assert pd.isna(listed.loc["MLA-EG", "funding"])
+    assert listed.loc["MLA-EG", "other_funding"] == "EUR\u00a0500,000"
+    assert listed.loc["WP-HN", "funding"] == 500_000 and listed.loc["WP-HN", "other_funding"] == ""
     notes = [c.value for c in at.caption if "other currencies" in c.value]
     assert len(notes) == 1 and "EUR\u00a0500,000 in 1 project" in notes[0]
     at = open_app(portfolio["admin"], page=PROJECT, query={"code": "MLA-EG"})

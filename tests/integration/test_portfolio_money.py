@@ -8,6 +8,7 @@ import warnings
 from datetime import date
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import delete, select, update
 
@@ -16,6 +17,7 @@ from rbm.models import Funding, Project, ProjectPriorityArea
 from rbm.models.enums import OrgType, Role, ScopeType
 from rbm.principal import Principal
 from rbm.queries.coordination import area_coverage
+from rbm.queries.country import country_view
 from rbm.queries.donor import donor_view
 from rbm.queries.portfolio import (
     PortfolioFilters,
@@ -113,7 +115,8 @@ def test_projects_without_countries_or_donors_list_them_as_empty_text(db: Databa
         table = home(session, principal=admin).table.set_index("code")
     assert table.loc["BARE", "countries"] == ""
     assert table.loc["BARE", "donors"] == ""
-    assert table.loc["BARE", "funding"] == 0
+    assert pd.isna(table.loc["BARE", "funding"])  # no funding stated: empty, not 0 dollars
+    assert table.loc["BARE", "other_funding"] == ()
 
 
 def test_funding_in_another_currency_is_never_added_to_the_dollars_and_is_named(
@@ -161,10 +164,13 @@ def test_funding_in_another_currency_is_never_added_to_the_dollars_and_is_named(
     assert by_area["money"].sum() == pytest.approx(400_000 * 2 + 100_000 + 250_000 + 20_000)
     assert table.loc["EU", "funding"] == pytest.approx(20_000)
     assert table.loc["HN-ONLY", "funding"] == pytest.approx(100_000)
+    assert table.loc["EU", "other_funding"] == (("EUR", 300_000.0),)
+    assert table.loc["HN-ONLY", "other_funding"] == ()
     assert others.to_dict("records") == [{"currency": "EUR", "amount": 300_000.0, "projects": 1}]
     assert eu.funding_totals() == [("EUR", 300_000.0), ("USD", 20_000.0)]
     assert silent.funding_totals() == [("USD", 100_000.0)]  # the silent funder adds nothing
     assert donor.projects.set_index("code").loc["EU", "donor_amount"] == pytest.approx(20_000)
+    assert donor.projects.set_index("code").loc["EU", "donor_other"] == (("EUR", 300_000.0),)
     eu_rows = coverage[coverage["code"] == "EU"]
     assert eu_rows["money_in_country"].tolist() == pytest.approx([10_000, 10_000])
     with db.read() as session:
@@ -183,6 +189,12 @@ def test_the_donor_and_country_reports_name_the_funding_they_leave_out(
     with db.write() as session:
         ke = session.scalar(select(Project.id).where(Project.code == "KE"))
         session.execute(update(Funding).where(Funding.project_id == ke).values(currency="EUR"))
+    with db.read() as session:
+        listed = country_view(session, principal=world["admin"], country_code="KE").projects
+    ke_row = listed.set_index("code").loc["KE"]
+    # Its money in Kenya is not "0 dollars" but unstated in dollars, its euros named beside.
+    assert pd.isna(ke_row["money_in_country"]) and pd.isna(ke_row["funding"])
+    assert ke_row["other_funding"] == (("EUR", 250_000.0),)
     with db.read() as session:
         donor, kenya, honduras = (
             build(session, principal=world["admin"], kind=kind, subject=subject, period="2024")

@@ -13,7 +13,7 @@ from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import related, reporting
 from rbm.ui.labels import labelled, level_label, project_status, to_date_rule
-from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
+from rbm.ui.portfolio import JUDGED_COLUMNS, amounts_text, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     flag_reasons,
@@ -44,6 +44,7 @@ _PROJECT_COLUMNS = [
     "status",
     "share",
     "money_in_country",
+    "other_funding",
     *JUDGED_COLUMNS,
 ]
 
@@ -93,7 +94,9 @@ other_currencies_note(
 
 st.subheader(_("Projects"))
 picked = show_table(
-    p.assign(status=p["status"].map(project_status))[_PROJECT_COLUMNS],
+    p.assign(
+        status=p["status"].map(project_status), other_funding=amounts_text(p["other_funding"])
+    )[_PROJECT_COLUMNS],
     on_select="rerun",
     selection_mode="single-row",
     key="ct_projects",
@@ -101,6 +104,7 @@ picked = show_table(
         **project_headers(_PROJECT_COLUMNS),
         "share": st.column_config.NumberColumn(_("Country share %"), format="%.0f"),
         "money_in_country": money_column(_("Money here (USD)")),
+        "other_funding": _("Project funding in other currencies"),
     },
 )
 st.caption(projects_judged_note())

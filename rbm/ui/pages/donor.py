@@ -14,7 +14,7 @@ from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import related, reporting
 from rbm.ui.labels import project_status
-from rbm.ui.portfolio import JUDGED_COLUMNS, millions, project_headers
+from rbm.ui.portfolio import JUDGED_COLUMNS, amounts_text, millions, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     money_chart,
@@ -34,7 +34,9 @@ _PROJECT_COLUMNS = [
     "countries",
     "status",
     "donor_amount",
+    "donor_other",
     "funding",
+    "other_funding",
     *JUDGED_COLUMNS,
 ]
 
@@ -104,12 +106,18 @@ st.caption(_("Money by country = contribution × the country's share of the proj
 
 st.subheader(_("Funded projects"))
 show_table(
-    p.assign(status=p["status"].map(project_status))[_PROJECT_COLUMNS],
+    p.assign(
+        status=p["status"].map(project_status),
+        donor_other=amounts_text(p["donor_other"]),
+        other_funding=amounts_text(p["other_funding"]),
+    )[_PROJECT_COLUMNS],
     key="dn_projects",
     column_config={
         **project_headers(_PROJECT_COLUMNS),
         "donor_amount": money_column(_("Contribution (USD)")),
+        "donor_other": _("Contribution in other currencies"),
         "funding": money_column(_("All funding (USD)")),
+        "other_funding": _("All funding in other currencies"),
     },
 )
 other_currencies_note(
