@@ -73,7 +73,7 @@ bench-quick: setup
 # into each language's catalogue, and check that every catalogue is complete.
 LOCALES := rbm/locale
 I18N_KEYWORDS := -k Msg -k RbmError -k ValidationFailed -k PermissionDenied -k NotFound \
-	-k note -k skip -k ActivitySkipped -k FileRefused \
+	-k note -k skip -k ActivitySkipped -k Reason -k FileRefused \
 	-k Conflict -k AuthenticationFailed -k Unavailable -k ConfigurationError
 
 i18n-extract: setup

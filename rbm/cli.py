@@ -272,7 +272,7 @@ def import_iati(file: Path, email: str) -> None:
         report = run_import(
             session, principal=principal, data=file.read_bytes(), on_progress=progress
         )
-    for note in report.notes:
+    for note in report.file_notes():
         click.echo(f"note: {note}")
     for row in report.activities:
         counts = ", ".join(f"{k} {v}" for k, v in row.counts.items() if v)

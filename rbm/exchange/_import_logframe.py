@@ -23,6 +23,7 @@ from rbm.exchange._import_model import (
     IndicatorData,
     NodeData,
     PeriodData,
+    Reason,
     Value,
     indicator_key,
     node_key,
@@ -46,7 +47,7 @@ from rbm.models import (
     TargetRevision,
 )
 from rbm.models.base import Base, as_dict, assign_changes
-from rbm.models.enums import Measure, MeasurementStatus, ResultLevel
+from rbm.models.enums import Measure, MeasurementStatus, ResultLevel, labels_of
 from rbm.principal import Principal
 from rbm.services.projects import period_label
 
@@ -384,8 +385,11 @@ class LogframeWriter:
             return row, True
         if row.measure != ind.measure:
             self.report.skip(
-                f"indicator {ind.title[:80]!r}: its measure ({ind.measure.value}) differs from "
-                f"the one stored ({Measure(row.measure).value}); nothing of it updated"
+                "indicator {title}: its measure ({measure}) differs from the one stored "
+                "({stored}); nothing of it updated",
+                title=repr(ind.title[:80]),
+                measure=Reason(labels_of(Measure)[ind.measure.value]),
+                stored=Reason(labels_of(Measure)[Measure(row.measure).value]),
             )
             return None
         self._update(row, "indicator", **wanted)

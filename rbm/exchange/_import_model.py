@@ -158,6 +158,31 @@ class ActivityData:
     translations: Translations = field(default_factory=dict)  # title, description
 
 
+class Reason(str):
+    """A reason of the import report with values in it. As a string it is its English text
+    (what the report counts, and what logs and tests read); it keeps its message and values so
+    that `shown` can give it in the reader's language. A value that is itself a Reason (a
+    word such as "baseline") is translated too."""
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, /, **values: object) -> Reason:
+        reason = super().__new__(cls, message.format(**values) if values else message)
+        reason.message, reason.values = message, values
+        return reason
+
+    @staticmethod
+    def shown(reason: str) -> str:
+        """`reason` in the reader's language (a plain string is its own message)."""
+        if not isinstance(reason, Reason):
+            return _(reason)
+        values = {
+            k: Reason.shown(v) if isinstance(v, Reason) else v for k, v in reason.values.items()
+        }
+        return _(reason.message, **values)
+
+
 @dataclass
 class ActivityReport:
     """What became of one activity: `outcome` is created, updated, unchanged, skipped, or
@@ -175,23 +200,34 @@ class ActivityReport:
     notes: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # schema messages, with line numbers
 
-    def skip(self, reason: str, times: int = 1) -> None:
+    def skip(self, reason: str, times: int = 1, /, **values: object) -> None:
+        """Count a part left out for `reason` (an English message, with its `values`)."""
         if times:
-            self.skipped[reason] = self.skipped.get(reason, 0) + times
+            key = reason if isinstance(reason, Reason) else Reason(reason, **values)
+            self.skipped[key] = self.skipped.get(key, 0) + times
 
-    def note(self, text: str, times: int = 1) -> None:
+    def note(self, text: str, times: int = 1, /, **values: object) -> None:
+        """Count a note on what was done (an English message, with its `values`)."""
         if times:
-            self.notes[text] = self.notes.get(text, 0) + times
+            key = text if isinstance(text, Reason) else Reason(text, **values)
+            self.notes[key] = self.notes.get(key, 0) + times
 
     @staticmethod
     def lines(reasons: dict[str, int]) -> list[str]:
-        """Each reason once, in the reader's language (a reason is its English text, marked
-        where it is written: `note(...)`, `skip(...)`, `ActivitySkipped(...)`), with its count."""
-        return [_(r) if n == 1 else f"{_(r)} (×{n})" for r, n in reasons.items()]
+        """Each reason once, in the reader's language (a reason is its English message, marked
+        where it is written: `note(...)`, `skip(...)`, `ActivitySkipped(...)`, `Reason(...)`,
+        with its values), with its count."""
+        return [
+            Reason.shown(r) if n == 1 else f"{Reason.shown(r)} (×{n})" for r, n in reasons.items()
+        ]
 
 
 class ActivitySkipped(Exception):
-    """The activity as a whole cannot be imported; the message says why."""
+    """The activity as a whole cannot be imported; the message (with its values) says why."""
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        super().__init__(message)
+        self.reason = Reason(message, **values)
 
 
 def node_key(level: str, title: str) -> str:

@@ -18,6 +18,7 @@ from rbm.exchange._import_model import (
     ActivitySkipped,
     FundingData,
     OrgRef,
+    Reason,
 )
 from rbm.exchange._import_results import read_results
 from rbm.exchange._import_text import Texts, iso_date, narrative, narratives, translations
@@ -48,10 +49,10 @@ _SHARE = Decimal("0.0001")
 _STARTS, _ENDS = (DATE_ACTUAL_START, DATE_PLANNED_START), (DATE_ACTUAL_END, DATE_PLANNED_END)
 
 
-def clip(text: str, limit: int, what: str, report: ActivityReport) -> str:
+def clip(text: str, limit: int, what: Reason, report: ActivityReport) -> str:
     if len(text) <= limit:
         return text
-    report.note(f"{what} shortened to {limit} characters")
+    report.note("{what} shortened to {limit} characters", what=what, limit=limit)
     return text[:limit]
 
 
@@ -91,7 +92,7 @@ def read_activity(element: _Element, report: ActivityReport) -> ActivityData:
         identifier=identifier,
         code=code,
         code_local=code_local,
-        title=clip(title, 300, "the title", report),
+        title=clip(title, 300, Reason("the title"), report),
         description=description,
         status=_status(element, report),
         start_date=start,
@@ -141,7 +142,10 @@ def _status(element: _Element, report: ActivityReport) -> ProjectStatus:
     value = (code.get("code") or "").strip() if code is not None else ""
     if value in CODE_STATUS:
         return CODE_STATUS[value]
-    report.note(f"activity status {value or '(none)'!r} is not an IATI code: implementation")
+    report.note(
+        "activity status {value} is not an IATI code: implementation",
+        value=repr(value) if value else "(none)",
+    )
     return ProjectStatus.IMPLEMENTATION
 
 
@@ -174,12 +178,16 @@ def _dates(element: _Element, report: ActivityReport) -> tuple[date, date, bool,
             if start <= end:
                 if i or j:
                     report.note(
-                        f"the actual dates are inconsistent: planned dates used ({start} to {end})"
+                        "the actual dates are inconsistent: planned dates used ({start} to {end})",
+                        start=start,
+                        end=end,
                     )
                 return start, end, start_actual, end_actual
     raise ActivitySkipped(
-        f"the activity ends ({ends[0][0]}) before it starts ({starts[0][0]}), in its actual "
-        "and in its planned dates"
+        "the activity ends ({end}) before it starts ({start}), in its actual and in its planned "
+        "dates",
+        end=ends[0][0],
+        start=starts[0][0],
     )
 
 
@@ -199,7 +207,7 @@ def _participants(element: _Element, activity: ActivityData, report: ActivityRep
 
 
 def shares(
-    raw: list[tuple[str, Decimal | None]], what: str, report: ActivityReport
+    raw: list[tuple[str, Decimal | None]], what: Reason, report: ActivityReport
 ) -> dict[str, Decimal]:
     """Percentages by code adding up to exactly 100. Codes without a percentage share what the
     others leave (equally); a total other than 100 is rescaled, and the report says so."""
@@ -209,7 +217,7 @@ def shares(
         merged[code] = pct if old is None else old + (pct or 0)
     zero = [c for c, p in merged.items() if p is not None and p <= 0]
     if zero:
-        report.skip(f"{what} with a percentage of 0", len(zero))
+        report.skip("{what} with a percentage of 0", len(zero), what=what)
         for code in zero:
             del merged[code]
     if not merged:
@@ -223,7 +231,7 @@ def shares(
     values = {c: p or Decimal(0) for c, p in merged.items()}
     total = sum(values.values(), Decimal(0))
     if abs(total - _HUNDRED) > Decimal("0.01"):
-        report.note(f"{what} percentages rescaled to add up to 100")
+        report.note("{what} percentages rescaled to add up to 100", what=what)
     out = {c: (p * _HUNDRED / total).quantize(_SHARE, ROUND_HALF_EVEN) for c, p in values.items()}
     out[list(out)[-1]] += _HUNDRED - sum(out.values())
     return out
@@ -275,7 +283,10 @@ def _recipients(
                 merged[code] = (rest / len(missing)).quantize(_SHARE, ROUND_HALF_EVEN)
     total = sum((p or Decimal(0) for p in merged.values()), Decimal(0))
     if merged and abs(total - _HUNDRED) > Decimal("0.01"):
-        report.note(f"recipient percentages add up to {total.normalize():f}, kept as published")
+        report.note(
+            "recipient percentages add up to {total}, kept as published",
+            total=f"{total.normalize():f}",
+        )
     countries = {c: p for c, p in merged.items() if p is not None and "|" not in c}
     regions = {
         (c.split("|", 1)[0], c.split("|", 1)[1]): (names[c], p)
@@ -295,7 +306,7 @@ def _sectors(element: _Element, report: ActivityReport) -> dict[str, Decimal]:
             continue
         raw.append((code, parse_number(s.get("percentage"), percent=True)))
     report.skip("sector not in the DAC 5-digit vocabulary", other)
-    return shares(raw, "sector", report)
+    return shares(raw, Reason("sector"), report)
 
 
 def _areas(element: _Element) -> list[tuple[str, str]]:
@@ -343,7 +354,9 @@ def _budget(element: _Element, activity: ActivityData, report: ActivityReport) -
         return
     currencies = {c for _, c in amounts}
     if len(currencies) > 1:
-        report.skip(f"budgets in several currencies ({', '.join(sorted(currencies))})")
+        report.skip(
+            "budgets in several currencies ({currencies})", currencies=", ".join(sorted(currencies))
+        )
         return
     activity.budget = sum((a for a, _ in amounts), Decimal(0))
     activity.currency = currencies.pop()
@@ -484,8 +497,12 @@ def _funding_line(
     when = iso_date(_first_attr(tx, ("transaction-date", "value"), ("iso-date", "value-date")))
     donor = org_ref(tx.find("provider-org")) or (funders[0] if len(funders) == 1 else None)
     if amount is None or when is None or donor is None:
-        missing = "amount" if amount is None else "date" if when is None else "funding org"
-        report.skip(f"an incoming transaction has no usable {missing}")
+        if amount is None:
+            report.skip("an incoming transaction has no usable amount")
+        elif when is None:
+            report.skip("an incoming transaction has no usable date")
+        else:
+            report.skip("an incoming transaction has no usable funding org")
         return None
     return FundingData(
         donor=donor,

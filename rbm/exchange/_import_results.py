@@ -18,6 +18,7 @@ from rbm.exchange._import_model import (
     IndicatorData,
     NodeData,
     PeriodData,
+    Reason,
     Value,
     indicator_key,
     node_key,
@@ -40,10 +41,19 @@ from rbm.exchange.iati_codes import (
     parse_number,
     yes_no,
 )
-from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel
+from rbm.i18n import N_
+from rbm.models.enums import Accumulation, Direction, Frequency, Measure, ResultLevel, labels_of
 
 _MEASURES = {"1": Measure.NUMBER, "2": Measure.PERCENTAGE, "5": Measure.QUALITATIVE}
 UNTITLED_RESULT, UNTITLED_INDICATOR = "(untitled result)", "(untitled indicator)"
+
+#: The parts of a result period that the report's reasons name (`what`), for the catalogue.
+PARTS = (N_("baseline"), N_("target"), N_("actual"))
+
+
+def _measure(measure: Measure) -> Reason:
+    """A measure as the report's reasons name it (its label, translated where shown)."""
+    return Reason(labels_of(Measure)[measure.value])
 
 
 def read_results(activity: _Element, report: ActivityReport) -> list[NodeData]:
@@ -317,7 +327,7 @@ def _distinct(periods: list[PeriodData], report: ActivityReport) -> list[PeriodD
             if getattr(first, part) is None:
                 setattr(first, part, getattr(p, part))
             else:
-                report.skip(f"second {part} for a repeated period")
+                report.skip("second {part} for a repeated period", part=Reason(part))
                 report.counts[f"{part}s"] -= 1
                 if p.actual is not None and part == "actual":
                     report.counts["breakdowns"] -= len(p.actual.breakdown)
@@ -363,22 +373,28 @@ class _ValueReader:
             return (out, True) if out.text else (None, True)
         if raw is None and comment.strip() and self.number(comment) is not None:
             raw = comment.strip()
-            self.report.note(f"{what} value taken from its comment (a number and nothing else)")
+            self.report.note(
+                "{what} value taken from its comment (a number and nothing else)", what=Reason(what)
+            )
         if raw is None:
             if comment.strip():
                 self.report.note(
-                    f"{what} given as text on a {self.ind.measure.value} indicator: kept as its "
-                    "narrative (no number)"
+                    "{what} given as text on an indicator measured as {measure}: kept as its "
+                    "narrative (no number)",
+                    what=Reason(what),
+                    measure=_measure(self.ind.measure),
                 )
                 return out, True
             if out.links:
-                self.report.skip(f"{what} without a value")
+                self.report.skip("{what} without a value", what=Reason(what))
                 return None, False
             return None, True
         out.value = self.number(raw)
         if out.value is None:
             self.report.skip(
-                f"{what} whose value does not fit a {self.ind.measure.value} indicator"
+                "{what} whose value does not fit an indicator measured as {measure}",
+                what=Reason(what),
+                measure=_measure(self.ind.measure),
             )
             return None, False
         ratio = element.find(RBM + "ratio")
@@ -427,9 +443,11 @@ class _ValueReader:
     def _one(self, elements: list[_Element], what: str) -> Value | None:
         totals = [e for e in elements if e.find("dimension") is None]
         self.report.skip(
-            f"disaggregated {what} (only totals are stored)", len(elements) - len(totals)
+            "disaggregated {what} (only totals are stored)",
+            len(elements) - len(totals),
+            what=Reason(what),
         )
-        self.report.skip(f"second {what} in one period", max(len(totals) - 1, 0))
+        self.report.skip("second {what} in one period", max(len(totals) - 1, 0), what=Reason(what))
         return self.value(totals[0], what)[0] if totals else None
 
     def _actual(self, elements: list[_Element]) -> Value | None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from rbm import figures
 from rbm.errors import RbmError
-from rbm.exchange._import_model import COUNTED, ActivityReport, ActivitySkipped
+from rbm.exchange._import_model import COUNTED, ActivityReport, ActivitySkipped, Reason
 from rbm.exchange._import_read import read_activity
 from rbm.exchange._import_refs import References
 from rbm.exchange._import_write import write_activity
@@ -43,7 +43,7 @@ class ImportReport:
     """Per-activity reports, in file order."""
 
     activities: list[ActivityReport] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # about the file as a whole
+    notes: list[str] = field(default_factory=list)  # about the file as a whole (Reasons)
 
     def count(self, outcome: str) -> int:
         return sum(1 for a in self.activities if a.outcome == outcome)
@@ -66,6 +66,10 @@ class ImportReport:
                 "{duplicate} left out as repeated identifiers.", duplicate=self.count("duplicate")
             )
         return text
+
+    def file_notes(self) -> list[str]:
+        """The notes about the file as a whole, in the reader's language."""
+        return [Reason.shown(note) for note in self.notes]
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per activity: outcome, counts, and the skipped parts and notes with why."""
@@ -125,8 +129,12 @@ def _activities(root: etree._Element, report: ImportReport) -> list[etree._Eleme
         )
     if version != IATI_VERSION:
         report.notes.append(
-            f"The file declares IATI {version}; it is read as {IATI_VERSION}, whose elements "
-            "read here are the same (schema messages are given as warnings)."
+            Reason(
+                "The file declares IATI {version}; it is read as {current}, whose elements read "
+                "here are the same (schema messages are given as warnings).",
+                version=version,
+                current=IATI_VERSION,
+            )
         )
     activities = list(root.iterchildren("iati-activity"))
     if not activities:
@@ -149,7 +157,7 @@ def _schema_warnings(
         i = bisect_right(starts, line) - 1
         message = f"line {line}: {error.message}"
         if i < 0:
-            report.notes.append(f"schema warning, {message}")
+            report.notes.append(Reason("schema warning, {message}", message=message))
         else:
             out[i].append(message)
     return out
@@ -227,17 +235,19 @@ def _import_one(
             # The schema no longer stands guard: a shape the reader did not foresee refuses
             # this activity only, with the element's line.
             raise ActivitySkipped(
-                f"the activity could not be read near line {element.sourceline} "
-                f"({type(exc).__name__}: {_first_line(exc)}); please report this file"
+                "the activity could not be read near line {line} ({error}); please report this "
+                "file",
+                line=element.sourceline,
+                error=f"{type(exc).__name__}: {_first_line(exc)}",
             ) from exc
         with session.begin_nested():
             report.outcome = write_activity(session, principal, refs, activity, report)
             refs.write_audit()
     except ActivitySkipped as exc:
-        report.skip(str(exc))
+        report.skip(exc.reason)
     except (RbmError, SQLAlchemyError) as exc:
         refs.restore(snapshot)
-        report.skip(f"not stored: {_first_line(exc)}")
+        report.skip("not stored: {error}", error=_first_line(exc))
     if report.outcome == "skipped":
         report.counts = dict.fromkeys(COUNTED, 0)
     return report

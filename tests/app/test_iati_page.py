@@ -59,3 +59,17 @@ def test_a_hostile_upload_is_refused_with_a_message(app_db: Database) -> None:
     at.button(key="iati_import").click().run()
     assert "declares a DTD or entities" in unescaped(at.error[0].value)
     assert not at.success
+
+
+def test_the_notes_on_the_whole_file_are_shown_above_its_report(app_db: Database) -> None:
+    """A file declaring IATI 2.02 is read as 2.03: the page says so (it said nothing), as
+    the command line does."""
+    _, manager = _people(app_db)
+    older = EXAMPLE.read_bytes().replace(b'version="2.03"', b'version="2.02"', 1)
+    at = open_app(manager, PAGE)
+    at.get("file_uploader")[0].set_value(("older.xml", older, "text/xml"))
+    at.run()
+    at.button(key="iati_import").click().run()
+    assert not at.exception
+    notes = [unescaped(i.value) for i in at.info]
+    assert any(n.startswith("The file declares IATI 2.02; it is read as 2.03") for n in notes)

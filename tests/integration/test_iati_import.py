@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from rbm.db import Database
 from rbm.errors import PermissionDenied
 from rbm.exchange.iati_import import FileRefused, ImportReport, import_iati
+from rbm.i18n import using
 from rbm.models import (
     AuditEvent,
     Baseline,
@@ -142,12 +143,22 @@ def test_a_messy_activity_imports_what_is_sound_and_says_what_was_skipped(
     assert one.counts["breakdowns"] == 2
     assert one.skipped == {
         "period with no target or actual to import": 2,  # the empty one, and the N/A one
-        "actual whose value does not fit a number indicator": 1,
+        "actual whose value does not fit an indicator measured as Number": 1,
         "actual for a combination of dimensions": 1,
     }
     assert "actual value taken from its comment (a number and nothing else)" in one.notes
     assert "qualitative value kept as text" in one.notes
     assert "no impact result: a synthetic impact heads the logframe" in one.notes
+    # Reasons with values in them read in the reader's language, values and words included.
+    with using("es"):
+        assert "real cuyo valor no corresponde a un indicador medido como Número" in one.lines(
+            one.skipped
+        )
+        assert "valor real tomado de su comentario (un número y nada más)" in one.lines(one.notes)
+    with using("fr"):
+        assert "réel dont la valeur ne convient pas à un indicateur mesuré en Nombre" in one.lines(
+            one.skipped
+        )
     with db.read() as session:
         measures = pairs(session.execute(select(Indicator.title, Indicator.measure)))
         values = pairs(

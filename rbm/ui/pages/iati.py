@@ -99,10 +99,12 @@ if principal.has_role(Role.ADMIN, Role.MANAGER):
                 report = import_iati(
                     session, principal=principal, data=uploaded.getvalue(), on_progress=_progress
                 )
-            st.session_state[REPORT] = (report.summary(), report.rows())
+            st.session_state[REPORT] = (report.summary(), report.file_notes(), report.rows())
     if REPORT in st.session_state:
-        summary, rows = st.session_state[REPORT]
+        summary, file_notes, rows = st.session_state[REPORT]
         st.success(message(summary))
+        for note in file_notes:
+            st.info(message(note))
         show_table(
             pd.DataFrame(rows),
             column_config={
