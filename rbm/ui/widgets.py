@@ -56,11 +56,19 @@ _BADGE_COLOUR = {
 }
 T = TypeVar("T")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+#: Where Streamlit's Markdown would make a link of an address in the text: after the ":" of
+#: "://", between "www" and its ".", before an "@".
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)", re.IGNORECASE)
+#: U+2060 WORD JOINER: invisible, and no line break at it.
+_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
-    """Escape Markdown (and so any HTML) in user text before it reaches st.markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", text or "")
+    """User text for st.markdown, shown as typed: Markdown (and so any HTML) escaped, and no
+    address made a link. Streamlit's Markdown links bare addresses (http://…, www.…, a@b.c)
+    even when escaped, and an escaped one then shows its backslashes ("evil\\.example"), so
+    an invisible word joiner is put where the address would start to be recognised."""
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_JOINER, text or ""))
 
 
 def message(text: object) -> str:
