@@ -47,6 +47,14 @@ def map_ids(numeric: pd.Series) -> pd.Series:
 WORLD_URL = "app/static/world-110m.json"
 
 
+def money_labels() -> str:
+    """The Vega expression of money on an axis or legend: 250k, 1.5M, and thousands of
+    millions as "1.5 bn" in the reader's language (SI's "G", giga, is not how money is
+    written)."""
+    suffix = _("bn").replace("\\", "").replace("'", "\\'")
+    return f"replace(format(datum.value, '~s'), 'G', ' {suffix}')"
+
+
 def choropleth(
     by_country: pd.DataFrame, *, title: str, outlines_url: str | None = None
 ) -> Any:  # an Altair chart (altair returns Any)
@@ -88,7 +96,7 @@ def choropleth(
                 title=_("Money (USD)"),
                 scale=alt.Scale(scheme="blues"),
                 # Legend labels as 1.5M, 250k: never the raw six decimals of a share of money.
-                legend=alt.Legend(format="~s"),
+                legend=alt.Legend(labelExpr=money_labels()),
             ),
             tooltip=[
                 alt.Tooltip("name:N", title=_("Country")),
@@ -145,7 +153,7 @@ def money_bars(
         .mark_bar(color=ACTUAL_COLOUR)
         .encode(
             y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("money:Q", title=_("Money (USD)"), axis=alt.Axis(format="~s")),
+            x=alt.X("money:Q", title=_("Money (USD)"), axis=alt.Axis(labelExpr=money_labels())),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=label),
                 alt.Tooltip("amount:N", title=_("Money (USD)")),

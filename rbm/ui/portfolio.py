@@ -42,8 +42,13 @@ LIST_COLUMNS = [
 
 def millions(amount: float, *, digits: int) -> str:
     """An amount of US dollars in millions with a fixed number of decimals, written as the
-    person's language writes numbers (USD 1.0 M, 1,0 M USD)."""
+    person's language writes numbers (USD 1.0 M, 1,0 M USD); from a thousand millions, in
+    thousands of millions with two decimals (USD 1.67 bn), which a headline figure has room
+    for."""
     locale = language() if language() in ("es", "fr") else "en_GB"
+    if abs(amount) >= 1e9:
+        shown = format_decimal(amount / 1e9, format="#,##0.00", locale=locale)
+        return _("USD {amount} bn", amount=shown)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return _("USD {amount} M", amount=format_decimal(amount / 1e6, format=pattern, locale=locale))
 
