@@ -38,7 +38,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_compact_decimal, format_currency, format_decimal
 from babel.support import Translations
 
 __all__ = [
@@ -239,12 +239,26 @@ def format_money(value: object, currency: str = "USD") -> str:
     )
 
 
-def format_amounts(amounts: Sequence[tuple[str, float]], *, unstated: bool = False) -> str:
+def format_money_short(value: object, currency: str = "USD") -> str:
+    """An amount as a headline figure has room for: in full under a million (USD 878,060),
+    else in the locale's short form (USD 200m, USD 1.67bn; 200 M USD)."""
+    if _missing(value) or abs(float(value)) < 1_000_000:  # type: ignore[arg-type]
+        return format_money(value, currency)
+    number = format_compact_decimal(float(value), locale=_locale(), fraction_digits=2)  # type: ignore[arg-type]
+    standard = Locale.parse(_locale()).currency_formats["standard"].pattern
+    before = standard.lstrip().startswith("¤")
+    return f"{currency}\u00a0{number}" if before else f"{number}\u00a0{currency}"
+
+
+def format_amounts(
+    amounts: Sequence[tuple[str, float]], *, unstated: bool = False, short: bool = False
+) -> str:
     """Amounts in several currencies, each in its own, never added: "USD 1,000,000 + EUR
-    200,000". With none: "not stated" where there is money of unknown amount (`unstated`),
-    else "—"."""
+    200,000" (`short`: as a headline has room for, "USD 1m + EUR 200,000"). With none: "not
+    stated" where there is money of unknown amount (`unstated`), else "—"."""
+    write = format_money_short if short else format_money
     if amounts:
-        return " + ".join(format_money(amount, currency) for currency, amount in amounts)
+        return " + ".join(write(amount, currency) for currency, amount in amounts)
     return _("not stated") if unstated else "—"
 
 

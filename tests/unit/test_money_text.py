@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rbm.i18n import using
+from rbm.i18n import format_amounts, using
 from rbm.ui.charts import money_labels
 from rbm.ui.portfolio import millions
 
@@ -32,3 +32,21 @@ def test_money_axes_write_thousands_of_millions_as_money_not_giga() -> None:
         assert money_labels() == "replace(format(datum.value, '~s'), 'G', ' bn')"
     with using("fr"):
         assert "'G', ' Md'" in money_labels()
+
+
+@pytest.mark.parametrize(
+    ("language", "amounts", "shown"),
+    [
+        ("en", [("USD", 878_060.0)], "USD\u00a0878,060"),  # under a million: in full
+        ("en", [("USD", 200_000_000.0)], "USD\u00a0200m"),  # was "USD 200,000,000", cut short
+        ("en", [("EUR", 1_250_000.0), ("USD", 20_000.0)], "EUR\u00a01.25m + USD\u00a020,000"),
+        ("es", [("USD", 200_000_000.0)], "200\u00a0M\u00a0USD"),
+        ("fr", [("XDR", 1_670_000_000.0)], "1,67\u00a0Md\u00a0XDR"),
+    ],
+)
+def test_a_project_headline_gives_large_amounts_in_short(
+    language: str, amounts: list[tuple[str, float]], shown: str
+) -> None:
+    with using(language):
+        assert format_amounts(amounts, short=True) == shown
+        assert format_amounts([]) == "—" and format_amounts([], unstated=True, short=True) != "—"

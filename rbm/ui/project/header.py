@@ -6,10 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rbm.i18n import _, country_name, format_amounts, format_date
+from rbm.i18n import (
+    _,
+    country_name,
+    format_amounts,
+    format_date,
+    format_money,
+    format_money_short,
+)
 from rbm.queries.project import ProjectView
 from rbm.ui.labels import project_status
-from rbm.ui.widgets import money, money_column, plain, show_table, status_badge
+from rbm.ui.widgets import money_column, plain, show_table, status_badge
 
 
 def header(view: ProjectView) -> None:
@@ -27,12 +34,20 @@ def header(view: ProjectView) -> None:
     )
     if p["description"]:
         st.text(p["description"])
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(_("Budget"), money(p["budget"], p["currency"]))
+    c1, c2, c3, c4 = st.columns([1, 1.4, 0.8, 0.8])
+    # Headline figures in short (USD 200m), each in full in its help.
+    c1.metric(
+        _("Budget"),
+        format_money_short(p["budget"], p["currency"]),
+        help=format_money(p["budget"], p["currency"]),
+    )
+    funding = view.funding_totals()
     c2.metric(
         _("Funding"),
-        format_amounts(view.funding_totals(), unstated=not view.funding.empty),
-        help=_("Per currency: amounts in different currencies are not added."),
+        format_amounts(funding, unstated=not view.funding.empty, short=True),
+        help=format_amounts(funding, unstated=not view.funding.empty)
+        + " · "
+        + _("Per currency: amounts in different currencies are not added."),
     )
     c3.metric(_("Recipient countries"), len(view.countries))
     root = view.nodes[view.nodes["parent_id"].isna()]
