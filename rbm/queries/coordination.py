@@ -60,12 +60,12 @@ def area_coverage(
     session: Session, *, principal: Principal, filters: PortfolioFilters | None = None
 ) -> pd.DataFrame:
     """One row per visible project x recipient country x priority area, with the money in
-    that country (funding x share / 100). One statement."""
+    that country (funding x share / 100): empty, not 0, for a project that states no funding
+    in dollars (`rbm.queries.money`). One statement."""
     ids = filtered_ids(principal, filters or PortfolioFilters())
     df = frame(session, _coverage(ids))
     enum_values(df, "status")
     floats(df, "share", "funding")
-    df["funding"] = df["funding"].fillna(0.0)
     df["money_in_country"] = df["funding"] * df["share"] / 100
     df["area"] = df["area"].fillna("(no priority area)")
     return timestamps(df, "start_date", "end_date")
@@ -75,11 +75,15 @@ def matrix_of(cov: pd.DataFrame) -> pd.DataFrame:
     keys = ["country", "area", "provider"]
     if cov.empty:
         return pd.DataFrame(columns=[*keys, "projects", "money"])
-    return (
-        cov.groupby(keys, as_index=False)
-        .agg(projects=("project_id", "nunique"), money=("money_in_country", "sum"))
-        .sort_values(keys, ignore_index=True)
+    groups = cov.groupby(keys)
+    # A cell whose projects state no dollars stays empty (min_count), rather than reading 0.
+    out = pd.DataFrame(
+        {
+            "projects": groups["project_id"].nunique(),
+            "money": groups["money_in_country"].sum(min_count=1),
+        }
     )
+    return out.reset_index().sort_values(keys, ignore_index=True)
 
 
 def pairs_of(cov: pd.DataFrame) -> pd.DataFrame:

@@ -44,7 +44,9 @@ def millions(amount: float, *, digits: int) -> str:
     """An amount of US dollars in millions with a fixed number of decimals, written as the
     person's language writes numbers (USD 1.0 M, 1,0 M USD); from a thousand millions, in
     thousands of millions with two decimals (USD 1.67 bn), which a headline figure has room
-    for."""
+    for. "—" for no amount at all (a sum over no dollars: `sum(min_count=1)`)."""
+    if pd.isna(amount):
+        return "—"
     locale = language() if language() in ("es", "fr") else "en_GB"
     if abs(amount) >= 1e9:
         shown = format_decimal(amount / 1e9, format="#,##0.00", locale=locale)

@@ -190,8 +190,14 @@ def test_the_donor_and_country_reports_name_the_funding_they_leave_out(
         ke = session.scalar(select(Project.id).where(Project.code == "KE"))
         session.execute(update(Funding).where(Funding.project_id == ke).values(currency="EUR"))
     with db.read() as session:
-        listed = country_view(session, principal=world["admin"], country_code="KE").projects
+        kenya_view = country_view(session, principal=world["admin"], country_code="KE")
+        coverage = area_coverage(session, principal=world["admin"])
+    listed = kenya_view.projects
     ke_row = listed.set_index("code").loc["KE"]
+    # Its area cell and its coverage rows read no money, not 0 dollars; the others keep theirs.
+    assert kenya_view.coverage["money"].isna().all()
+    unstated = coverage["money_in_country"].isna().groupby(coverage["code"]).all()
+    assert unstated.to_dict() == {"HN-GT": False, "HN-ONLY": False, "KE": True}
     # Its money in Kenya is not "0 dollars" but unstated in dollars, its euros named beside.
     assert pd.isna(ke_row["money_in_country"]) and pd.isna(ke_row["funding"])
     assert ke_row["other_funding"] == (("EUR", 250_000.0),)

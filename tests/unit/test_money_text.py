@@ -50,3 +50,7 @@ def test_a_project_headline_gives_large_amounts_in_short(
     with using(language):
         assert format_amounts(amounts, short=True) == shown
         assert format_amounts([]) == "—" and format_amounts([], unstated=True, short=True) != "—"
+
+
+def test_a_headline_over_no_dollars_reads_a_dash_not_zero() -> None:
+    assert millions(float("nan"), digits=2) == "—"

@@ -86,7 +86,7 @@ p = view.projects
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(_("Projects"), len(p))
 c2.metric(_("Providers"), p["provider"].nunique())
-c3.metric(_("Money in the country"), millions(p["money_in_country"].sum(), digits=2))
+c3.metric(_("Money in the country"), millions(p["money_in_country"].sum(min_count=1), digits=2))
 c4.metric(_("Indicators at risk or off track"), int(p["at_risk"].sum() + p["off_track"].sum()))
 other_currencies_note(
     cached_query(other_currencies, principal, filters=PortfolioFilters(country=code))
@@ -156,7 +156,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(_("Priority areas covered"))
     money_chart(
-        view.coverage.groupby("area", as_index=False).agg(money=("money", "sum")),
+        view.coverage.groupby("area", as_index=False)["money"].sum(min_count=1),
         category="area",
         title=_("Money in the country by priority area (USD)"),
         label=_("Priority area"),

@@ -80,7 +80,7 @@ p = view.projects
 flagged = view.warnings["project"].nunique()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(_("Funded projects"), len(p))
-c2.metric(_("Contribution"), millions(p["donor_amount"].sum(), digits=2))
+c2.metric(_("Contribution"), millions(p["donor_amount"].sum(min_count=1), digits=2))
 c3.metric(_("Recipient countries"), len(view.by_country))
 c4.metric(_("Projects with indicators off track or at risk"), flagged)
 

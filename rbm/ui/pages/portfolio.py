@@ -77,7 +77,7 @@ by_country = cached_query(money_by_country, principal, filters=filters)
 # The funding figure is the widest ("USD 1.68 bn"): its column is given the room.
 m1, m2, m3, m4, m5 = st.columns([0.8, 1.6, 1, 1, 1])
 m1.metric(_("Projects"), len(table))
-m2.metric(_("Funding"), millions(table["funding"].sum(), digits=1))
+m2.metric(_("Funding"), millions(table["funding"].sum(min_count=1), digits=1))
 m3.metric(_("Recipient countries"), len(by_country))
 # Short labels: five figures share the width (the indicators' own words are in the help).
 m4.metric(
