@@ -156,7 +156,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(_("Priority areas covered"))
     money_chart(
-        view.coverage.groupby("area", as_index=False)["money"].sum(min_count=1),
+        view.coverage.groupby("area")["money"].sum(min_count=1).reset_index(),
         category="area",
         title=_("Money in the country by priority area (USD)"),
         label=_("Priority area"),
