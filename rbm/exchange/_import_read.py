@@ -317,11 +317,15 @@ def _areas(element: _Element) -> list[tuple[str, str]]:
     ]
 
 
-def _amount(value: _Element | None, default_currency: str) -> tuple[Decimal, str] | None:
+def _amount(
+    value: _Element | None, default_currency: str, *, signed: bool = False
+) -> tuple[Decimal, str] | None:
+    """An amount and its currency; a negative amount only where it means something
+    (`signed`: a refund or a decommitment of incoming money)."""
     if value is None:
         return None
     amount = parse_number(value.text)
-    if amount is None or amount < 0:
+    if amount is None or (amount < 0 and not signed):
         return None
     return amount, (value.get("currency") or default_currency).strip().upper()[:3]
 
@@ -393,10 +397,12 @@ def _funding(element: _Element, activity: ActivityData, report: ActivityReport) 
     if kind == TX_OUTGOING_COMMITMENT:
         own = _own_commitments(chosen, activity, report)
         lines = {(f"{o.donor.key} {o.currency}", o.date_from): o for o in own}
+        paying = {line.donor.key for line in lines.values()}
     else:
-        lines = _incoming_lines(chosen, kind, activity.currency, funders, report)
+        lines, settled = _incoming_lines(chosen, kind, activity.currency, funders, report)
+        # A donor whose money all came back is not listed again as a funder without an amount.
+        paying = {line.donor.key for line in lines.values()} | settled
     report.counts["transactions"] = len(lines)
-    paying = {line.donor.key for line in lines.values()}
     if kind == TX_OUTGOING_COMMITMENT and as_funder is not None:
         paying.add(as_funder.key)  # the reporting organisation, as a participant pays already
     for funder in funders:
@@ -435,21 +441,59 @@ def _incoming_lines(
     currency: str,
     funders: list[OrgRef],
     report: ActivityReport,
-) -> dict[tuple[str, date], FundingData]:
-    """Incoming transactions as funding lines, one per donor and date."""
+) -> tuple[dict[tuple[str, date], FundingData], set[str]]:
+    """Incoming transactions as funding lines, one per donor and date; a donor's lines in a
+    currency with refunds or decommitments (negative amounts) are netted (`_netted`). Also
+    the donors whose money all came back."""
     lines: dict[tuple[str, date], FundingData] = {}
+    returned: list[FundingData] = []
     for tx in transactions:
         line = _funding_line(tx, currency, funders, report)
         if line is None:
             continue
         line.transaction_type = kind
+        if line.amount is not None and line.amount < 0:
+            returned.append(line)
+            continue
         key = (line.donor.key, line.date_from)
         if key in lines and lines[key].currency == line.currency:
             lines[key].amount = (lines[key].amount or Decimal(0)) + (line.amount or Decimal(0))
             report.note("funding lines of one donor on one date added up")
         elif key not in lines:
             lines[key] = line
-    return lines
+    return _netted(lines, returned, report) if returned else (lines, set())
+
+
+def _netted(
+    lines: dict[tuple[str, date], FundingData],
+    returned: list[FundingData],
+    report: ActivityReport,
+) -> tuple[dict[tuple[str, date], FundingData], set[str]]:
+    """Each donor's lines in a currency where money came back (a refund, a decommitment: a
+    negative incoming transaction) as one line: their sum with what came back taken off, dated
+    at the first. Where that is nothing or less, the donor keeps no line in that currency (and
+    is among the donors returned beside the lines)."""
+    report.note("incoming transactions with money returned netted: one line per donor and currency")
+    groups = {(r.donor.key, r.currency) for r in returned}
+    out = {k: v for k, v in lines.items() if (v.donor.key, v.currency) not in groups}
+    settled: set[str] = set()
+    for donor_key, currency in sorted(groups):
+        parts = [v for v in lines.values() if (v.donor.key, v.currency) == (donor_key, currency)]
+        parts += [r for r in returned if (r.donor.key, r.currency) == (donor_key, currency)]
+        total = sum((p.amount or Decimal(0) for p in parts), Decimal(0))
+        first = min(parts, key=lambda p: p.date_from)
+        if total <= 0:
+            report.note("a donor's incoming transactions net to nothing (not stored)")
+            settled.add(donor_key)
+            continue
+        out[(donor_key, first.date_from)] = FundingData(
+            donor=first.donor,
+            amount=total,
+            currency=currency,
+            date_from=first.date_from,
+            transaction_type=first.transaction_type,
+        )
+    return out, settled
 
 
 def _own_commitments(
@@ -493,7 +537,7 @@ def _own_commitments(
 def _funding_line(
     tx: _Element, currency: str, funders: list[OrgRef], report: ActivityReport
 ) -> FundingData | None:
-    amount = _amount(tx.find("value"), currency)
+    amount = _amount(tx.find("value"), currency, signed=True)
     when = iso_date(_first_attr(tx, ("transaction-date", "value"), ("iso-date", "value-date")))
     donor = org_ref(tx.find("provider-org")) or (funders[0] if len(funders) == 1 else None)
     if amount is None or when is None or donor is None:

@@ -320,6 +320,50 @@ def test_a_funder_publishing_its_own_activity_funds_it_by_its_net_outgoing_commi
     assert again.count("unchanged") == 3
 
 
+def incoming(day: str, amount: str, donor: str, code: str = "1") -> str:
+    """An incoming transaction (funds, else a commitment) from `donor`."""
+    return (
+        f'<transaction><transaction-type code="{code}"/><transaction-date iso-date="{day}"/>'
+        f'<value value-date="{day}">{amount}</value>'
+        f'<provider-org ref="{donor}"><narrative>{donor}</narrative></provider-org></transaction>'
+    )
+
+
+def test_money_returned_to_a_donor_is_taken_off_its_funding(db: Database, admin: Principal) -> None:
+    """Real files record refunds and decommitments as negative incoming transactions (a Dutch
+    NGO's +12,503 then -2,339; +11,583 then -11,583). They were skipped as unusable, so the
+    funding read the money before it came back."""
+    donors = "".join(
+        f'<participating-org ref="{d}" role="1" type="10"><narrative>{d}</narrative>'
+        "</participating-org>"
+        for d in ("XM-PART", "XM-GONE", "XM-KEPT")
+    )
+    body = donors + incoming("2020-08-01", "12503", "XM-PART")
+    body += incoming("2020-10-01", "-2339", "XM-PART")
+    body += incoming("2021-01-01", "11583", "XM-GONE") + incoming("2021-02-01", "-11583", "XM-GONE")
+    body += incoming("2021-03-01", "4000", "XM-KEPT") + incoming("2021-09-01", "6000", "XM-KEPT")
+    report = run(db, admin, doc(act("XM-TEST-1-BACK", body)))
+    with db.read() as session:
+        rows = session.execute(
+            select(Organisation.iati_ref, Funding.amount, Funding.date_from)
+            .join(Funding, Funding.donor_id == Organisation.id)
+            .order_by(Organisation.iati_ref, Funding.date_from)
+        ).all()
+        exported = serialize(build_tree(session, principal=admin))
+    # Netted into one line dated at the first; all of it back: no line, and not listed as a
+    # funder without an amount; a donor with nothing back keeps its lines per date.
+    assert [tuple(r) for r in rows] == [
+        ("XM-KEPT", Decimal("4000"), date(2021, 3, 1)),
+        ("XM-KEPT", Decimal("6000"), date(2021, 9, 1)),
+        ("XM-PART", Decimal("10164"), date(2020, 8, 1)),
+    ]
+    (one,) = report.activities
+    assert not one.skipped, one.skipped
+    assert "a donor's incoming transactions net to nothing (not stored)" in one.notes
+    assert schema_errors(etree.fromstring(exported)) == []
+    assert run(db, admin, exported).count("unchanged") == 1
+
+
 # 9 -------------------------------------------------------------------------------------------
 
 
