@@ -74,6 +74,14 @@ def keep(principal: Principal) -> None:
     st.session_state[ISSUED] = (now, signed_in_at)
 
 
+def renew_soon() -> None:
+    """Write a fresh cookie on the next run: after the person's own password change, which
+    ends every token issued before (the password is part of its fingerprint), including the
+    one this browser holds, so a reload would have signed them out."""
+    _last, signed_in_at = st.session_state.get(ISSUED, (None, time.time()))
+    st.session_state[ISSUED] = (0.0, signed_in_at)
+
+
 def forget(principal: Principal | None) -> None:
     """On sign-out: end every remembered session of the account; the browser's cookie is
     cleared on the next run (`clear_if_signed_out`)."""

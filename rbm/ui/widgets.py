@@ -56,16 +56,17 @@ _BADGE_COLOUR = {
 }
 T = TypeVar("T")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-#: Where Streamlit's Markdown would make a link of an address in the text: after the ":" of
-#: "://", between "www" and its ".", before an "@".
-_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)", re.IGNORECASE)
+#: Where Streamlit's Markdown would make a link of a web address in the text: after the ":"
+#: of "://", between "www" and its ".". (An e-mail address becomes a mailto link that shows
+#: the address as typed, and is left so: it must copy as typed.)
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)", re.IGNORECASE)
 #: U+2060 WORD JOINER: invisible, and no line break at it.
 _JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
     """User text for st.markdown, shown as typed: Markdown (and so any HTML) escaped, and no
-    address made a link. Streamlit's Markdown links bare addresses (http://…, www.…, a@b.c)
+    web address made a link. Streamlit's Markdown links bare web addresses (http://…, www.…)
     even when escaped, and an escaped one then shows its backslashes ("evil\\.example"), so
     an invisible word joiner is put where the address would start to be recognised."""
     return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_JOINER, text or ""))
@@ -79,9 +80,15 @@ def message(text: object) -> str:
 
 def show_flash(key: str) -> None:
     """Show, once, the notice a write left under `key` in the session for after its rerun
-    ("Approved 3 values."); nothing when there is none."""
+    ("Approved 3 values."); nothing when there is none.
+
+    The notice stands in a slot that is there on every run: were it there only on the run
+    after the write, everything below would move on the next run, and tabs below would reopen
+    on their first (the admin's "Manage an account" closed as soon as an account was picked).
+    """
+    slot = st.container()
     if text := st.session_state.pop(key, None):
-        st.success(message(text))
+        slot.success(message(text))
 
 
 @contextmanager

@@ -23,15 +23,18 @@ def test_an_admin_creates_an_officer_scoped_to_one_project(app_db: Database) -> 
         built = LogframeBuilder(code="WP-HN").build(session, admin)
     at = open_app(admin, page=ADMIN_USERS)
     assert not at.exception
-    at.text_input(key="au_email").input("new.officer@test.rbm")
-    at.text_input(key="au_name").input("New Officer")
-    at.text_input(key="au_password").input("Temporary-pass-1")
+    # Role and scope first (the scope decides the next field), then the form's fields.
     at.selectbox(key="au_role").select("officer")
     at.selectbox(key="au_scope").select("project").run()
     at.selectbox(key="au_proj").select(built.project_id)
+    at.text_input(key="au_email").input("new.officer@test.rbm")
+    at.text_input(key="au_name").input("New Officer")
+    at.text_input(key="au_password").input("Temporary-pass-1")
     at.button(key="au_create").click().run()
     assert not at.exception
     assert unescaped(at.success[0].value) == "Account new.officer@test.rbm created."
+    # The page reran after the write: the new account can be managed and granted at once.
+    assert "new.officer@test.rbm" in at.selectbox(key="au_manage").options
     with app_db.read() as session:
         user = session.scalar(select(User).where(User.email == "new.officer@test.rbm"))
         assert user is not None and user.must_change_password

@@ -15,11 +15,13 @@ from rbm.queries.admin import grants_table, scope_choices, users_table
 from rbm.services import preferences, users
 from rbm.services.users import MIN_PASSWORD_LENGTH
 from rbm.ui.session import cached_query, get_db, require_principal
-from rbm.ui.widgets import message, reported, show_table
+from rbm.ui.widgets import reported, show_flash, show_table
 
 principal = require_principal()
 st.title(_("Users and roles"))
 db = get_db()
+FLASH = "au_done"
+show_flash(FLASH)
 
 accounts = cached_query(users_table, principal)
 grants = cached_query(grants_table, principal)
@@ -36,10 +38,14 @@ def _role(value: str) -> str:
 
 
 def _run(done: str, fn: Callable[..., object], **kwargs: Any) -> None:
+    """Run a write; on success rerun, so the tables and the account lists below show it (a new
+    account could not be managed or granted a role until something else reran the page), and
+    say `done` at the top."""
     with reported():
         with db.write() as session:
             fn(session, principal=principal, **kwargs)
-        st.success(message(done))
+        st.session_state[FLASH] = done
+        st.rerun()
 
 
 show_table(
@@ -107,22 +113,27 @@ def _scope_inputs(prefix: str) -> dict[str, Any]:
 
 
 create, manage, grant = st.tabs([_("Create an account"), _("Manage an account"), _("Grant a role")])
+# Passwords are typed in forms: outside one, a password left with Tab stays on screen but
+# never reaches the server (Streamlit sends it on blur, and Tab only moves to the field's own
+# show-password button), so the account would be refused for an empty password.
 with create:
-    email = st.text_input(_("E-mail"), key="au_email")
-    name = st.text_input(_("Name"), key="au_name")
-    password = st.text_input(
-        _("Temporary password"),
-        type="password",
-        key="au_password",
-        help=_(
-            "At least {n} characters with letters and digits; the user must change it at "
-            "first sign-in.",
-            n=MIN_PASSWORD_LENGTH,
-        ),
-    )
     role = Role(st.selectbox(_("Role"), ROLES, key="au_role", format_func=_role))
-    scope = _scope_inputs("au")
-    if st.button(_("Create account"), type="primary", key="au_create"):
+    scope = _scope_inputs("au")  # outside the form: the scope decides the field that follows
+    with st.form("au_create_form"):
+        email = st.text_input(_("E-mail"), key="au_email")
+        name = st.text_input(_("Name"), key="au_name")
+        password = st.text_input(
+            _("Temporary password"),
+            type="password",
+            key="au_password",
+            help=_(
+                "At least {n} characters with letters and digits; the user must change it at "
+                "first sign-in.",
+                n=MIN_PASSWORD_LENGTH,
+            ),
+        )
+        created = st.form_submit_button(_("Create account"), type="primary", key="au_create")
+    if created:
         _run(
             _("Account {email} created.", email=email),
             users.create_user,
@@ -143,8 +154,10 @@ with manage:
             _run(_("Account deactivated."), users.set_active, user_id=int(uid), active=False)
         if not active and st.button(_("Reactivate"), key="au_reactivate"):
             _run(_("Account reactivated."), users.set_active, user_id=int(uid), active=True)
-        temp = st.text_input(_("New temporary password"), type="password", key="au_reset_pw")
-        if st.button(_("Reset password"), key="au_reset"):
+        with st.form("au_reset_form"):
+            temp = st.text_input(_("New temporary password"), type="password", key="au_reset_pw")
+            reset = st.form_submit_button(_("Reset password"), key="au_reset")
+        if reset:
             _run(
                 _("Password reset: the user must change it at next sign-in."),
                 users.reset_password,

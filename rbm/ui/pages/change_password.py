@@ -6,6 +6,7 @@ import streamlit as st
 
 from rbm.i18n import _
 from rbm.services.users import MIN_PASSWORD_LENGTH, change_own_password
+from rbm.ui import remember
 from rbm.ui.session import MUST_CHANGE, get_db, require_principal
 from rbm.ui.widgets import reported
 
@@ -36,4 +37,5 @@ if submitted:
                 change_own_password(session, principal=principal, current=current, new_password=new)
             st.session_state[MUST_CHANGE] = False
             st.session_state["cp_done"] = True
+            remember.renew_soon()  # this browser stays signed in; every other session ends
             st.rerun()
