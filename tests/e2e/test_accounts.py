@@ -78,6 +78,8 @@ def test_an_account_is_created_used_and_deactivated_across_two_browsers(
     nora.get_by_role("button", name="Change password").click()
     nora.wait_for_selector("text=Password changed.")
     wait_idle(nora)
+    # Nothing typed stays in the form once it is sent.
+    assert nora.get_by_label("New password", exact=True).input_value() == ""
     open_page(nora, "Portfolio")
     assert _metric(nora, "Projects") == "1"  # WP-PAN, her one project
     nora.reload()

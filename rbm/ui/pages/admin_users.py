@@ -119,7 +119,7 @@ create, manage, grant = st.tabs([_("Create an account"), _("Manage an account"),
 with create:
     role = Role(st.selectbox(_("Role"), ROLES, key="au_role", format_func=_role))
     scope = _scope_inputs("au")  # outside the form: the scope decides the field that follows
-    with st.form("au_create_form"):
+    with st.form("au_create_form", clear_on_submit=True):
         email = st.text_input(_("E-mail"), key="au_email")
         name = st.text_input(_("Name"), key="au_name")
         password = st.text_input(
@@ -154,7 +154,7 @@ with manage:
             _run(_("Account deactivated."), users.set_active, user_id=int(uid), active=False)
         if not active and st.button(_("Reactivate"), key="au_reactivate"):
             _run(_("Account reactivated."), users.set_active, user_id=int(uid), active=True)
-        with st.form("au_reset_form"):
+        with st.form("au_reset_form", clear_on_submit=True):
             temp = st.text_input(_("New temporary password"), type="password", key="au_reset_pw")
             reset = st.form_submit_button(_("Reset password"), key="au_reset")
         if reset:

@@ -17,7 +17,7 @@ if st.session_state.get(MUST_CHANGE):
 if st.session_state.pop("cp_done", False):
     st.success(_("Password changed. Every page of the menu is open to you again."))
 
-with st.form("change_password_form"):
+with st.form("change_password_form", clear_on_submit=True):
     current = st.text_input(_("Current password"), type="password", key="cp_current")
     new = st.text_input(
         _("New password"),
