@@ -144,7 +144,7 @@ def _edit(principal: Principal, need: pd.Series) -> None:
     nid = int(need["id"])
     with st.form(f"nd_edit_{nid}"):
         cost = st.number_input(
-            _("Estimated cost (USD)"),
+            _("Estimated cost ({currency})", currency=need["currency"]),
             min_value=0.0,
             step=10000.0,
             value=None if pd.isna(need["estimated_cost"]) else float(need["estimated_cost"]),

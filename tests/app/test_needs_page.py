@@ -184,3 +184,6 @@ def test_needs_costed_in_another_currency_are_totalled_apart_from_the_dollars(wo
     )
     row = _register(at).set_index("#").loc[nid]
     assert row["Currency"] == "EUR"
+    # Its cost is edited in its own currency, which the field names (it said USD).
+    at.selectbox(key="nd_need").select(nid).run()
+    assert at.number_input(key=f"nd_cost_{nid}").label == "Estimated cost (EUR)"
