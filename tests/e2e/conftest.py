@@ -124,13 +124,27 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def browser_page(browser: Any) -> Iterator[Any]:
+@contextmanager
+def new_page(browser: Any) -> Iterator[Any]:
+    """A page in a browser context of its own: one person's browser, sharing no session."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def browser_page(browser: Any) -> Iterator[Any]:
+    with new_page(browser) as page:
+        yield page
+
+
+@pytest.fixture
+def second_page(browser: Any) -> Iterator[Any]:
+    """Another person's browser, beside `browser_page`."""
+    with new_page(browser) as page:
+        yield page
 
 
 def wait_idle(page: Any, timeout: float = 30_000) -> None:
@@ -147,4 +161,13 @@ def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("h1:has-text('Portfolio')")
+    wait_idle(page)
+
+
+def type_into(page: Any, scope: Any, label: str, text: str) -> None:
+    """Type into a field of `scope` (the page or a tab's panel) and leave it with Tab, as a
+    person moves on (a value left so must still count), then wait for the page."""
+    box = scope.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Tab")
     wait_idle(page)

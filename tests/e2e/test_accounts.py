@@ -6,35 +6,14 @@ and the new password no longer signs in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import sign_in, wait_idle
+from tests.e2e.conftest import sign_in, type_into, wait_idle
 from tests.e2e.test_log_and_approve import open_page
 from tests.e2e.test_logframe_editor import choose, tab
 
 ADMIN, ADMIN_PASSWORD = "admin@demo.rbm", "Demo-admin-2026"
 NEW, TEMPORARY, CHOSEN = "nora.new@demo.rbm", "Kx7-quill-harbor-93", "Ledger-7-orchid-lamp"
-
-
-@pytest.fixture
-def second_page(browser: Any) -> Iterator[Any]:
-    """Another person's browser: a context of its own, so no session is shared."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
-
-
-def _fill(page: Any, scope: Any, label: str, text: str) -> None:
-    """Type into a field of `scope` (the page or a tab's panel) and leave it with Tab."""
-    box = scope.get_by_label(label, exact=True)
-    box.fill(text)
-    box.press("Tab")  # as a person moves on: a password left so must still count
-    wait_idle(page)
 
 
 def _metric(page: Any, label: str) -> str:
@@ -61,9 +40,9 @@ def test_an_account_is_created_used_and_deactivated_across_two_browsers(
     choose(create, admin, "Role", "Officer")
     choose(create, admin, "Scope", "Project")
     choose(create, admin, "Project", "WP-PAN")
-    _fill(admin, create, "E-mail", NEW)
-    _fill(admin, create, "Name", "Nora New")
-    _fill(admin, create, "Temporary password", TEMPORARY)
+    type_into(admin, create, "E-mail", NEW)
+    type_into(admin, create, "Name", "Nora New")
+    type_into(admin, create, "Temporary password", TEMPORARY)
     admin.get_by_role("button", name="Create account").click()
     admin.wait_for_selector(f"text=Account {NEW} created.")
     wait_idle(admin)
@@ -72,9 +51,9 @@ def test_an_account_is_created_used_and_deactivated_across_two_browsers(
     _try_sign_in(nora, live_app, TEMPORARY)
     nora.wait_for_selector("h1:has-text('Change password')")
     assert nora.get_by_role("link", name="Portfolio", exact=True).count() == 0
-    _fill(nora, nora, "Current password", TEMPORARY)
-    _fill(nora, nora, "New password", CHOSEN)
-    _fill(nora, nora, "New password again", CHOSEN)
+    type_into(nora, nora, "Current password", TEMPORARY)
+    type_into(nora, nora, "New password", CHOSEN)
+    type_into(nora, nora, "New password again", CHOSEN)
     nora.get_by_role("button", name="Change password").click()
     nora.wait_for_selector("text=Password changed.")
     wait_idle(nora)

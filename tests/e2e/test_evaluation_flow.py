@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import sign_in, wait_idle
+from tests.e2e.conftest import sign_in, type_into, wait_idle
 from tests.e2e.test_log_and_approve import open_page
 from tests.e2e.test_logframe_editor import choose, tab
 
 EVALUATOR, PASSWORD = "evaluator@demo.rbm", "Demo-evaluator-2026"
 TITLE = "Mid-term review of witness protection in Panama (browser)"
-
-
-def _fill(page: Any, scope: Any, label: str, text: str) -> None:
-    box = scope.get_by_label(label, exact=True)
-    box.fill(text)
-    box.press("Tab")
 
 
 def test_an_evaluator_records_an_evaluation_and_adds_a_recommendation(
@@ -27,12 +21,14 @@ def test_an_evaluator_records_an_evaluation_and_adds_a_recommendation(
     sign_in(page, live_app, EVALUATOR, PASSWORD)
     open_page(page, "Evaluations")
     form = tab(page, "Record an evaluation")
-    _fill(page, form, "Title", TITLE)
+    type_into(page, form, "Title", TITLE)
     choose(form, page, "Project", "WP-PAN")
-    _fill(page, form, "Evaluator", "Independent evaluation team")
-    _fill(page, form, "Summary of findings", "Relocation procedures adopted; budget short.")
+    type_into(page, form, "Evaluator", "Independent evaluation team")
+    type_into(page, form, "Summary of findings", "Relocation procedures adopted; budget short.")
     choose(form, page, "Relevance", "3")
-    _fill(page, form, "Justification (Relevance)", "Answers the Public Ministry's stated needs.")
+    type_into(
+        page, form, "Justification (Relevance)", "Answers the Public Ministry's stated needs."
+    )
     form.get_by_role("button", name="Record the evaluation").click()
     page.wait_for_selector(f"text=Evaluation “{TITLE}” recorded.")
     wait_idle(page)
@@ -47,8 +43,8 @@ def test_an_evaluator_records_an_evaluation_and_adds_a_recommendation(
 
     listed.get_by_text("Add a recommendation").click()
     wait_idle(page)
-    _fill(page, listed, "Recommendation", "Secure multi-year funding for relocations.")
-    _fill(page, listed, "Addressed to", "Public Ministry")
+    type_into(page, listed, "Recommendation", "Secure multi-year funding for relocations.")
+    type_into(page, listed, "Addressed to", "Public Ministry")
     listed.get_by_role("button", name="Add the recommendation").click()
     page.wait_for_selector("text=Recommendation R1 added.")
     wait_idle(page)
