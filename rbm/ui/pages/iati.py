@@ -11,7 +11,7 @@ import streamlit as st
 
 from rbm.exchange import tables
 from rbm.exchange.iati_export import export_iati
-from rbm.exchange.iati_import import import_iati
+from rbm.exchange.iati_import import ImportReport, import_iati
 from rbm.i18n import _
 from rbm.models.enums import Role
 from rbm.queries.project import visible_projects
@@ -99,12 +99,15 @@ if principal.has_role(Role.ADMIN, Role.MANAGER):
                 report = import_iati(
                     session, principal=principal, data=uploaded.getvalue(), on_progress=_progress
                 )
-            st.session_state[REPORT] = (report.summary(), report.file_notes(), report.rows())
+            # The report itself, not its text: it is written out in the reader's language on
+            # every run, so it follows a change of language.
+            st.session_state[REPORT] = report
     if REPORT in st.session_state:
-        summary, file_notes, rows = st.session_state[REPORT]
-        st.success(message(summary))
-        for note in file_notes:
+        shown: ImportReport = st.session_state[REPORT]
+        st.success(message(shown.summary()))
+        for note in shown.file_notes():
             st.info(message(note))
+        rows = shown.rows()
         show_table(
             pd.DataFrame(rows),
             column_config={
