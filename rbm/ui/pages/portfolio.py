@@ -74,8 +74,8 @@ data = cached_query(home, principal, filters=replace(filters, text=text))
 table, warnings = data.table, data.warnings
 by_country = cached_query(money_by_country, principal, filters=filters)
 
-# The funding figure is the widest ("USD 1.68 bn"): its column is given the room.
-m1, m2, m3, m4, m5 = st.columns([0.8, 1.6, 1, 1, 1])
+# The funding figure is the widest ("USD 1.68 bn"), then the indicator labels in French.
+m1, m2, m3, m4, m5 = st.columns([0.7, 1.5, 0.9, 1.2, 1.2])
 m1.metric(_("Projects"), len(table))
 m2.metric(_("Funding"), millions(table["funding"].sum(min_count=1), digits=1))
 m3.metric(_("Recipient countries"), len(by_country))
