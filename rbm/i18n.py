@@ -242,9 +242,12 @@ def format_money(value: object, currency: str = "USD") -> str:
 def format_money_short(value: object, currency: str = "USD") -> str:
     """An amount as a headline figure has room for: in full under a million (USD 878,060),
     else in the locale's short form (USD 200m, USD 1.67bn; 200 M USD)."""
-    if _missing(value) or abs(float(value)) < 1_000_000:  # type: ignore[arg-type]
+    if _missing(value):
         return format_money(value, currency)
-    number = format_compact_decimal(float(value), locale=_locale(), fraction_digits=2)  # type: ignore[arg-type]
+    amount = float(value)  # type: ignore[arg-type]  # a number or a Decimal, by now
+    if abs(amount) < 1_000_000:
+        return format_money(amount, currency)
+    number = format_compact_decimal(amount, locale=_locale(), fraction_digits=2)
     standard = Locale.parse(_locale()).currency_formats["standard"].pattern
     before = standard.lstrip().startswith("¤")
     return f"{currency}\u00a0{number}" if before else f"{number}\u00a0{currency}"
