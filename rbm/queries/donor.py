@@ -15,10 +15,10 @@ from indicators.portfolio import rollup_library
 from rbm.errors import NotFound
 from rbm.frames.joins import indicator_project
 from rbm.frames.sql import columns_frame, floats, frame
-from rbm.models import Indicator, LibraryIndicator, Organisation, Project
+from rbm.models import Funding, Indicator, LibraryIndicator, Organisation, Project
 from rbm.principal import Principal
 from rbm.queries.coordination import area_coverage
-from rbm.queries.money import funding_per_project, other_funding
+from rbm.queries.money import split_by_currency
 from rbm.queries.portfolio import PortfolioFilters, filtered_ids, projects_and_figures
 
 WARNING_STATUSES = ("off_track", "at_risk")
@@ -47,15 +47,19 @@ def donor_view(
     projects, figures = projects_and_figures(
         session, principal=principal, filters=filters, as_of=as_of
     )
-    mine = funding_per_project(donor_id=donor_id)
-    own = floats(frame(session, select(mine.c.project_id, mine.c.funding)), "funding").set_index(
-        "project_id"
-    )["funding"]
-    # The donor's own lines in dollars (empty where it states none), and in other currencies.
-    projects["donor_amount"] = projects["id"].map(own)
-    projects["donor_other"] = other_funding(
-        session, projects["id"], filtered_ids(principal, filters), donor_id=donor_id
+    # The donor's own lines: in dollars (empty where it states none), and in other currencies.
+    lines = floats(
+        frame(
+            session,
+            select(Funding.project_id, Funding.currency, Funding.amount).where(
+                Funding.donor_id == donor_id,
+                Funding.project_id.in_(filtered_ids(principal, filters)),
+            ),
+        ),
+        "amount",
     )
+    projects["donor_amount"], projects["donor_other"] = split_by_currency(lines, projects["id"])
+    own = projects.set_index("id")["donor_amount"]
     cov = area_coverage(session, principal=principal, filters=filters)
     cov["donor_money"] = cov["project_id"].map(own).fillna(0.0) * cov["share"] / 100
     described = _described(session, principal, filters)

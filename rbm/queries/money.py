@@ -14,48 +14,36 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from rbm.frames.sql import floats, frame
 from rbm.models import Funding
 
 #: The currency of every figure that adds up several projects' funding.
 REPORTING_CURRENCY = "USD"
 
 
-def funding_per_project(*, donor_id: int | None = None) -> Any:
-    """Per project, the sum of its funding lines in the reporting currency (of one donor's
-    lines, with `donor_id`): a subquery with `project_id` and `funding`."""
-    stmt = select(Funding.project_id, func.sum(Funding.amount).label("funding")).where(
-        Funding.currency == REPORTING_CURRENCY
+def funding_per_project() -> Any:
+    """Per project, the sum of its funding lines in the reporting currency: a subquery with
+    `project_id` and `funding`."""
+    return (
+        select(Funding.project_id, func.sum(Funding.amount).label("funding"))
+        .where(Funding.currency == REPORTING_CURRENCY)
+        .group_by(Funding.project_id)
+        .subquery()
     )
-    if donor_id is not None:
-        stmt = stmt.where(Funding.donor_id == donor_id)
-    return stmt.group_by(Funding.project_id).subquery()
 
 
-def other_funding(
-    session: Session, ids: pd.Series, project_ids: Any, *, donor_id: int | None = None
-) -> pd.Series:
-    """For each project id of `ids` (`project_ids`: the same as a select, for the database),
-    its funding lines with an amount in other currencies than the reporting one (a donor's
-    lines only, with `donor_id`), summed per currency: a tuple of (currency, amount) pairs by
-    currency, empty for a project without any. Aligned with `ids`."""
-    stmt = (
-        select(Funding.project_id, Funding.currency, func.sum(Funding.amount).label("amount"))
-        .where(
-            Funding.project_id.in_(project_ids),
-            Funding.currency != REPORTING_CURRENCY,
-            Funding.amount.is_not(None),
-        )
-        .group_by(Funding.project_id, Funding.currency)
-        .order_by(Funding.project_id, Funding.currency)
-    )
-    if donor_id is not None:
-        stmt = stmt.where(Funding.donor_id == donor_id)
-    rows = floats(frame(session, stmt), "amount")
-    found = {
-        project_id: tuple(zip(part["currency"], part["amount"], strict=True))
-        for project_id, part in rows.groupby("project_id", sort=False)
-    }
-    return pd.Series([found.get(i, ()) for i in ids], index=ids.index, dtype=object)
+def split_by_currency(lines: pd.DataFrame, ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Funding `lines` (`project_id`, `currency`, `amount`; a funder named without an amount
+    adds nothing) per project of `ids`, aligned with it: the sum in the reporting currency
+    (empty, not 0, where a project states none), and the other currencies' sums as a tuple of
+    (currency, amount) pairs by currency (empty where there are none)."""
+    stated = lines[lines["amount"].notna()]
+    dollars = stated["currency"] == REPORTING_CURRENCY
+    reporting = ids.map(stated[dollars].groupby("project_id")["amount"].sum())
+    sums = stated[~dollars].groupby(["project_id", "currency"])["amount"].sum()
+    others: dict[Any, tuple[tuple[str, float], ...]] = {}
+    keys = zip(sums.index.get_level_values(0), sums.index.get_level_values(1), strict=True)
+    for (project_id, currency), amount in zip(keys, sums.to_numpy(), strict=True):
+        others[project_id] = (*others.get(project_id, ()), (currency, float(amount)))
+    other = pd.Series([others.get(i, ()) for i in ids], index=ids.index, dtype=object)
+    return reporting, other

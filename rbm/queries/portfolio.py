@@ -23,7 +23,7 @@ from rbm.models import (
 )
 from rbm.principal import Principal, visible_condition
 from rbm.queries import indicator_status
-from rbm.queries.money import REPORTING_CURRENCY, funding_per_project, other_funding
+from rbm.queries.money import REPORTING_CURRENCY, funding_per_project, split_by_currency
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,10 +151,8 @@ def projects_table(
     projects["donors"] = _named(
         projects["id"], joined_per_key(donors["project_id"], donors["name"], distinct=True)
     )
-    # Dollars only (see rbm.queries.money): empty, not 0, where a project states none.
-    counted = donors[(donors["currency"] == REPORTING_CURRENCY) & donors["amount"].notna()]
-    projects["funding"] = projects["id"].map(counted.groupby("project_id")["amount"].sum())
-    projects["other_funding"] = other_funding(session, projects["id"], select(ids.c.id))
+    # Dollars apart from other currencies (see rbm.queries.money).
+    projects["funding"], projects["other_funding"] = split_by_currency(donors, projects["id"])
     enum_values(projects, "status")
     floats(projects, "budget")
     counts = counts.reindex(
