@@ -38,7 +38,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_decimal, format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 __all__ = [
@@ -239,18 +239,28 @@ def format_money(value: object, currency: str = "USD") -> str:
     )
 
 
+def format_millions(value: object, currency: str = "USD", *, digits: int = 1) -> str:
+    """A headline amount in millions with a fixed number of decimals, as the reader's language
+    writes it (USD 1.0 M, 1,0 M USD); from a thousand millions, in thousands of millions with
+    two (USD 1.67 bn), which a headline figure has room for. "—" for no amount (a sum over
+    nothing: `sum(min_count=1)`)."""
+    if _missing(value):
+        return "—"
+    amount = float(value)  # type: ignore[arg-type]  # a number or a Decimal, by now
+    if abs(amount) >= 1e9:
+        shown = format_decimal(amount / 1e9, format="#,##0.00", locale=_locale())
+        return _("{currency} {amount} bn", currency=currency, amount=shown)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    shown = format_decimal(amount / 1e6, format=pattern, locale=_locale())
+    return _("{currency} {amount} M", currency=currency, amount=shown)
+
+
 def format_money_short(value: object, currency: str = "USD") -> str:
     """An amount as a headline figure has room for: in full under a million (USD 878,060),
-    else in the locale's short form (USD 200m, USD 1.67bn; 200 M USD)."""
-    if _missing(value):
+    else in millions (`format_millions`: USD 200.0 M, 200,0 M USD)."""
+    if _missing(value) or abs(float(value)) < 1_000_000:  # type: ignore[arg-type]
         return format_money(value, currency)
-    amount = float(value)  # type: ignore[arg-type]  # a number or a Decimal, by now
-    if abs(amount) < 1_000_000:
-        return format_money(amount, currency)
-    number = format_compact_decimal(amount, locale=_locale(), fraction_digits=2)
-    standard = Locale.parse(_locale()).currency_formats["standard"].pattern
-    before = standard.lstrip().startswith("¤")
-    return f"{currency}\u00a0{number}" if before else f"{number}\u00a0{currency}"
+    return format_millions(value, currency)
 
 
 def format_amounts(

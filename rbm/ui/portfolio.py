@@ -1,5 +1,4 @@
-"""The portfolio home's project list (with its IATI download), and money in millions as the
-home, country and donor pages show it in their headline figures."""
+"""The portfolio home's project list (with its IATI download)."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_decimal
 
 from rbm.exchange.iati_export import export_iati
 from rbm.i18n import _, format_amounts, language, ngettext
@@ -38,21 +36,6 @@ LIST_COLUMNS = [
     "overdue_reports",
     "quality_flags",
 ]
-
-
-def millions(amount: float, *, digits: int) -> str:
-    """An amount of US dollars in millions with a fixed number of decimals, written as the
-    person's language writes numbers (USD 1.0 M, 1,0 M USD); from a thousand millions, in
-    thousands of millions with two decimals (USD 1.67 bn), which a headline figure has room
-    for. "—" for no amount at all (a sum over no dollars: `sum(min_count=1)`)."""
-    if pd.isna(amount):
-        return "—"
-    locale = language() if language() in ("es", "fr") else "en_GB"
-    if abs(amount) >= 1e9:
-        shown = format_decimal(amount / 1e9, format="#,##0.00", locale=locale)
-        return _("USD {amount} bn", amount=shown)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return _("USD {amount} M", amount=format_decimal(amount / 1e6, format=pattern, locale=locale))
 
 
 def map_spec(by_country: pd.DataFrame, *, title: str) -> dict[str, Any]:

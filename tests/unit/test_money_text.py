@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rbm.i18n import format_amounts, using
+from rbm.i18n import format_amounts, format_millions, using
 from rbm.ui.charts import money_labels
-from rbm.ui.portfolio import millions
 
 
 @pytest.mark.parametrize(
@@ -24,7 +23,7 @@ def test_headline_money_switches_to_thousands_of_millions(
     language: str, amount: float, shown: str
 ) -> None:
     with using(language):
-        assert millions(amount, digits=1) == shown
+        assert format_millions(amount, digits=1) == shown
 
 
 def test_money_axes_write_thousands_of_millions_as_money_not_giga() -> None:
@@ -38,10 +37,10 @@ def test_money_axes_write_thousands_of_millions_as_money_not_giga() -> None:
     ("language", "amounts", "shown"),
     [
         ("en", [("USD", 878_060.0)], "USD\u00a0878,060"),  # under a million: in full
-        ("en", [("USD", 200_000_000.0)], "USD\u00a0200m"),  # was "USD 200,000,000", cut short
-        ("en", [("EUR", 1_250_000.0), ("USD", 20_000.0)], "EUR\u00a01.25m + USD\u00a020,000"),
-        ("es", [("USD", 200_000_000.0)], "200\u00a0M\u00a0USD"),
-        ("fr", [("XDR", 1_670_000_000.0)], "1,67\u00a0Md\u00a0XDR"),
+        ("en", [("USD", 200_000_000.0)], "USD 200.0 M"),  # was "USD 200,000,000", cut short
+        ("en", [("EUR", 1_350_000.0), ("USD", 20_000.0)], "EUR 1.4 M + USD\u00a020,000"),
+        ("es", [("USD", 200_000_000.0)], "200,0 M USD"),
+        ("fr", [("XDR", 1_670_000_000.0)], "1,67 Md XDR"),
     ],
 )
 def test_a_project_headline_gives_large_amounts_in_short(
@@ -53,4 +52,4 @@ def test_a_project_headline_gives_large_amounts_in_short(
 
 
 def test_a_headline_over_no_dollars_reads_a_dash_not_zero() -> None:
-    assert millions(float("nan"), digits=2) == "—"
+    assert format_millions(float("nan"), digits=2) == "—"

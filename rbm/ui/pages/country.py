@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rbm.i18n import N_, _, country_name
+from rbm.i18n import N_, _, country_name, format_millions
 from rbm.models.enums import Role
 from rbm.queries.country import OUTCOME_FIGURES, CountryView, country_view
 from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import related, reporting
 from rbm.ui.labels import labelled, level_label, project_status, to_date_rule
-from rbm.ui.portfolio import JUDGED_COLUMNS, amounts_text, millions, project_headers
+from rbm.ui.portfolio import JUDGED_COLUMNS, amounts_text, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     flag_reasons,
@@ -86,7 +86,9 @@ p = view.projects
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(_("Projects"), len(p))
 c2.metric(_("Providers"), p["provider"].nunique())
-c3.metric(_("Money in the country"), millions(p["money_in_country"].sum(min_count=1), digits=2))
+c3.metric(
+    _("Money in the country"), format_millions(p["money_in_country"].sum(min_count=1), digits=2)
+)
 c4.metric(_("Indicators at risk or off track"), int(p["at_risk"].sum() + p["off_track"].sum()))
 other_currencies_note(
     cached_query(other_currencies, principal, filters=PortfolioFilters(country=code))

@@ -7,14 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from rbm.exchange import spreadsheet
-from rbm.i18n import _, country_name
+from rbm.i18n import _, country_name, format_millions
 from rbm.models.enums import Role
 from rbm.queries.donor import DonorView, donor_view
 from rbm.queries.portfolio import PortfolioFilters, other_currencies
 from rbm.queries.reference import filter_choices, optional_query
 from rbm.ui import related, reporting
 from rbm.ui.labels import project_status
-from rbm.ui.portfolio import JUDGED_COLUMNS, amounts_text, millions, project_headers
+from rbm.ui.portfolio import JUDGED_COLUMNS, amounts_text, project_headers
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import (
     money_chart,
@@ -80,7 +80,7 @@ p = view.projects
 flagged = view.warnings["project"].nunique()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(_("Funded projects"), len(p))
-c2.metric(_("Contribution"), millions(p["donor_amount"].sum(min_count=1), digits=2))
+c2.metric(_("Contribution"), format_millions(p["donor_amount"].sum(min_count=1), digits=2))
 c3.metric(_("Recipient countries"), len(view.by_country))
 c4.metric(_("Projects with indicators off track or at risk"), flagged)
 

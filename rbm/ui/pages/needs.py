@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from rbm.i18n import N_, _, country_name, format_number
+from rbm.i18n import N_, _, country_name, format_millions
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import focal_countries
 from rbm.queries import needs as q
@@ -71,10 +71,7 @@ def _millions(register: pd.DataFrame, column: str) -> str:
     sums = register.groupby("currency")[column].sum().sort_values(ascending=False)
     if sums.empty:
         return "—"
-    return " + ".join(
-        _("{currency} {amount} M", currency=c, amount=format_number(float(v) / 1e6, digits=2))
-        for c, v in sums.items()
-    )
+    return " + ".join(format_millions(v, str(c), digits=2) for c, v in sums.items())
 
 
 def _named(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:

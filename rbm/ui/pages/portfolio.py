@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from rbm.i18n import N_, _, country_name
+from rbm.i18n import N_, _, country_name, format_millions
 from rbm.queries.indicator_status import STATUS_COLUMNS
 from rbm.queries.portfolio import (
     PortfolioFilters,
@@ -20,7 +20,7 @@ from rbm.queries.portfolio import (
 from rbm.queries.reference import filter_choices
 from rbm.settings import get_settings
 from rbm.ui import charts
-from rbm.ui.portfolio import map_spec, millions, project_list
+from rbm.ui.portfolio import map_spec, project_list
 from rbm.ui.session import cached_query, get_db, require_principal
 from rbm.ui.widgets import money_chart, other_currencies_note, show_table
 
@@ -77,7 +77,7 @@ by_country = cached_query(money_by_country, principal, filters=filters)
 # The funding figure is the widest ("USD 1.68 bn"), then the indicator labels in French.
 m1, m2, m3, m4, m5 = st.columns([0.7, 1.5, 0.9, 1.2, 1.2])
 m1.metric(_("Projects"), len(table))
-m2.metric(_("Funding"), millions(table["funding"].sum(min_count=1), digits=1))
+m2.metric(_("Funding"), format_millions(table["funding"].sum(min_count=1), digits=1))
 m3.metric(_("Recipient countries"), len(by_country))
 # Short labels: five figures share the width (the indicators' own words are in the help).
 m4.metric(
