@@ -108,3 +108,32 @@ def test_the_reported_ends_table_carries_the_reports_down_and_up_again(empty_db_
         assert session.execute(ends).all() == before
     assert _diff(db) == []
     db.dispose()
+
+
+def test_figures_stored_by_the_older_engine_are_computed_again(empty_db_url: str) -> None:
+    """Before, the engine stored NaN as the numerator and denominator of every measure but
+    percentages, where it now stores 0: such rows no longer equalled a fresh computation."""
+    from tests.integration.test_stored_figures import assert_figures_true
+
+    db = Database(empty_db_url)
+    migrate.upgrade(db)
+    with db.write() as session:
+        admin, officer, manager = (
+            make_user(session, r) for r in (Role.ADMIN, Role.OFFICER, Role.MANAGER)
+        )
+        built = LogframeBuilder(code="OLD").with_indicator("1.a").build(session, admin)
+        period = min(built.period_ids.values())
+        log_approved(
+            session,
+            officer=officer,
+            manager=manager,
+            indicator_id=built.indicator_ids["1.a"],
+            period_id=period,
+            value=3,
+        )
+    with db.engine.begin() as conn:  # as the older engine left them, one revision back
+        conn.execute(text("UPDATE indicator_figure SET numerator = NULL, denominator = NULL"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0022'"))
+    migrate.upgrade(db)
+    assert_figures_true(db)
+    db.dispose()
