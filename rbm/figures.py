@@ -132,6 +132,8 @@ def _store_reported_ends(session: Session, indicator_ids: list[int]) -> pd.DataF
 
 STORED_COLUMNS = [*FIGURE_COLUMNS, "reported", "flags"]
 _FIGURE_TABLE = Base.metadata.tables[IndicatorFigure.__tablename__]
+#: The tables `refresh` writes.
+DERIVED_TABLES = (_FIGURE_TABLE, Base.metadata.tables[ReportedEnd.__tablename__])
 _INTEGER_COLUMNS = [c.name for c in _FIGURE_TABLE.columns if isinstance(c.type, Integer)]
 
 

@@ -10,7 +10,18 @@ from typing import Any, TypeVarTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Float, Select, String, and_, cast, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from indicators.figures import FIGURE_COLUMNS
@@ -19,10 +30,8 @@ from rbm.frames.joins import indicator_project, part_dimension
 from rbm.frames.sql import (
     Kind,
     columns_frame,
-    enum_values,
     epoch_days,
     floats,
-    frame,
     timestamps,
     year_start,
 )
@@ -200,7 +209,7 @@ def measurement_frame(
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(where, current_approved())
     )
-    df = columns_frame(session, stmt)
+    df = columns_frame(session, stmt, _MEASUREMENT_TYPES)
     periods = columns_frame(
         session,
         select(ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.end_date).where(
@@ -223,6 +232,16 @@ def measurement_frame(
     df["narrative"] = df["narrative"].astype("object")
     df["indicator_id"] = df["indicator_id"].astype("int64")
     return floats(df, "value", "numerator", "denominator")
+
+
+_MEASUREMENT_TYPES: dict[str, Kind] = {
+    "indicator_id": "int",
+    "reporting_period_id": "int",
+    "value": "float",
+    "numerator": "float",
+    "denominator": "float",
+    "narrative": "text",
+}
 
 
 def target_frame(session: Session, project_ids: Select[Any]) -> pd.DataFrame:
@@ -301,15 +320,18 @@ def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.Data
     """Breakdown parts of the current approved values of these indicators: indicator_id,
     period_start, period_end, dimension, category, value (numerator for percentages) and
     exhaustive, for `indicators.quality.standing_flags`."""
+    percentage = Indicator.measure == Measure.PERCENTAGE
     parts = select(
         Measurement.indicator_id,
-        ReportingPeriod.start_date.label("period_start"),
-        ReportingPeriod.end_date.label("period_end"),
+        epoch_days(ReportingPeriod.start_date).label("period_start"),
+        epoch_days(ReportingPeriod.end_date).label("period_end"),
         Dimension.name.label("dimension"),
         DimensionValue.label.label("category"),
-        Indicator.measure,
-        cast(MeasurementBreakdown.value, Float).label("value"),
-        cast(MeasurementBreakdown.numerator, Float).label("numerator"),
+        # A percentage's part counts by its numerator.
+        case(
+            (percentage, cast(MeasurementBreakdown.numerator, Float)),
+            else_=cast(MeasurementBreakdown.value, Float),
+        ).label("value"),
         Dimension.exhaustive,
     )
     stmt = (
@@ -317,11 +339,19 @@ def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.Data
         .join(Indicator, Indicator.id == Measurement.indicator_id)
         .where(Measurement.indicator_id.in_(list(indicator_ids)))
     )
-    df = enum_values(floats(frame(session, stmt), "value", "numerator"), "measure")
-    pct = df["measure"] == Measure.PERCENTAGE.value
-    df["value"] = df["numerator"].where(pct, df["value"])
+    df = columns_frame(session, stmt, _BREAKDOWN_TYPES)
     df["exhaustive"] = df["exhaustive"].astype(bool)
-    return timestamps(df.drop(columns=["measure", "numerator"]), "period_start", "period_end")
+    return df
+
+
+_BREAKDOWN_TYPES: dict[str, Kind] = {
+    "indicator_id": "int",
+    "period_start": "day",
+    "period_end": "day",
+    "dimension": "text",
+    "category": "text",
+    "value": "float",
+}
 
 
 def flag_names(flags: pd.DataFrame) -> pd.DataFrame:

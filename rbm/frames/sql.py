@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Date, Integer, Table, insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -166,6 +169,55 @@ def copy_rows(raw: Any, table: str, columns: list[str], rows: list[tuple[Any, ..
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def copy_frame(raw: Any, table: str, frame: pd.DataFrame, *, batch_rows: int = 20_000) -> None:
+    """A frame's rows into a PostgreSQL table with one `COPY ... (FORMAT csv)` (psycopg 3, `raw`
+    its connection), in that connection's transaction: pandas writes the CSV text a column at a
+    time, where `copy_rows` hands the driver one Python tuple per row, which cost more than the
+    server's work on a large load (bench/RESULTS.md). The text is written `batch_rows` rows at
+    a time and sent by a thread of psycopg's (`QueuedLibpqWriter`), so the server reads one
+    batch while the next is written.
+
+    The frame's columns are named as the table's and hold what PostgreSQL reads from text:
+    numbers (integers with a missing value as pandas' Int64, not as floats), ISO dates and
+    timestamps, True/False, strings. A missing value is NULL, written as a marker that no cell
+    of the frame equals."""
+    null = _null_marker(frame)
+    names = ", ".join(f'"{c}"' for c in frame.columns)
+    sql = f"COPY \"{table}\" ({names}) FROM STDIN (FORMAT csv, NULL '{null}')"
+    with raw.cursor() as cursor, cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
+        for start in range(0, len(frame), batch_rows):
+            part = frame.iloc[start : start + batch_rows]
+            copy.write(part.to_csv(header=False, index=False, na_rep=null, lineterminator="\r\n"))
+
+
+def _null_marker(frame: pd.DataFrame) -> str:
+    r"""PostgreSQL's own `\N`, doubled until no text cell of the frame equals it."""
+    texts = frame.select_dtypes(include=["object", "string"])
+    marker = "\\N"
+    while (texts == marker).any(axis=None):
+        marker += "\\N"
+    return marker
+
+
+@contextmanager
+def foreign_keys_checked_after(session: Session, tables: Iterable[Table]) -> Iterator[None]:
+    """On PostgreSQL, the foreign keys of these tables are dropped for the block and added back
+    after it, in the session's transaction: adding a key checks every row in one pass (as
+    pg_restore does), where the key's trigger would check each inserted row on its own, which
+    is most of the server's time on a large COPY. A row that points nowhere fails the block
+    and the transaction with it. Dropping a key locks its table and the table it points to
+    until the transaction ends, so use this for loads that may hold them (a no-op elsewhere)."""
+    keys = [key for table in tables for key in table.foreign_key_constraints]
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    for key in keys:
+        session.execute(DropConstraint(key))
+    yield
+    for key in keys:
+        session.execute(AddConstraint(key))
 
 
 def insert_rows(

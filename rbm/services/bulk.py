@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from rbm import figures
 from rbm.errors import PermissionDenied, ValidationFailed
-from rbm.frames.sql import copy_rows
+from rbm.frames.sql import copy_frame, foreign_keys_checked_after
 from rbm.models import Base
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
@@ -70,6 +70,7 @@ BULK_TABLES: tuple[str, ...] = tuple(
 )
 BATCH_ROWS = 20_000
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
+_ISO_DATETIME = "%Y-%m-%d %H:%M:%S.%f%z"
 MAX_PROBLEMS = 50
 
 #: Domain rules the column types do not say (the database's CHECK constraints, early).
@@ -109,16 +110,20 @@ def load_portfolio(
             + (f" The first {len(shown)} are listed." if more else ""),
             shown,
         )
-    written = {name: _insert(session, principal, name, df) for name, df in ordered.items()}
-    _advance_sequences(session, ordered)
     touched = {
         int(i)
         for name in ("indicator", "baseline", "measurement")
         if name in ordered
         for i in ordered[name]["id" if name == "indicator" else "indicator_id"].unique()
     }
-    # Core inserts pass the ORM by: the loaded indicators' figures are computed here.
-    figures.refresh(session, touched)
+    # Every key was checked above; the database checks them again, once per key at the end
+    # (on PostgreSQL), for the loaded tables and the stored figures the refresh writes.
+    checked = [_table(name) for name in ordered] + list(figures.DERIVED_TABLES)
+    with foreign_keys_checked_after(session, checked):
+        written = {name: _insert(session, principal, name, df) for name, df in ordered.items()}
+        _advance_sequences(session, ordered)
+        # Core inserts pass the ORM by: the loaded indicators' figures are computed here.
+        figures.refresh(session, touched)
     return written
 
 
@@ -242,21 +247,22 @@ def _insert(session: Session, principal: Principal, name: str, df: pd.DataFrame)
     table = _table(name)
     full = with_defaults(table, df)
     connection = session.connection()
-    sql, positional = insert_sql(table, list(full.columns), connection.dialect)
-    postgres = connection.dialect.name == "postgresql"
-    for number, start in enumerate(range(0, len(full), BATCH_ROWS), start=1):
-        rows = driver_rows(table, full.iloc[start : start + BATCH_ROWS], connection.dialect)
-        if postgres:
-            copy_rows(connection.connection.driver_connection, name, list(full.columns), rows)
-        else:
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        copy_frame(raw, name, copy_values(table, full), batch_rows=BATCH_ROWS)
+    else:
+        sql, positional = insert_sql(table, list(full.columns), connection.dialect)
+        for start in range(0, len(full), BATCH_ROWS):
+            rows = driver_rows(table, full.iloc[start : start + BATCH_ROWS], connection.dialect)
             connection.exec_driver_sql(sql, rows if positional else as_dicts(full.columns, rows))
+    for number, start in enumerate(range(0, len(full), BATCH_ROWS), start=1):
         audit.record(
             session,
             principal=principal,
             action="create",
             entity_type="bulk_load",
             entity_id=None,
-            after={"table": name, "batch": number, "rows": len(rows)},
+            after={"table": name, "batch": number, "rows": min(BATCH_ROWS, len(full) - start)},
         )
     return len(df)
 
@@ -290,6 +296,32 @@ def driver_rows(table: Table, part: pd.DataFrame, dialect: Dialect) -> list[tupl
     return list(zip(*columns, strict=True))
 
 
+def copy_values(table: Table, part: pd.DataFrame) -> pd.DataFrame:
+    """The rows as PostgreSQL's COPY reads them from text (`rbm.frames.sql.copy_frame`),
+    converted column by column."""
+    return pd.DataFrame(
+        {c: _copy_values(table.c[c].type, part[c]) for c in part.columns}, index=part.index
+    )
+
+
+def _copy_values(kind: Any, series: pd.Series) -> pd.Series:
+    # As ISO text, each distinct date or time formatted once: pandas' own CSV writing of
+    # timestamps costs more than all the other columns together.
+    if isinstance(kind, sqltypes.DateTime):
+        return _each_distinct(pd.to_datetime(series, utc=True), True, _ISO_DATETIME)
+    if isinstance(kind, sqltypes.Date):
+        return _each_distinct(pd.to_datetime(series), True, "%Y-%m-%d")
+    if isinstance(kind, sqltypes.JSON):
+        return series.map(json.dumps).where(series.notna())
+    if isinstance(kind, sqltypes.Enum):
+        return series.map(str).where(series.notna())
+    if isinstance(kind, sqltypes.Numeric):
+        return pd.to_numeric(series).astype("float64")
+    if isinstance(kind, sqltypes.Integer) and not pd.api.types.is_integer_dtype(series):
+        return pd.to_numeric(series).astype("Int64")  # 3, not 3.0, beside a missing value
+    return series
+
+
 def _driver_values(kind: Any, series: pd.Series, sqlite: bool) -> list[Any]:
     present = series.notna()
     if isinstance(kind, sqltypes.DateTime):
@@ -305,13 +337,13 @@ def _driver_values(kind: Any, series: pd.Series, sqlite: bool) -> list[Any]:
     return series.astype(object).where(present, None).tolist()
 
 
-def _each_distinct(stamps: pd.Series, sqlite: bool, pattern: str) -> pd.Series:
-    """Timestamps as SQLite text or Python dates/datetimes, converting each distinct value once
-    (a load repeats few dates many times)."""
+def _each_distinct(stamps: pd.Series, as_text: bool, pattern: str) -> pd.Series:
+    """Timestamps as text in `pattern` or as Python dates/datetimes, converting each distinct
+    value once (a load repeats few dates many times)."""
     codes, uniques = pd.factorize(stamps)
     days = pd.DatetimeIndex(uniques)
     converted: list[Any]
-    if sqlite:
+    if as_text:
         converted = list(days.strftime(pattern))
     elif pattern == "%Y-%m-%d":
         converted = [u.date() for u in days]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from bench.generate import Size, portfolio_frames
 from rbm.db import Database
 from rbm.errors import PermissionDenied, ValidationFailed
-from rbm.models import AuditEvent, Country, Measurement, MeasurementBreakdown, Project
+from rbm.frames.sql import foreign_keys_checked_after
+from rbm.models import AuditEvent, Base, Country, Measurement, MeasurementBreakdown, Project
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
 from rbm.queries.portfolio import home
@@ -125,3 +127,79 @@ def test_only_a_global_administrator_may_bulk_load(db: Database, people) -> None
     with pytest.raises(PermissionDenied), db.write() as session:
         bulk.load_portfolio(session, principal=scoped, frames=_frames(db, people))
     assert _count(db, Project) == 0
+
+
+#: Cells a CSV text could garble: separators, quotes, line ends, PostgreSQL's null marker.
+AWKWARD_TEXT = [
+    "a, b",
+    'she said "no"',
+    "two\nlines",
+    "carriage\rreturn",
+    "crlf\r\nend",
+    "tab\there",
+    "back\\slash",
+    "\\N",
+    "\\N\\N",
+    "Côte d’Ivoire – 2 000 €",
+    "",
+    " leading and trailing ",
+]
+
+
+def test_every_kind_of_cell_reads_back_as_it_was_given(db: Database, people) -> None:
+    frames = _frames(db, people)
+    measurements = frames["measurement"]
+    first = int(measurements["id"].iloc[0])
+    rows = range(len(AWKWARD_TEXT))
+    measurements["narrative"] = "a narrative"
+    measurements.loc[rows, "narrative"] = AWKWARD_TEXT
+    measurements.loc[rows, "value"] = [0.1, 0.0001, 123456789.125, 0, -2.5, 7, 8, 9, 10, 11, 12, 13]
+    frames["project"]["iati_identifier"] = ["", None]
+    with db.write() as session:
+        bulk.load_portfolio(session, principal=people[0], frames=frames)
+    with db.read() as session:
+        stored = session.execute(
+            select(Measurement.narrative, Measurement.value, Measurement.reviewed_by_id)
+            .where(Measurement.id < first + len(AWKWARD_TEXT))
+            .order_by(Measurement.id)
+        ).all()
+        identifiers = session.scalars(select(Project.iati_identifier).order_by(Project.id)).all()
+    assert [s.narrative for s in stored] == AWKWARD_TEXT
+    assert [float(s.value) for s in stored][:5] == [0.1, 0.0001, 123456789.125, 0, -2.5]
+    given = measurements["reviewed_by_id"].iloc[: len(AWKWARD_TEXT)]
+    assert [s.reviewed_by_id for s in stored] == [None if pd.isna(v) else v for v in given]
+    assert identifiers == ["", None]
+
+
+def test_the_keys_set_aside_for_a_load_are_back_and_checked(db: Database, people) -> None:
+    def keys() -> list[str]:
+        with db.read() as session:
+            if db.is_sqlite:
+                return sorted(
+                    f"{table}.{key[3]}->{key[2]}"
+                    for table in Base.metadata.tables
+                    for key in session.execute(text(f"PRAGMA foreign_key_list('{table}')"))
+                )
+            return sorted(
+                session.scalars(text("SELECT conname FROM pg_constraint WHERE contype = 'f'"))
+            )
+
+    before = keys()
+    with db.write() as session:
+        bulk.load_portfolio(session, principal=people[0], frames=_frames(db, people))
+    assert keys() == before
+    # A row that points nowhere, written while the keys are set aside, fails the transaction.
+    with (
+        pytest.raises(IntegrityError),
+        db.write() as session,
+        foreign_keys_checked_after(session, [Measurement.__table__]),
+    ):
+        session.execute(
+            text(
+                "INSERT INTO measurement (indicator_id, reporting_period_id, revision, "
+                "is_current, status, narrative, created_by_id, version) "
+                "VALUES (999999, 999999, 1, true, 'draft', '', 1, 1)"
+            )
+        )
+    assert _count(db, Measurement) == 1000
+    assert keys() == before
