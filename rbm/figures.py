@@ -34,7 +34,7 @@ from rbm.frames.engine import (
     indicator_frame,
     measurement_frame,
 )
-from rbm.frames.sql import columns_frame, insert_rows
+from rbm.frames.sql import columns_frame, id_in, insert_rows
 from rbm.models import (
     Base,
     Baseline,
@@ -69,7 +69,7 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         # Row locks on PostgreSQL (a no-op on SQLite, whose writers are already serialised).
         session.execute(
             select(Indicator.id)
-            .where(Indicator.id.in_(chunk))
+            .where(id_in(Indicator.id, chunk))
             .order_by(Indicator.id)
             .with_for_update()
         ).all()
@@ -84,7 +84,7 @@ def refresh(session: Session, indicator_ids: Iterable[int] | None = None) -> int
         )
         stored = stored.merge(flag_names(flags), on="indicator_id", how="left")
         stored = stored.fillna({"reported": 0, "flags": ""})
-        session.execute(delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk)))
+        session.execute(delete(IndicatorFigure).where(id_in(IndicatorFigure.indicator_id, chunk)))
         rows = _rows(stored)
         insert_rows(session, _FIGURE_TABLE, STORED_COLUMNS, rows)
         written += len(rows)
@@ -106,12 +106,12 @@ def _store_reported_ends(session: Session, indicator_ids: list[int]) -> pd.DataF
     """Write the `reported_end` rows of these indicators (each period holding a current
     submitted or approved value, with its end date), and return how many each has (`reported`,
     for the indicators with any)."""
-    session.execute(delete(ReportedEnd).where(ReportedEnd.indicator_id.in_(indicator_ids)))
+    session.execute(delete(ReportedEnd).where(id_in(ReportedEnd.indicator_id, indicator_ids)))
     reported = (
         select(Measurement.indicator_id, Measurement.reporting_period_id, ReportingPeriod.end_date)
         .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
         .where(
-            Measurement.indicator_id.in_(indicator_ids),
+            id_in(Measurement.indicator_id, indicator_ids),
             current_reported(),
         )
         .distinct()
@@ -124,7 +124,7 @@ def _store_reported_ends(session: Session, indicator_ids: list[int]) -> pd.DataF
     return columns_frame(
         session,
         select(ReportedEnd.indicator_id, func.count().label("reported"))
-        .where(ReportedEnd.indicator_id.in_(indicator_ids))
+        .where(id_in(ReportedEnd.indicator_id, indicator_ids))
         .group_by(ReportedEnd.indicator_id),
         {"indicator_id": "int", "reported": "int"},
     )

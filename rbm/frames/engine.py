@@ -31,8 +31,7 @@ from rbm.frames.sql import (
     Kind,
     columns_frame,
     epoch_days,
-    floats,
-    timestamps,
+    id_in,
     year_start,
 )
 from rbm.models import (
@@ -132,7 +131,7 @@ def indicator_frame(
         .where(
             ResultNode.project_id.in_(project_ids)
             if project_ids is not None
-            else Indicator.id.in_(list(indicator_ids))
+            else id_in(Indicator.id, indicator_ids)
         )
     )
     types = dict(_INDICATOR_TYPES)
@@ -188,19 +187,20 @@ def measurement_frame(
     """The current approved measurement of each indicator and period, of the projects (or,
     without projects, of the given indicators).
 
-    Built for a million rows: numbers are cast to floats and the status read as text in the
-    database, so no value passes a Python type converter; the period dates come from a second,
-    small query by period id; the frame is built column by column. Only approved values are
-    read, so the status column is filled, not fetched."""
+    Built for a million rows: numbers are cast to floats and the period dates read as day
+    numbers in the database, so no value passes a Python type converter, and the frame is built
+    column by column. Only approved values are read, so the status column is filled, not
+    fetched."""
     where = (
         ReportingPeriod.project_id.in_(project_ids)
         if project_ids is not None
-        else Measurement.indicator_id.in_(list(indicator_ids))
+        else id_in(Measurement.indicator_id, indicator_ids)
     )
     stmt = (
         select(
             Measurement.indicator_id,
-            Measurement.reporting_period_id,
+            epoch_days(ReportingPeriod.start_date).label("period_start"),
+            epoch_days(ReportingPeriod.end_date).label("period_end"),
             cast(Measurement.value, Float).label("value"),
             cast(Measurement.numerator, Float).label("numerator"),
             cast(Measurement.denominator, Float).label("denominator"),
@@ -210,33 +210,16 @@ def measurement_frame(
         .where(where, current_approved())
     )
     df = columns_frame(session, stmt, _MEASUREMENT_TYPES)
-    periods = columns_frame(
-        session,
-        select(ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.end_date).where(
-            ReportingPeriod.id.in_(
-                select(Measurement.reporting_period_id)
-                .join(ReportingPeriod, ReportingPeriod.id == Measurement.reporting_period_id)
-                .where(where)
-            )
-            if project_ids is None
-            else ReportingPeriod.project_id.in_(project_ids)
-        ),
-    )
-    dates = timestamps(periods, "start_date", "end_date").set_index("id")
-    period = df.pop("reporting_period_id").to_numpy(dtype="int64")
-    df.insert(1, "period_start", dates["start_date"].reindex(period).to_numpy())
-    df.insert(2, "period_end", dates["end_date"].reindex(period).to_numpy())
     # Only approved values are read: the status is the same on every row.
     approved = pd.Series(MeasurementStatus.APPROVED.value, index=df.index, dtype=STATUS_DTYPE)
     df.insert(6, "status", approved)
-    df["narrative"] = df["narrative"].astype("object")
-    df["indicator_id"] = df["indicator_id"].astype("int64")
-    return floats(df, "value", "numerator", "denominator")
+    return df
 
 
 _MEASUREMENT_TYPES: dict[str, Kind] = {
     "indicator_id": "int",
-    "reporting_period_id": "int",
+    "period_start": "day",
+    "period_end": "day",
     "value": "float",
     "numerator": "float",
     "denominator": "float",
@@ -337,7 +320,7 @@ def breakdown_frame(session: Session, indicator_ids: Collection[int]) -> pd.Data
     stmt = (
         approved_parts(parts)
         .join(Indicator, Indicator.id == Measurement.indicator_id)
-        .where(Measurement.indicator_id.in_(list(indicator_ids)))
+        .where(id_in(Measurement.indicator_id, indicator_ids))
     )
     df = columns_frame(session, stmt, _BREAKDOWN_TYPES)
     df["exhaustive"] = df["exhaustive"].astype(bool)

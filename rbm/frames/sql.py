@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -10,9 +10,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from psycopg.copy import QueuedLibpqWriter
-from sqlalchemy import Date, Integer, Table, insert
+from sqlalchemy import ColumnElement, Date, Integer, Table, bindparam, insert
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -133,6 +133,17 @@ def columns_frame(
         {name: _column(cells[:, j], types.get(name)) for j, name in enumerate(names)},
         copy=False,
     )
+
+
+def id_in(
+    column: ColumnElement[int] | QueryableAttribute[int], ids: Collection[int]
+) -> ColumnElement[bool]:
+    """`column IN (ids)` with the ids written into the statement's text when it runs, rather
+    than bound one parameter each: binding thousands of ids cost SQLAlchemy and the driver more
+    than the query took in the database (the stored figures read 5,000 indicators at a time).
+    For integer ids only."""
+    values = [int(i) for i in ids]
+    return column.in_(bindparam("ids", values, expanding=True, literal_execute=True, unique=True))
 
 
 def floats(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
