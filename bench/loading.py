@@ -2,8 +2,9 @@
 
 `load_validated` is the product's bulk path (`rbm.services.bulk.load_portfolio`: pandera, foreign
 keys, conversion, batches, audit, one transaction). `load_raw` is its floor: the DB-API
-`executemany` (on PostgreSQL, COPY with the foreign keys checked once at the end) of the very
-same rows, already converted, with nothing else around it.
+`executemany` (a plain COPY on PostgreSQL) of the very same rows, already converted, with nothing
+else around it; on PostgreSQL `load_raw_keys_aside` is a tighter floor, the bulk path's own way
+of writing (CSV COPY, foreign keys checked once at the end) without its validation and figures.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import Table, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.generate import Size, portfolio_frames
 from rbm import migrate
 from rbm.db import Database
-from rbm.frames.sql import copy_frame, foreign_keys_checked_after
+from rbm.frames.sql import copy_frame, copy_rows, foreign_keys_checked_after
 from rbm.models import Base, Country
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Grant, Principal
@@ -110,35 +111,49 @@ def load_validated(db: Database, people: People, frames: dict[str, pd.DataFrame]
 
 def load_raw(db: Database, frames: dict[str, pd.DataFrame]) -> float:
     """Seconds for the driver's plainest load of the same rows, already converted: executemany
-    on SQLite; on PostgreSQL, COPY of the rows as CSV with the tables' foreign keys set aside
-    and checked once at the end, as pg_restore loads (the product's bulk path does the same on
-    each backend)."""
-    tables = [Base.metadata.tables[name] for name in bulk.BULK_TABLES if name in frames]
-    full = {table.name: bulk.with_defaults(table, frames[table.name]) for table in tables}
-    if not db.is_sqlite:
-        ready = {table.name: bulk.copy_values(table, full[table.name]) for table in tables}
-        with Session(db.engine) as session, session.begin():
-            start = time.perf_counter()
-            with foreign_keys_checked_after(session, tables):
-                raw = session.connection().connection.driver_connection
-                for name, rows in ready.items():
-                    copy_frame(raw, name, rows)
-        return time.perf_counter() - start
-    prepared: list[tuple[str, Any]] = []
-    for table in tables:
-        sql, positional = bulk.insert_sql(table, list(full[table.name].columns), db.engine.dialect)
-        rows = bulk.driver_rows(table, full[table.name], db.engine.dialect)
-        prepared.append(
-            (sql, rows if positional else bulk.as_dicts(full[table.name].columns, rows))
-        )
+    on SQLite, a plain COPY on PostgreSQL (the driver formats each row; the tables' keys check
+    each row as it goes in)."""
+    prepared: list[tuple[str, list[str], str, Any]] = []
+    for table in _tables(frames):
+        full = bulk.with_defaults(table, frames[table.name])
+        sql, positional = bulk.insert_sql(table, list(full.columns), db.engine.dialect)
+        rows = bulk.driver_rows(table, full, db.engine.dialect)
+        values = rows if positional or not db.is_sqlite else bulk.as_dicts(full.columns, rows)
+        prepared.append((table.name, list(full.columns), sql, values))
     raw = db.engine.raw_connection()
     try:
         start = time.perf_counter()
         cursor = raw.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        for sql, rows in prepared:
-            cursor.executemany(sql, rows)
+        if db.is_sqlite:
+            cursor.execute("BEGIN IMMEDIATE")
+        for name, columns, sql, rows in prepared:
+            if db.is_sqlite:
+                cursor.executemany(sql, rows)
+            else:
+                copy_rows(raw.driver_connection, name, columns, rows)
         raw.commit()
         return time.perf_counter() - start
     finally:
         raw.close()
+
+
+def load_raw_keys_aside(db: Database, frames: dict[str, pd.DataFrame]) -> float:
+    """PostgreSQL only: seconds for the same rows, already converted, loaded the way the bulk
+    path loads them (COPY of CSV text, the foreign keys set aside and checked once at the end,
+    as pg_restore does), with nothing else around it: the tighter floor."""
+    tables = _tables(frames)
+    ready = {
+        table.name: bulk.copy_values(table, bulk.with_defaults(table, frames[table.name]))
+        for table in tables
+    }
+    with Session(db.engine) as session, session.begin():
+        start = time.perf_counter()
+        with foreign_keys_checked_after(session, tables):
+            raw = session.connection().connection.driver_connection
+            for name, rows in ready.items():
+                copy_frame(raw, name, rows)
+    return time.perf_counter() - start
+
+
+def _tables(frames: dict[str, pd.DataFrame]) -> list[Table]:
+    return [Base.metadata.tables[name] for name in bulk.BULK_TABLES if name in frames]
