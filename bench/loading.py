@@ -10,6 +10,7 @@ of writing (CSV COPY, foreign keys checked once at the end) without its validati
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -24,7 +25,7 @@ from sqlalchemy import Table, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench.generate import Size, portfolio_frames
+from bench.generate import SIZES, Size, portfolio_frames
 from rbm import migrate
 from rbm.db import Database
 from rbm.frames.sql import copy_frame, copy_rows, foreign_keys_checked_after
@@ -157,3 +158,33 @@ def load_raw_keys_aside(db: Database, frames: dict[str, pd.DataFrame]) -> float:
 
 def _tables(frames: dict[str, pd.DataFrame]) -> list[Table]:
     return [Base.metadata.tables[name] for name in bulk.BULK_TABLES if name in frames]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.loading SIZE [RUNS]`: the PostgreSQL bulk load at one size against its
+    two floors, each into a fresh database, the fastest of RUNS kept (a PostgreSQL server whose
+    user may create databases: RBM_BENCH_POSTGRES_URL or RBM_TEST_POSTGRES_URL)."""
+    args = argv if argv is not None else sys.argv[1:]
+    size, runs = SIZES[args[0]], int(args[1]) if len(args) > 1 else 1
+    times: dict[str, list[float]] = {"bulk path": [], "plain COPY": [], "keys set aside": []}
+    for _ in range(runs):
+        with fresh_database("postgresql") as db:
+            people = add_people(db)
+            frames = frames_for(db, size, people)
+            times["plain COPY"].append(load_raw(db, frames))
+        with fresh_database("postgresql") as db:
+            add_people(db)
+            times["keys set aside"].append(load_raw_keys_aside(db, frames))
+        with fresh_database("postgresql") as db:
+            times["bulk path"].append(load_validated(db, add_people(db), frames))
+    best = {what: min(values) for what, values in times.items()}
+    for what, seconds in best.items():
+        ratio = best["bulk path"] / seconds
+        print(
+            f"{size.name} {what:15s} {seconds:7.2f} s  {size.measurements / seconds:>9,.0f} "
+            f"measurements/s  bulk path {ratio:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
