@@ -28,7 +28,6 @@ from rbm.models import (
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.base import as_dict
 from rbm.models.enums import Measure, MeasurementStatus, label
 from rbm.principal import Principal
 from rbm.services import audit, review
@@ -39,6 +38,8 @@ WRITING_ACTIONS = ("create", "revise", "edit", "import")
 _SNAPSHOT = ("status", "value", "numerator", "denominator", "narrative", "revision", "version")
 #: Audit a change to a measurement, from its snapshot before to its snapshot after.
 _audited = partial(audit.change, entity_type="measurement", fields=_SNAPSHOT)
+#: Audit a new revision of a measurement, with its snapshot after.
+_audited_new = partial(review.audit_new_revision, entity_type="measurement", fields=_SNAPSHOT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,14 +197,7 @@ def _new_revision(
     session.add(m)
     session.flush()
     _replace_breakdown(session, m.id, values)
-    audit.record(
-        session,
-        principal=principal,
-        action="revise" if approved else "create",
-        entity_type="measurement",
-        entity_id=m.id,
-        after=as_dict(m, *_SNAPSHOT),
-    )
+    _audited_new(session, principal=principal, row=m, approved=approved)
     return m
 
 

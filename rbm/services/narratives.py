@@ -35,7 +35,6 @@ from rbm.models import (
     ReportingPeriod,
     ResultNode,
 )
-from rbm.models.base import as_dict
 from rbm.models.enums import MeasurementStatus, ResultLevel, label
 from rbm.principal import Principal
 from rbm.services import audit, evidence, review
@@ -51,6 +50,8 @@ _TEXTS = ("summary", "achievements", "challenges", "assumptions_risks", "story")
 _SNAPSHOT = ("status", *_TEXTS, "photo_id", "revision", "version")
 #: Audit a change to a narrative, from its snapshot before to its snapshot after.
 _audited = partial(audit.change, entity_type="narrative", fields=_SNAPSHOT)
+#: Audit a new revision of a narrative, with its snapshot after.
+_audited_new = partial(review.audit_new_revision, entity_type="narrative", fields=_SNAPSHOT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,14 +264,7 @@ def _new_revision(
     session.flush()
     _replace_sections(session, n.id, text.sections)
     session.flush()
-    audit.record(
-        session,
-        principal=principal,
-        action="revise" if approved else "create",
-        entity_type="narrative",
-        entity_id=n.id,
-        after=as_dict(n, *_SNAPSHOT),
-    )
+    _audited_new(session, principal=principal, row=n, approved=approved)
     return n
 
 

@@ -6,14 +6,17 @@ four-eyes rule on who reviews is the same for both (`refuse_own`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from rbm.errors import PermissionDenied
 from rbm.models import Measurement, Narrative
+from rbm.models.base import as_dict
 from rbm.models.enums import MeasurementStatus
 from rbm.principal import Principal
+from rbm.services import audit
 
 #: The statuses in which a row may still be edited and submitted.
 EDITABLE = (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED)
@@ -33,6 +36,28 @@ def start_revision(row: Reviewed, approved: Reviewed | None, principal: Principa
     row.is_current = approved is None
     row.status = MeasurementStatus.DRAFT
     row.created_by_id = principal.user_id
+
+
+def audit_new_revision(
+    session: Session,
+    *,
+    principal: Principal,
+    row: Reviewed,
+    approved: Reviewed | None,
+    entity_type: str,
+    fields: Sequence[str],
+) -> None:
+    """Record the new row (flushed, so it has its id and version) as written by the principal:
+    `create` for a first revision, `revise` for one that corrects `approved`. Both count as
+    writing the revision, so whoever did either may not review it."""
+    audit.record(
+        session,
+        principal=principal,
+        action="revise" if approved else "create",
+        entity_type=entity_type,
+        entity_id=row.id,
+        after=as_dict(row, *fields),
+    )
 
 
 def refuse_own(row: Reviewed, principal: Principal) -> None:
