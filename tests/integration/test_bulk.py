@@ -3,10 +3,13 @@ with the table, row and column of each problem, and nothing is written."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bench.generate import Size, portfolio_frames
 from rbm.db import Database
@@ -171,19 +174,39 @@ def test_every_kind_of_cell_reads_back_as_it_was_given(db: Database, people) -> 
     assert identifiers == ["", None]
 
 
-def test_the_keys_set_aside_for_a_load_are_back_and_checked(db: Database, people) -> None:
-    def keys() -> list[str]:
-        with db.read() as session:
-            if db.is_sqlite:
-                return sorted(
-                    f"{table}.{key[3]}->{key[2]}"
-                    for table in Base.metadata.tables
-                    for key in session.execute(text(f"PRAGMA foreign_key_list('{table}')"))
-                )
+def _foreign_keys(db: Database) -> list[str]:
+    with db.read() as session:
+        if db.is_sqlite:
             return sorted(
-                session.scalars(text("SELECT conname FROM pg_constraint WHERE contype = 'f'"))
+                f"{table}.{key[3]}->{key[2]}"
+                for table in Base.metadata.tables
+                for key in session.execute(text(f"PRAGMA foreign_key_list('{table}')"))
             )
+        return sorted(
+            session.scalars(text("SELECT conname FROM pg_constraint WHERE contype = 'f'"))
+        )
 
+
+def test_a_row_the_database_refuses_fails_the_whole_load_and_keys_stay(
+    db: Database, people
+) -> None:
+    # Two values for one indicator, period and revision: no frame check sees it, the
+    # database's unique constraint does, halfway through the COPY of the measurements.
+    frames = _frames(db, people)
+    measurements = frames["measurement"]
+    for column in ("indicator_id", "reporting_period_id", "revision"):
+        measurements.loc[900, column] = measurements.loc[899, column]
+    before = _foreign_keys(db)
+    with pytest.raises(DBAPIError if db.is_sqlite else psycopg.Error), db.write() as session:
+        bulk.load_portfolio(session, principal=people[0], frames=frames)
+    assert _foreign_keys(db) == before
+    assert _count(db, Project) == 0
+    assert _count(db, Measurement) == 0
+    assert _count(db, AuditEvent) == 3  # the three people made by the fixture
+
+
+def test_the_keys_set_aside_for_a_load_are_back_and_checked(db: Database, people) -> None:
+    keys = partial(_foreign_keys, db)
     before = keys()
     with db.write() as session:
         bulk.load_portfolio(session, principal=people[0], frames=_frames(db, people))
