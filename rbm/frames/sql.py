@@ -217,9 +217,10 @@ def foreign_keys_checked_after(session: Session, tables: Iterable[Table]) -> Ite
     """On PostgreSQL, the foreign keys of these tables are dropped for the block and added back
     after it, in the session's transaction: adding a key checks every row in one pass (as
     pg_restore does), where the key's trigger would check each inserted row on its own, which
-    is most of the server's time on a large COPY. A row that points nowhere fails the block
-    and the transaction with it. Dropping a key locks its table and the table it points to
-    until the transaction ends, so use this for loads that may hold them (a no-op elsewhere)."""
+    is most of the server's time on a large COPY. A row that points nowhere fails the block;
+    a block that fails leaves the keys dropped until the transaction rolls back, which brings
+    them back. Dropping a key locks its table and the table it points to until the transaction
+    ends, so use this for loads that may hold them (a no-op on other databases)."""
     keys = [key for table in tables for key in table.foreign_key_constraints]
     if session.get_bind().dialect.name != "postgresql":
         yield

@@ -5,11 +5,14 @@ logframes, indicators, periods, targets, measurements and breakdowns (and the re
 they point to) arrive as DataFrames keyed by table name. Each frame is checked with a pandera
 schema derived from the table's columns (types, lengths, enum values, required columns), and
 every foreign key is checked against the other frames or the database, before anything is
-written. Then rows go in, in batches, inside the caller's transaction, with one audit event
-(entity type `bulk_load`) per batch: the Core `insert()` is compiled once per table and run as
-the driver's executemany over values converted column by column (on PostgreSQL, the same values
-through COPY), because SQLAlchemy's per-row parameter processing cost more than twice the insert
-itself (see bench/RESULTS.md).
+written. Then rows go in inside the caller's transaction, with one audit event (entity type
+`bulk_load`) per batch of rows, converted column by column (SQLAlchemy's per-row parameter
+processing cost more than twice the insert itself, see bench/RESULTS.md): on SQLite the Core
+`insert()` compiled once per table and run as the driver's executemany, a batch at a time; on
+PostgreSQL one `COPY` of CSV text per table (`rbm.frames.sql.copy_frame`), with the foreign keys
+of the loaded tables set aside and checked once at the end (`foreign_keys_checked_after`), which
+holds those tables and the tables they point to until the caller's transaction ends: the path
+is for a migration or a benchmark, not for a working day's edits.
 
 Frames carry their own integer ids so that rows can point at each other; take the first free
 id of a table from `next_id`. Rows are numbered from 1 in the order of the frame.

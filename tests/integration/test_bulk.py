@@ -157,12 +157,19 @@ def test_every_kind_of_cell_reads_back_as_it_was_given(db: Database, people) -> 
     measurements["narrative"] = "a narrative"
     measurements.loc[rows, "narrative"] = AWKWARD_TEXT
     measurements.loc[rows, "value"] = [0.1, 0.0001, 123456789.125, 0, -2.5, 7, 8, 9, 10, 11, 12, 13]
+    submitted = pd.Timestamp("2024-03-31 23:59:58.123456", tz="UTC")
+    measurements["submitted_at"] = submitted
     frames["project"]["iati_identifier"] = ["", None]
     with db.write() as session:
         bulk.load_portfolio(session, principal=people[0], frames=frames)
     with db.read() as session:
         stored = session.execute(
-            select(Measurement.narrative, Measurement.value, Measurement.reviewed_by_id)
+            select(
+                Measurement.narrative,
+                Measurement.value,
+                Measurement.reviewed_by_id,
+                Measurement.submitted_at,
+            )
             .where(Measurement.id < first + len(AWKWARD_TEXT))
             .order_by(Measurement.id)
         ).all()
@@ -172,6 +179,9 @@ def test_every_kind_of_cell_reads_back_as_it_was_given(db: Database, people) -> 
     given = measurements["reviewed_by_id"].iloc[: len(AWKWARD_TEXT)]
     assert [s.reviewed_by_id for s in stored] == [None if pd.isna(v) else v for v in given]
     assert identifiers == ["", None]
+    assert {pd.Timestamp(s.submitted_at).tz_localize(None) for s in stored} == {
+        submitted.tz_localize(None)
+    }
 
 
 def _foreign_keys(db: Database) -> list[str]:
