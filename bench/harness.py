@@ -72,6 +72,7 @@ def measure_size(run: Run, size: Size, backend: str, runs: int) -> None:
         with loading.fresh_database(backend) as db:
             people = loading.add_people(db)
             validated.append(loading.load_validated(db, people, frames))
+            loading.settle(db)
             del frames
             if attempt == load_runs - 1:
                 page_runs = runs if size.name != "L" else max(2, runs - 1)
