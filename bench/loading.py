@@ -112,9 +112,9 @@ def load_validated(db: Database, people: People, frames: dict[str, pd.DataFrame]
 
 def settle(db: Database) -> None:
     """On PostgreSQL, `VACUUM (ANALYZE)` after a load, as one does after a restore and as
-    autovacuum would within the minute: pages timed right after a million-row load otherwise
-    share the machine with autovacuum's pass over the new rows (the portfolio home's data took
-    1.41 s at L so, 0.55 s after). A no-op on SQLite."""
+    autovacuum would within the minute, so that pages are timed on a settled database (timed
+    the moment a million-row load committed, the portfolio home's data took 1.41 s at L; after
+    the vacuum, 525 ms). A no-op on SQLite."""
     if db.is_sqlite:
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
