@@ -61,14 +61,10 @@ def measure_size(run: Run, size: Size, backend: str, runs: int) -> None:
     load_runs = 1 if size.name == "L" else runs
     validated, raw, aside = [], [], []
     for attempt in range(load_runs):
-        with loading.fresh_database(backend) as floor_db:
-            people = loading.add_people(floor_db)
-            frames = loading.frames_for(floor_db, size, people)
-            raw.append(loading.load_raw(floor_db, frames))
-        if backend == "postgresql":
-            with loading.fresh_database(backend) as floor_db:
-                loading.add_people(floor_db)
-                aside.append(loading.load_raw_keys_aside(floor_db, frames))
+        frames, floor = loading.floors(backend, size)
+        raw.append(floor["raw"])
+        if "keys_aside" in floor:
+            aside.append(floor["keys_aside"])
         with loading.fresh_database(backend) as db:
             people = loading.add_people(db)
             validated.append(loading.load_validated(db, people, frames))

@@ -171,6 +171,20 @@ def _tables(frames: dict[str, pd.DataFrame]) -> list[Table]:
     return [Base.metadata.tables[name] for name in bulk.BULK_TABLES if name in frames]
 
 
+def floors(backend: str, size: Size) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """A portfolio's frames at `size` and the seconds of the bulk path's floors on `backend`,
+    each into a fresh database: `raw` (`load_raw`) and, on PostgreSQL, `keys_aside`
+    (`load_raw_keys_aside`)."""
+    with fresh_database(backend) as db:
+        frames = frames_for(db, size, add_people(db))
+        seconds = {"raw": load_raw(db, frames)}
+    if backend == "postgresql":
+        with fresh_database(backend) as db:
+            add_people(db)
+            seconds["keys_aside"] = load_raw_keys_aside(db, frames)
+    return frames, seconds
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m bench.loading SIZE [RUNS]`: the PostgreSQL bulk load at one size against its
     two floors, each into a fresh database, the fastest of RUNS kept (a PostgreSQL server whose
@@ -179,20 +193,16 @@ def main(argv: list[str] | None = None) -> None:
     size, runs = SIZES[args[0]], int(args[1]) if len(args) > 1 else 1
     times: dict[str, list[float]] = {"bulk path": [], "plain COPY": [], "keys set aside": []}
     for _ in range(runs):
-        with fresh_database("postgresql") as db:
-            people = add_people(db)
-            frames = frames_for(db, size, people)
-            times["plain COPY"].append(load_raw(db, frames))
-        with fresh_database("postgresql") as db:
-            add_people(db)
-            times["keys set aside"].append(load_raw_keys_aside(db, frames))
+        frames, seconds = floors("postgresql", size)
+        times["plain COPY"].append(seconds["raw"])
+        times["keys set aside"].append(seconds["keys_aside"])
         with fresh_database("postgresql") as db:
             times["bulk path"].append(load_validated(db, add_people(db), frames))
     best = {what: min(values) for what, values in times.items()}
-    for what, seconds in best.items():
-        ratio = best["bulk path"] / seconds
+    for what, took in best.items():
+        ratio = best["bulk path"] / took
         print(
-            f"{size.name} {what:15s} {seconds:7.2f} s  {size.measurements / seconds:>9,.0f} "
+            f"{size.name} {what:15s} {took:7.2f} s  {size.measurements / took:>9,.0f} "
             f"measurements/s  bulk path {ratio:.2f}x"
         )
 
