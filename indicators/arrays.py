@@ -7,6 +7,7 @@ sums are ``np.bincount`` calls instead of Python loops.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,12 +32,12 @@ _TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1_440, "s": 86_400, "ms": 86_400_000}
 _TICKS_PER_DAY |= {"us": 86_400_000_000, "ns": 86_400_000_000_000}
 
 
-def day_numbers(column: pd.Series) -> Ints:
-    """A datetime column as day numbers; NaT becomes :data:`NO_DAY`."""
-    values = column.to_numpy()
+def day_numbers(column: pd.Series | npt.NDArray[np.generic]) -> Ints:
+    """A datetime column (or its values) as day numbers; NaT becomes :data:`NO_DAY`."""
+    values: npt.NDArray[Any] = column.to_numpy() if isinstance(column, pd.Series) else column
     unit, count = np.datetime_data(values.dtype) if values.dtype.kind == "M" else ("", 1)
     if unit not in _TICKS_PER_DAY:
-        values, unit, count = column.to_numpy(dtype="datetime64[ns]"), "ns", 1
+        values, unit, count = pd.Series(column).to_numpy(dtype="datetime64[ns]"), "ns", 1
     per_day = _TICKS_PER_DAY[unit] // count
     raw = values.view(np.int64)
     days = raw // per_day

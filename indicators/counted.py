@@ -99,7 +99,8 @@ def counted_rows(
         Counted(
             row=rows,
             code=code[rows],
-            start=day_numbers(measurements["period_start"])[rows],
+            # Converted after the gather: fewer rows to divide.
+            start=day_numbers(measurements["period_start"].to_numpy()[rows]),
             end=end[rows],
             rank=rank[rows],
             value=floats(measurements["value"])[rows],

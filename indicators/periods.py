@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import pandas as pd
 
 from indicators.arrays import Bools, Ints
 
@@ -69,7 +70,15 @@ def possibly_overlapping(code: Ints, start: Ints, end: Ints) -> Ints:
     reaches past a later one's start and none overlap. An indicator is named when one of its
     periods starts before the one before it ends (a repeat of that same period aside: identical
     periods never overlap), or when one of its periods ends before it starts.
+
+    Only the rows :func:`may_overlap` keeps are sorted: in most portfolios no two of all the
+    periods reported overlap, and then nothing is.
     """
+    rows = may_overlap(start, end)
+    if rows is not None:
+        if not len(rows):
+            return rows
+        code, start, end = code[rows], start[rows], end[rows]
     c, s, e = sorted_periods(code, start, end)
     same = c[1:] == c[:-1]
     repeat = same & (s[1:] == s[:-1]) & (e[1:] == e[:-1])
@@ -101,3 +110,39 @@ def sorted_periods(code: Ints, start: Ints, end: Ints) -> tuple[Ints, Ints, Ints
         return c, s, e
     order = np.lexsort((end, start, code))
     return code[order], start[order], end[order]
+
+
+# Up to this many distinct periods, which of them overlap is decided pair by pair (a square
+# table of booleans, 4 MB at the limit).
+_PAIRWISE_PERIODS = 2_000
+
+
+def may_overlap(start: Ints, end: Ints) -> Ints | None:
+    """The rows whose period overlaps some other period among all the rows, of any indicator,
+    or ends before it starts; None when the periods are too many or too wide to tell cheaply.
+
+    A period that overlaps no other period reported anywhere cannot overlap one of its own
+    indicator's. Periods are few across a portfolio (months, quarters, half-years, years), so
+    they are told apart once (:func:`distinct_periods`) and compared pair by pair.
+    """
+    found = distinct_periods(start, end)
+    if found is None or len(found[1]) > _PAIRWISE_PERIODS:
+        return None
+    which, s, e = found[0], found[1], found[2]
+    overlapping = (s[:, None] < e[None, :]) & (s[None, :] < e[:, None])
+    np.fill_diagonal(overlapping, False)  # distinct periods: only a period is identical to itself
+    involved = overlapping.any(axis=1) | (e < s)
+    return np.flatnonzero(involved[which])
+
+
+def distinct_periods(start: Ints, end: Ints) -> tuple[Ints, Ints, Ints] | None:
+    """Per row, the position of its period among the distinct periods, and their starts and
+    ends; None when the periods are too wide for one integer key (start and end together)."""
+    if not len(start):
+        return None
+    low = min(int(start.min()), int(end.min()))
+    span = max(int(start.max()), int(end.max())) - low + 1
+    if span * span >= 2**62:
+        return None
+    which, keys = pd.factorize((start - low) * span + (end - low))
+    return np.asarray(which, dtype=np.int64), keys // span + low, keys % span + low

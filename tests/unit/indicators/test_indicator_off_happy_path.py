@@ -39,7 +39,13 @@ from indicators import (
     summarise_one,
 )
 from indicators.baselines import BaselineCandidate, dated, earliest_baseline
-from indicators.periods import overlaps, possibly_overlapping, set_aside, sorted_periods
+from indicators.periods import (
+    may_overlap,
+    overlaps,
+    possibly_overlapping,
+    set_aside,
+    sorted_periods,
+)
 from indicators.scalar import expected_progress, plan_start
 
 YEAR_2024 = (date(2024, 1, 1), date(2024, 12, 31))
@@ -167,6 +173,36 @@ def test_the_indicators_named_for_the_exact_rule_are_those_with_two_overlapping_
     assert possibly_overlapping(codes, start, end).tolist() == sorted(clashing)
 
 
+@QUICK
+@given(several_indicators, st.randoms())
+def test_the_rows_kept_for_the_sort_are_those_whose_period_overlaps_another_anywhere(
+    chosen: list[tuple[int, list[tuple[int, int]]]], rng: Random
+) -> None:
+    rows, _, start, end = _shuffled(chosen, rng)
+    everyone = [p for _, p in rows]  # of every indicator
+    expected = [i for i, p in enumerate(everyone) if any(overlaps(p, q) for q in everyone)]
+    kept = may_overlap(start, end)
+    assert kept is not None and kept.tolist() == expected
+
+
+@QUICK
+@given(several_indicators, st.randoms())
+def test_more_distinct_periods_than_are_compared_pairwise_are_all_sorted(
+    chosen: list[tuple[int, list[tuple[int, int]]]], rng: Random
+) -> None:
+    import indicators.periods
+
+    rows, codes, start, end = _shuffled(chosen, rng)
+    clashing = {c for c, a in rows for d, b in rows if c == d and overlaps(a, b)}
+    limit = indicators.periods._PAIRWISE_PERIODS
+    indicators.periods._PAIRWISE_PERIODS = 1  # too few for any two distinct periods
+    try:
+        assert may_overlap(start, end) is None or len(set(zip(start, end, strict=True))) <= 1
+        assert possibly_overlapping(codes, start, end).tolist() == sorted(clashing)
+    finally:
+        indicators.periods._PAIRWISE_PERIODS = limit
+
+
 def test_a_period_that_ends_before_it_starts_sends_its_indicator_to_the_exact_rule() -> None:
     import numpy as np
 
@@ -174,6 +210,8 @@ def test_a_period_that_ends_before_it_starts_sends_its_indicator_to_the_exact_ru
     start = np.array([0, 10, 0], dtype=np.int64)
     end = np.array([9, 5, 9], dtype=np.int64)  # indicator 1's second period is reversed
     assert possibly_overlapping(code, start, end).tolist() == [1]
+    kept = may_overlap(start, end)
+    assert kept is not None and 1 in kept.tolist()  # no other period overlaps it, yet it is kept
 
 
 def test_periods_too_wide_for_one_sort_key_are_sorted_alike() -> None:
