@@ -125,7 +125,24 @@ def _code(element: _Element, identifier: str) -> tuple[str, bool]:
         ref = (other.get("ref") or "").strip()
         if other.get("type") == OTHER_ID_INTERNAL and ref and len(ref) <= 40:
             return ref, False
-    return identifier[-40:], True
+    return shortened_code(identifier), True
+
+
+_CODE_LENGTH = 40  # Project.code
+_SEPARATORS = "-_./: "
+
+
+def shortened_code(identifier: str) -> str:
+    """An IATI identifier as a project code: whole, where it fits; else its end, from the first
+    part that starts whole (the publisher's prefix is what goes: the end is what tells a
+    publisher's activities apart). Only a last part longer than a code is cut inside."""
+    if len(identifier) <= _CODE_LENGTH:
+        return identifier
+    tail = identifier[-_CODE_LENGTH:]
+    if identifier[-_CODE_LENGTH - 1] not in _SEPARATORS:
+        parts = [i for i, ch in enumerate(tail) if ch in _SEPARATORS]
+        tail = tail[parts[0] + 1 :] if parts and parts[0] + 1 < len(tail) else tail
+    return tail.lstrip(_SEPARATORS) or tail
 
 
 def _description(element: _Element) -> tuple[str, Texts]:

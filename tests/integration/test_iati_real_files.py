@@ -124,6 +124,16 @@ def test_at_least_95_percent_of_real_activities_are_imported(world: World) -> No
     assert imported / len(activities) >= 0.95, imported
 
 
+def test_long_identifiers_make_codes_of_whole_parts(world: World) -> None:
+    with world.db.read() as session:
+        rows = session.execute(select(Project.code, Project.iati_identifier)).all()
+    long = [(code, identifier) for code, identifier in rows if len(identifier) > 40]
+    assert long  # the real files have them
+    for code, identifier in long:
+        assert identifier.endswith(code) and identifier[-len(code) - 1] in "-_./: ", code
+        assert code[0].isalnum(), code  # never half a part, a dash or a dot first
+
+
 def test_every_refused_activity_says_why_in_words_a_publisher_can_act_on(world: World) -> None:
     refused = [a for r in world.reports.values() for a in r.activities if a.outcome in ("skipped",)]
     for a in refused:
