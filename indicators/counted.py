@@ -14,12 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from indicators._definitions import KIND_PERCENTAGE, KIND_QUALITATIVE, Definitions
 from indicators.arrays import Bools, Floats, Ints, codes_of, day_numbers, floats, ratio
 from indicators.periods import set_aside
 from indicators.types import WORKFLOW_RANK, MeasurementStatus, counting_statuses
+
+# Workflow ranks are 0 to 3 (indicators.types.WORKFLOW_RANK); one byte each is a smaller column
+# to gather per measurement.
+Ranks = npt.NDArray[np.int8]
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Counted:
     code: Ints  # position of the indicator in the indicators frame
     start: Ints
     end: Ints
-    rank: Ints
+    rank: Ranks
     value: Floats
     numerator: Floats
     denominator: Floats
@@ -42,7 +47,7 @@ class Counted:
         return Counted(*(getattr(self, f)[where] for f in self.__dataclass_fields__))
 
 
-def _status_tables(statuses: pd.Series, *, include_pending: bool) -> tuple[Bools, Ints]:
+def _status_tables(statuses: pd.Series, *, include_pending: bool) -> tuple[Bools, Ranks]:
     """Per-row "counts?" and workflow rank.
 
     A categorical column (what :func:`indicators.schemas.validated` returns) is read through its
@@ -57,7 +62,7 @@ def _status_tables(statuses: pd.Series, *, include_pending: bool) -> tuple[Bools
         codes = statuses.cat.codes.to_numpy()
         # One rank per category (-1: does not count), looked up by code; code -1 is a missing
         # status, which never counts (the table's last slot).
-        table = np.full(len(categories) + 1, -1, dtype=np.int64)
+        table = np.full(len(categories) + 1, -1, dtype=np.int8)
         for position, name in enumerate(categories):
             status = next((s for s in counting if s.value == name), None)
             if status is not None:
@@ -65,7 +70,7 @@ def _status_tables(statuses: pd.Series, *, include_pending: bool) -> tuple[Bools
         rank = table[codes]
         return rank >= 0, rank
     counts = np.zeros(len(statuses), dtype=bool)
-    rank = np.full(len(statuses), approved, dtype=np.int64)
+    rank = np.full(len(statuses), approved, dtype=np.int8)
     for status in counting:
         hit = (statuses == status.value).to_numpy(dtype=bool, na_value=False)
         counts |= hit
