@@ -1,9 +1,11 @@
 """The indicator engine's speed line (issue 3), in a process of its own.
 
-Run as `python -m bench.engine N_INDICATORS N_MEASUREMENTS RUNS`; prints one JSON object: the
-median time of the status computation (`indicators.summary.summarise`) over the synthetic
-frames of `bench.frames.make_frames`, the floor (a plain pandas groupby computing only the
-to-date sum over the same measurements), and the process's peak resident memory.
+Run as `python -m bench.engine N_INDICATORS N_MEASUREMENTS RUNS [YEARLY_SHARE]`; prints one
+JSON object: the median time of the status computation (`indicators.summary.summarise`) over
+the synthetic frames of `bench.frames.make_frames` (with YEARLY_SHARE, that share of the
+indicators also report a year over their quarters), the floor (a plain pandas groupby
+computing only the to-date sum over the same measurements), and the process's peak resident
+memory.
 
 The frames pass the engine's pandera schemas once, before timing, as they do where they enter
 the product (`rbm.queries.indicator_status` builds them typed; imports validate them): the
@@ -40,7 +42,8 @@ def _median(runs: int, action: Callable[[], Any]) -> float:
 
 def main() -> None:
     n_indicators, n_measurements, runs = (int(a) for a in sys.argv[1:4])
-    raw = make_frames(n_indicators, n_measurements, seed=42)
+    yearly_share = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+    raw = make_frames(n_indicators, n_measurements, seed=42, yearly_share=yearly_share)
     validated(*raw)  # the first call imports pandera's backends; not what is being timed
     validation = _median(runs, lambda: validated(*raw))
     indicators, measurements, targets = validated(*raw)

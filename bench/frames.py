@@ -15,9 +15,14 @@ _QUARTER_DAYS = 91
 
 
 def make_frames(
-    n_indicators: int, n_measurements: int, seed: int
+    n_indicators: int, n_measurements: int, seed: int, *, yearly_share: float = 0.0
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(indicators, measurements, targets) frames with quarterly periods over four years."""
+    """(indicators, measurements, targets) frames with quarterly periods over four years.
+
+    With ``yearly_share``, that share of the indicators (evenly spread) also report one value
+    for the second year as a whole, over its quarters: the overlapping periods of an imported
+    portfolio. They take the place of the last measurement rows, so the count stays the same.
+    """
     rng = np.random.default_rng(seed)
     ids = np.arange(1, n_indicators + 1, dtype=np.int64)
     measures = [Measure.NUMBER, Measure.PERCENTAGE, Measure.YES_NO, Measure.ORDINAL]
@@ -36,7 +41,27 @@ def make_frames(
             "end_date": pd.Timestamp(_START + 16 * _QUARTER_DAYS),
         }
     )
-    return indicators, _measurements(rng, ids, n_measurements), _targets(ids)
+    measurements = _measurements(rng, ids, n_measurements)
+    if yearly_share > 0:
+        measurements = _with_yearly_values(measurements, ids[:: round(1 / yearly_share)])
+    return indicators, measurements, _targets(ids)
+
+
+def _with_yearly_values(measurements: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    year_start = _START + 4 * _QUARTER_DAYS  # the fifth quarter's start
+    yearly = pd.DataFrame(
+        {
+            "indicator_id": ids,
+            "period_start": pd.Timestamp(year_start),
+            "period_end": pd.Timestamp(year_start + 4 * _QUARTER_DAYS - 1),
+            "value": 100.0,
+            "numerator": 50.0,
+            "denominator": 100.0,
+            "status": MeasurementStatus.APPROVED.value,
+        }
+    )
+    kept = measurements.iloc[: len(measurements) - len(ids)]
+    return pd.concat([kept, yearly], ignore_index=True)
 
 
 def _measurements(rng: np.random.Generator, ids: np.ndarray, n: int) -> pd.DataFrame:

@@ -65,6 +65,24 @@ def test_benchmark_frames_pass_the_schemas_and_summarise() -> None:
     assert full["status"].notna().all()
 
 
+def test_the_yearly_values_of_the_overlapping_frames_are_set_aside_beside_their_quarters() -> None:
+    ind, meas, tgt = make_frames(200, 4000, seed=1, yearly_share=0.1)
+    assert len(meas) == 4000
+    yearly = (meas["period_end"] - meas["period_start"]).dt.days > 100
+    assert yearly.sum() == 20 and meas.loc[yearly, "status"].eq("approved").all()
+    in_year = meas["period_start"].between(
+        meas.loc[yearly, "period_start"].min(), meas.loc[yearly, "period_end"].min()
+    )
+    quarters = meas[~yearly & in_year & meas["status"].eq("approved")]
+    with_quarters = meas.loc[yearly, "indicator_id"].isin(quarters["indicator_id"])
+    assert with_quarters.sum() >= 15  # most of them: the year overlaps quarters that count
+    as_of = date(2026, 1, 1)
+    full = summarise(ind, meas, tgt, as_of=as_of).set_index("indicator_id")
+    without = summarise(ind, meas[~yearly], tgt, as_of=as_of).set_index("indicator_id")
+    ids = meas.loc[yearly, "indicator_id"][with_quarters]
+    pd.testing.assert_frame_equal(full.loc[ids], without.loc[ids])  # a cross-check, not counted
+
+
 def test_a_frame_breaking_the_schema_is_refused() -> None:
     ind, meas, tgt = make_frames(5, 20, seed=1)
     with pytest.raises(pandera.errors.SchemaError):
