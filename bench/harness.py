@@ -51,6 +51,10 @@ class Run:
     report: dict[str, float] = field(default_factory=dict)
     imports: list[Any] = field(default_factory=list)
     browser: str = ""  # the browser timings and the load scenario, as Markdown
+    # One-minute load average when the run began: what else the machine was doing.
+    load_at_start: float = field(
+        default_factory=lambda: os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    )
 
 
 def backends() -> list[str]:
@@ -344,7 +348,7 @@ def _query_count_checks(run: Run) -> None:
             run.checks.append((label, len(seen) == 1, "/".join(str(n) for n in sorted(seen))))
 
 
-def machine() -> str:
+def machine(load_at_start: float) -> str:
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -354,11 +358,10 @@ def machine() -> str:
             if ln.startswith("model name")
         ]
         cpu = names[0] if names else cpu
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     return (
         f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
-        f"load average at start {load[0]:.1f}"
+        f"load average at start {load_at_start:.1f}"
     )
 
 
@@ -385,7 +388,7 @@ def report(run: Run, *, started: float, mode: str) -> str:
     took = time.perf_counter() - started
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"Run of {stamp} ({mode}, {took / 60:.1f} min) on {machine()}.\n\n"
+        f"Run of {stamp} ({mode}, {took / 60:.1f} min) on {machine(run.load_at_start)}.\n\n"
         f"{table(run)}\n\nTargets:\n\n{targets(run)}\n"
         + (
             f"\nIn a browser (`python -m bench.browser_pages`, `python -m bench.load`):\n\n"
