@@ -9,6 +9,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import ColumnElement, Date, Integer, Table, bindparam, insert
 from sqlalchemy.ext.compiler import compiles
@@ -184,32 +186,26 @@ def copy_rows(raw: Any, table: str, columns: list[str], rows: list[tuple[Any, ..
 
 def copy_frame(raw: Any, table: str, frame: pd.DataFrame, *, batch_rows: int = 20_000) -> None:
     """A frame's rows into a PostgreSQL table with one `COPY ... (FORMAT csv)` (psycopg 3, `raw`
-    its connection), in that connection's transaction: pandas writes the CSV text a column at a
-    time, where `copy_rows` hands the driver one Python tuple per row, which cost more than the
+    its connection), in that connection's transaction. Arrow's CSV writer makes the text (in
+    C++, ten times faster than pandas' `to_csv`, which went through Python's csv module a row
+    at a time); `copy_rows` hands the driver one Python tuple per row, which cost more than the
     server's work on a large load (bench/RESULTS.md). The text is written `batch_rows` rows at
     a time and sent by a thread of psycopg's (`QueuedLibpqWriter`), so the server reads one
     batch while the next is written.
 
     The frame's columns are named as the table's and hold what PostgreSQL reads from text:
     numbers (integers with a missing value as pandas' Int64, not as floats), ISO dates and
-    timestamps, True/False, strings. A missing value is NULL, written as a marker that no cell
-    of the frame equals."""
-    null = _null_marker(frame)
+    timestamps as text, booleans, strings. Arrow quotes every string, the empty one too, and
+    writes a missing value as nothing at all: what COPY's CSV format reads as NULL."""
     names = ", ".join(f'"{c}"' for c in frame.columns)
-    sql = f"COPY \"{table}\" ({names}) FROM STDIN (FORMAT csv, NULL '{null}')"
+    sql = f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv)'
+    rows = pa.Table.from_pandas(frame, preserve_index=False)
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
     with raw.cursor() as cursor, cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
-        for start in range(0, len(frame), batch_rows):
-            part = frame.iloc[start : start + batch_rows]
-            copy.write(part.to_csv(header=False, index=False, na_rep=null, lineterminator="\r\n"))
-
-
-def _null_marker(frame: pd.DataFrame) -> str:
-    r"""PostgreSQL's own `\N`, doubled until no text cell of the frame equals it."""
-    texts = frame.select_dtypes(include=["object", "string"])
-    marker = "\\N"
-    while (texts == marker).any(axis=None):
-        marker += "\\N"
-    return marker
+        for batch in rows.to_batches(max_chunksize=batch_rows):
+            text = pa.BufferOutputStream()
+            pa_csv.write_csv(batch, text, options)
+            copy.write(text.getvalue().to_pybytes())
 
 
 @contextmanager

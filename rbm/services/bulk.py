@@ -24,6 +24,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from psycopg.types.json import Json
@@ -352,7 +353,9 @@ def _each_distinct(stamps: pd.Series, as_text: bool, pattern: str) -> pd.Series:
         converted = [u.date() for u in days]
     else:
         converted = [u.to_pydatetime() for u in days]
-    return pd.Series([converted[c] if c >= 0 else None for c in codes], index=stamps.index)
+    # Code -1 (a missing stamp) picks the last slot: None.
+    values = np.array([*converted, None], dtype=object)
+    return pd.Series(values[codes], index=stamps.index, dtype=object)
 
 
 def as_dicts(columns: Any, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
