@@ -9,10 +9,12 @@ written. Then rows go in inside the caller's transaction, with one audit event (
 `bulk_load`) per batch of rows, converted column by column (SQLAlchemy's per-row parameter
 processing cost more than twice the insert itself, see bench/RESULTS.md): on SQLite the Core
 `insert()` compiled once per table and run as the driver's executemany, a batch at a time; on
-PostgreSQL one `COPY` of CSV text per table (`rbm.frames.sql.copy_frame`), with the foreign keys
-of the loaded tables set aside and checked once at the end (`foreign_keys_checked_after`), which
-holds those tables and the tables they point to until the caller's transaction ends: the path
-is for a migration or a benchmark, not for a working day's edits.
+PostgreSQL one `COPY` of CSV text per table (`rbm.frames.sql.copy_frame`), with the indexes of
+the loaded tables built after their rows are in (`indexes_built_after`) and their statistics
+gathered (`analyze`) before the stored figures read them back, and their foreign keys set aside
+and checked once at the end (`foreign_keys_checked_after`). That holds those tables and the
+tables they point to until the caller's transaction ends, and an index is built over the whole
+table, old rows too: the path is for a migration or a benchmark, not for a working day's edits.
 
 Frames carry their own integer ids so that rows can point at each other; take the first free
 id of a table from `next_id`. Rows are numbered from 1 in the order of the frame.
@@ -35,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from rbm import figures
 from rbm.errors import PermissionDenied, ValidationFailed
-from rbm.frames.sql import copy_frame, foreign_keys_checked_after
+from rbm.frames.sql import analyze, copy_frame, foreign_keys_checked_after, indexes_built_after
 from rbm.models import Base
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
@@ -122,12 +124,18 @@ def load_portfolio(
     }
     # Every key was checked above; the database checks them again, once per key at the end
     # (on PostgreSQL), for the loaded tables and the stored figures the refresh writes.
-    checked = [_table(name) for name in ordered] + list(figures.DERIVED_TABLES)
-    with foreign_keys_checked_after(session, checked):
-        written = {name: _insert(session, principal, name, df) for name, df in ordered.items()}
+    loaded = [_table(name) for name in ordered]
+    with foreign_keys_checked_after(session, [*loaded, *figures.DERIVED_TABLES]):
+        # The loaded tables' indexes are built once their rows are in, and their statistics
+        # gathered, before the refresh reads them back; the stored figures' own indexes once
+        # the refresh has written them (it reads those tables by their primary keys only).
+        with indexes_built_after(session, loaded):
+            written = {name: _insert(session, principal, name, df) for name, df in ordered.items()}
+        analyze(session, loaded)
         _advance_sequences(session, ordered)
         # Core inserts pass the ORM by: the loaded indicators' figures are computed here.
-        figures.refresh(session, touched)
+        with indexes_built_after(session, figures.DERIVED_TABLES):
+            figures.refresh(session, touched)
     return written
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import partial
 
 import pandas as pd
-import psycopg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -14,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bench.generate import Size, portfolio_frames
 from rbm.db import Database
 from rbm.errors import PermissionDenied, ValidationFailed
-from rbm.frames.sql import foreign_keys_checked_after
+from rbm.frames.sql import foreign_keys_checked_after, indexes_built_after
 from rbm.models import AuditEvent, Base, Country, Measurement, MeasurementBreakdown, Project
 from rbm.models.enums import Role, ScopeType
 from rbm.principal import Principal
@@ -197,19 +196,33 @@ def _foreign_keys(db: Database) -> list[str]:
         )
 
 
+def _indexes(db: Database) -> list[str]:
+    """Every index, unique constraints' included, with its definition."""
+    with db.read() as session:
+        if db.is_sqlite:
+            sql = "SELECT name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index'"
+        else:
+            sql = "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        return sorted(session.scalars(text(sql)))
+
+
 def test_a_row_the_database_refuses_fails_the_whole_load_and_keys_stay(
     db: Database, people
 ) -> None:
     # Two values for one indicator, period and revision: no frame check sees it, the
-    # database's unique constraint does, halfway through the COPY of the measurements.
+    # database's unique constraint does, halfway through the inserts on SQLite, when it is
+    # built again after the COPY on PostgreSQL.
     frames = _frames(db, people)
     measurements = frames["measurement"]
     for column in ("indicator_id", "reporting_period_id", "revision"):
         measurements.loc[900, column] = measurements.loc[899, column]
-    before = _foreign_keys(db)
-    with pytest.raises(DBAPIError if db.is_sqlite else psycopg.Error), db.write() as session:
+    before = _foreign_keys(db), _indexes(db)
+    with (
+        pytest.raises(DBAPIError, match="indicator_id, reporting_period_id, revision"),
+        db.write() as session,
+    ):
         bulk.load_portfolio(session, principal=people[0], frames=frames)
-    assert _foreign_keys(db) == before
+    assert (_foreign_keys(db), _indexes(db)) == before
     assert _count(db, Project) == 0
     assert _count(db, Measurement) == 0
     assert _count(db, AuditEvent) == 3  # the three people made by the fixture
@@ -217,10 +230,11 @@ def test_a_row_the_database_refuses_fails_the_whole_load_and_keys_stay(
 
 def test_the_keys_set_aside_for_a_load_are_back_and_checked(db: Database, people) -> None:
     keys = partial(_foreign_keys, db)
-    before = keys()
+    before = keys(), _indexes(db)
     with db.write() as session:
         bulk.load_portfolio(session, principal=people[0], frames=_frames(db, people))
-    assert keys() == before
+    assert (keys(), _indexes(db)) == before
+    before = keys()
     # A row that points nowhere, written while the keys are set aside, fails the transaction.
     with (
         pytest.raises(IntegrityError),
@@ -236,3 +250,23 @@ def test_the_keys_set_aside_for_a_load_are_back_and_checked(db: Database, people
         )
     assert _count(db, Measurement) == 1000
     assert keys() == before
+
+
+def test_the_indexes_set_aside_for_a_load_are_built_again_in_the_same_transaction(
+    db: Database,
+) -> None:
+    catalogue = (
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'measurement'"
+        if db.is_sqlite
+        else "SELECT indexname FROM pg_indexes WHERE tablename = 'measurement'"
+    )
+    with db.write() as session:
+        before = set(session.scalars(text(catalogue)))
+        with indexes_built_after(session, [Measurement.__table__]):
+            inside = set(session.scalars(text(catalogue)))
+        after = set(session.scalars(text(catalogue)))
+    assert after == before
+    assert "ix_measurement_current" in before
+    # On PostgreSQL the primary key stays (other tables' keys point at it) and the rest are
+    # dropped for the block; SQLite keeps them all.
+    assert inside == (before if db.is_sqlite else {"pk_measurement"})
