@@ -261,13 +261,23 @@ def overdue_reports(
         .where(ResultNode.project_id.in_(visible))
         .group_by(ResultNode.project_id),
     )
+    # The few reports after the cutoff, found first through the end-date index (materialized,
+    # so that the planner does not fold them into the join and walk every indicator's reported
+    # periods instead: a million rows at L on SQLite, to find the few).
+    recent = (
+        select(ReportedEnd.indicator_id)
+        .where(ReportedEnd.end_date >= cutoff)
+        .cte("recent")
+        .prefix_with("MATERIALIZED")
+    )
     later = _per_project(
         session,
         select(ResultNode.project_id, func.count())
-        .join(Indicator, Indicator.result_node_id == ResultNode.id)
+        .select_from(recent)
+        .join(Indicator, Indicator.id == recent.c.indicator_id)
         .join(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)
-        .join(ReportedEnd, ReportedEnd.indicator_id == Indicator.id)
-        .where(ResultNode.project_id.in_(visible), ReportedEnd.end_date >= cutoff)
+        .join(ResultNode, ResultNode.id == Indicator.result_node_id)
+        .where(ResultNode.project_id.in_(visible))
         .group_by(ResultNode.project_id),
     )
     expected = stored[0].mul(ended[0], fill_value=0).dropna()
@@ -328,6 +338,10 @@ def _overdue_in_sql(
         .where(IndicatorFigure.indicator_id == Indicator.id)
         .exists()
     )
+    # The indicators without stored figures are few or none: listed first, they lead the
+    # join, where a NOT EXISTS would be tested once per indicator and period (0.3 s at L on
+    # SQLite, for nothing).
+    which = has_figures if stored else Indicator.id.in_(select(Indicator.id).where(~has_figures))
     lock = ReportingPeriod.locked_at
     stmt = (
         select(ResultNode.project_id, func.count())
@@ -336,7 +350,7 @@ def _overdue_in_sql(
         .join(ReportingPeriod, ReportingPeriod.project_id == ResultNode.project_id)
         .where(
             ResultNode.project_id.in_(visible),
-            has_figures if stored else ~has_figures,
+            which,
             ReportingPeriod.end_date < cutoff,
             lock.is_not(None) if locked else lock.is_(None),
             unreported(),
