@@ -14,6 +14,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from rbm.db import Database
@@ -88,8 +89,16 @@ def tab(page: Any, name: str) -> Any:
     return panel(page)
 
 
-def choose(scope: Any, page: Any, label: str, text: str) -> None:
+def field(scope: Any, label: str) -> Any:
+    """The one field with this label, once the rerun's stale copy of it (which the page shows
+    for a moment after a choice redraws a form) is gone."""
     box = scope.get_by_label(label, exact=True)
+    expect(box).to_have_count(1)
+    return box
+
+
+def choose(scope: Any, page: Any, label: str, text: str) -> None:
+    box = field(scope, label)
     box.click()
     box.fill(text)
     page.keyboard.press("Enter")
@@ -97,7 +106,7 @@ def choose(scope: Any, page: Any, label: str, text: str) -> None:
 
 
 def fill(scope: Any, page: Any, label: str, text: str) -> None:
-    scope.get_by_label(label, exact=True).fill(text)
+    field(scope, label).fill(text)
     page.keyboard.press("Tab")
 
 
