@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -217,41 +217,50 @@ def copy_frame(raw: Any, table: str, frame: pd.DataFrame, *, batch_rows: int = 2
             copy.write(csv.getvalue().to_pybytes())
 
 
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 @contextmanager
-def foreign_keys_checked_after(session: Session, tables: Iterable[Table]) -> Iterator[None]:
-    """On PostgreSQL, the foreign keys of these tables are dropped for the block and added back
-    after it, in the session's transaction: adding a key checks every row in one pass (as
-    pg_restore does), where the key's trigger would check each inserted row on its own, which
-    is most of the server's time on a large COPY. A row that points nowhere fails the block;
-    a block that fails leaves the keys dropped until the transaction rolls back, which brings
-    them back. Dropping a key locks its table and the table it points to until the transaction
-    ends, so use this for loads that may hold them (a no-op on other databases)."""
-    keys = [key for table in tables for key in table.foreign_key_constraints]
-    if session.get_bind().dialect.name != "postgresql":
+def _set_aside(session: Session, drops: list[Any], builds: list[Any]) -> Iterator[None]:
+    """On PostgreSQL, the `drops` statements before the block and the `builds` after it, in the
+    session's transaction (a no-op on other databases). A block that fails leaves the drops in
+    place until the transaction rolls back, which undoes them too."""
+    if not _on_postgresql(session):
         yield
         return
-    for key in keys:
-        session.execute(DropConstraint(key))
+    for statement in drops:
+        session.execute(statement)
     yield
-    for key in keys:
-        session.execute(AddConstraint(key))
+    for statement in builds:
+        session.execute(statement)
 
 
-@contextmanager
-def indexes_built_after(session: Session, tables: Iterable[Table]) -> Iterator[None]:
+def foreign_keys_checked_after(
+    session: Session, tables: Iterable[Table]
+) -> AbstractContextManager[None]:
+    """On PostgreSQL, the foreign keys of these tables are dropped for the block and added back
+    after it: adding a key checks every row in one pass (as pg_restore does), where the key's
+    trigger would check each inserted row on its own, which is most of the server's time on a
+    large COPY. A row that points nowhere fails the block. Dropping a key locks its table and
+    the table it points to until the transaction ends, so use this for loads that may hold
+    them (a no-op on other databases)."""
+    keys = [key for table in tables for key in table.foreign_key_constraints]
+    return _set_aside(
+        session, [DropConstraint(key) for key in keys], [AddConstraint(key) for key in keys]
+    )
+
+
+def indexes_built_after(session: Session, tables: Iterable[Table]) -> AbstractContextManager[None]:
     """On PostgreSQL, the indexes and unique constraints of these tables, all but their primary
     keys (which other tables' keys point at), are dropped for the block and built again after
-    it, in the session's transaction: building an index sorts its rows once (as pg_restore
-    does), where an index kept through a large insert takes each row on its own (a million
-    measurements: 2.6 s against 4.6 s). So reads in the block go without these indexes; a
-    duplicate fails the block when its unique constraint is built; a block that fails leaves
-    them dropped until the transaction rolls back, which brings them back. Building sorts the
-    whole table, not only the new rows, and locks it until the transaction ends: for loads
-    that make up much of their tables (a no-op on other databases)."""
+    it: building an index sorts its rows once (as pg_restore does), where an index kept through
+    a large insert takes each row on its own (a million measurements: 2.6 s against 4.6 s). So
+    reads in the block go without these indexes, and a duplicate fails the block when its
+    unique constraint is built. Building sorts the whole table, not only the new rows, and
+    locks it until the transaction ends: for loads that make up much of their tables (a no-op
+    on other databases)."""
     tables = list(tables)
-    if session.get_bind().dialect.name != "postgresql":
-        yield
-        return
     uniques = [
         c
         for table in tables
@@ -259,15 +268,11 @@ def indexes_built_after(session: Session, tables: Iterable[Table]) -> Iterator[N
         if isinstance(c, UniqueConstraint) and c.columns
     ]
     indexes = [index for table in tables for index in table.indexes]
-    for unique in uniques:
-        session.execute(DropConstraint(unique))
-    for index in indexes:
-        session.execute(DropIndex(index))
-    yield
-    for index in indexes:
-        session.execute(CreateIndex(index))
-    for unique in uniques:
-        session.execute(AddConstraint(unique))
+    return _set_aside(
+        session,
+        [*map(DropConstraint, uniques), *map(DropIndex, indexes)],
+        [*map(CreateIndex, indexes), *map(AddConstraint, uniques)],
+    )
 
 
 def analyze(session: Session, tables: Iterable[Table]) -> None:
@@ -276,10 +281,8 @@ def analyze(session: Session, tables: Iterable[Table]) -> None:
     a large load the planner guesses from a table's size alone, and at a million measurements a
     guess read each breakdown's measurement by its primary key, 200,000 probes, where one hash
     join does."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
     names = ", ".join(f'"{table.name}"' for table in tables)
-    if names:
+    if names and _on_postgresql(session):
         session.execute(text(f"ANALYZE {names}"))
 
 

@@ -261,18 +261,19 @@ def overdue_reports(
         .where(ResultNode.project_id.in_(visible))
         .group_by(ResultNode.project_id),
     )
-    # The few reports after the cutoff, found first through the end-date index (materialized,
-    # so that the planner does not fold them into the join and walk every indicator's reported
-    # periods instead: a million rows at L on SQLite, to find the few).
+    # The few reports after the cutoff, counted first through the end-date index: grouped in
+    # that index's order (end date, indicator), the subquery reads the index's range alone and
+    # stays a subquery on every database. Joined as a plain table, SQLite walked every
+    # indicator's reported periods by the primary key instead (a million rows at L).
     recent = (
-        select(ReportedEnd.indicator_id)
+        select(ReportedEnd.indicator_id, func.count().label("reports"))
         .where(ReportedEnd.end_date >= cutoff)
-        .cte("recent")
-        .prefix_with("MATERIALIZED")
+        .group_by(ReportedEnd.end_date, ReportedEnd.indicator_id)
+        .subquery("recent")
     )
     later = _per_project(
         session,
-        select(ResultNode.project_id, func.count())
+        select(ResultNode.project_id, func.sum(recent.c.reports))
         .select_from(recent)
         .join(Indicator, Indicator.id == recent.c.indicator_id)
         .join(IndicatorFigure, IndicatorFigure.indicator_id == Indicator.id)

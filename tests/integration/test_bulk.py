@@ -230,11 +230,11 @@ def test_a_row_the_database_refuses_fails_the_whole_load_and_keys_stay(
 
 def test_the_keys_set_aside_for_a_load_are_back_and_checked(db: Database, people) -> None:
     keys = partial(_foreign_keys, db)
-    before = keys(), _indexes(db)
+    before, indexes = keys(), _indexes(db)
     with db.write() as session:
         bulk.load_portfolio(session, principal=people[0], frames=_frames(db, people))
-    assert (keys(), _indexes(db)) == before
-    before = keys()
+    assert keys() == before
+    assert _indexes(db) == indexes
     # A row that points nowhere, written while the keys are set aside, fails the transaction.
     with (
         pytest.raises(IntegrityError),
