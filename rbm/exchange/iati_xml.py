@@ -86,7 +86,11 @@ def parse_safely(data: bytes, *, max_bytes: int) -> etree._Element:
     try:
         root = etree.fromstring(data, parser=hardened_parser())
     except etree.XMLSyntaxError as exc:
-        raise FileRefused("The file is not well-formed XML: {exc}", exc=exc) from exc
+        # libxml2's own entry, said once with its place (the exception's text repeats the
+        # line three times and ends with "(<string>, line N)").
+        last = exc.error_log.last_error
+        where = f"{last.message} (line {last.line}, column {last.column})" if last else str(exc)
+        raise FileRefused("The file is not well-formed XML: {exc}", exc=where) from exc
     if root.getroottree().docinfo.doctype:
         raise FileRefused("The file declares a document type; it is refused.")
     return root

@@ -358,6 +358,17 @@ EXTERNAL = b"""<?xml version="1.0"?>
 </iati-activity></iati-activities>"""
 
 
+def test_a_broken_file_is_refused_with_the_line_and_column_once(db: Database, admin) -> None:
+    data = b"<iati-activities version='2.03'>\n<iati-activity>\n<title>Firearms"
+    with pytest.raises(FileRefused) as refused:
+        run(db, admin, data)
+    message = str(refused.value)
+    assert message == (
+        "The file is not well-formed XML: Premature end of data in tag title line 3 "
+        "(line 3, column 16)"
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
